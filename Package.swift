@@ -1,0 +1,39 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "jobledger",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "LMDB", targets: ["LMDB"]),
+        .library(name: "EventStore", targets: ["EventStore"]),
+        .executable(name: "jobledger-bench", targets: ["EventStoreBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLMDB",
+            pkgConfig: "lmdb",
+            providers: [.apt(["liblmdb-dev"])]
+        ),
+        .target(name: "LMDB", dependencies: ["CLMDB"]),
+        .target(name: "EventStore", dependencies: ["LMDB"]),
+        .executableTarget(
+            name: "EventStoreBench",
+            dependencies: [
+                "EventStore", "LMDB",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // A small child process used by the tests that need several real
+        // processes appending to, reading from, or being killed on one ledger.
+        .executableTarget(name: "StoreProbe", dependencies: ["EventStore"]),
+        .testTarget(
+            name: "EventStoreTests",
+            dependencies: ["EventStore", "LMDB", "StoreProbe"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

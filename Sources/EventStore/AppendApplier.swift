@@ -1,0 +1,163 @@
+import Foundation
+import LMDB
+
+/// Applies appends inside the writer's transaction.
+///
+/// Each append is checked in full (expected versions, stored event ids)
+/// before any of its events is written, so a refused append leaves nothing
+/// behind even though it shares the transaction with others. Only storage
+/// failures throw; refusals come back as `.failure`.
+struct AppendApplier {
+    let layout: StoreLayout
+    private var encoder = EnvelopeEncoder()
+
+    init(layout: StoreLayout) { self.layout = layout }
+
+    /// The last stored position, read at the start of every batch.
+    func lastPosition(in txn: borrowing WriteTransaction) throws -> UInt64 {
+        try txn.withCursor(on: layout.events) { cursor in
+            try cursor.last().map { $0.key.loadBigEndianUInt64(at: 0) } ?? 0
+        }
+    }
+
+    mutating func apply(
+        _ appends: [StreamAppend], in txn: borrowing WriteTransaction,
+        nextPosition: inout UInt64, nowMicros: Int64
+    ) throws -> Result<AppendResult, EventStoreError> {
+        var records: [StreamRecord?] = []
+        var stored: [[UInt64]?] = []
+        records.reserveCapacity(appends.count)
+        stored.reserveCapacity(appends.count)
+
+        for append in appends {
+            let record = try streamRecord(append.streamID, in: txn)
+            switch try checkStoredIDs(append, in: txn) {
+            case .failure(let error):
+                return .failure(error)
+            case .success(let positions?):
+                records.append(record)
+                stored.append(positions)
+            case .success(nil):
+                let actual = record?.version ?? 0
+                guard append.expectedVersion.isSatisfied(byActual: actual) else {
+                    return .failure(.wrongExpectedVersion(
+                        stream: append.streamID, expected: append.expectedVersion, actual: actual))
+                }
+                records.append(record)
+                stored.append(nil)
+            }
+        }
+
+        let storedCount = stored.lazy.filter { $0 != nil }.count
+        if storedCount == appends.count {
+            return .success(AppendResult(
+                streams: zip(appends, zip(records, stored)).map { append, pair in
+                    .init(streamID: append.streamID, version: pair.0?.version ?? 0, positions: pair.1!)
+                },
+                wasAlreadyStored: true))
+        }
+        if storedCount > 0 {
+            let index = stored.firstIndex { $0 != nil }!
+            return .failure(.eventIDConflict(
+                eventID: appends[index].events[0].id, stream: appends[index].streamID,
+                reason: "the events of this stream are already stored but those of other streams in the append are not"))
+        }
+
+        var results: [AppendResult.StreamResult] = []
+        results.reserveCapacity(appends.count)
+        for (append, record) in zip(appends, records) {
+            let number = try record?.number ?? allocateStreamNumber(in: txn)
+            var version = record?.version ?? 0
+            var positions: [UInt64] = []
+            positions.reserveCapacity(append.events.count)
+            for event in append.events {
+                version += 1
+                let position = nextPosition
+                nextPosition += 1
+                encoder.encode(
+                    event, streamID: append.streamID, position: position, streamVersion: version,
+                    recordedAtMicros: event.recordedAt?.microsecondsSince1970 ?? nowMicros)
+                try withBigEndianBytes(of: position) { positionKey in
+                    try encoder.buffer.withUnsafeBytes { envelope in
+                        try txn.put(positionKey, envelope, in: layout.events, flags: .append)
+                    }
+                    try withBigEndianBytes(of: number, version) { indexKey in
+                        try txn.put(indexKey, positionKey, in: layout.streamIndex)
+                    }
+                    try withUnsafeBytes(of: event.id.uuid) { idKey in
+                        try txn.put(idKey, positionKey, in: layout.eventIDs, flags: .noOverwrite)
+                    }
+                }
+                positions.append(position)
+            }
+            try withBigEndianBytes(of: number, version) { recordBytes in
+                try txn.put(Array(append.streamID.utf8), Array(recordBytes), in: layout.streams)
+            }
+            results.append(.init(streamID: append.streamID, version: version, positions: positions))
+        }
+        return .success(AppendResult(streams: results, wasAlreadyStored: false))
+    }
+
+    /// Looks up the append's event ids. `nil` when none is stored; the
+    /// original positions when all are stored as this same append; a
+    /// conflict otherwise.
+    private func checkStoredIDs(
+        _ append: StreamAppend, in txn: borrowing WriteTransaction
+    ) throws -> Result<[UInt64]?, EventStoreError> {
+        var positions: [UInt64] = []
+        for event in append.events {
+            let position = try withUnsafeBytes(of: event.id.uuid) { idKey in
+                try txn.get(idKey, in: layout.eventIDs).map { $0.loadBigEndianUInt64(at: 0) }
+            }
+            if let position { positions.append(position) }
+        }
+        if positions.isEmpty { return .success(nil) }
+        guard positions.count == append.events.count else {
+            return .failure(.eventIDConflict(
+                eventID: append.events[0].id, stream: append.streamID,
+                reason: "only \(positions.count) of the \(append.events.count) events of this append are stored"))
+        }
+        var firstVersion: UInt64 = 0
+        for (index, (event, position)) in zip(append.events, positions).enumerated() {
+            let problem: String? = try withBigEndianBytes(of: position) { key in
+                guard let bytes = try txn.get(key, in: layout.events) else {
+                    return "its index names position \(position), which holds no event"
+                }
+                let view: EnvelopeView
+                do { view = try EnvelopeView(bytes) } catch { return "the event at position \(position) is unreadable: \(error)" }
+                if index == 0 { firstVersion = view.streamVersion }
+                if !view.stream.elementsEqual(append.streamID.utf8) {
+                    return "it is already stored in stream '\(view.streamID)' at position \(position)"
+                }
+                if !view.type.elementsEqual(event.type.utf8) || !view.payload.elementsEqual(event.payload) {
+                    return "it is already stored at position \(position) with other content"
+                }
+                if view.streamVersion != firstVersion + UInt64(index) {
+                    return "it is already stored at position \(position) but not in the same order"
+                }
+                return nil
+            }
+            if let problem {
+                return .failure(.eventIDConflict(eventID: event.id, stream: append.streamID, reason: problem))
+            }
+        }
+        return .success(positions)
+    }
+
+    private func streamRecord(_ streamID: String, in txn: borrowing WriteTransaction) throws -> StreamRecord? {
+        var id = streamID
+        return try id.withUTF8 { key in
+            StreamRecord(try txn.get(UnsafeRawBufferPointer(key), in: layout.streams))
+        }
+    }
+
+    private func allocateStreamNumber(in txn: borrowing WriteTransaction) throws -> UInt64 {
+        let next = try txn.get(StoreLayout.nextStreamKey, in: layout.meta).flatMap { bytes in
+            bytes.count == 8 ? bytes.withUnsafeBytes { $0.loadBigEndianUInt64(at: 0) } : nil
+        } ?? 1
+        try withBigEndianBytes(of: next + 1) { bytes in
+            try txn.put(StoreLayout.nextStreamKey, Array(bytes), in: layout.meta)
+        }
+        return next
+    }
+}

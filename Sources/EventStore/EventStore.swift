@@ -1,0 +1,154 @@
+import Dispatch
+import Foundation
+import LMDB
+import Synchronization
+
+/// An append-only log of events in streams, stored in LMDB.
+///
+/// Appends go through group commit: concurrent callers share write
+/// transactions and fsyncs, and each call returns only when its events are
+/// durable (or refused). Reads use LMDB snapshots and never wait for writers.
+///
+/// Several processes may open the same ledger and append at once; within a
+/// process, ``open(at:options:)`` returns the store that is already open for
+/// a path, since LMDB allows one environment per file per process.
+///
+/// ```swift
+/// let store = try EventStore.open(at: "/var/lib/jobs.ledger")
+/// let result = try await store.append(
+///     to: "job-42", expectedVersion: .noStream,
+///     events: [EventData(type: "JobSubmitted", json: #"{"type":"email"}"#)])
+/// ```
+public final class EventStore: Sendable {
+    /// The ledger directory.
+    public let path: String
+    /// The options the store was opened with.
+    public let options: EventStoreOptions
+
+    let environment: Environment
+    let layout: StoreLayout
+    let notifier: CommitNotifier
+    private let committer: GroupCommitter
+
+    private static let openStores = Mutex<[String: WeakStore]>([:])
+
+    /// Opens the ledger at `path`, creating the directory and databases when
+    /// they do not exist.
+    public static func open(at path: String, options: EventStoreOptions = EventStoreOptions()) throws(EventStoreError) -> EventStore {
+        let key = canonicalPath(path)
+        return try openStores.withLock { (stores) throws(EventStoreError) -> EventStore in
+            if let store = stores[key]?.store { return store }
+            let store = try EventStore(path: path, options: options)
+            stores[key] = WeakStore(store: store)
+            return store
+        }
+    }
+
+    private init(path: String, options: EventStoreOptions) throws(EventStoreError) {
+        self.path = path
+        self.options = options
+        var environmentOptions = EnvironmentOptions()
+        environmentOptions.mapSize = options.initialMapSize
+        environmentOptions.maxMapSize = options.maxMapSize
+        environmentOptions.maxReaders = options.maxReaders
+        environmentOptions.maxDatabases = 16
+        environmentOptions.durable = options.durability == .durable
+        do {
+            environment = try Environment(path: path, options: environmentOptions)
+            layout = try StoreLayout.open(in: environment, path: path)
+        } catch {
+            if let error = error as? LMDBError, error.code == .invalid || error.code == .versionMismatch {
+                throw .notALedger(path: path, reason: error.message)
+            }
+            throw EventStoreError.wrap(error)
+        }
+        let notifier = CommitNotifier()
+        self.notifier = notifier
+        committer = GroupCommitter(
+            environment: environment, layout: layout, maxEventsPerCommit: options.maxEventsPerCommit,
+            onCommit: { notifier.notify() })
+    }
+
+    deinit {
+        committer.stop()
+    }
+
+    private static func canonicalPath(_ path: String) -> String {
+        let url = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath()
+        return url.path
+    }
+
+    // MARK: Appending
+
+    /// Appends events to one or more streams, all or none, and waits until
+    /// they are durable.
+    ///
+    /// - Throws: ``EventStoreError/wrongExpectedVersion(stream:expected:actual:)``
+    ///   when a stream moved on since the caller read it, and the other cases
+    ///   of ``EventStoreError`` for bad input or storage failures. Nothing is
+    ///   written when it throws.
+    public func append(_ appends: [StreamAppend]) async throws(EventStoreError) -> AppendResult {
+        let pending = try prepare(appends)
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<AppendResult, EventStoreError>, Never>) in
+            committer.submit(.init(appends: pending.appends, eventCount: pending.eventCount) { continuation.resume(returning: $0) })
+        }
+        return try result.get()
+    }
+
+    /// Appends events to one or more streams, blocking the calling thread
+    /// until they are durable. See ``append(_:)-async``.
+    public func append(_ appends: [StreamAppend]) throws(EventStoreError) -> AppendResult {
+        let pending = try prepare(appends)
+        let box = ResultBox()
+        committer.submit(.init(appends: pending.appends, eventCount: pending.eventCount) { box.set($0) })
+        return try box.wait().get()
+    }
+
+    /// Appends `events` to one stream and waits until they are durable.
+    public func append(
+        to streamID: String, expectedVersion: ExpectedVersion, events: [EventData]
+    ) async throws(EventStoreError) -> AppendResult {
+        try await append([StreamAppend(streamID: streamID, expectedVersion: expectedVersion, events: events)])
+    }
+
+    /// Appends `events` to one stream, blocking until they are durable.
+    public func append(
+        to streamID: String, expectedVersion: ExpectedVersion, events: [EventData]
+    ) throws(EventStoreError) -> AppendResult {
+        try append([StreamAppend(streamID: streamID, expectedVersion: expectedVersion, events: events)])
+    }
+
+    private func prepare(_ appends: [StreamAppend]) throws(EventStoreError) -> (appends: [StreamAppend], eventCount: Int) {
+        try AppendValidation.validate(appends, limits: options.limits)
+        return (appends, appends.reduce(0) { $0 + $1.events.count })
+    }
+
+    /// What group commit has gathered since the store was opened.
+    public var groupCommitStatistics: GroupCommitStatistics { committer.statistics.snapshot }
+
+    /// How many times this process grew the memory map.
+    public var mapGrowths: Int { environment.growths }
+
+    /// Size and reader figures of the underlying LMDB environment.
+    public var environmentInfo: EnvironmentInfo { environment.info() }
+}
+
+private struct WeakStore {
+    weak var store: EventStore?
+}
+
+/// A one-shot slot a blocked thread waits on.
+private final class ResultBox: Sendable {
+    private let value = Mutex<Result<AppendResult, EventStoreError>?>(nil)
+    private let ready = DispatchSemaphore(value: 0)
+
+    func set(_ result: Result<AppendResult, EventStoreError>) {
+        value.withLock { $0 = result }
+        ready.signal()
+    }
+
+    func wait() -> Result<AppendResult, EventStoreError> {
+        ready.wait()
+        return value.withLock { $0! }
+    }
+}

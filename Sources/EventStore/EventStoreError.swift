@@ -1,0 +1,74 @@
+import Foundation
+import LMDB
+
+/// Everything an event store operation can refuse or fail with.
+public enum EventStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The stream was not at the version the append was decided on.
+    /// `actual` is 0 when the stream does not exist.
+    case wrongExpectedVersion(stream: String, expected: ExpectedVersion, actual: UInt64)
+    /// An event id is already stored with other content, in another stream
+    /// or order, or only some of the append's ids are stored.
+    case eventIDConflict(eventID: UUID, stream: String, reason: String)
+    /// A stream id is empty, too long, or holds characters that are not allowed.
+    case invalidStreamID(String, reason: String)
+    /// An event type is empty, too long, or not valid text.
+    case invalidEventType(String, stream: String, reason: String)
+    /// An actor name is too long or not valid text.
+    case invalidActor(String, stream: String, reason: String)
+    /// A payload is larger than the configured limit.
+    case payloadTooLarge(stream: String, eventID: UUID, size: Int, limit: Int)
+    /// The append names no stream, a stream with no events, or a stream twice.
+    case invalidAppend(reason: String)
+    /// The map reached its configured maximum size or the disk is full;
+    /// nothing of the append was written.
+    case storageFull(detail: String)
+    /// A stored event could not be decoded or failed its checksum.
+    case corruptEvent(position: UInt64, reason: String)
+    /// The path does not hold a ledger, or holds one of an unknown format.
+    case notALedger(path: String, reason: String)
+    /// The store was closed.
+    case closed
+    /// LMDB failed in a way not covered above.
+    case storage(LMDBError)
+
+    /// A sentence naming what went wrong and where.
+    public var description: String {
+        switch self {
+        case let .wrongExpectedVersion(stream, expected, actual):
+            return "stream '\(stream)': expected version \(expected), actual version \(actual)"
+        case let .eventIDConflict(id, stream, reason):
+            return "event id \(id) in stream '\(stream)': \(reason)"
+        case let .invalidStreamID(id, reason):
+            return "invalid stream id '\(id)': \(reason)"
+        case let .invalidEventType(type, stream, reason):
+            return "invalid event type '\(type)' for stream '\(stream)': \(reason)"
+        case let .invalidActor(actor, stream, reason):
+            return "invalid actor '\(actor)' for stream '\(stream)': \(reason)"
+        case let .payloadTooLarge(stream, id, size, limit):
+            return "payload of event \(id) in stream '\(stream)' is \(size) bytes; the limit is \(limit)"
+        case let .invalidAppend(reason):
+            return "invalid append: \(reason)"
+        case let .storageFull(detail):
+            return "ledger storage is full: \(detail)"
+        case let .corruptEvent(position, reason):
+            return "event at position \(position) is corrupt: \(reason)"
+        case let .notALedger(path, reason):
+            return "'\(path)' is not a usable ledger: \(reason)"
+        case .closed:
+            return "the event store is closed"
+        case let .storage(error):
+            return "storage error: \(error)"
+        }
+    }
+
+    /// Wraps any error from the storage layer.
+    static func wrap(_ error: any Error) -> EventStoreError {
+        if let error = error as? EventStoreError { return error }
+        if let error = error as? LMDBError {
+            if error.code == .mapFull { return .storageFull(detail: error.description) }
+            if error.code == .system(ENOSPC) { return .storageFull(detail: "no space left on device") }
+            return .storage(error)
+        }
+        return .storage(LMDBError(rawCode: EIO, operation: String(describing: error)))
+    }
+}

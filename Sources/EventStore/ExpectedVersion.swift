@@ -1,0 +1,34 @@
+/// The stream version an append was decided on.
+///
+/// Stream versions count events: a stream's first event has version 1, so a
+/// stream that does not exist is at version 0.
+public enum ExpectedVersion: Sendable, Hashable, CustomStringConvertible {
+    /// Append whatever the stream's version.
+    case any
+    /// The stream must not exist yet.
+    case noStream
+    /// The stream must exist, at any version.
+    case streamExists
+    /// The stream must be exactly at this version (0 means no stream).
+    case exact(UInt64)
+
+    /// Whether a stream currently at `actual` (0 = no stream) satisfies this expectation.
+    public func isSatisfied(byActual actual: UInt64) -> Bool {
+        switch self {
+        case .any: return true
+        case .noStream: return actual == 0
+        case .streamExists: return actual > 0
+        case .exact(let version): return actual == version
+        }
+    }
+
+    /// A short form such as `exact(3)` or `noStream`.
+    public var description: String {
+        switch self {
+        case .any: return "any"
+        case .noStream: return "noStream"
+        case .streamExists: return "streamExists"
+        case .exact(let version): return "exact(\(version))"
+        }
+    }
+}

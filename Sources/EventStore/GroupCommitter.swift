@@ -1,0 +1,164 @@
+import Dispatch
+import Foundation
+import LMDB
+import Synchronization
+
+/// Gathers appends from every caller into shared write transactions.
+///
+/// One writer thread takes all waiting appends (up to a limit), applies each
+/// in one LMDB write transaction, commits once (one fsync) and then answers
+/// every caller. Each append still succeeds or fails on its own: a refused
+/// append writes nothing and does not disturb the others.
+final class GroupCommitter: Sendable {
+    typealias Completion = @Sendable (Result<AppendResult, EventStoreError>) -> Void
+
+    struct Pending: Sendable {
+        let appends: [StreamAppend]
+        let eventCount: Int
+        let complete: Completion
+    }
+
+    private struct Queue {
+        var pending: [Pending] = []
+        var stopped = false
+    }
+
+    private let environment: Environment
+    private let layout: StoreLayout
+    private let maxEventsPerCommit: Int
+    private let queue = Mutex(Queue())
+    private let wake = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+    private let onCommit: @Sendable () -> Void
+    let statistics = GroupCommitCounters()
+
+    init(environment: Environment, layout: StoreLayout, maxEventsPerCommit: Int, onCommit: @escaping @Sendable () -> Void) {
+        self.environment = environment
+        self.layout = layout
+        self.maxEventsPerCommit = max(1, maxEventsPerCommit)
+        self.onCommit = onCommit
+        let thread = Thread { [self] in self.run() }
+        thread.name = "jobledger.group-commit"
+        thread.start()
+    }
+
+    /// Queues an append; `complete` runs on the writer thread once it is
+    /// durable or refused.
+    func submit(_ pending: Pending) {
+        let accepted = queue.withLock { queue in
+            if queue.stopped { return false }
+            queue.pending.append(pending)
+            return true
+        }
+        if accepted {
+            wake.signal()
+        } else {
+            pending.complete(.failure(.closed))
+        }
+    }
+
+    /// Lets queued appends finish, then ends the writer thread.
+    func stop() {
+        let wasRunning = queue.withLock { queue in
+            defer { queue.stopped = true }
+            return !queue.stopped
+        }
+        guard wasRunning else { return }
+        wake.signal()
+        finished.wait()
+    }
+
+    private func run() {
+        var applier = AppendApplier(layout: layout)
+        while true {
+            wake.wait()
+            while true {
+                let (batch, stopped) = takeBatch()
+                if batch.isEmpty {
+                    if stopped {
+                        finished.signal()
+                        return
+                    }
+                    break
+                }
+                commit(batch, applier: &applier)
+            }
+        }
+    }
+
+    private func takeBatch() -> ([Pending], Bool) {
+        queue.withLock { queue in
+            var events = 0
+            var count = 0
+            for pending in queue.pending {
+                if count > 0 && events + pending.eventCount > maxEventsPerCommit { break }
+                events += pending.eventCount
+                count += 1
+            }
+            let batch = Array(queue.pending.prefix(count))
+            queue.pending.removeFirst(count)
+            return (batch, queue.stopped)
+        }
+    }
+
+    private func commit(_ batch: [Pending], applier: inout AppendApplier) {
+        var outcomes: [Result<AppendResult, EventStoreError>] = []
+        do {
+            try environment.write { txn in
+                outcomes.removeAll(keepingCapacity: true)
+                var next = try applier.lastPosition(in: txn) + 1
+                let now = Date().microsecondsSince1970
+                for pending in batch {
+                    outcomes.append(try applier.apply(pending.appends, in: txn, nextPosition: &next, nowMicros: now))
+                }
+            }
+        } catch {
+            if batch.count > 1 {
+                // Find the append that broke the shared transaction; the
+                // others commit on their own.
+                for pending in batch { commit([pending], applier: &applier) }
+            } else {
+                batch[0].complete(.failure(EventStoreError.wrap(error)))
+            }
+            return
+        }
+        let written = zip(batch, outcomes).reduce(0) { sum, pair in
+            if case .success(let result) = pair.1, !result.wasAlreadyStored { return sum + pair.0.eventCount }
+            return sum
+        }
+        statistics.record(appends: batch.count, events: written)
+        if written > 0 { onCommit() }
+        for (pending, outcome) in zip(batch, outcomes) { pending.complete(outcome) }
+    }
+}
+
+/// Counts of what group commit gathered, for benchmarks and `info`.
+final class GroupCommitCounters: Sendable {
+    private let state = Mutex(GroupCommitStatistics())
+
+    func record(appends: Int, events: Int) {
+        state.withLock { stats in
+            stats.commits += 1
+            stats.appends += appends
+            stats.events += events
+            stats.largestCommitAppends = max(stats.largestCommitAppends, appends)
+        }
+    }
+
+    var snapshot: GroupCommitStatistics { state.withLock { $0 } }
+}
+
+/// What group commit has done since the store was opened.
+public struct GroupCommitStatistics: Sendable, Hashable {
+    /// LMDB write transactions committed.
+    public var commits = 0
+    /// Appends answered (successful or refused).
+    public var appends = 0
+    /// Events written.
+    public var events = 0
+    /// Most appends gathered into one commit.
+    public var largestCommitAppends = 0
+
+    /// Average appends per commit.
+    public var averageAppendsPerCommit: Double { commits == 0 ? 0 : Double(appends) / Double(commits) }
+}

@@ -1,0 +1,91 @@
+import LMDB
+
+/// The named LMDB databases of a ledger and the keys they use.
+///
+/// - `events`: position (8 bytes BE) -> envelope, appended in order.
+/// - `streams`: stream id (UTF-8) -> stream number (8 BE) + current version (8 BE).
+/// - `streamIndex`: stream number (8 BE) + version (8 BE) -> position (8 BE).
+/// - `eventIDs`: event id (16 bytes) -> position (8 BE).
+/// - `meta`: `format` -> layout version; `nextStream` -> next stream number.
+///
+/// Streams get dense integer numbers when first written, so index keys are
+/// short and no two names can ever share a key.
+struct StoreLayout: Sendable {
+    static let formatVersion: UInt8 = 1
+    static let formatKey = Array("format".utf8)
+    static let nextStreamKey = Array("nextStream".utf8)
+
+    let events: Database
+    let streams: Database
+    let streamIndex: Database
+    let eventIDs: Database
+    let meta: Database
+
+    /// Opens (creating in a writable environment) the databases and checks
+    /// the stored format version.
+    static func open(in environment: Environment, path: String) throws -> StoreLayout {
+        let create: DatabaseFlags = environment.options.readOnly ? [] : [.create]
+        let layout: StoreLayout
+        do throws(LMDBError) {
+            layout = StoreLayout(
+                events: try environment.openDatabase("events", flags: create),
+                streams: try environment.openDatabase("streams", flags: create),
+                streamIndex: try environment.openDatabase("streamIndex", flags: create),
+                eventIDs: try environment.openDatabase("eventIDs", flags: create),
+                meta: try environment.openDatabase("meta", flags: create))
+        } catch {
+            if error.code == .notFound {
+                throw EventStoreError.notALedger(path: path, reason: "it has no ledger databases")
+            }
+            throw error
+        }
+        let meta = layout.meta
+        let stored = try environment.read { (txn: borrowing ReadTransaction) throws -> [UInt8]? in
+            try txn.get(formatKey, in: meta)
+        }
+        if let bytes = stored {
+            try checkFormat(bytes, path: path)
+        } else if environment.options.readOnly {
+            throw EventStoreError.notALedger(path: path, reason: "it has no format version")
+        } else {
+            try environment.write { (txn: borrowing WriteTransaction) throws -> Void in
+                try writeFormatIfMissing(in: txn, meta: meta)
+            }
+        }
+        return layout
+    }
+
+    private static func writeFormatIfMissing(in txn: borrowing WriteTransaction, meta: Database) throws {
+        if try txn.get(formatKey, in: meta) == nil {
+            try txn.put(formatKey, [formatVersion], in: meta)
+        }
+    }
+
+    private static func checkFormat(_ bytes: [UInt8], path: String) throws {
+        guard bytes.count == 1 else {
+            throw EventStoreError.notALedger(path: path, reason: "its format record is malformed")
+        }
+        guard bytes[0] <= formatVersion else {
+            throw EventStoreError.notALedger(
+                path: path,
+                reason: "it uses format \(bytes[0]), newer than format \(formatVersion) that this build reads")
+        }
+    }
+}
+
+/// A stream's number and current version, as stored in `streams`.
+struct StreamRecord {
+    let number: UInt64
+    let version: UInt64
+
+    init(number: UInt64, version: UInt64) {
+        self.number = number
+        self.version = version
+    }
+
+    init?(_ bytes: UnsafeRawBufferPointer?) {
+        guard let bytes, bytes.count == 16 else { return nil }
+        number = bytes.loadBigEndianUInt64(at: 0)
+        version = bytes.loadBigEndianUInt64(at: 8)
+    }
+}

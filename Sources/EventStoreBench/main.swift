@@ -1,0 +1,2 @@
+// The benchmark executable; its workloads are added next.
+print("jobledger-bench: no workloads yet")

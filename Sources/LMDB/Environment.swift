@@ -1,0 +1,234 @@
+import CLMDB
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An open LMDB environment: one memory-mapped file shared by every
+/// transaction of this process and of other processes that open it.
+///
+/// Transactions run inside closures: ``read(_:)`` for snapshots and
+/// ``write(_:)`` for the single writer. A write that fills the map grows it
+/// and runs the closure again, so callers never see `MDB_MAP_FULL` unless
+/// ``EnvironmentOptions/maxMapSize`` is reached.
+///
+/// Open one `Environment` per file per process; LMDB's locking does not
+/// allow the same file to be opened twice in one process.
+public final class Environment: @unchecked Sendable {
+    /// The directory (or file, for single-file environments) that was opened.
+    public let path: String
+    /// The options the environment was opened with.
+    public let options: EnvironmentOptions
+
+    let handle: OpaquePointer
+    private let gate = MapGate()
+    private let growthCount = Atomic<Int>(0)
+
+    /// Opens (creating when needed and allowed) the environment at `path`.
+    ///
+    /// Stale reader slots left by dead processes are cleared on open.
+    public init(path: String, options: EnvironmentOptions = EnvironmentOptions()) throws(LMDBError) {
+        self.path = path
+        self.options = options
+        var env: OpaquePointer?
+        try check(mdb_env_create(&env), "mdb_env_create")
+        guard let env else { throw LMDBError(rawCode: ENOMEM, operation: "mdb_env_create") }
+        do throws(LMDBError) {
+            try check(mdb_env_set_maxdbs(env, options.maxDatabases), "mdb_env_set_maxdbs")
+            try check(mdb_env_set_maxreaders(env, options.maxReaders), "mdb_env_set_maxreaders")
+            try check(mdb_env_set_mapsize(env, options.mapSize), "mdb_env_set_mapsize")
+            if !options.singleFile && !options.readOnly {
+                if mkdir(path, 0o755) != 0 && errno != EEXIST {
+                    throw LMDBError(rawCode: errno, operation: "mkdir(\(path))")
+                }
+            }
+            try check(mdb_env_open(env, path, options.rawFlags, mdb_mode_t(options.fileMode)), "mdb_env_open(\(path))")
+            var dead: Int32 = 0
+            try check(mdb_reader_check(env, &dead), "mdb_reader_check")
+        } catch {
+            mdb_env_close(env)
+            throw error
+        }
+        handle = env
+    }
+
+    deinit {
+        mdb_env_close(handle)
+    }
+
+    /// Opens the named database, creating it when `flags` contains `.create`.
+    public func openDatabase(_ name: String, flags: DatabaseFlags = [.create]) throws(LMDBError) -> Database {
+        let body = { (txn: OpaquePointer) throws(LMDBError) -> Database in
+            var dbi: MDB_dbi = 0
+            try check(mdb_dbi_open(txn, name, flags.rawValue, &dbi), "mdb_dbi_open(\(name))")
+            return Database(name: name, dbi: dbi)
+        }
+        do {
+            if options.readOnly || !flags.contains(.create) {
+                return try runRead(body)
+            }
+            return try runWrite { (txn, _) throws(LMDBError) in try body(txn) }
+        } catch let error as LMDBError {
+            throw error
+        } catch {
+            throw LMDBError(rawCode: EINVAL, operation: "mdb_dbi_open(\(name))")
+        }
+    }
+
+    /// Runs `body` in a read-only snapshot and returns its result.
+    ///
+    /// The snapshot sees every transaction committed before it began, from
+    /// this and other processes. Keep it short: while it lives, this process
+    /// cannot grow the map.
+    public func read<R>(_ body: (borrowing ReadTransaction) throws -> R) throws -> R {
+        try runRead { txn in try body(ReadTransaction(handle: txn)) }
+    }
+
+    /// Runs `body` in the write transaction, committing when it returns and
+    /// aborting when it throws.
+    ///
+    /// `body` may run more than once: when the map fills up it is grown and
+    /// the transaction retried from the start. Keep `body` free of effects
+    /// outside the transaction.
+    public func write<R>(_ body: (borrowing WriteTransaction) throws -> R) throws -> R {
+        try runWrite { txn, failure in try body(WriteTransaction(handle: txn, failure: failure)) }
+    }
+
+    private func runRead<R>(_ body: (OpaquePointer) throws -> R) throws -> R {
+        while true {
+            let outcome: Result<R, any Error>? = gate.shared {
+                var txn: OpaquePointer?
+                let rc = mdb_txn_begin(handle, nil, UInt32(MDB_RDONLY), &txn)
+                if rc == MDB_MAP_RESIZED { return nil }
+                if rc != MDB_SUCCESS {
+                    return .failure(LMDBError(rawCode: rc, operation: "mdb_txn_begin(read)"))
+                }
+                defer { mdb_txn_abort(txn) }
+                return Result { try body(txn!) }
+            }
+            if let outcome { return try outcome.get() }
+            try adoptResizedMap()
+        }
+    }
+
+    private func runWrite<R>(_ body: (OpaquePointer, WriteFailureFlag) throws -> R) throws -> R {
+        while true {
+            let failure = WriteFailureFlag()
+            var resized = false
+            let mapSizeBefore = currentMapSize
+            let outcome: Result<R, any Error> = gate.shared {
+                var txn: OpaquePointer?
+                let rc = mdb_txn_begin(handle, nil, 0, &txn)
+                if rc == MDB_MAP_RESIZED {
+                    resized = true
+                    return .failure(LMDBError(rawCode: rc, operation: "mdb_txn_begin(write)"))
+                }
+                if rc != MDB_SUCCESS {
+                    return .failure(LMDBError(rawCode: rc, operation: "mdb_txn_begin(write)"))
+                }
+                let result: R
+                do {
+                    result = try body(txn!, failure)
+                } catch {
+                    mdb_txn_abort(txn)
+                    return .failure(error)
+                }
+                let commit = mdb_txn_commit(txn)
+                if commit != MDB_SUCCESS {
+                    failure.record(commit)
+                    return .failure(LMDBError(rawCode: commit, operation: "mdb_txn_commit"))
+                }
+                return .success(result)
+            }
+            if case .success(let value) = outcome { return value }
+            if resized {
+                try adoptResizedMap()
+            } else if failure.mapFull {
+                try grow(from: mapSizeBefore)
+            } else {
+                return try outcome.get()
+            }
+        }
+    }
+
+    /// The current size of the memory map in bytes.
+    public var currentMapSize: Int {
+        var info = MDB_envinfo()
+        mdb_env_info(handle, &info)
+        return info.me_mapsize
+    }
+
+    /// How many times this process grew the map.
+    public var growths: Int { growthCount.load(ordering: .relaxed) }
+
+    private func grow(from sizeBefore: Int) throws(LMDBError) {
+        try gate.exclusive { () throws(LMDBError) in
+            let current = currentMapSize
+            if current > sizeBefore { return }  // another thread grew it meanwhile
+            var target = current * 2
+            if let limit = options.maxMapSize {
+                if current >= limit {
+                    throw LMDBError(
+                        rawCode: MDB_MAP_FULL,
+                        operation: "map growth (map is at its configured maximum of \(limit) bytes)")
+                }
+                target = min(target, limit)
+            }
+            try check(mdb_env_set_mapsize(handle, target), "mdb_env_set_mapsize(\(target))")
+            growthCount.add(1, ordering: .relaxed)
+        }
+    }
+
+    private func adoptResizedMap() throws(LMDBError) {
+        try gate.exclusive { () throws(LMDBError) in
+            try check(mdb_env_set_mapsize(handle, 0), "mdb_env_set_mapsize(adopt)")
+        }
+    }
+
+    /// Flushes buffers to disk; with `force`, even when opened without sync.
+    public func sync(force: Bool = true) throws(LMDBError) {
+        try check(mdb_env_sync(handle, force ? 1 : 0), "mdb_env_sync")
+    }
+
+    /// Clears reader slots of processes that no longer exist; returns how many.
+    @discardableResult
+    public func clearStaleReaders() throws(LMDBError) -> Int {
+        var dead: Int32 = 0
+        try check(mdb_reader_check(handle, &dead), "mdb_reader_check")
+        return Int(dead)
+    }
+
+    /// A snapshot of the environment's size and reader use.
+    public func info() -> EnvironmentInfo {
+        var info = MDB_envinfo()
+        mdb_env_info(handle, &info)
+        var stat = MDB_stat()
+        mdb_env_stat(handle, &stat)
+        return EnvironmentInfo(
+            mapSize: info.me_mapsize,
+            pageSize: Int(stat.ms_psize),
+            lastPageNumber: info.me_last_pgno,
+            lastTransactionID: info.me_last_txnid,
+            maxReaders: Int(info.me_maxreaders),
+            readersInUse: Int(info.me_numreaders)
+        )
+    }
+}
+
+/// Size and reader figures of an environment, from `mdb_env_info`.
+public struct EnvironmentInfo: Sendable, Equatable {
+    /// Size of the memory map in bytes.
+    public let mapSize: Int
+    /// Size of a database page in bytes.
+    public let pageSize: Int
+    /// Number of the last page in use; `(lastPageNumber + 1) * pageSize` bytes are used.
+    public let lastPageNumber: Int
+    /// ID of the last committed transaction.
+    public let lastTransactionID: Int
+    /// Maximum number of reader slots.
+    public let maxReaders: Int
+    /// Reader slots used so far (a high-water mark, not the live count).
+    public let readersInUse: Int
+}
