@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "LMDB", targets: ["LMDB"]),
         .library(name: "EventStore", targets: ["EventStore"]),
+        .library(name: "JobLedger", targets: ["JobLedger"]),
         .executable(name: "jobledger-bench", targets: ["EventStoreBench"]),
     ],
     dependencies: [
@@ -20,6 +21,7 @@ let package = Package(
         ),
         .target(name: "LMDB", dependencies: ["CLMDB"]),
         .target(name: "EventStore", dependencies: ["LMDB"]),
+        .target(name: "JobLedger", dependencies: ["EventStore"]),
         .executableTarget(
             name: "EventStoreBench",
             dependencies: [
@@ -33,6 +35,10 @@ let package = Package(
         .testTarget(
             name: "EventStoreTests",
             dependencies: ["EventStore", "LMDB", "StoreProbe"]
+        ),
+        .testTarget(
+            name: "JobLedgerTests",
+            dependencies: ["JobLedger", "EventStore"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -9,9 +9,15 @@ import LMDB
 /// failures throw; refusals come back as `.failure`.
 struct AppendApplier {
     let layout: StoreLayout
+    let projections: [any Projection]
+    let tables: ProjectionTables
     private var encoder = EnvelopeEncoder()
 
-    init(layout: StoreLayout) { self.layout = layout }
+    init(layout: StoreLayout, projections: [any Projection] = [], tables: ProjectionTables = .init(databases: [:])) {
+        self.layout = layout
+        self.projections = projections
+        self.tables = tables
+    }
 
     /// The last stored position, read at the start of every batch.
     func lastPosition(in txn: borrowing WriteTransaction) throws -> UInt64 {
@@ -89,6 +95,16 @@ struct AppendApplier {
                     }
                 }
                 positions.append(position)
+                if !projections.isEmpty {
+                    try project(
+                        RecordedEvent(
+                            position: position, streamID: append.streamID, streamVersion: version, id: event.id,
+                            type: event.type,
+                            recordedAt: Date(microsecondsSince1970: event.recordedAt?.microsecondsSince1970 ?? nowMicros),
+                            actor: event.actor, correlationID: event.correlationID, causationID: event.causationID,
+                            payload: event.payload),
+                        in: txn)
+                }
             }
             try withBigEndianBytes(of: number, version) { recordBytes in
                 try txn.put(Array(append.streamID.utf8), Array(recordBytes), in: layout.streams)
@@ -142,6 +158,20 @@ struct AppendApplier {
             }
         }
         return .success(positions)
+    }
+
+    private func project(_ event: RecordedEvent, in txn: borrowing WriteTransaction) throws {
+        let writer = ProjectionWriter(transaction: txn.lend(), tables: tables)
+        for projection in projections {
+            do {
+                try projection.apply(event, to: writer)
+            } catch let error as LMDBError {
+                throw error  // map growth and storage failures keep their meaning
+            } catch {
+                throw EventStoreError.projectionFailed(
+                    stream: event.streamID, position: event.position, reason: String(describing: error))
+            }
+        }
     }
 
     private func streamRecord(_ streamID: String, in txn: borrowing WriteTransaction) throws -> StreamRecord? {

@@ -27,6 +27,7 @@ public final class EventStore: Sendable {
 
     let environment: Environment
     let layout: StoreLayout
+    let projectionTables: ProjectionTables
     let notifier: CommitNotifier
     private let committer: GroupCommitter
 
@@ -51,11 +52,16 @@ public final class EventStore: Sendable {
         environmentOptions.mapSize = options.initialMapSize
         environmentOptions.maxMapSize = options.maxMapSize
         environmentOptions.maxReaders = options.maxReaders
-        environmentOptions.maxDatabases = 16
+        environmentOptions.maxDatabases = 64
         environmentOptions.durable = options.durability == .durable
         do {
             environment = try Environment(path: path, options: environmentOptions)
             layout = try StoreLayout.open(in: environment, path: path)
+            var databases: [String: Database] = [:]
+            for table in options.projections.flatMap(\.tableNames) {
+                databases[table] = try environment.openDatabase(ProjectionTables.prefix + table)
+            }
+            projectionTables = ProjectionTables(databases: databases)
         } catch {
             if let error = error as? LMDBError, error.code == .invalid || error.code == .versionMismatch {
                 throw .notALedger(path: path, reason: error.message)
@@ -65,7 +71,9 @@ public final class EventStore: Sendable {
         let notifier = CommitNotifier()
         self.notifier = notifier
         committer = GroupCommitter(
-            environment: environment, layout: layout, maxEventsPerCommit: options.maxEventsPerCommit,
+            environment: environment, layout: layout,
+            projections: options.projections, tables: projectionTables,
+            maxEventsPerCommit: options.maxEventsPerCommit,
             onCommit: { notifier.notify() })
     }
 

@@ -26,6 +26,9 @@ public enum EventStoreError: Error, Sendable, Equatable, CustomStringConvertible
     case corruptEvent(position: UInt64, reason: String)
     /// The path does not hold a ledger, or holds one of an unknown format.
     case notALedger(path: String, reason: String)
+    /// A projection refused or failed to apply an event; the append that
+    /// carried it was not written.
+    case projectionFailed(stream: String, position: UInt64, reason: String)
     /// The store was closed.
     case closed
     /// LMDB failed in a way not covered above.
@@ -54,6 +57,8 @@ public enum EventStoreError: Error, Sendable, Equatable, CustomStringConvertible
             return "event at position \(position) is corrupt: \(reason)"
         case let .notALedger(path, reason):
             return "'\(path)' is not a usable ledger: \(reason)"
+        case let .projectionFailed(stream, position, reason):
+            return "projection failed on the event for stream '\(stream)' at position \(position): \(reason)"
         case .closed:
             return "the event store is closed"
         case let .storage(error):

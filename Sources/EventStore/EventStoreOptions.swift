@@ -22,6 +22,8 @@ public struct EventStoreOptions: Sendable {
     public var maxEventsPerCommit: Int = 8192
     /// Limits on what an append may contain.
     public var limits = EventLimits()
+    /// Read models kept current in each append's transaction.
+    public var projections: [any Projection] = []
 
     /// Creates the default options: durable, 256 MiB initial map.
     public init() {}

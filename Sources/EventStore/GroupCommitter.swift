@@ -25,6 +25,8 @@ final class GroupCommitter: Sendable {
 
     private let environment: Environment
     private let layout: StoreLayout
+    private let projections: [any Projection]
+    private let tables: ProjectionTables
     private let maxEventsPerCommit: Int
     private let queue = Mutex(Queue())
     private let wake = DispatchSemaphore(value: 0)
@@ -32,9 +34,14 @@ final class GroupCommitter: Sendable {
     private let onCommit: @Sendable () -> Void
     let statistics = GroupCommitCounters()
 
-    init(environment: Environment, layout: StoreLayout, maxEventsPerCommit: Int, onCommit: @escaping @Sendable () -> Void) {
+    init(
+        environment: Environment, layout: StoreLayout, projections: [any Projection], tables: ProjectionTables,
+        maxEventsPerCommit: Int, onCommit: @escaping @Sendable () -> Void
+    ) {
         self.environment = environment
         self.layout = layout
+        self.projections = projections
+        self.tables = tables
         self.maxEventsPerCommit = max(1, maxEventsPerCommit)
         self.onCommit = onCommit
         let thread = Thread { [self] in self.run() }
@@ -69,7 +76,7 @@ final class GroupCommitter: Sendable {
     }
 
     private func run() {
-        var applier = AppendApplier(layout: layout)
+        var applier = AppendApplier(layout: layout, projections: projections, tables: tables)
         while true {
             wake.wait()
             while true {

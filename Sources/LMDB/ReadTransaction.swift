@@ -9,6 +9,12 @@ public struct ReadTransaction: ~Copyable {
 
     init(handle: OpaquePointer) { self.handle = handle }
 
+    /// Another view of the same snapshot, for layers of this package that
+    /// hand a narrower interface to their own callers.
+    package func lend() -> ReadTransaction {
+        ReadTransaction(handle: handle)
+    }
+
     /// Looks up `key`; the returned bytes live until the transaction ends.
     public func get(_ key: UnsafeRawBufferPointer, in db: Database) throws(LMDBError) -> UnsafeRawBufferPointer? {
         try RawOperations.get(handle, key, db)

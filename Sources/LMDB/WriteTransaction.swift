@@ -14,6 +14,13 @@ public struct WriteTransaction: ~Copyable {
         self.failure = failure
     }
 
+    /// Another view of the same transaction, for layers of this package
+    /// that hand a narrower interface to their own callers. It neither
+    /// commits nor aborts; the closure of ``Environment/write(_:)`` does.
+    package func lend() -> WriteTransaction {
+        WriteTransaction(handle: handle, failure: failure)
+    }
+
     /// Looks up `key`; the bytes live until the next write in this transaction.
     public func get(_ key: UnsafeRawBufferPointer, in db: Database) throws(LMDBError) -> UnsafeRawBufferPointer? {
         try RawOperations.get(handle, key, db)

@@ -1,0 +1,108 @@
+import LMDB
+
+/// A read model kept current inside the same write transaction as the
+/// events it follows, so a read after an append always sees the append.
+///
+/// A projection owns a set of key-value tables, named in ``tableNames``,
+/// and updates them in ``apply(_:to:)`` for each appended event, in
+/// position order. Throwing from `apply` fails the append that carried the
+/// event: nothing of it is written.
+public protocol Projection: Sendable {
+    /// The tables this projection writes; opened when the store opens.
+    var tableNames: [String] { get }
+    /// Applies one appended event to the projection's tables.
+    func apply(_ event: RecordedEvent, to tables: borrowing ProjectionWriter) throws
+}
+
+/// Write access to projection tables inside an append's transaction.
+public struct ProjectionWriter: ~Copyable {
+    let transaction: WriteTransaction
+    let tables: ProjectionTables
+
+    /// The value stored under `key` in `table`.
+    public func get(_ table: String, _ key: [UInt8]) throws -> [UInt8]? {
+        try transaction.get(key, in: tables.database(table))
+    }
+
+    /// Stores `value` under `key` in `table`.
+    public func put(_ table: String, _ key: [UInt8], _ value: [UInt8]) throws {
+        try transaction.put(key, value, in: tables.database(table))
+    }
+
+    /// Removes `key` from `table`; returns whether it was there.
+    @discardableResult
+    public func delete(_ table: String, _ key: [UInt8]) throws -> Bool {
+        try transaction.delete(key, in: tables.database(table))
+    }
+
+    /// Calls `body` with each entry of `table` from `key` on, in key order,
+    /// while it returns true.
+    public func scan(_ table: String, from key: [UInt8] = [], _ body: ([UInt8], [UInt8]) throws -> Bool) throws {
+        try transaction.withCursor(on: tables.database(table)) { cursor in
+            try ProjectionTables.walk(&cursor, from: key, body)
+        }
+    }
+}
+
+/// Read access to projection tables in one consistent snapshot.
+public struct ProjectionReader: ~Copyable {
+    let transaction: ReadTransaction
+    let tables: ProjectionTables
+
+    /// The value stored under `key` in `table`.
+    public func get(_ table: String, _ key: [UInt8]) throws -> [UInt8]? {
+        try transaction.get(key, in: tables.database(table))
+    }
+
+    /// Calls `body` with each entry of `table` from `key` on, in key order,
+    /// while it returns true.
+    public func scan(_ table: String, from key: [UInt8] = [], _ body: ([UInt8], [UInt8]) throws -> Bool) throws {
+        try transaction.withCursor(on: tables.database(table)) { cursor in
+            try ProjectionTables.walk(&cursor, from: key, body)
+        }
+    }
+
+    /// Number of entries in `table`.
+    public func count(_ table: String) throws -> Int {
+        try transaction.statistics(of: tables.database(table)).entries
+    }
+}
+
+/// The LMDB databases behind the projection tables, by table name.
+struct ProjectionTables: Sendable {
+    static let prefix = "table."
+    let databases: [String: Database]
+
+    func database(_ table: String) throws(EventStoreError) -> Database {
+        guard let database = databases[table] else {
+            throw .invalidAppend(reason: "no projection declares a table named '\(table)'")
+        }
+        return database
+    }
+
+    static func walk(_ cursor: inout Cursor, from key: [UInt8], _ body: ([UInt8], [UInt8]) throws -> Bool) throws {
+        var entry = try key.isEmpty ? cursor.first() : key.withUnsafeBytes { try cursor.seek(atLeast: $0) }
+        while let current = entry {
+            if try !body(Array(current.key), Array(current.value)) { return }
+            entry = try cursor.next()
+        }
+    }
+}
+
+extension EventStore {
+    /// Runs `body` with read access to the projection tables, in one snapshot
+    /// that also matches the log (reads of the log inside `body` are not
+    /// needed: projections already include every committed event).
+    public func readProjections<R>(_ body: (borrowing ProjectionReader) throws -> R) throws -> R {
+        let tables = projectionTables
+        do {
+            return try environment.read { txn in
+                try body(ProjectionReader(transaction: txn.lend(), tables: tables))
+            }
+        } catch let error as EventStoreError {
+            throw error
+        } catch let error as LMDBError {
+            throw EventStoreError.wrap(error)
+        }
+    }
+}

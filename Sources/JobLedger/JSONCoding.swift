@@ -1,0 +1,98 @@
+import Foundation
+
+/// The JSON coders for event payloads and projection records.
+///
+/// Keys are sorted so equal values give equal bytes; dates are ISO-8601 UTC
+/// with milliseconds, the same text the command line shows.
+enum JSONCoding {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(formatTimestamp(date))
+        }
+        return encoder
+    }()
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = parseTimestamp(text) else {
+                throw DecodingError.dataCorruptedError(
+                    in: container, debugDescription: "'\(text)' is not an ISO-8601 time")
+            }
+            return truncated(date)
+        }
+        return decoder
+    }()
+
+    private static let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+    private static let plainStyle = Date.ISO8601FormatStyle()
+
+    /// `2026-11-23T12:00:00.123Z`, rounded to the nearest millisecond
+    /// (the system formatter truncates, which would lose a millisecond
+    /// on a round trip).
+    static func formatTimestamp(_ date: Date) -> String {
+        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
+        let fraction = Int(millis - seconds * 1000)
+        let whole = plainStyle.format(Date(timeIntervalSince1970: Double(seconds)))
+        let digits = String(fraction + 1000).dropFirst()
+        return whole.dropLast() + "." + digits + "Z"
+    }
+
+    /// Parses ISO-8601 with or without fractional seconds.
+    static func parseTimestamp(_ text: String) -> Date? {
+        (try? style.parse(text)) ?? (try? plainStyle.parse(text))
+    }
+
+    /// Rounds to the nearest millisecond, the precision that survives JSON.
+    ///
+    /// Every date of the jobs domain passes through here, so a date decided
+    /// by a command, read back from an event and read back from the
+    /// projection is the very same `Date` value. Idempotent.
+    static func truncated(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: Double(Int64((date.timeIntervalSince1970 * 1000).rounded())) / 1000)
+    }
+}
+
+/// Encoding and decoding of job events as stored (type name + JSON).
+extension JobEvent {
+    /// The JSON payload of the event.
+    func encodedPayload() throws -> [UInt8] {
+        let encoder = JSONCoding.encoder
+        switch self {
+        case .submitted(let data): return Array(try encoder.encode(data))
+        case .claimed(let data), .leaseRenewed(let data): return Array(try encoder.encode(data))
+        case .completed(let data): return Array(try encoder.encode(data))
+        case .attemptFailed(let data): return Array(try encoder.encode(data))
+        case .failed(let data): return Array(try encoder.encode(data))
+        case .cancelRequested(let data), .cancelled(let data), .killed(let data): return Array(try encoder.encode(data))
+        case .leaseExpired(let data): return Array(try encoder.encode(data))
+        case .retried(let data): return Array(try encoder.encode(data))
+        }
+    }
+
+    /// Decodes a stored event; `nil` for a type that is not a job event.
+    static func decode(type: String, payload: [UInt8]) throws -> JobEvent? {
+        let decoder = JSONCoding.decoder
+        let data = Data(payload)
+        switch type {
+        case "JobSubmitted": return .submitted(try decoder.decode(Submitted.self, from: data))
+        case "JobClaimed": return .claimed(try decoder.decode(Claimed.self, from: data))
+        case "LeaseRenewed": return .leaseRenewed(try decoder.decode(Claimed.self, from: data))
+        case "JobCompleted": return .completed(try decoder.decode(Completed.self, from: data))
+        case "AttemptFailed": return .attemptFailed(try decoder.decode(AttemptFailed.self, from: data))
+        case "JobFailed": return .failed(try decoder.decode(Failed.self, from: data))
+        case "CancelRequested": return .cancelRequested(try decoder.decode(Stop.self, from: data))
+        case "JobCancelled": return .cancelled(try decoder.decode(Stop.self, from: data))
+        case "JobKilled": return .killed(try decoder.decode(Stop.self, from: data))
+        case "LeaseExpired": return .leaseExpired(try decoder.decode(LeaseExpired.self, from: data))
+        case "JobRetried": return .retried(try decoder.decode(Retried.self, from: data))
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+
+/// A request to change one job, checked by ``JobDecider/decide(_:_:now:policy:)``.
+public enum JobCommand: Sendable, Hashable {
+    /// Create the job (or find the one that exists under this id).
+    case submit(JobEvent.Submitted)
+    /// Take the job for a new attempt with a lease of `lease` seconds.
+    case claim(worker: String, lease: TimeInterval)
+    /// Extend the lease of the attempt the worker holds.
+    case renewLease(worker: String, attempt: Int, lease: TimeInterval)
+    /// Finish the attempt successfully.
+    case complete(worker: String, attempt: Int, result: String?)
+    /// Finish the attempt unsuccessfully.
+    case fail(worker: String, attempt: Int, error: String, retryable: Bool)
+    /// Ask for the job to stop; pending jobs stop at once.
+    case cancel(actor: Actor, reason: String)
+    /// The worker confirms it stopped after a cancel request.
+    case acknowledgeCancel(worker: String, attempt: Int)
+    /// Stop the job without the worker's cooperation (administrators).
+    case kill(actor: Actor, reason: String)
+    /// Put a failed, cancelled or killed job back to pending.
+    case retry(actor: Actor)
+    /// Move a job whose lease ran out.
+    case expireLease
+
+    /// The action name recorded in audit entries.
+    public var action: String {
+        switch self {
+        case .submit: return "submit"
+        case .claim: return "claim"
+        case .renewLease: return "renewLease"
+        case .complete: return "complete"
+        case .fail: return "fail"
+        case .cancel: return "cancel"
+        case .acknowledgeCancel: return "acknowledgeCancel"
+        case .kill: return "kill"
+        case .retry: return "retry"
+        case .expireLease: return "expireLease"
+        }
+    }
+}
+
+/// What a command achieved. Raw values are the names the command line and
+/// audit entries use.
+public enum JobOutcome: String, Sendable, Hashable, Codable, CaseIterable {
+    case created, existing, claimed, renewed, completed
+    case retryScheduled = "retry_scheduled"
+    case failed, cancelled
+    case cancelRequested = "cancel_requested"
+    case alreadyCancelled = "already_cancelled"
+    case alreadyCompleted = "already_completed"
+    case alreadyFailed = "already_failed"
+    case alreadyKilled = "already_killed"
+    case killed, retried, expired
+    case notFound = "not_found"
+    case forbidden
+    case notAllowed = "not_allowed"
+    case notLeaseHolder = "not_lease_holder"
+    case conflictingSubmission = "conflicting_submission"
+
+    /// The `already_*` outcome for a job that reached `state`.
+    static func already(_ state: JobState) -> JobOutcome? {
+        switch state {
+        case .completed: return .alreadyCompleted
+        case .failed: return .alreadyFailed
+        case .cancelled: return .alreadyCancelled
+        case .killed: return .alreadyKilled
+        case .pending, .running, .cancelRequested: return nil
+        }
+    }
+}
+
+/// Why a command was refused.
+public enum JobRefusal: Sendable, Hashable {
+    /// No job has this id.
+    case notFound
+    /// The actor may not do this to this job.
+    case forbidden(reason: String)
+    /// The job's state does not allow this command.
+    case invalidTransition(from: JobState)
+    /// The worker does not hold the lease of that attempt.
+    case notLeaseHolder(holder: String?, currentAttempt: Int)
+    /// A job with this id exists with another type or owner.
+    case conflictingSubmission(reason: String)
+
+    /// The outcome recorded in the refusal's audit entry.
+    public var outcome: JobOutcome {
+        switch self {
+        case .notFound: return .notFound
+        case .forbidden: return .forbidden
+        case .invalidTransition: return .notAllowed
+        case .notLeaseHolder: return .notLeaseHolder
+        case .conflictingSubmission: return .conflictingSubmission
+        }
+    }
+}
+
+/// The answer of the decide function.
+public enum JobDecision: Sendable, Hashable {
+    /// The command is accepted: append these events (possibly none, for
+    /// answers such as `already_completed`).
+    case accepted([JobEvent], JobOutcome)
+    /// The command is refused; nothing but an audit entry is written.
+    case refused(JobRefusal)
+}
+
+/// How failed attempts are spaced out.
+public struct RetryPolicy: Sendable, Hashable {
+    /// Wait before the second attempt; doubles for each further attempt.
+    public var baseDelay: TimeInterval = 1
+    /// Longest wait between attempts.
+    public var maxDelay: TimeInterval = 3600
+
+    /// Creates a policy.
+    public init(baseDelay: TimeInterval = 1, maxDelay: TimeInterval = 3600) {
+        self.baseDelay = baseDelay
+        self.maxDelay = maxDelay
+    }
+
+    /// Delay after the failure of attempt `attempt` (1-based).
+    public func delay(afterAttempt attempt: Int) -> TimeInterval {
+        let exponent = Double(max(0, min(attempt - 1, 40)))
+        return min(maxDelay, baseDelay * pow(2, exponent))
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+
+/// The job state machine's rules: one pure function from the current state
+/// and a command to the events to append, or a refusal.
+///
+/// Commands, projections and replay all share it (with ``JobEvolver``), so
+/// there is one definition of what a job may do.
+public enum JobDecider {
+    /// Decides `command` against `job` (`nil` when the job does not exist) at `now`.
+    public static func decide(
+        _ job: Job?, _ command: JobCommand, now: Date, policy: RetryPolicy = RetryPolicy()
+    ) -> JobDecision {
+        let now = JSONCoding.truncated(now)
+        if case .submit(let submission) = command {
+            guard let job else { return .accepted([.submitted(submission)], .created) }
+            if job.type != submission.type {
+                return .refused(.conflictingSubmission(reason: "job exists with type '\(job.type)'"))
+            }
+            if job.owner != submission.owner {
+                return .refused(.conflictingSubmission(reason: "job exists with another owner"))
+            }
+            return .accepted([], .existing)
+        }
+        guard let job else { return .refused(.notFound) }
+
+        switch command {
+        case .submit:
+            fatalError("handled above")
+
+        case let .claim(worker, lease):
+            guard job.state == .pending else { return .refused(.invalidTransition(from: job.state)) }
+            guard job.availableAt <= now else { return .refused(.invalidTransition(from: job.state)) }
+            return .accepted([.claimed(.init(worker: worker, attempt: job.attempt + 1, leaseUntil: JSONCoding.truncated(now + lease)))], .claimed)
+
+        case let .renewLease(worker, attempt, lease):
+            if let refusal = leaseRefusal(job, worker: worker, attempt: attempt) { return .refused(refusal) }
+            return .accepted([.leaseRenewed(.init(worker: worker, attempt: attempt, leaseUntil: JSONCoding.truncated(now + lease)))], .renewed)
+
+        case let .complete(worker, attempt, result):
+            if let refusal = leaseRefusal(job, worker: worker, attempt: attempt) { return .refused(refusal) }
+            return .accepted([.completed(.init(worker: worker, attempt: attempt, result: result))], .completed)
+
+        case let .fail(worker, attempt, error, retryable):
+            if let refusal = leaseRefusal(job, worker: worker, attempt: attempt) { return .refused(refusal) }
+            if retryable && job.state == .running && job.attemptsLeft > 0 {
+                let retryAt = JSONCoding.truncated(now + policy.delay(afterAttempt: attempt))
+                return .accepted(
+                    [.attemptFailed(.init(worker: worker, attempt: attempt, error: error, retryAt: retryAt))],
+                    .retryScheduled)
+            }
+            return .accepted([.failed(.init(worker: worker, attempt: attempt, error: error, retryable: retryable))], .failed)
+
+        case let .cancel(actor, reason):
+            guard mayStop(job, actor: actor, adminOnly: false) else {
+                return .refused(.forbidden(reason: "only the owner or an admin of '\(job.organisation)' may cancel"))
+            }
+            switch job.state {
+            case .pending: return .accepted([.cancelled(.init(actor: actor.id, reason: reason))], .cancelled)
+            case .running: return .accepted([.cancelRequested(.init(actor: actor.id, reason: reason))], .cancelRequested)
+            case .cancelRequested: return .accepted([], .cancelRequested)
+            case .completed, .failed, .cancelled, .killed: return .accepted([], JobOutcome.already(job.state)!)
+            }
+
+        case let .acknowledgeCancel(worker, attempt):
+            if let refusal = leaseRefusal(job, worker: worker, attempt: attempt) { return .refused(refusal) }
+            guard job.state == .cancelRequested else { return .refused(.invalidTransition(from: job.state)) }
+            return .accepted(
+                [.cancelled(.init(actor: worker, reason: job.stopReason ?? "cancel requested"))], .cancelled)
+
+        case let .kill(actor, reason):
+            guard mayStop(job, actor: actor, adminOnly: true) else {
+                return .refused(.forbidden(reason: "only an admin of '\(job.organisation)' may kill"))
+            }
+            if let already = JobOutcome.already(job.state) { return .accepted([], already) }
+            return .accepted([.killed(.init(actor: actor.id, reason: reason))], .killed)
+
+        case let .retry(actor):
+            guard mayStop(job, actor: actor, adminOnly: false) else {
+                return .refused(.forbidden(reason: "only the owner or an admin of '\(job.organisation)' may retry"))
+            }
+            switch job.state {
+            case .failed, .cancelled, .killed: return .accepted([.retried(.init(actor: actor.id))], .retried)
+            case .pending, .running, .cancelRequested, .completed: return .refused(.invalidTransition(from: job.state))
+            }
+
+        case .expireLease:
+            guard job.state == .running || job.state == .cancelRequested,
+                  let leaseUntil = job.leaseUntil, leaseUntil < now
+            else { return .refused(.invalidTransition(from: job.state)) }
+            let next: JobState
+            var retryAt: Date? = nil
+            if job.state == .cancelRequested {
+                next = .cancelled
+            } else if job.attemptsLeft > 0 {
+                next = .pending
+                retryAt = JSONCoding.truncated(now + policy.delay(afterAttempt: job.attempt))
+            } else {
+                next = .failed
+            }
+            return .accepted(
+                [.leaseExpired(.init(worker: job.worker ?? "", attempt: job.attempt, nextState: next, retryAt: retryAt))],
+                .expired)
+        }
+    }
+
+    /// A worker may act on a job only for the attempt whose lease it holds.
+    private static func leaseRefusal(_ job: Job, worker: String, attempt: Int) -> JobRefusal? {
+        guard job.state == .running || job.state == .cancelRequested else {
+            return .invalidTransition(from: job.state)
+        }
+        guard job.worker == worker, job.attempt == attempt else {
+            return .notLeaseHolder(holder: job.worker, currentAttempt: job.attempt)
+        }
+        return nil
+    }
+
+    /// The system may do anything; an admin of the job's organisation may
+    /// stop or retry it; the owner may cancel or retry it but not kill it.
+    static func mayStop(_ job: Job, actor: Actor, adminOnly: Bool) -> Bool {
+        switch actor.role {
+        case .system: return true
+        case .admin: return actor.organisation == job.organisation || (!adminOnly && actor.id == job.owner)
+        case .user: return !adminOnly && actor.id == job.owner && actor.organisation == job.organisation
+        case .worker: return false
+        }
+    }
+}

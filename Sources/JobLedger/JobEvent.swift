@@ -1,0 +1,111 @@
+import Foundation
+
+/// Everything that can happen to a job, one case per stored event type.
+public enum JobEvent: Sendable, Hashable {
+    /// The job was created.
+    case submitted(Submitted)
+    /// A worker took the job for an attempt, with a lease.
+    case claimed(Claimed)
+    /// The worker extended its lease.
+    case leaseRenewed(Claimed)
+    /// The worker finished the job.
+    case completed(Completed)
+    /// An attempt failed and the job waits for another one.
+    case attemptFailed(AttemptFailed)
+    /// The job failed for good.
+    case failed(Failed)
+    /// Someone asked to cancel the running job.
+    case cancelRequested(Stop)
+    /// The job was cancelled (while pending, or acknowledged by its worker).
+    case cancelled(Stop)
+    /// An administrator killed the job.
+    case killed(Stop)
+    /// A lease ran out; `nextState` says where the job went.
+    case leaseExpired(LeaseExpired)
+    /// A finished job was put back to pending.
+    case retried(Retried)
+
+    /// Data of `JobSubmitted`.
+    public struct Submitted: Sendable, Hashable, Codable {
+        public var id: String
+        public var type: String
+        public var owner: String
+        public var organisation: String
+        public var batch: String?
+        public var payload: String
+        public var priority: Int
+        public var maxAttempts: Int
+    }
+
+    /// Data of `JobClaimed` and `LeaseRenewed`.
+    public struct Claimed: Sendable, Hashable, Codable {
+        public var worker: String
+        public var attempt: Int
+        public var leaseUntil: Date
+    }
+
+    /// Data of `JobCompleted`.
+    public struct Completed: Sendable, Hashable, Codable {
+        public var worker: String
+        public var attempt: Int
+        public var result: String?
+    }
+
+    /// Data of `AttemptFailed`.
+    public struct AttemptFailed: Sendable, Hashable, Codable {
+        public var worker: String
+        public var attempt: Int
+        public var error: String
+        public var retryAt: Date
+    }
+
+    /// Data of `JobFailed`.
+    public struct Failed: Sendable, Hashable, Codable {
+        public var worker: String
+        public var attempt: Int
+        public var error: String
+        public var retryable: Bool
+    }
+
+    /// Data of `CancelRequested`, `JobCancelled` and `JobKilled`.
+    public struct Stop: Sendable, Hashable, Codable {
+        public var actor: String
+        public var reason: String
+    }
+
+    /// Data of `LeaseExpired`.
+    public struct LeaseExpired: Sendable, Hashable, Codable {
+        public var worker: String
+        public var attempt: Int
+        public var nextState: JobState
+        public var retryAt: Date?
+    }
+
+    /// Data of `JobRetried`.
+    public struct Retried: Sendable, Hashable, Codable {
+        public var actor: String
+    }
+
+    /// The stored event type name.
+    public var typeName: String {
+        switch self {
+        case .submitted: return "JobSubmitted"
+        case .claimed: return "JobClaimed"
+        case .leaseRenewed: return "LeaseRenewed"
+        case .completed: return "JobCompleted"
+        case .attemptFailed: return "AttemptFailed"
+        case .failed: return "JobFailed"
+        case .cancelRequested: return "CancelRequested"
+        case .cancelled: return "JobCancelled"
+        case .killed: return "JobKilled"
+        case .leaseExpired: return "LeaseExpired"
+        case .retried: return "JobRetried"
+        }
+    }
+
+    /// Every event type name of a job stream.
+    public static let typeNames: Set<String> = [
+        "JobSubmitted", "JobClaimed", "LeaseRenewed", "JobCompleted", "AttemptFailed", "JobFailed",
+        "CancelRequested", "JobCancelled", "JobKilled", "LeaseExpired", "JobRetried",
+    ]
+}

@@ -1,0 +1,99 @@
+import Foundation
+
+/// Where an event sits in the log; what `evolve` needs beyond the event.
+public struct EventContext: Sendable, Hashable {
+    /// Global position of the event.
+    public var position: UInt64
+    /// Version of the job's stream after the event.
+    public var version: UInt64
+    /// When the event was recorded.
+    public var recordedAt: Date
+
+    /// Creates a context.
+    public init(position: UInt64, version: UInt64, recordedAt: Date) {
+        self.position = position
+        self.version = version
+        self.recordedAt = recordedAt
+    }
+}
+
+/// What each event does to a job: one pure function used by commands,
+/// projections and replay alike.
+public enum JobEvolver {
+    /// The job after `event`. `job` is `nil` only before `JobSubmitted`; any
+    /// other event on a missing job returns `nil`.
+    public static func evolve(_ job: Job?, _ event: JobEvent, context: EventContext) -> Job? {
+        var context = context
+        context.recordedAt = JSONCoding.truncated(context.recordedAt)
+        if case .submitted(let data) = event {
+            return Job(
+                id: data.id, type: data.type, owner: data.owner, organisation: data.organisation,
+                batch: data.batch, payload: data.payload, priority: data.priority, maxAttempts: data.maxAttempts,
+                attempt: 0, attemptBase: 0, state: .pending, worker: nil, leaseUntil: nil,
+                availableAt: context.recordedAt, result: nil, error: nil, submittedAt: context.recordedAt,
+                updatedAt: context.recordedAt, version: context.version, submissionPosition: context.position,
+                stopRequestedBy: nil, stopReason: nil)
+        }
+        guard var job else { return nil }
+        job.version = context.version
+        job.updatedAt = context.recordedAt
+        switch event {
+        case .submitted:
+            break
+        case .claimed(let data):
+            job.state = .running
+            job.attempt = data.attempt
+            job.worker = data.worker
+            job.leaseUntil = data.leaseUntil
+        case .leaseRenewed(let data):
+            job.leaseUntil = data.leaseUntil
+        case .completed(let data):
+            job.state = .completed
+            job.result = data.result
+            job.leaseUntil = nil
+        case .attemptFailed(let data):
+            job.state = .pending
+            job.error = data.error
+            job.worker = nil
+            job.leaseUntil = nil
+            job.availableAt = data.retryAt
+        case .failed(let data):
+            job.state = .failed
+            job.error = data.error
+            job.leaseUntil = nil
+        case .cancelRequested(let data):
+            job.state = .cancelRequested
+            job.stopRequestedBy = data.actor
+            job.stopReason = data.reason
+        case .cancelled(let data):
+            if job.state != .cancelRequested {  // an acknowledgement keeps the requester
+                job.stopRequestedBy = data.actor
+                job.stopReason = data.reason
+            }
+            job.state = .cancelled
+            job.leaseUntil = nil
+        case .killed(let data):
+            job.state = .killed
+            job.leaseUntil = nil
+            job.stopRequestedBy = data.actor
+            job.stopReason = data.reason
+        case .leaseExpired(let data):
+            job.state = data.nextState
+            job.leaseUntil = nil
+            job.error = "lease of attempt \(data.attempt) expired"
+            if data.nextState == .pending {
+                job.worker = nil
+                job.availableAt = data.retryAt ?? context.recordedAt
+            }
+        case .retried:
+            job.state = .pending
+            job.worker = nil
+            job.leaseUntil = nil
+            job.availableAt = context.recordedAt
+            job.attemptBase = job.attempt
+            job.stopRequestedBy = nil
+            job.stopReason = nil
+        }
+        return job
+    }
+}

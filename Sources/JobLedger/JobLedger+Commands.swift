@@ -1,0 +1,179 @@
+import EventStore
+import Foundation
+
+/// What `submit` answers.
+public struct SubmitResult: Sendable, Hashable {
+    /// False when a job with this id already existed; `job` is that job.
+    public let created: Bool
+    /// The job as it is now.
+    public let job: Job
+}
+
+/// What `renewLease` answers.
+public struct RenewResult: Sendable, Hashable {
+    /// The job with its extended lease.
+    public let job: Job
+    /// True when someone asked to cancel the job: stop and acknowledge.
+    public let cancelRequested: Bool
+}
+
+/// What `cancel`, `kill` and `retry` answer: never an error for a job in
+/// the wrong state, a missing job or a refused actor, always an outcome.
+public struct ActionResult: Sendable, Hashable {
+    /// What came of it: e.g. `cancelled`, `cancel_requested`,
+    /// `already_completed`, `not_found` or `forbidden`.
+    public let outcome: JobOutcome
+    /// The job as it is now; `nil` when not found.
+    public let job: Job?
+}
+
+extension JobLedger {
+    // MARK: Submit
+
+    /// Submits a job owned by `actor`. Submitting an id that exists returns
+    /// the existing job with `created == false`; the same id with another
+    /// type or owner is ``JobLedgerError/conflictingSubmission(jobID:reason:)``.
+    public func submit(_ submission: JobSubmission, by actor: Actor, requestID: UUID = UUID()) throws(JobLedgerError) -> SubmitResult {
+        let (id, command) = try submitCommand(submission, actor: actor)
+        return try submitResult(id, run(id, command, actor: actor, requestID: requestID))
+    }
+
+    /// The async form of ``submit(_:by:requestID:)``.
+    public func submit(_ submission: JobSubmission, by actor: Actor, requestID: UUID = UUID()) async throws(JobLedgerError) -> SubmitResult {
+        let (id, command) = try submitCommand(submission, actor: actor)
+        return try submitResult(id, await run(id, command, actor: actor, requestID: requestID))
+    }
+
+    private func submitCommand(_ submission: JobSubmission, actor: Actor) throws(JobLedgerError) -> (String, JobCommand) {
+        let id = submission.id ?? UUID().uuidString.lowercased()
+        try JobInput.validateID(id)
+        try JobInput.validateName(submission.type, field: "type")
+        try JobInput.validateName(actor.id, field: "owner")
+        try JobInput.validateName(actor.organisation, field: "organisation")
+        if let batch = submission.batch { try JobInput.validateID(batch, field: "batch") }
+        try JobInput.validateJSON(submission.payload, field: "payload")
+        guard submission.maxAttempts >= 1 else {
+            throw .invalidInput(field: "maxAttempts", reason: "must be at least 1, got \(submission.maxAttempts)")
+        }
+        guard submission.payload.utf8.count <= options.store.limits.maxPayloadBytes - 1024 else {
+            throw .invalidInput(field: "payload", reason: "is larger than the payload limit")
+        }
+        return (id, .submit(.init(
+            id: id, type: submission.type, owner: actor.id, organisation: actor.organisation,
+            batch: submission.batch, payload: submission.payload, priority: submission.priority,
+            maxAttempts: submission.maxAttempts)))
+    }
+
+    private func submitResult(_ id: String, _ result: CommandResult) throws(JobLedgerError) -> SubmitResult {
+        if let refusal = result.refusal { throw JobLedgerError(refusal, jobID: id, actor: "", action: "submit") }
+        guard let job = result.job else { throw .notFound(jobID: id) }
+        return SubmitResult(created: result.outcome == .created, job: job)
+    }
+
+    // MARK: Worker commands
+
+    /// Extends the lease of `attempt`; tells the worker whether a cancel was requested.
+    public func renewLease(_ jobID: String, worker: String, attempt: Int, lease: TimeInterval) throws(JobLedgerError) -> RenewResult {
+        try JobInput.validateLease(lease)
+        let result = try run(jobID, .renewLease(worker: worker, attempt: attempt, lease: lease), actor: .worker(worker))
+        let job = try workerResult(jobID, "renew the lease of", worker, attempt, result)
+        return RenewResult(job: job, cancelRequested: job.state == .cancelRequested)
+    }
+
+    /// The async form of ``renewLease(_:worker:attempt:lease:)``.
+    public func renewLease(_ jobID: String, worker: String, attempt: Int, lease: TimeInterval) async throws(JobLedgerError) -> RenewResult {
+        try JobInput.validateLease(lease)
+        let result = try await run(jobID, .renewLease(worker: worker, attempt: attempt, lease: lease), actor: .worker(worker))
+        let job = try workerResult(jobID, "renew the lease of", worker, attempt, result)
+        return RenewResult(job: job, cancelRequested: job.state == .cancelRequested)
+    }
+
+    /// Completes `attempt` with an optional JSON result. Completing a job
+    /// whose cancel was requested completes it: the work was done.
+    public func complete(_ jobID: String, worker: String, attempt: Int, result: String? = nil) throws(JobLedgerError) -> Job {
+        if let result { try JobInput.validateJSON(result, field: "result") }
+        return try workerResult(jobID, "complete", worker, attempt,
+            run(jobID, .complete(worker: worker, attempt: attempt, result: result), actor: .worker(worker)))
+    }
+
+    /// The async form of ``complete(_:worker:attempt:result:)``.
+    public func complete(_ jobID: String, worker: String, attempt: Int, result: String? = nil) async throws(JobLedgerError) -> Job {
+        if let result { try JobInput.validateJSON(result, field: "result") }
+        return try workerResult(jobID, "complete", worker, attempt,
+            await run(jobID, .complete(worker: worker, attempt: attempt, result: result), actor: .worker(worker)))
+    }
+
+    /// Fails `attempt`. A retryable failure with attempts left goes back to
+    /// pending after an exponential backoff; otherwise the job fails.
+    public func fail(_ jobID: String, worker: String, attempt: Int, error: String, retryable: Bool) throws(JobLedgerError) -> Job {
+        try workerResult(jobID, "fail", worker, attempt,
+            run(jobID, .fail(worker: worker, attempt: attempt, error: error, retryable: retryable), actor: .worker(worker)))
+    }
+
+    /// The async form of ``fail(_:worker:attempt:error:retryable:)``.
+    public func fail(_ jobID: String, worker: String, attempt: Int, error: String, retryable: Bool) async throws(JobLedgerError) -> Job {
+        try workerResult(jobID, "fail", worker, attempt,
+            await run(jobID, .fail(worker: worker, attempt: attempt, error: error, retryable: retryable), actor: .worker(worker)))
+    }
+
+    /// The worker confirms it stopped after a cancel request: the job is cancelled.
+    public func acknowledgeCancel(_ jobID: String, worker: String, attempt: Int) throws(JobLedgerError) -> Job {
+        try workerResult(jobID, "acknowledge the cancellation of", worker, attempt,
+            run(jobID, .acknowledgeCancel(worker: worker, attempt: attempt), actor: .worker(worker)))
+    }
+
+    /// The async form of ``acknowledgeCancel(_:worker:attempt:)``.
+    public func acknowledgeCancel(_ jobID: String, worker: String, attempt: Int) async throws(JobLedgerError) -> Job {
+        try workerResult(jobID, "acknowledge the cancellation of", worker, attempt,
+            await run(jobID, .acknowledgeCancel(worker: worker, attempt: attempt), actor: .worker(worker)))
+    }
+
+    private func workerResult(
+        _ jobID: String, _ action: String, _ worker: String, _ attempt: Int, _ result: CommandResult
+    ) throws(JobLedgerError) -> Job {
+        if let refusal = result.refusal {
+            throw JobLedgerError(refusal, jobID: jobID, actor: worker, action: action, worker: worker, attempt: attempt)
+        }
+        guard let job = result.job else { throw .notFound(jobID: jobID) }
+        return job
+    }
+
+    // MARK: Stopping and retrying
+
+    /// Cancels a job for its owner or an admin of its organisation: a pending
+    /// job is cancelled at once, a running one moves to cancel requested.
+    /// Every answer is an outcome, audited, never a bare error.
+    public func cancel(_ jobID: String, by actor: Actor, reason: String, requestID: UUID = UUID()) throws(JobLedgerError) -> ActionResult {
+        try actionResult(run(jobID, .cancel(actor: actor, reason: reason), actor: actor, reason: reason, requestID: requestID))
+    }
+
+    /// The async form of ``cancel(_:by:reason:requestID:)``.
+    public func cancel(_ jobID: String, by actor: Actor, reason: String, requestID: UUID = UUID()) async throws(JobLedgerError) -> ActionResult {
+        try actionResult(await run(jobID, .cancel(actor: actor, reason: reason), actor: actor, reason: reason, requestID: requestID))
+    }
+
+    /// Kills a non-terminal job (admins of its organisation only).
+    public func kill(_ jobID: String, by actor: Actor, reason: String, requestID: UUID = UUID()) throws(JobLedgerError) -> ActionResult {
+        try actionResult(run(jobID, .kill(actor: actor, reason: reason), actor: actor, reason: reason, requestID: requestID))
+    }
+
+    /// The async form of ``kill(_:by:reason:requestID:)``.
+    public func kill(_ jobID: String, by actor: Actor, reason: String, requestID: UUID = UUID()) async throws(JobLedgerError) -> ActionResult {
+        try actionResult(await run(jobID, .kill(actor: actor, reason: reason), actor: actor, reason: reason, requestID: requestID))
+    }
+
+    /// Puts a failed, cancelled or killed job back to pending with a fresh
+    /// set of attempts (owner or admin).
+    public func retry(_ jobID: String, by actor: Actor, requestID: UUID = UUID()) throws(JobLedgerError) -> ActionResult {
+        try actionResult(run(jobID, .retry(actor: actor), actor: actor, requestID: requestID))
+    }
+
+    /// The async form of ``retry(_:by:requestID:)``.
+    public func retry(_ jobID: String, by actor: Actor, requestID: UUID = UUID()) async throws(JobLedgerError) -> ActionResult {
+        try actionResult(await run(jobID, .retry(actor: actor), actor: actor, requestID: requestID))
+    }
+
+    private func actionResult(_ result: CommandResult) -> ActionResult {
+        ActionResult(outcome: result.outcome, job: result.job)
+    }
+}

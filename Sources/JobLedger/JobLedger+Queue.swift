@@ -1,0 +1,201 @@
+import EventStore
+import Foundation
+
+/// What happened to one job of a batch kill.
+public struct BatchKillResult: Sendable, Hashable, Codable {
+    /// The job.
+    public let jobID: String
+    /// `killed`, an `already_*` outcome for jobs that had finished, or `forbidden`.
+    public let outcome: JobOutcome
+}
+
+extension JobLedger {
+    // MARK: Claiming
+
+    /// Claims the next available pending job (highest priority, then
+    /// submission order, retry times respected) of one of `types` (all types
+    /// when `nil`), with a lease of `lease` seconds. `nil` when none is available.
+    ///
+    /// Among competing workers every job is claimed exactly once: a worker
+    /// that loses the race for a job moves on to the next candidate.
+    public func claim(worker: String, types: Set<String>? = nil, lease: TimeInterval) throws(JobLedgerError) -> Job? {
+        try JobInput.validateName(worker, field: "worker")
+        try JobInput.validateLease(lease)
+        var backoff = ConflictBackoff(range: options.conflictBackoff)
+        for _ in 0..<options.maxConflictRetries {
+            let now = options.clock()
+            let candidates = try claimCandidates(types: types, now: now)
+            if candidates.isEmpty { return nil }
+            for candidate in candidates {
+                guard let plan = try claimPlan(candidate, worker: worker, lease: lease, now: now) else { continue }
+                do {
+                    return plan.jobAfter(try store.append(plan.append))
+                } catch {
+                    guard case .wrongExpectedVersion = error else { throw .store(error) }
+                }
+            }
+            backoff.sleep()
+        }
+        throw .conflictRetriesExhausted(jobID: "(claim by \(worker))", attempts: options.maxConflictRetries)
+    }
+
+    /// The async form of ``claim(worker:types:lease:)``.
+    public func claim(worker: String, types: Set<String>? = nil, lease: TimeInterval) async throws(JobLedgerError) -> Job? {
+        try JobInput.validateName(worker, field: "worker")
+        try JobInput.validateLease(lease)
+        var backoff = ConflictBackoff(range: options.conflictBackoff)
+        for _ in 0..<options.maxConflictRetries {
+            let now = options.clock()
+            let candidates = try claimCandidates(types: types, now: now)
+            if candidates.isEmpty { return nil }
+            for candidate in candidates {
+                guard let plan = try claimPlan(candidate, worker: worker, lease: lease, now: now) else { continue }
+                do {
+                    return plan.jobAfter(try await store.append(plan.append))
+                } catch {
+                    guard case .wrongExpectedVersion = error else { throw .store(error) }
+                }
+            }
+            await backoff.pause()
+        }
+        throw .conflictRetriesExhausted(jobID: "(claim by \(worker))", attempts: options.maxConflictRetries)
+    }
+
+    /// The first few claimable jobs, in claim order, from one snapshot.
+    func claimCandidates(types: Set<String>?, now: Date, limit: Int = 8, scanLimit: Int = 10_000) throws(JobLedgerError) -> [Job] {
+        let now = JSONCoding.truncated(now)
+        do {
+            return try store.readProjections { tables in
+                var ids: [String] = []
+                var scanned = 0
+                try tables.scan(JobTables.queue) { _, value in
+                    scanned += 1
+                    if let entry = JobIndexes.queueEntry(value), entry.availableAt <= now,
+                       types == nil || types!.contains(entry.type) {
+                        ids.append(entry.id)
+                    }
+                    return ids.count < limit && scanned < scanLimit
+                }
+                return try ids.compactMap { id in try tables.get(JobTables.jobs, Array(id.utf8)).map(JobRecord.decode) }
+            }
+        } catch {
+            throw Self.wrap(error)
+        }
+    }
+
+    private func claimPlan(_ job: Job, worker: String, lease: TimeInterval, now: Date) throws(JobLedgerError) -> CommandPlan? {
+        let command = JobCommand.claim(worker: worker, lease: lease)
+        let decision = JobDecider.decide(job, command, now: now, policy: options.retryPolicy)
+        guard case .accepted = decision else { return nil }
+        do {
+            return try CommandPlan(
+                jobID: job.id, before: job, decision: decision, command: command, actor: .worker(worker),
+                reason: nil, requestID: UUID(), now: now)
+        } catch {
+            throw Self.wrap(error)
+        }
+    }
+
+    // MARK: Batches
+
+    /// Kills every non-terminal job of `batch` in ONE atomic append, with an
+    /// audit entry per job. Finished jobs are left alone and answered with
+    /// their `already_*` outcome; jobs the actor may not kill answer
+    /// `forbidden` (audited, unchanged).
+    public func killBatch(_ batch: String, by actor: Actor, reason: String, requestID: UUID = UUID()) throws(JobLedgerError) -> [BatchKillResult] {
+        try JobInput.validateID(batch, field: "batch")
+        var backoff = ConflictBackoff(range: options.conflictBackoff)
+        for _ in 0..<options.maxConflictRetries {
+            let plans = try batchKillPlans(batch, actor: actor, reason: reason, requestID: requestID)
+            if plans.isEmpty { return [] }
+            do {
+                _ = try store.append(plans.flatMap(\.append))
+                return plans.map { BatchKillResult(jobID: $0.jobID, outcome: $0.outcome) }
+            } catch {
+                guard case .wrongExpectedVersion = error else { throw .store(error) }
+                backoff.sleep()
+            }
+        }
+        throw .conflictRetriesExhausted(jobID: "(batch \(batch))", attempts: options.maxConflictRetries)
+    }
+
+    /// The ids of the jobs in `batch`, in id order.
+    public func jobIDs(inBatch batch: String) throws(JobLedgerError) -> [String] {
+        let prefix = JobIndexes.batchPrefix(batch)
+        do {
+            return try store.readProjections { tables in
+                var ids: [String] = []
+                try tables.scan(JobTables.batches, from: prefix) { key, _ in
+                    guard key.starts(with: prefix) else { return false }
+                    ids.append(String(decoding: key[prefix.count...], as: UTF8.self))
+                    return true
+                }
+                return ids
+            }
+        } catch {
+            throw Self.wrap(error)
+        }
+    }
+
+    private func batchKillPlans(_ batch: String, actor: Actor, reason: String, requestID: UUID) throws(JobLedgerError) -> [CommandPlan] {
+        let prefix = JobIndexes.batchPrefix(batch)
+        let jobs: [Job]
+        do {
+            jobs = try store.readProjections { tables in
+                var jobs: [Job] = []
+                try tables.scan(JobTables.batches, from: prefix) { key, _ in
+                    guard key.starts(with: prefix) else { return false }
+                    if let bytes = try tables.get(JobTables.jobs, Array(key[prefix.count...])) {
+                        jobs.append(try JobRecord.decode(bytes))
+                    }
+                    return true
+                }
+                return jobs
+            }
+        } catch {
+            throw Self.wrap(error)
+        }
+        let now = options.clock()
+        let command = JobCommand.kill(actor: actor, reason: reason)
+        do {
+            return try jobs.map { job in
+                try CommandPlan(
+                    jobID: job.id, before: job,
+                    decision: JobDecider.decide(job, command, now: now, policy: options.retryPolicy),
+                    command: command, actor: actor, reason: reason, requestID: requestID, now: now)
+            }
+        } catch {
+            throw Self.wrap(error)
+        }
+    }
+
+    // MARK: Leases
+
+    /// Moves every job whose lease ended before the ledger's clock: running
+    /// jobs back to pending (attempts left) or to failed, cancel-requested
+    /// jobs to cancelled. Returns the ids it moved. A job another sweeper or
+    /// its worker moved first is skipped, thanks to the expected version.
+    public func expireLeases() throws(JobLedgerError) -> [String] {
+        let now = options.clock()
+        let due: [String]
+        do {
+            due = try store.readProjections { tables in
+                var ids: [String] = []
+                try tables.scan(JobTables.leases) { key, _ in
+                    guard key.count > 8, JobIndexes.time(fromKey: key[0..<8]) < now else { return false }
+                    ids.append(String(decoding: key[8...], as: UTF8.self))
+                    return true
+                }
+                return ids
+            }
+        } catch {
+            throw Self.wrap(error)
+        }
+        var expired: [String] = []
+        for id in due {
+            let result = try run(id, .expireLease, actor: .system, reason: "lease expired", auditRefusal: false)
+            if result.outcome == .expired { expired.append(id) }
+        }
+        return expired
+    }
+}

@@ -1,0 +1,135 @@
+import EventStore
+import Foundation
+
+/// The job ledger: the whole life of every job as events, with current
+/// state kept by ``JobProjection``.
+///
+/// Every command reads the job's state, decides with ``JobDecider`` (a pure
+/// function, no lock held), and appends the resulting events with the
+/// stream version it read, together with an audit entry, in one atomic
+/// append. When another command changed the job in between, the append is
+/// refused with a version conflict and the command reads, decides and
+/// appends again, after a short jittered wait, a bounded number of times.
+public final class JobLedger: Sendable {
+    /// The event store underneath.
+    public let store: EventStore
+    /// The options the ledger was opened with.
+    public let options: JobLedgerOptions
+
+    /// Opens (creating when needed) the ledger at `path`.
+    public init(path: String, options: JobLedgerOptions = JobLedgerOptions()) throws(JobLedgerError) {
+        var storeOptions = options.store
+        storeOptions.projections.append(JobProjection())
+        do {
+            store = try EventStore.open(at: path, options: storeOptions)
+        } catch {
+            throw .store(error)
+        }
+        self.options = options
+    }
+
+    // MARK: Reading state
+
+    /// The current state of a job, or `nil` when it was never submitted.
+    public func job(_ id: String) throws(JobLedgerError) -> Job? {
+        do {
+            return try store.readProjections { tables in
+                try tables.get(JobTables.jobs, Array(id.utf8)).map(JobRecord.decode)
+            }
+        } catch {
+            throw Self.wrap(error)
+        }
+    }
+
+    static func wrap(_ error: any Error) -> JobLedgerError {
+        if let error = error as? JobLedgerError { return error }
+        if let error = error as? EventStoreError { return .store(error) }
+        return .store(.projectionFailed(stream: "", position: 0, reason: String(describing: error)))
+    }
+
+    // MARK: Running commands
+
+    /// Reads, decides, appends; on a version conflict of the job's stream,
+    /// waits a little and does it all again.
+    func run(
+        _ jobID: String, _ command: JobCommand, actor: Actor, reason: String? = nil,
+        requestID: UUID = UUID(), auditRefusal: Bool = true
+    ) throws(JobLedgerError) -> CommandResult {
+        var backoff = ConflictBackoff(range: options.conflictBackoff)
+        for _ in 0..<options.maxConflictRetries {
+            let plan = try makePlan(jobID, command, actor: actor, reason: reason, requestID: requestID, auditRefusal: auditRefusal)
+            do {
+                let result = plan.append.isEmpty ? nil : try store.append(plan.append)
+                return finish(plan, result)
+            } catch {
+                guard case .wrongExpectedVersion = error else { throw .store(error) }
+                backoff.sleep()
+            }
+        }
+        throw .conflictRetriesExhausted(jobID: jobID, attempts: options.maxConflictRetries)
+    }
+
+    /// The async form of ``run(_:_:actor:reason:requestID:auditRefusal:)``.
+    func run(
+        _ jobID: String, _ command: JobCommand, actor: Actor, reason: String? = nil,
+        requestID: UUID = UUID(), auditRefusal: Bool = true
+    ) async throws(JobLedgerError) -> CommandResult {
+        var backoff = ConflictBackoff(range: options.conflictBackoff)
+        for _ in 0..<options.maxConflictRetries {
+            let plan = try makePlan(jobID, command, actor: actor, reason: reason, requestID: requestID, auditRefusal: auditRefusal)
+            do {
+                let result = plan.append.isEmpty ? nil : try await store.append(plan.append)
+                return finish(plan, result)
+            } catch {
+                guard case .wrongExpectedVersion = error else { throw .store(error) }
+                await backoff.pause()
+            }
+        }
+        throw .conflictRetriesExhausted(jobID: jobID, attempts: options.maxConflictRetries)
+    }
+
+    private func makePlan(
+        _ jobID: String, _ command: JobCommand, actor: Actor, reason: String?, requestID: UUID, auditRefusal: Bool
+    ) throws(JobLedgerError) -> CommandPlan {
+        let before = try job(jobID)
+        let now = options.clock()
+        let decision = JobDecider.decide(before, command, now: now, policy: options.retryPolicy)
+        do {
+            return try CommandPlan(
+                jobID: jobID, before: before, decision: decision, command: command, actor: actor, reason: reason,
+                requestID: requestID, now: now, auditRefusal: auditRefusal)
+        } catch {
+            throw Self.wrap(error)
+        }
+    }
+
+    private func finish(_ plan: CommandPlan, _ result: AppendResult?) -> CommandResult {
+        let refusal: JobRefusal? = if case .refused(let refusal) = plan.decision { refusal } else { nil }
+        return CommandResult(job: plan.jobAfter(result), outcome: plan.outcome, refusal: refusal)
+    }
+}
+
+/// Jittered exponential waits between conflicting tries.
+struct ConflictBackoff {
+    let range: ClosedRange<Double>
+    private var current: Double
+
+    init(range: ClosedRange<Double>) {
+        self.range = range
+        current = range.lowerBound
+    }
+
+    private mutating func nextDelay() -> Double {
+        let delay = Double.random(in: 0...current) + range.lowerBound / 2
+        current = min(range.upperBound, current * 2)
+        return delay
+    }
+
+    mutating func sleep() {
+        usleep(useconds_t(nextDelay() * 1_000_000))
+    }
+
+    mutating func pause() async {
+        try? await Task.sleep(for: .seconds(nextDelay()))
+    }
+}

@@ -1,0 +1,131 @@
+import EventStore
+import Foundation
+
+/// Keeps the current state of every job and its indexes, inside the same
+/// transaction as each job event.
+///
+/// Tables:
+/// - `jobs`: job id -> the job as JSON;
+/// - `queue`: priority (descending) + submission position -> when claimable, id and type, for pending jobs;
+/// - `leases`: lease end + id, for running and cancel-requested jobs;
+/// - `batches`: batch + 0x00 + id, for jobs in a batch.
+///
+/// The state comes from ``JobEvolver/evolve(_:_:context:)``, the same
+/// function commands use, so there is one definition of what an event does.
+public struct JobProjection: Projection {
+    /// Creates the projection.
+    public init() {}
+
+    /// The tables the projection writes.
+    public var tableNames: [String] { JobTables.all }
+
+    /// Applies one event of a job stream; other streams are ignored.
+    public func apply(_ event: RecordedEvent, to tables: borrowing ProjectionWriter) throws {
+        guard let jobID = JobStreams.jobID(fromStream: event.streamID) else { return }
+        guard let jobEvent = try JobEvent.decode(type: event.type, payload: event.payload) else {
+            throw JobLedgerError.invalidInput(field: "type", reason: "'\(event.type)' is not a job event type")
+        }
+        let key = Array(jobID.utf8)
+        let old = try tables.get(JobTables.jobs, key).map(JobRecord.decode)
+        let context = EventContext(position: event.position, version: event.streamVersion, recordedAt: event.recordedAt)
+        guard let new = JobEvolver.evolve(old, jobEvent, context: context) else {
+            throw JobLedgerError.invalidInput(field: "stream", reason: "\(event.type) for job '\(jobID)' before its submission")
+        }
+        if let old {
+            for (table, indexKey) in JobIndexes.entries(of: old) { try tables.delete(table, indexKey) }
+        }
+        for (table, indexKey) in JobIndexes.entries(of: new) {
+            try tables.put(table, indexKey, JobIndexes.value(of: new, in: table))
+        }
+        try tables.put(JobTables.jobs, key, try JobRecord.encode(new))
+    }
+}
+
+/// Names of the projection tables.
+enum JobTables {
+    static let jobs = "jobs"
+    static let queue = "queue"
+    static let leases = "leases"
+    static let batches = "batches"
+    static let all = [jobs, queue, leases, batches]
+}
+
+/// Stream names of the jobs domain.
+public enum JobStreams {
+    /// The stream of a job's events.
+    public static func job(_ id: String) -> String { "job-" + id }
+    /// The stream of audit entries about a job (refusals included).
+    public static func audit(_ id: String) -> String { "audit-" + id }
+
+    /// The job id of a job stream, or `nil` for other streams.
+    public static func jobID(fromStream stream: String) -> String? {
+        stream.hasPrefix("job-") ? String(stream.dropFirst(4)) : nil
+    }
+}
+
+/// The stored form of a job in the `jobs` table.
+enum JobRecord {
+    static func encode(_ job: Job) throws -> [UInt8] { Array(try JSONCoding.encoder.encode(job)) }
+    static func decode(_ bytes: [UInt8]) throws -> Job { try JSONCoding.decoder.decode(Job.self, from: Data(bytes)) }
+}
+
+/// Index keys and values for a job's state.
+enum JobIndexes {
+    static func entries(of job: Job) -> [(String, [UInt8])] {
+        var entries: [(String, [UInt8])] = []
+        if job.state == .pending {
+            entries.append((JobTables.queue, queueKey(priority: job.priority, position: job.submissionPosition)))
+        }
+        if (job.state == .running || job.state == .cancelRequested), let lease = job.leaseUntil {
+            entries.append((JobTables.leases, timeKey(lease) + Array(job.id.utf8)))
+        }
+        if let batch = job.batch {
+            entries.append((JobTables.batches, batchPrefix(batch) + Array(job.id.utf8)))
+        }
+        return entries
+    }
+
+    static func value(of job: Job, in table: String) -> [UInt8] {
+        guard table == JobTables.queue else { return [] }
+        let id = Array(job.id.utf8)
+        return timeKey(job.availableAt) + bigEndian(UInt64(id.count)) + id + Array(job.type.utf8)
+    }
+
+    /// Higher priorities first, then submission order.
+    static func queueKey(priority: Int, position: UInt64) -> [UInt8] {
+        let ascending = UInt64(bitPattern: Int64(priority)) ^ (1 << 63)
+        return bigEndian(~ascending) + bigEndian(position)
+    }
+
+    /// Microseconds since 1970, offset so that byte order is time order.
+    static func timeKey(_ date: Date) -> [UInt8] {
+        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        return bigEndian(UInt64(bitPattern: micros) ^ (1 << 63))
+    }
+
+    static func time(fromKey bytes: ArraySlice<UInt8>) -> Date {
+        let micros = Int64(bitPattern: readBigEndian(bytes) ^ (1 << 63))
+        return Date(timeIntervalSince1970: Double(micros) / 1_000_000)
+    }
+
+    static func batchPrefix(_ batch: String) -> [UInt8] { Array(batch.utf8) + [0] }
+
+    static func bigEndian(_ value: UInt64) -> [UInt8] {
+        withUnsafeBytes(of: value.bigEndian) { Array($0) }
+    }
+
+    static func readBigEndian(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+        bytes.prefix(8).reduce(0) { ($0 << 8) | UInt64($1) }
+    }
+
+    /// Decodes a queue value: when claimable, id, type.
+    static func queueEntry(_ value: [UInt8]) -> (availableAt: Date, id: String, type: String)? {
+        guard value.count >= 16 else { return nil }
+        let idLength = Int(readBigEndian(value[8..<16]))
+        guard value.count >= 16 + idLength else { return nil }
+        return (
+            time(fromKey: value[0..<8]),
+            String(decoding: value[16..<16 + idLength], as: UTF8.self),
+            String(decoding: value[(16 + idLength)...], as: UTF8.self))
+    }
+}
