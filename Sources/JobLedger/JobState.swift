@@ -27,3 +27,14 @@ public enum JobState: String, Sendable, Hashable, Codable, CaseIterable {
         }
     }
 }
+
+extension JobState {
+    /// Parses a state name as Docs/Jobs.md spells it (`pending`,
+    /// `cancelRequested`, ...); also accepts `cancel_requested`.
+    public static func parse(_ name: String) throws(JobLedgerError) -> JobState {
+        if let state = JobState(rawValue: name) { return state }
+        if name == "cancel_requested" { return .cancelRequested }
+        let known = JobState.allCases.map(\.rawValue).joined(separator: ", ")
+        throw .invalidInput(field: "state", reason: "unknown state '\(name)'; expected one of \(known)")
+    }
+}
