@@ -38,7 +38,7 @@ let package = Package(
         ),
         .testTarget(
             name: "JobLedgerTests",
-            dependencies: ["JobLedger", "EventStore"]
+            dependencies: ["JobLedger", "EventStore", "LMDB"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -28,6 +28,10 @@ public final class EventStore: Sendable {
     let environment: Environment
     let layout: StoreLayout
     let projectionTables: ProjectionTables
+    let scratchTables: ProjectionTables
+    /// Set when the ledger's projections are maintained by code this store
+    /// was not opened with: appending would leave them stale.
+    let appendRefusal: String?
     let notifier: CommitNotifier
     private let committer: GroupCommitter
 
@@ -58,10 +62,13 @@ public final class EventStore: Sendable {
             environment = try Environment(path: path, options: environmentOptions)
             layout = try StoreLayout.open(in: environment, path: path)
             var databases: [String: Database] = [:]
+            var scratch: [String: Database] = [:]
             for table in options.projections.flatMap(\.tableNames) {
                 databases[table] = try environment.openDatabase(ProjectionTables.prefix + table)
+                scratch[table] = try environment.openDatabase(ProjectionTables.scratchPrefix + table)
             }
             projectionTables = ProjectionTables(databases: databases)
+            scratchTables = ProjectionTables(databases: scratch)
         } catch {
             if let error = error as? LMDBError, error.code == .invalid || error.code == .versionMismatch {
                 throw .notALedger(path: path, reason: error.message)
@@ -75,6 +82,27 @@ public final class EventStore: Sendable {
             projections: options.projections, tables: projectionTables,
             maxEventsPerCommit: options.maxEventsPerCommit,
             onCommit: { notifier.notify() })
+        let stored = try Self.storedProjectionVersion(environment, layout)
+        let current = Self.projectionVersion(of: options.projections)
+        if options.projections.isEmpty, let stored, !stored.isEmpty {
+            appendRefusal = "the ledger keeps projections (\(stored)) that this store was not opened with; appending would leave them stale"
+        } else {
+            appendRefusal = nil
+        }
+        if !options.projections.isEmpty && stored != current {
+            // Built by other projection code, or never built: replay the log.
+            try rebuildProjections()
+        }
+    }
+
+    private static func storedProjectionVersion(_ environment: Environment, _ layout: StoreLayout) throws(EventStoreError) -> String? {
+        do {
+            return try environment.read { txn in
+                try txn.get(StoreLayout.projectionVersionKey, in: layout.meta).map { String(decoding: $0, as: UTF8.self) }
+            }
+        } catch {
+            throw EventStoreError.wrap(error)
+        }
     }
 
     deinit {
@@ -127,6 +155,7 @@ public final class EventStore: Sendable {
     }
 
     private func prepare(_ appends: [StreamAppend]) throws(EventStoreError) -> (appends: [StreamAppend], eventCount: Int) {
+        if let appendRefusal { throw .invalidAppend(reason: appendRefusal) }
         try AppendValidation.validate(appends, limits: options.limits)
         return (appends, appends.reduce(0) { $0 + $1.events.count })
     }

@@ -10,6 +10,9 @@ import LMDB
 public protocol Projection: Sendable {
     /// The tables this projection writes; opened when the store opens.
     var tableNames: [String] { get }
+    /// Bump when `apply` changes meaning: a ledger whose tables were built by
+    /// another version is rebuilt from the log when opened.
+    var version: Int { get }
     /// Applies one appended event to the projection's tables.
     func apply(_ event: RecordedEvent, to tables: borrowing ProjectionWriter) throws
 }
@@ -71,6 +74,7 @@ public struct ProjectionReader: ~Copyable {
 /// The LMDB databases behind the projection tables, by table name.
 struct ProjectionTables: Sendable {
     static let prefix = "table."
+    static let scratchPrefix = "scratch."
     let databases: [String: Database]
 
     func database(_ table: String) throws(EventStoreError) -> Database {

@@ -14,6 +14,7 @@ struct StoreLayout: Sendable {
     static let formatVersion: UInt8 = 1
     static let formatKey = Array("format".utf8)
     static let nextStreamKey = Array("nextStream".utf8)
+    static let projectionVersionKey = Array("projectionVersion".utf8)
 
     let events: Database
     let streams: Database

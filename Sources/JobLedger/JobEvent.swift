@@ -35,6 +35,19 @@ public enum JobEvent: Sendable, Hashable {
         public var payload: String
         public var priority: Int
         public var maxAttempts: Int
+
+
+        /// Creates the event data.
+        public init(id: String, type: String, owner: String, organisation: String, batch: String? = nil, payload: String, priority: Int, maxAttempts: Int) {
+            self.id = id
+            self.type = type
+            self.owner = owner
+            self.organisation = organisation
+            self.batch = batch
+            self.payload = payload
+            self.priority = priority
+            self.maxAttempts = maxAttempts
+        }
     }
 
     /// Data of `JobClaimed` and `LeaseRenewed`.
@@ -42,6 +55,14 @@ public enum JobEvent: Sendable, Hashable {
         public var worker: String
         public var attempt: Int
         public var leaseUntil: Date
+
+
+        /// Creates the event data.
+        public init(worker: String, attempt: Int, leaseUntil: Date) {
+            self.worker = worker
+            self.attempt = attempt
+            self.leaseUntil = leaseUntil
+        }
     }
 
     /// Data of `JobCompleted`.
@@ -49,6 +70,14 @@ public enum JobEvent: Sendable, Hashable {
         public var worker: String
         public var attempt: Int
         public var result: String?
+
+
+        /// Creates the event data.
+        public init(worker: String, attempt: Int, result: String? = nil) {
+            self.worker = worker
+            self.attempt = attempt
+            self.result = result
+        }
     }
 
     /// Data of `AttemptFailed`.
@@ -57,6 +86,15 @@ public enum JobEvent: Sendable, Hashable {
         public var attempt: Int
         public var error: String
         public var retryAt: Date
+
+
+        /// Creates the event data.
+        public init(worker: String, attempt: Int, error: String, retryAt: Date) {
+            self.worker = worker
+            self.attempt = attempt
+            self.error = error
+            self.retryAt = retryAt
+        }
     }
 
     /// Data of `JobFailed`.
@@ -65,12 +103,28 @@ public enum JobEvent: Sendable, Hashable {
         public var attempt: Int
         public var error: String
         public var retryable: Bool
+
+
+        /// Creates the event data.
+        public init(worker: String, attempt: Int, error: String, retryable: Bool) {
+            self.worker = worker
+            self.attempt = attempt
+            self.error = error
+            self.retryable = retryable
+        }
     }
 
     /// Data of `CancelRequested`, `JobCancelled` and `JobKilled`.
     public struct Stop: Sendable, Hashable, Codable {
         public var actor: String
         public var reason: String
+
+
+        /// Creates the event data.
+        public init(actor: String, reason: String) {
+            self.actor = actor
+            self.reason = reason
+        }
     }
 
     /// Data of `LeaseExpired`.
@@ -79,11 +133,26 @@ public enum JobEvent: Sendable, Hashable {
         public var attempt: Int
         public var nextState: JobState
         public var retryAt: Date?
+
+
+        /// Creates the event data.
+        public init(worker: String, attempt: Int, nextState: JobState, retryAt: Date? = nil) {
+            self.worker = worker
+            self.attempt = attempt
+            self.nextState = nextState
+            self.retryAt = retryAt
+        }
     }
 
     /// Data of `JobRetried`.
     public struct Retried: Sendable, Hashable, Codable {
         public var actor: String
+
+
+        /// Creates the event data.
+        public init(actor: String) {
+            self.actor = actor
+        }
     }
 
     /// The stored event type name.

@@ -19,6 +19,9 @@ public struct JobProjection: Projection {
     /// The tables the projection writes.
     public var tableNames: [String] { JobTables.all }
 
+    /// Version 1: jobs, queue, leases and batches tables.
+    public var version: Int { 1 }
+
     /// Applies one event of a job stream; other streams are ignored.
     public func apply(_ event: RecordedEvent, to tables: borrowing ProjectionWriter) throws {
         guard let jobID = JobStreams.jobID(fromStream: event.streamID) else { return }

@@ -59,21 +59,22 @@ public final class Environment: @unchecked Sendable {
     }
 
     /// Opens the named database, creating it when `flags` contains `.create`.
+    ///
+    /// The handle is opened in a transaction of its own that is committed,
+    /// which is what makes it valid for later transactions.
     public func openDatabase(_ name: String, flags: DatabaseFlags = [.create]) throws(LMDBError) -> Database {
-        let body = { (txn: OpaquePointer) throws(LMDBError) -> Database in
+        try gate.shared { () throws(LMDBError) -> Database in
+            var txn: OpaquePointer?
+            let txnFlags = options.readOnly ? UInt32(MDB_RDONLY) : 0
+            try check(mdb_txn_begin(handle, nil, txnFlags, &txn), "mdb_txn_begin(open \(name))")
             var dbi: MDB_dbi = 0
-            try check(mdb_dbi_open(txn, name, flags.rawValue, &dbi), "mdb_dbi_open(\(name))")
-            return Database(name: name, dbi: dbi)
-        }
-        do {
-            if options.readOnly || !flags.contains(.create) {
-                return try runRead(body)
+            let rc = mdb_dbi_open(txn, name, flags.rawValue, &dbi)
+            guard rc == MDB_SUCCESS else {
+                mdb_txn_abort(txn)
+                throw LMDBError(rawCode: rc, operation: "mdb_dbi_open(\(name))")
             }
-            return try runWrite { (txn, _) throws(LMDBError) in try body(txn) }
-        } catch let error as LMDBError {
-            throw error
-        } catch {
-            throw LMDBError(rawCode: EINVAL, operation: "mdb_dbi_open(\(name))")
+            try check(mdb_txn_commit(txn), "mdb_txn_commit(open \(name))")
+            return Database(name: name, dbi: dbi)
         }
     }
 

@@ -1,0 +1,148 @@
+import Foundation
+import LMDB
+
+/// One entry where the live projection and a replay of the log disagree.
+public struct ProjectionDifference: Sendable, Hashable {
+    /// The projection table.
+    public let table: String
+    /// The entry's key.
+    public let key: [UInt8]
+    /// The live value; `nil` when the live table lacks the key.
+    public let live: [UInt8]?
+    /// The value a replay produces; `nil` when the replay lacks the key.
+    public let replayed: [UInt8]?
+}
+
+/// What a rebuild did.
+public struct RebuildReport: Sendable, Hashable {
+    /// Events replayed.
+    public let events: Int
+    /// Entries written across the projection tables.
+    public let entries: Int
+}
+
+extension EventStore {
+    /// Drops every projection table and replays the whole log into them, in
+    /// one write transaction: readers see the old projections until the new
+    /// ones are complete. Appends wait meanwhile.
+    @discardableResult
+    public func rebuildProjections(progress: ((UInt64) -> Void)? = nil) throws(EventStoreError) -> RebuildReport {
+        let tables = projectionTables
+        let projections = options.projections
+        do {
+            let report = try environment.write { txn in
+                for database in tables.databases.values { try txn.clear(database) }
+                let events = try replay(into: tables, projections: projections, txn: txn, progress: progress)
+                var entries = 0
+                for database in tables.databases.values { entries += try txn.statistics(of: database).entries }
+                try writeProjectionVersion(in: txn)
+                return RebuildReport(events: events, entries: entries)
+            }
+            return report
+        } catch {
+            throw EventStoreError.wrap(error)
+        }
+    }
+
+    /// Replays the whole log into scratch tables and compares them with the
+    /// live projections; returns every difference (none when they agree).
+    /// Nothing is changed: the scratch work is rolled back.
+    public func verifyProjections(limit: Int = 1000) throws(EventStoreError) -> [ProjectionDifference] {
+        let live = projectionTables
+        let scratch = scratchTables
+        let projections = options.projections
+        var differences: [ProjectionDifference] = []
+        do {
+            try environment.write { txn in
+                for database in scratch.databases.values { try txn.clear(database) }
+                _ = try replay(into: scratch, projections: projections, txn: txn, progress: nil)
+                for (table, liveDatabase) in live.databases.sorted(by: { $0.key < $1.key }) {
+                    let replayed = try scratch.database(table)
+                    try compare(table, liveDatabase, replayed, txn: txn, limit: limit, into: &differences)
+                }
+                throw RollBack()
+            }
+        } catch is RollBack {
+            return differences
+        } catch {
+            throw EventStoreError.wrap(error)
+        }
+        return differences
+    }
+
+    /// The projection version recorded when the tables were last built,
+    /// and the version of the code; equal when the tables are current.
+    public func projectionVersions() throws(EventStoreError) -> (stored: String?, current: String) {
+        let key = StoreLayout.projectionVersionKey
+        let stored = try reading { txn in try txn.get(key, in: layout.meta).map { String(decoding: $0, as: UTF8.self) } }
+        return (stored, currentProjectionVersion)
+    }
+
+    var currentProjectionVersion: String { Self.projectionVersion(of: options.projections) }
+
+    static func projectionVersion(of projections: [any Projection]) -> String {
+        projections.map { "\(type(of: $0)):\($0.version)" }.joined(separator: ",")
+    }
+
+    func writeProjectionVersion(in txn: borrowing WriteTransaction) throws {
+        try txn.put(StoreLayout.projectionVersionKey, Array(currentProjectionVersion.utf8), in: layout.meta)
+    }
+
+    private func replay(
+        into tables: ProjectionTables, projections: [any Projection], txn: borrowing WriteTransaction,
+        progress: ((UInt64) -> Void)?
+    ) throws -> Int {
+        let writer = ProjectionWriter(transaction: txn.lend(), tables: tables)
+        var count = 0
+        try txn.withCursor(on: layout.events) { cursor in
+            var entry = try cursor.first()
+            while let current = entry {
+                let position = current.key.loadBigEndianUInt64(at: 0)
+                let event = try Self.view(current.value, position: position).recordedEvent
+                for projection in projections {
+                    do {
+                        try projection.apply(event, to: writer)
+                    } catch let error as LMDBError {
+                        throw error
+                    } catch {
+                        throw EventStoreError.projectionFailed(
+                            stream: event.streamID, position: position, reason: String(describing: error))
+                    }
+                }
+                count += 1
+                if count % 65_536 == 0 { progress?(position) }
+                entry = try cursor.next()
+            }
+        }
+        return count
+    }
+
+    private func compare(
+        _ table: String, _ live: Database, _ replayed: Database, txn: borrowing WriteTransaction, limit: Int,
+        into differences: inout [ProjectionDifference]
+    ) throws {
+        let liveEntries = try entries(of: live, txn: txn)
+        let replayedEntries = try entries(of: replayed, txn: txn)
+        for key in Set(liveEntries.keys).union(replayedEntries.keys).sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            guard differences.count < limit else { return }
+            let a = liveEntries[key]
+            let b = replayedEntries[key]
+            if a != b { differences.append(ProjectionDifference(table: table, key: key, live: a, replayed: b)) }
+        }
+    }
+
+    private func entries(of database: Database, txn: borrowing WriteTransaction) throws -> [[UInt8]: [UInt8]] {
+        var result: [[UInt8]: [UInt8]] = [:]
+        try txn.withCursor(on: database) { cursor in
+            var entry = try cursor.first()
+            while let current = entry {
+                result[Array(current.key)] = Array(current.value)
+                entry = try cursor.next()
+            }
+        }
+        return result
+    }
+}
+
+/// Thrown to abort a write transaction whose work was only a check.
+private struct RollBack: Error {}

@@ -1,0 +1,124 @@
+import EventStore
+import Foundation
+import JobLedger
+import LMDB
+import Testing
+
+@Suite struct ProjectionTests {
+    /// Runs a mixed concurrent workload: workers, cancels, kills, failures.
+    static func runWorkload(_ jobs: JobLedger) async throws {
+        for index in 0..<60 {
+            _ = try await jobs.submit(
+                JobSubmission(id: "p\(index)", type: index % 2 == 0 ? "even" : "odd", priority: index % 3,
+                              maxAttempts: 2, batch: "b\(index % 4)"),
+                by: index % 5 == 0 ? bob : alice)
+        }
+        let workers = (0..<3).map { number in
+            Worker(ledger: jobs, id: "w\(number)", concurrency: 2, lease: 5, idleWait: .milliseconds(2)) { context in
+                if context.job.id.hasSuffix("7") { throw PermanentJobFailure("seven") }
+                try context.checkCancellation()
+                return #"{"n":\#(context.attempt)}"#
+            }
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for worker in workers { group.addTask { await worker.runUntilIdle() } }
+            group.addTask {
+                for index in stride(from: 0, to: 60, by: 6) {
+                    _ = try? await jobs.cancel("p\(index)", by: acmeAdmin, reason: "report \(index)")
+                }
+                _ = try? jobs.killBatch("b3", by: acmeAdmin, reason: "cleanup")
+            }
+        }
+    }
+
+    static func dump(_ jobs: JobLedger) throws -> [String: [[UInt8]]] {
+        try jobs.store.readProjections { tables in
+            var dump: [String: [[UInt8]]] = [:]
+            for table in JobProjection().tableNames {
+                var entries: [[UInt8]] = []
+                try tables.scan(table) { key, value in
+                    entries.append(key + [0xFF] + value)
+                    return true
+                }
+                dump[table] = entries
+            }
+            return dump
+        }
+    }
+
+    @Test func projectionsAfterAConcurrentWorkloadEqualAReplayAndRebuildIsByteIdentical() async throws {
+        let ledger = TemporaryJobLedger()
+        let jobs = try ledger.open()
+        try await Self.runWorkload(jobs)
+        #expect(try jobs.verifyProjections() == [])
+        let before = try Self.dump(jobs)
+        #expect(before["jobs"]?.count == 60)
+        let report = try jobs.rebuildProjections()
+        #expect(report.events == Int(try jobs.store.lastPosition()))
+        #expect(try Self.dump(jobs) == before)
+        #expect(try jobs.verifyProjections() == [])
+    }
+
+    @Test func verifyReportsARecordChangedBehindTheLedgersBack() throws {
+        let ledger = TemporaryJobLedger()
+        do {
+            let jobs = try ledger.open()
+            _ = try jobs.submit(JobSubmission(id: "tampered", type: "t"), by: alice)
+            let job = try #require(try jobs.claim(worker: "w", lease: 30))
+            _ = try jobs.complete(job.id, worker: "w", attempt: job.attempt)
+        }
+        // The ledger is closed; edit its projection with raw LMDB.
+        do {
+            let environment = try Environment(path: ledger.path)
+            let table = try environment.openDatabase("table.jobs", flags: [])
+            try environment.write { txn in
+                let key = Array("tampered".utf8)
+                let record = String(decoding: try #require(try txn.get(key, in: table)), as: UTF8.self)
+                try txn.put(key, Array(record.replacingOccurrences(of: #""completed""#, with: #""running""#).utf8), in: table)
+            }
+        }
+        let jobs = try ledger.open()
+        #expect(try jobs.job("tampered")?.state == .running)
+        let mismatches = try jobs.verifyProjections()
+        #expect(mismatches == [
+            ProjectionMismatch(jobID: "tampered", field: "state", live: #""running""#, replayed: #""completed""#)
+        ])
+        try jobs.rebuildProjections()
+        #expect(try jobs.verifyProjections() == [])
+        #expect(try jobs.job("tampered")?.state == .completed)
+    }
+
+    @Test func openingWithAnotherProjectionVersionRebuildsFromTheLog() throws {
+        let ledger = TemporaryJobLedger()
+        do {
+            let jobs = try ledger.open()
+            _ = try jobs.submit(JobSubmission(id: "v", type: "t"), by: alice)
+        }
+        do {
+            let environment = try Environment(path: ledger.path)
+            let table = try environment.openDatabase("table.jobs", flags: [])
+            let meta = try environment.openDatabase("meta", flags: [])
+            try environment.write { txn in
+                try txn.delete(Array("v".utf8), in: table)
+                try txn.put(Array("projectionVersion".utf8), Array("JobProjection:0".utf8), in: meta)
+            }
+        }
+        let jobs = try ledger.open()
+        #expect(try jobs.job("v")?.state == .pending)
+        #expect(try jobs.store.projectionVersions().stored == jobs.store.projectionVersions().current)
+    }
+
+    @Test func plainEventStoreRefusesToAppendToALedgerWithProjections() throws {
+        let ledger = TemporaryJobLedger()
+        do {
+            let jobs = try ledger.open()
+            _ = try jobs.submit(JobSubmission(id: "x", type: "t"), by: alice)
+        }
+        let store = try EventStore.open(at: ledger.path, options: .noSync)
+        #expect(throws: EventStoreError.self) {
+            try store.append(to: "job-y", expectedVersion: .any, events: [EventData(type: "JobSubmitted")])
+        }
+        #expect(try store.lastPosition() == 2)
+        #expect(try store.readStream("job-x").count == 1)
+    }
+}
