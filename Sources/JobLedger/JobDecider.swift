@@ -42,7 +42,12 @@ public enum JobDecider {
 
         case let .fail(worker, attempt, error, retryable):
             if let refusal = leaseRefusal(job, worker: worker, attempt: attempt) { return .refused(refusal) }
-            if retryable && job.state == .running && job.attemptsLeft > 0 {
+            if retryable && job.state == .cancelRequested {
+                // The owner asked to stop: no retry, the job ends cancelled.
+                return .accepted(
+                    [.cancelled(.init(actor: worker, reason: job.stopReason ?? "cancel requested"))], .cancelled)
+            }
+            if retryable && job.attemptsLeft > 0 {
                 let retryAt = JSONCoding.truncated(now + policy.delay(afterAttempt: attempt))
                 return .accepted(
                     [.attemptFailed(.init(worker: worker, attempt: attempt, error: error, retryAt: retryAt))],
@@ -119,7 +124,7 @@ public enum JobDecider {
     static func mayStop(_ job: Job, actor: Actor, adminOnly: Bool) -> Bool {
         switch actor.role {
         case .system: return true
-        case .admin: return actor.organisation == job.organisation || (!adminOnly && actor.id == job.owner)
+        case .admin: return actor.organisation == job.organisation
         case .user: return !adminOnly && actor.id == job.owner && actor.organisation == job.organisation
         case .worker: return false
         }

@@ -82,3 +82,27 @@ import Testing
         #expect(try jobs.complete("f", worker: "same-worker", attempt: second.attempt).state == .completed)
     }
 }
+
+@Suite struct AuthorizationTests {
+    @Test func adminOfAnotherOrganisationSharingTheOwnersIDIsForbidden() throws {
+        let ledger = TemporaryJobLedger()
+        let jobs = try ledger.open()
+        _ = try jobs.submit(JobSubmission(id: "mine", type: "t"), by: alice)
+        let impostor = Actor(id: "alice", role: .admin, organisation: "globex")
+        #expect(try jobs.cancel("mine", by: impostor, reason: "x").outcome == .forbidden)
+        #expect(try jobs.retry("mine", by: impostor).outcome == .forbidden)
+        #expect(try jobs.job("mine")?.state == .pending)
+        #expect(try jobs.cancel("mine", by: acmeAdmin, reason: "x").outcome == .cancelled)
+    }
+
+    @Test func retryableFailureAfterACancelRequestEndsCancelledNotFailed() throws {
+        let ledger = TemporaryJobLedger()
+        let jobs = try ledger.open()
+        _ = try jobs.submit(JobSubmission(id: "c", type: "t"), by: alice)
+        let job = try #require(try jobs.claim(worker: "w", lease: 30))
+        #expect(try jobs.cancel("c", by: alice, reason: "stop").outcome == .cancelRequested)
+        let after = try jobs.fail("c", worker: "w", attempt: job.attempt, error: "interrupted", retryable: true)
+        #expect(after.state == .cancelled)
+        #expect(after.stopRequestedBy == "alice")
+    }
+}
