@@ -8,7 +8,10 @@ import Foundation
 /// - `jobs`: job id -> the job as JSON;
 /// - `queue`: priority (descending) + submission position -> when claimable, id and type, for pending jobs;
 /// - `leases`: lease end + id, for running and cancel-requested jobs;
-/// - `batches`: batch + 0x00 + id, for jobs in a batch.
+/// - `batches`: batch + 0x00 + id, for jobs in a batch;
+/// - `byState`, `byOrgState`, `byOwnerState`, `byTypeState`: the field
+///   values, each followed by 0x00, then submission time and id, for listing;
+/// - `bySubmitted`: submission time + id.
 ///
 /// The state comes from ``JobEvolver/evolve(_:_:context:)``, the same
 /// function commands use, so there is one definition of what an event does.
@@ -19,8 +22,8 @@ public struct JobProjection: Projection {
     /// The tables the projection writes.
     public var tableNames: [String] { JobTables.all }
 
-    /// Version 1: jobs, queue, leases and batches tables.
-    public var version: Int { 1 }
+    /// Version 2: jobs, queue, leases, batches and the listing indexes.
+    public var version: Int { 2 }
 
     /// Applies one event of a job stream; other streams are ignored.
     public func apply(_ event: RecordedEvent, to tables: borrowing ProjectionWriter) throws {
@@ -50,7 +53,12 @@ enum JobTables {
     static let queue = "queue"
     static let leases = "leases"
     static let batches = "batches"
-    static let all = [jobs, queue, leases, batches]
+    static let byState = "byState"
+    static let byOrgState = "byOrgState"
+    static let byOwnerState = "byOwnerState"
+    static let byTypeState = "byTypeState"
+    static let bySubmitted = "bySubmitted"
+    static let all = [jobs, queue, leases, batches, byState, byOrgState, byOwnerState, byTypeState, bySubmitted]
 }
 
 /// Stream names of the jobs domain.
@@ -85,6 +93,13 @@ enum JobIndexes {
         if let batch = job.batch {
             entries.append((JobTables.batches, batchPrefix(batch) + Array(job.id.utf8)))
         }
+        let tail = timeKey(job.submittedAt) + Array(job.id.utf8)
+        let state = text(job.state.rawValue)
+        entries.append((JobTables.byState, state + tail))
+        entries.append((JobTables.byOrgState, text(job.organisation) + state + tail))
+        entries.append((JobTables.byOwnerState, text(job.owner) + state + tail))
+        entries.append((JobTables.byTypeState, text(job.type) + state + tail))
+        entries.append((JobTables.bySubmitted, tail))
         return entries
     }
 
@@ -112,6 +127,10 @@ enum JobIndexes {
     }
 
     static func batchPrefix(_ batch: String) -> [UInt8] { Array(batch.utf8) + [0] }
+
+    /// A text component of an index key: its bytes and a 0x00 terminator
+    /// (validated names never contain 0x00).
+    static func text(_ value: String) -> [UInt8] { Array(value.utf8) + [0] }
 
     static func bigEndian(_ value: UInt64) -> [UInt8] {
         withUnsafeBytes(of: value.bigEndian) { Array($0) }

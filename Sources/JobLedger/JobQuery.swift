@@ -1,0 +1,165 @@
+import EventStore
+import Foundation
+
+/// Which jobs to list. Every filter is optional; given filters must all match.
+public struct JobQuery: Sendable, Hashable {
+    /// Only jobs in this state.
+    public var state: JobState?
+    /// Only jobs of this type.
+    public var type: String?
+    /// Only jobs of this owner.
+    public var owner: String?
+    /// Only jobs of this organisation.
+    public var organisation: String?
+    /// Only jobs of this batch.
+    public var batch: String?
+    /// Only jobs submitted at or after this time.
+    public var submittedFrom: Date?
+    /// Only jobs submitted before this time.
+    public var submittedBefore: Date?
+
+    /// Creates a query.
+    public init(
+        state: JobState? = nil, type: String? = nil, owner: String? = nil, organisation: String? = nil,
+        batch: String? = nil, submittedFrom: Date? = nil, submittedBefore: Date? = nil
+    ) {
+        self.state = state
+        self.type = type
+        self.owner = owner
+        self.organisation = organisation
+        self.batch = batch
+        self.submittedFrom = submittedFrom
+        self.submittedBefore = submittedBefore
+    }
+
+    func matches(_ job: Job) -> Bool {
+        if let state, job.state != state { return false }
+        if let type, job.type != type { return false }
+        if let owner, job.owner != owner { return false }
+        if let organisation, job.organisation != organisation { return false }
+        if let batch, job.batch != batch { return false }
+        if let submittedFrom, job.submittedAt < submittedFrom { return false }
+        if let submittedBefore, job.submittedAt >= submittedBefore { return false }
+        return true
+    }
+}
+
+/// One page of a listing.
+public struct JobPage: Sendable, Hashable {
+    /// The jobs, in submission order within the index used.
+    public let jobs: [Job]
+    /// Pass to the next call to continue; `nil` on the last page.
+    public let next: String?
+}
+
+/// The index a query walks, and the key range within it.
+struct IndexPlan {
+    let table: String
+    /// Keys of interest start with this.
+    let prefix: [UInt8]
+    /// True when the bytes after `prefix` are submission time + id, so a
+    /// time range can be sought directly.
+    let timeFollowsPrefix: Bool
+
+    init(_ query: JobQuery) {
+        let state = query.state.map { JobIndexes.text($0.rawValue) }
+        if let batch = query.batch {
+            (table, prefix, timeFollowsPrefix) = (JobTables.batches, JobIndexes.batchPrefix(batch), false)
+        } else if let owner = query.owner {
+            (table, prefix) = (JobTables.byOwnerState, JobIndexes.text(owner) + (state ?? []))
+            timeFollowsPrefix = state != nil
+        } else if let organisation = query.organisation {
+            (table, prefix) = (JobTables.byOrgState, JobIndexes.text(organisation) + (state ?? []))
+            timeFollowsPrefix = state != nil
+        } else if let type = query.type {
+            (table, prefix) = (JobTables.byTypeState, JobIndexes.text(type) + (state ?? []))
+            timeFollowsPrefix = state != nil
+        } else if let state {
+            (table, prefix, timeFollowsPrefix) = (JobTables.byState, state, true)
+        } else {
+            (table, prefix, timeFollowsPrefix) = (JobTables.bySubmitted, [], true)
+        }
+    }
+
+    /// The job id at the end of an index key.
+    func jobID(fromKey key: [UInt8]) -> String? {
+        if table == JobTables.batches {
+            return String(decoding: key[prefix.count...], as: UTF8.self)
+        }
+        // Skip the text components (each ends in 0x00), then the 8-byte time.
+        let components = switch table {
+        case JobTables.bySubmitted: 0
+        case JobTables.byState: 1
+        default: 2
+        }
+        var start = 0
+        for _ in 0..<components {
+            guard let terminator = key[start...].firstIndex(of: 0) else { return nil }
+            start = terminator + 1
+        }
+        guard key.count >= start + 8 else { return nil }
+        return String(decoding: key[(start + 8)...], as: UTF8.self)
+    }
+}
+
+extension JobLedger {
+    /// Lists jobs matching `query`, `limit` at a time, through the index that
+    /// fits the filters best (batch, owner, organisation, type, state, or
+    /// submission time); never a scan of every job. Pass the page's `next`
+    /// as `after` for the following page.
+    public func list(_ query: JobQuery = JobQuery(), limit: Int = 50, after cursor: String? = nil) throws(JobLedgerError) -> JobPage {
+        guard limit > 0 else { throw .invalidInput(field: "limit", reason: "must be positive, got \(limit)") }
+        let plan = IndexPlan(query)
+        var start = plan.prefix
+        if let cursor {
+            guard let key = Self.decodeCursor(cursor), key.starts(with: plan.prefix) else {
+                throw .invalidInput(field: "cursor", reason: "'\(cursor)' does not continue this listing")
+            }
+            start = key + [0]  // the smallest key after the cursor's
+        } else if plan.timeFollowsPrefix, let from = query.submittedFrom {
+            start = plan.prefix + JobIndexes.timeKey(from)
+        }
+        let before = plan.timeFollowsPrefix ? query.submittedBefore.map { plan.prefix + JobIndexes.timeKey($0) } : nil
+        do {
+            return try store.readProjections { tables in
+                var jobs: [Job] = []
+                var lastKey: [UInt8]? = nil
+                var more = false
+                try tables.scan(plan.table, from: start) { key, _ in
+                    guard key.starts(with: plan.prefix) else { return false }
+                    if let before, !key.lexicographicallyPrecedes(before) { return false }
+                    if jobs.count == limit {
+                        more = true
+                        return false
+                    }
+                    lastKey = key
+                    guard let id = plan.jobID(fromKey: key),
+                          let bytes = try tables.get(JobTables.jobs, Array(id.utf8)) else { return true }
+                    let job = try JobRecord.decode(bytes)
+                    if query.matches(job) { jobs.append(job) }
+                    return true
+                }
+                return JobPage(jobs: jobs, next: more ? lastKey.map(Self.encodeCursor) : nil)
+            }
+        } catch {
+            throw Self.wrap(error)
+        }
+    }
+
+    static func encodeCursor(_ key: [UInt8]) -> String {
+        key.map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func decodeCursor(_ text: String) -> [UInt8]? {
+        guard text.count % 2 == 0, !text.isEmpty else { return nil }
+        var bytes: [UInt8] = []
+        var index = text.startIndex
+        while index < text.endIndex {
+            let next = text.index(index, offsetBy: 2)
+            guard let byte = UInt8(text[index..<next], radix: 16) else { return nil }
+            bytes.append(byte)
+            index = next
+        }
+        return bytes
+    }
+}
