@@ -1,0 +1,180 @@
+import EventStore
+import Foundation
+
+extension JobLedger {
+    /// Computes the report for jobs submitted in `[from, to)` (either end
+    /// open when `nil`) in one pass over the job events of the log, plus the
+    /// lease index for stuck jobs. Throughput counts events in the window.
+    public func report(from: Date? = nil, to: Date? = nil, topFailures: Int = 10) throws(JobLedgerError) -> JobReport {
+        var builder = ReportBuilder(from: from, to: to)
+        do {
+            try store.forEachEvent(filter: EventFilter(streamPrefix: "job-")) { event in
+                try builder.add(event)
+                return true
+            }
+        } catch {
+            throw Self.wrap(error)
+        }
+        var report = builder.finish(topFailures: topFailures)
+        report.stuck = try stuckJobs()
+        return report
+    }
+
+    /// Running or cancel-requested jobs whose lease ended before the clock.
+    public func stuckJobs() throws(JobLedgerError) -> [JobReport.StuckJob] {
+        let now = options.clock()
+        do {
+            return try store.readProjections { tables in
+                var stuck: [JobReport.StuckJob] = []
+                try tables.scan(JobTables.leases) { key, _ in
+                    guard key.count > 8, JobIndexes.time(fromKey: key[0..<8]) < now else { return false }
+                    let id = String(decoding: key[8...], as: UTF8.self)
+                    if let bytes = try tables.get(JobTables.jobs, Array(id.utf8)) {
+                        let job = try JobRecord.decode(bytes)
+                        stuck.append(.init(id: id, state: job.state, worker: job.worker, leaseUntil: job.leaseUntil ?? now))
+                    }
+                    return true
+                }
+                return stuck
+            }
+        } catch {
+            throw Self.wrap(error)
+        }
+    }
+}
+
+/// Accumulates report figures event by event, keeping a few fields per job.
+struct ReportBuilder {
+    struct Track {
+        var type: String
+        var organisation: String
+        var batch: String?
+        var inWindow: Bool
+        var state: JobState = .pending
+        var readySince: Date
+        var claimedAt: Date?
+        var claims = 0
+        var cancelRequest: (actor: String, reason: String, at: Date)?
+    }
+
+    let from: Date?
+    let to: Date?
+    private var jobs: [String: Track] = [:]
+    private var queueWait: [String: [Double]] = [:]
+    private var runTime: [String: [Double]] = [:]
+    private var cancellations: [String: (actor: String, reason: String, durations: [Double])] = [:]
+    private var failures: [String: Int] = [:]
+    private var hours: [Int64: JobReport.HourRow] = [:]
+
+    init(from: Date?, to: Date?) {
+        self.from = from
+        self.to = to
+    }
+
+    private func inWindow(_ date: Date) -> Bool {
+        (from.map { date >= $0 } ?? true) && (to.map { date < $0 } ?? true)
+    }
+
+    private mutating func count(_ date: Date, _ field: WritableKeyPath<JobReport.HourRow, Int>) {
+        guard inWindow(date) else { return }
+        let hour = Int64((date.timeIntervalSince1970 / 3600).rounded(.down))
+        hours[hour, default: JobReport.HourRow(hour: Date(timeIntervalSince1970: Double(hour) * 3600))][keyPath: field] += 1
+    }
+
+    mutating func add(_ event: RecordedEvent) throws {
+        guard let id = JobStreams.jobID(fromStream: event.streamID) else { return }
+        let time = event.recordedAt
+        let decoder = JSONCoding.decoder
+        if event.type == "JobSubmitted" {
+            let data = try decoder.decode(JobEvent.Submitted.self, from: Data(event.payload))
+            jobs[id] = Track(
+                type: data.type, organisation: data.organisation, batch: data.batch, inWindow: inWindow(time),
+                readySince: time)
+            count(time, \.submitted)
+            return
+        }
+        guard var job = jobs[id] else { return }
+        defer { jobs[id] = job }
+        switch event.type {
+        case "JobClaimed":
+            job.state = .running
+            job.claims += 1
+            job.claimedAt = time
+            if job.inWindow { queueWait[job.type, default: []].append(max(0, time.timeIntervalSince(job.readySince))) }
+        case "JobCompleted":
+            job.state = .completed
+            if job.inWindow, let claimed = job.claimedAt { runTime[job.type, default: []].append(time.timeIntervalSince(claimed)) }
+            count(time, \.completed)
+        case "AttemptFailed":
+            let data = try decoder.decode(JobEvent.AttemptFailed.self, from: Data(event.payload))
+            job.state = .pending
+            job.readySince = data.retryAt
+            if job.inWindow { failures[data.error, default: 0] += 1 }
+        case "JobFailed":
+            let data = try decoder.decode(JobEvent.Failed.self, from: Data(event.payload))
+            job.state = .failed
+            if job.inWindow { failures[data.error, default: 0] += 1 }
+            count(time, \.failed)
+        case "CancelRequested":
+            let data = try decoder.decode(JobEvent.Stop.self, from: Data(event.payload))
+            job.state = .cancelRequested
+            job.cancelRequest = (data.actor, data.reason, time)
+        case "JobCancelled":
+            let data = try decoder.decode(JobEvent.Stop.self, from: Data(event.payload))
+            let request = job.cancelRequest ?? (data.actor, data.reason, time)
+            recordCancellation(job, request, at: time)
+            job.state = .cancelled
+            count(time, \.cancelled)
+        case "JobKilled":
+            job.state = .killed
+            count(time, \.killed)
+        case "LeaseExpired":
+            let data = try decoder.decode(JobEvent.LeaseExpired.self, from: Data(event.payload))
+            job.state = data.nextState
+            switch data.nextState {
+            case .pending: job.readySince = data.retryAt ?? time
+            case .cancelled:
+                if let request = job.cancelRequest { recordCancellation(job, request, at: time) }
+                count(time, \.cancelled)
+            case .failed:
+                if job.inWindow { failures["lease expired", default: 0] += 1 }
+                count(time, \.failed)
+            default: break
+            }
+        case "JobRetried":
+            job.state = .pending
+            job.readySince = time
+            job.cancelRequest = nil
+        default:
+            break
+        }
+    }
+
+    private mutating func recordCancellation(_ job: Track, _ request: (actor: String, reason: String, at: Date), at time: Date) {
+        guard job.inWindow else { return }
+        let key = request.actor + "\u{0}" + request.reason
+        cancellations[key, default: (request.actor, request.reason, [])].durations.append(time.timeIntervalSince(request.at))
+    }
+
+    func finish(topFailures: Int) -> JobReport {
+        var report = JobReport(from: from, to: to)
+        for job in jobs.values where job.inWindow {
+            report.byState[job.state.rawValue, default: 0] += 1
+            report.byType[job.type, default: 0] += 1
+            report.byOrganisation[job.organisation, default: 0] += 1
+            if let batch = job.batch { report.byBatch[batch, default: 0] += 1 }
+            if job.state.isTerminal { report.attemptsPerJob["\(job.claims)", default: 0] += 1 }
+        }
+        report.queueWait = queueWait.mapValues(JobReport.Percentiles.init)
+        report.runTime = runTime.mapValues(JobReport.Percentiles.init)
+        report.cancellations = cancellations.values
+            .map { .init(actor: $0.actor, reason: $0.reason, count: $0.durations.count,
+                         medianSecondsToCancelled: JobReport.Percentiles($0.durations).p50) }
+            .sorted { ($0.count, $1.actor, $1.reason) > ($1.count, $0.actor, $0.reason) }
+        report.topFailureReasons = failures
+            .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            .prefix(topFailures).map { .init(label: $0.key, count: $0.value) }
+        report.throughput = hours.sorted { $0.key < $1.key }.map(\.value)
+        return report
+    }
+}
