@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "LMDB", targets: ["LMDB"]),
         .library(name: "EventStore", targets: ["EventStore"]),
         .library(name: "JobLedger", targets: ["JobLedger"]),
+        .executable(name: "jobledger", targets: ["JobLedgerCLI"]),
         .executable(name: "jobledger-bench", targets: ["EventStoreBench"]),
     ],
     dependencies: [
@@ -22,6 +23,13 @@ let package = Package(
         .target(name: "LMDB", dependencies: ["CLMDB"]),
         .target(name: "EventStore", dependencies: ["LMDB"]),
         .target(name: "JobLedger", dependencies: ["EventStore"]),
+        .executableTarget(
+            name: "JobLedgerCLI",
+            dependencies: [
+                "JobLedger", "EventStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .executableTarget(
             name: "EventStoreBench",
             dependencies: [

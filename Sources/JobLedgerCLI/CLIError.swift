@@ -1,0 +1,67 @@
+import ArgumentParser
+import EventStore
+import Foundation
+import JobLedger
+
+/// Errors of the command line, each with its exit code.
+enum CLIError: Error, CustomStringConvertible {
+    case missingLedger(String)
+    case ledger(JobLedgerError)
+    case outcome(JobOutcome, String)
+    case badInput(String)
+
+    var description: String {
+        switch self {
+        case .missingLedger(let path): return "no ledger at '\(path)' (give --db or set JOBLEDGER_DB)"
+        case .ledger(let error): return error.description
+        case .outcome(let outcome, let job): return "job '\(job)': \(outcome.rawValue)"
+        case .badInput(let message): return message
+        }
+    }
+
+    /// 2 bad input, 3 conflict retries exhausted, 4 not found, 5 forbidden,
+    /// 6 transition not allowed, 1 anything else.
+    var exitCode: Int32 {
+        switch self {
+        case .missingLedger: return 4
+        case .badInput: return 2
+        case .outcome(let outcome, _):
+            switch outcome {
+            case .notFound: return 4
+            case .forbidden: return 5
+            case .notAllowed, .notLeaseHolder: return 6
+            case .conflictingSubmission: return 2
+            default: return 1
+            }
+        case .ledger(let error):
+            switch error {
+            case .invalidInput, .conflictingSubmission: return 2
+            case .conflictRetriesExhausted: return 3
+            case .notFound: return 4
+            case .forbidden: return 5
+            case .invalidTransition, .notLeaseHolder: return 6
+            case .store(let storeError):
+                if case .notALedger = storeError { return 2 }
+                return 1
+            }
+        }
+    }
+}
+
+/// Runs a command body, printing errors to stderr with the right exit code.
+func runReportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as CLIError {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        throw ExitCode(error.exitCode)
+    } catch let error as JobLedgerError {
+        let wrapped = CLIError.ledger(error)
+        FileHandle.standardError.write(Data("error: \(wrapped)\n".utf8))
+        throw ExitCode(wrapped.exitCode)
+    } catch let error as EventStoreError {
+        let wrapped = CLIError.ledger(.store(error))
+        FileHandle.standardError.write(Data("error: \(wrapped)\n".utf8))
+        throw ExitCode(wrapped.exitCode)
+    }
+}

@@ -1,0 +1,197 @@
+import ArgumentParser
+import EventStore
+import Foundation
+import JobLedger
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show a job, now or as of a log position or time.",
+        discussion: "Example: jobledger status job-1 --as-of 2026-11-23T12:00:00Z")
+
+    @OptionGroup var ledger: LedgerOptions
+    @Argument(help: "Job id.") var id: String
+    @Option(name: .customLong("as-of"), help: "A log position or an ISO-8601 time.") var asOf: String?
+
+    func run() throws {
+        try runReportingErrors {
+            let jobs = try ledger.open(creating: false)
+            let job: Job?
+            if let asOf {
+                if let position = UInt64(asOf) {
+                    job = try jobs.job(id, asOfPosition: position)
+                } else {
+                    job = try jobs.job(id, asOf: try parseTime(asOf, option: "--as-of"))
+                }
+            } else {
+                job = try jobs.job(id)
+            }
+            guard let job else { throw JobLedgerError.notFound(jobID: id) }
+            if ledger.json { Output.printJSON(Output.job(job)) } else { print(Output.jobDetail(job)) }
+        }
+    }
+}
+
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List jobs through the indexes, a page at a time.",
+        discussion: "Example: jobledger list --state pending --org acme --limit 50")
+
+    @OptionGroup var ledger: LedgerOptions
+    @Option(help: "pending, running, cancelRequested, completed, failed, cancelled or killed.") var state: JobState?
+    @Option(help: "Job type.") var type: String?
+    @Option(help: "Owner.") var owner: String?
+    @Option(help: "Organisation.") var org: String?
+    @Option(help: "Batch.") var batch: String?
+    @Option(help: "Submitted at or after (ISO-8601).") var since: String?
+    @Option(help: "Submitted before (ISO-8601).") var until: String?
+    @Option(help: "Page size.") var limit: Int = 50
+    @Option(help: "Cursor from the previous page's `next`.") var after: String?
+
+    func run() throws {
+        try runReportingErrors {
+            let jobs = try ledger.open(creating: false)
+            let query = JobQuery(
+                state: state, type: type, owner: owner, organisation: org, batch: batch,
+                submittedFrom: try since.map { try parseTime($0, option: "--since") },
+                submittedBefore: try until.map { try parseTime($0, option: "--until") })
+            let page = try jobs.list(query, limit: limit, after: after)
+            if ledger.json {
+                Output.printJSON(["jobs": page.jobs.map(Output.job), "next": page.next.orNull])
+            } else {
+                print(Output.jobTable(page.jobs))
+                if let next = page.next { print("more: --after \(next)") }
+            }
+        }
+    }
+}
+
+struct History: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show everything that happened to a job, with states and audit entries.",
+        discussion: "Example: jobledger history job-1")
+
+    @OptionGroup var ledger: LedgerOptions
+    @Argument(help: "Job id.") var id: String
+
+    func run() throws {
+        try runReportingErrors {
+            let jobs = try ledger.open(creating: false)
+            let entries = try jobs.history(id)
+            if ledger.json {
+                Output.printJSON([
+                    "job": id,
+                    "events": entries.map { entry in
+                        [
+                            "position": entry.position, "version": entry.version, "stream": entry.stream,
+                            "type": entry.type, "recordedAt": Output.time(entry.recordedAt), "actor": entry.actor,
+                            "data": Output.jsonValue(entry.data),
+                            "stateBefore": entry.stateBefore?.rawValue ?? NSNull(),
+                            "stateAfter": entry.stateAfter?.rawValue ?? NSNull(),
+                            "sincePrevious": entry.sincePrevious ?? NSNull(),
+                        ] as [String: Any]
+                    },
+                ])
+            } else {
+                print(ReportTable(
+                    title: "History of job \(id)",
+                    columns: ["pos", "ver", "time", "+s", "actor", "event", "state", "detail"],
+                    rows: entries.map { entry in
+                        let states = entry.stream == "job"
+                            ? "\(entry.stateBefore?.rawValue ?? "-") -> \(entry.stateAfter?.rawValue ?? "-")" : ""
+                        let detail = entry.audit.map { "\($0.action): \($0.outcome.rawValue)\($0.reason.map { " (\($0))" } ?? "")" }
+                            ?? entry.data
+                        return ["\(entry.position)", "\(entry.version)", Output.time(entry.recordedAt) as? String ?? "",
+                                entry.sincePrevious.map { String(format: "%.3f", $0) } ?? "", entry.actor,
+                                entry.stream == "job" ? entry.type : "audit", states, detail]
+                    }).renderText())
+            }
+        }
+    }
+}
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Counts, waits, run times, cancellations, failures, stuck jobs and throughput.",
+        discussion: "Example: jobledger report --since 2026-11-01T00:00:00Z --format csv")
+
+    enum Format: String, ExpressibleByArgument { case table, csv, json }
+
+    @OptionGroup var ledger: LedgerOptions
+    @Option(help: "Jobs submitted at or after (ISO-8601).") var since: String?
+    @Option(help: "Jobs submitted before (ISO-8601).") var until: String?
+    @Option(help: "table, csv or json (--json also gives json).") var format: Format = .table
+
+    func run() throws {
+        try runReportingErrors {
+            let jobs = try ledger.open(creating: false)
+            let report = try jobs.report(
+                from: try since.map { try parseTime($0, option: "--since") },
+                to: try until.map { try parseTime($0, option: "--until") })
+            switch ledger.json ? .json : format {
+            case .json: print(try report.jsonText())
+            case .csv: print(report.tables.map { "# \($0.title)\n" + $0.renderCSV() }.joined(separator: "\n"), terminator: "")
+            case .table: print(report.tables.map { $0.renderText() }.joined(separator: "\n\n"))
+            }
+        }
+    }
+}
+
+struct Info: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Where the ledger is, its size, its last position and projection state.",
+        discussion: "Example: jobledger info --json")
+
+    @OptionGroup var ledger: LedgerOptions
+
+    func run() throws {
+        try runReportingErrors {
+            let jobs = try ledger.open(creating: false)
+            let info = jobs.store.environmentInfo
+            let versions = try jobs.store.projectionVersions()
+            let fileSize = (try? FileManager.default.attributesOfItem(atPath: ledger.path + "/data.mdb")[.size] as? Int) ?? 0
+            let facts: [(String, Any)] = [
+                ("path", ledger.path), ("lastPosition", try jobs.store.lastPosition()),
+                ("fileBytes", fileSize), ("mapBytes", info.mapSize),
+                ("usedBytes", (info.lastPageNumber + 1) * info.pageSize), ("readerSlots", info.maxReaders),
+                ("readerSlotsUsed", info.readersInUse), ("projectionVersion", versions.stored ?? ""),
+                ("projectionsCurrent", versions.stored == versions.current),
+            ]
+            if ledger.json {
+                Output.printJSON(Dictionary(uniqueKeysWithValues: facts))
+            } else {
+                for (key, value) in facts { print(key.padding(toLength: 20, withPad: " ", startingAt: 0) + "\(value)") }
+            }
+        }
+    }
+}
+
+struct Rebuild: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Rebuild the projections from the log, or verify them against a replay.",
+        discussion: "Example: jobledger rebuild --verify")
+
+    @OptionGroup var ledger: LedgerOptions
+    @Flag(help: "Only compare the live projections with a replay; change nothing.") var verify = false
+
+    func run() throws {
+        try runReportingErrors {
+            let jobs = try ledger.open(creating: false)
+            if verify {
+                let mismatches = try jobs.verifyProjections()
+                if ledger.json {
+                    Output.printJSON(["differences": mismatches.map {
+                        ["job": $0.jobID, "field": $0.field, "live": $0.live.orNull, "replayed": $0.replayed.orNull] as [String: Any]
+                    }])
+                } else {
+                    print(mismatches.isEmpty ? "projections match the log" : mismatches.map(\.description).joined(separator: "\n"))
+                }
+                if !mismatches.isEmpty { throw ExitCode(1) }
+            } else {
+                let report = try jobs.rebuildProjections()
+                if ledger.json { Output.printJSON(["events": report.events, "entries": report.entries]) } else {
+                    print("rebuilt from \(report.events) events: \(report.entries) projection entries")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import ArgumentParser
+import Foundation
+import JobLedger
+
+struct Submit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Submit a job; an id that exists answers the existing job.",
+        discussion: #"Example: jobledger submit --id job-1 --type email --owner alice --org acme --payload '{"to":"bob"}'"#)
+
+    @OptionGroup var ledger: LedgerOptions
+    @Option(help: "Job id (default: generated).") var id: String?
+    @Option(help: "Job type.") var type: String
+    @Option(help: "Owner (a user id).") var owner: String
+    @Option(help: "Owner's organisation.") var org: String
+    @Option(help: "Batch id.") var batch: String?
+    @Option(help: "Input as JSON.") var payload: String = "{}"
+    @Option(help: "Higher runs first.") var priority: Int = 0
+    @Option(help: "Attempts before the job fails for good.") var maxAttempts: Int = 3
+
+    func run() throws {
+        try runReportingErrors {
+            let jobs = try ledger.open(creating: true)
+            let result = try jobs.submit(
+                JobSubmission(id: id, type: type, payload: payload, priority: priority, maxAttempts: maxAttempts, batch: batch),
+                by: Actor(id: owner, role: .user, organisation: org))
+            if ledger.json {
+                Output.printJSON(["created": result.created, "job": Output.job(result.job)])
+            } else {
+                print(result.created ? "created" : "exists")
+                print(Output.jobDetail(result.job))
+            }
+        }
+    }
+}
+
+/// Prints an outcome and fails with its exit code when it is a refusal.
+func finishAction(_ result: ActionResult, id: String, json: Bool) throws {
+    if json {
+        Output.printJSON(["outcome": result.outcome.rawValue, "job": Output.job(result.job)])
+    } else {
+        print(result.outcome.rawValue)
+        if let job = result.job { print(Output.jobDetail(job)) }
+    }
+    switch result.outcome {
+    case .notFound, .forbidden, .notAllowed: throw CLIError.outcome(result.outcome, id)
+    default: break
+    }
+}
+
+struct Cancel: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Cancel a job (owner, or an admin of its organisation).",
+        discussion: "Example: jobledger cancel job-1 --actor root --role admin --org acme --reason hung")
+
+    @OptionGroup var ledger: LedgerOptions
+    @Argument(help: "Job id.") var id: String
+    @OptionGroup var actor: ActorOptions
+    @Option(help: "Why.") var reason: String
+
+    func run() throws {
+        try runReportingErrors {
+            let jobs = try ledger.open(creating: false)
+            try finishAction(try jobs.cancel(id, by: actor.value, reason: reason), id: id, json: ledger.json)
+        }
+    }
+}
+
+struct Kill: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Kill a job (admins of its organisation).",
+        discussion: "Example: jobledger kill job-1 --actor root --role admin --org acme --reason runaway")
+
+    @OptionGroup var ledger: LedgerOptions
+    @Argument(help: "Job id.") var id: String
+    @OptionGroup var actor: ActorOptions
+    @Option(help: "Why.") var reason: String
+
+    func run() throws {
+        try runReportingErrors {
+            let jobs = try ledger.open(creating: false)
+            try finishAction(try jobs.kill(id, by: actor.value, reason: reason), id: id, json: ledger.json)
+        }
+    }
+}
+
+struct Retry: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Put a failed, cancelled or killed job back to pending.",
+        discussion: "Example: jobledger retry job-1 --actor alice --org acme")
+
+    @OptionGroup var ledger: LedgerOptions
+    @Argument(help: "Job id.") var id: String
+    @OptionGroup var actor: ActorOptions
+
+    func run() throws {
+        try runReportingErrors {
+            let jobs = try ledger.open(creating: false)
+            try finishAction(try jobs.retry(id, by: actor.value), id: id, json: ledger.json)
+        }
+    }
+}
+
+struct KillBatch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kill-batch",
+        abstract: "Kill every unfinished job of a batch in one atomic append.",
+        discussion: "Example: jobledger kill-batch nightly --actor root --role admin --org acme --reason stuck")
+
+    @OptionGroup var ledger: LedgerOptions
+    @Argument(help: "Batch id.") var batch: String
+    @OptionGroup var actor: ActorOptions
+    @Option(help: "Why.") var reason: String
+
+    func run() throws {
+        try runReportingErrors {
+            let jobs = try ledger.open(creating: false)
+            let results = try jobs.killBatch(batch, by: actor.value, reason: reason)
+            if ledger.json {
+                Output.printJSON(["results": results.map { ["id": $0.jobID, "outcome": $0.outcome.rawValue] }])
+            } else {
+                print(ReportTable(title: "Batch \(batch)", columns: ["job", "outcome"],
+                                  rows: results.map { [$0.jobID, $0.outcome.rawValue] }).renderText())
+            }
+        }
+    }
+}
+
+struct Sweep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Expire leases that ran out: jobs go back to pending, fail, or end cancelled.",
+        discussion: "Example: jobledger sweep --json")
+
+    @OptionGroup var ledger: LedgerOptions
+
+    func run() throws {
+        try runReportingErrors {
+            let jobs = try ledger.open(creating: false)
+            let expired = try jobs.expireLeases()
+            if ledger.json { Output.printJSON(["expired": expired]) } else {
+                print(expired.isEmpty ? "no lease expired" : "expired: " + expired.joined(separator: ", "))
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import EventStore
+import Foundation
+import JobLedger
+
+/// Where the ledger is and how to print.
+struct LedgerOptions: ParsableArguments {
+    @Option(name: .long, help: "Ledger directory (default: $JOBLEDGER_DB, else ./jobledger.db).")
+    var db: String?
+
+    @Flag(name: .long, help: "Print one JSON document (JSON Lines for event streams).")
+    var json = false
+
+    /// The ledger path chosen by flag, environment or default.
+    var path: String {
+        db ?? ProcessInfo.processInfo.environment["JOBLEDGER_DB"] ?? "./jobledger.db"
+    }
+
+    /// Opens the ledger; commands that only read refuse a missing path.
+    func open(creating: Bool) throws -> JobLedger {
+        if !creating && !FileManager.default.fileExists(atPath: path + "/data.mdb") {
+            throw CLIError.missingLedger(path)
+        }
+        var options = JobLedgerOptions()
+        if ProcessInfo.processInfo.environment["JOBLEDGER_NOSYNC"] == "1" {
+            options.store.durability = .noSyncForTestsAndBenchmarks
+        }
+        do {
+            return try JobLedger(path: path, options: options)
+        } catch {
+            throw CLIError.ledger(error)
+        }
+    }
+}
+
+/// Who issues a command.
+struct ActorOptions: ParsableArguments {
+    @Option(name: .long, help: "Actor id.")
+    var actor: String
+
+    @Option(name: .long, help: "Actor role: user, admin, worker or system.")
+    var role: Actor.Role = .user
+
+    @Option(name: .long, help: "Actor organisation.")
+    var org: String
+
+    var value: Actor { Actor(id: actor, role: role, organisation: org) }
+}
+
+extension Actor.Role: ExpressibleByArgument {}
+
+extension JobState: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let state = try? JobState.parse(argument) else { return nil }
+        self = state
+    }
+}
+
+/// Parses a time given as ISO-8601 (with or without fractional seconds).
+func parseTime(_ text: String, option: String) throws -> Date {
+    let fractional = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+    if let date = (try? fractional.parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text)) { return date }
+    throw ValidationError("\(option): '\(text)' is not an ISO-8601 time such as 2026-11-23T12:00:00Z")
+}

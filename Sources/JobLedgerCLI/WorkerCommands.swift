@@ -1,0 +1,118 @@
+import ArgumentParser
+import Foundation
+import JobLedger
+
+struct Claim: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Claim the next available job.",
+        discussion: "Example: jobledger claim --worker w1 --type email --lease 60")
+
+    @OptionGroup var ledger: LedgerOptions
+    @Option(help: "Worker id.") var worker: String
+    @Option(name: .customLong("type"), help: "Only jobs of this type (repeatable).") var types: [String] = []
+    @Option(help: "Lease in seconds.") var lease: Double = 30
+
+    func run() throws {
+        try runReportingErrors {
+            let jobs = try ledger.open(creating: true)
+            let job = try jobs.claim(worker: worker, types: types.isEmpty ? nil : Set(types), lease: lease)
+            if ledger.json { Output.printJSON(["job": Output.job(job)]) } else {
+                print(job.map(Output.jobDetail) ?? "no job available")
+            }
+        }
+    }
+}
+
+struct Renew: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Extend the lease of a claimed job; says whether a cancel was requested.",
+        discussion: "Example: jobledger renew job-1 --worker w1 --lease 60")
+
+    @OptionGroup var ledger: LedgerOptions
+    @Argument(help: "Job id.") var id: String
+    @Option(help: "Worker id.") var worker: String
+    @Option(help: "The attempt being renewed (default: the job's current attempt).") var attempt: Int?
+    @Option(help: "Lease in seconds.") var lease: Double = 30
+
+    func run() throws {
+        try runReportingErrors {
+            let jobs = try ledger.open(creating: false)
+            let renewal = try jobs.renewLease(id, worker: worker, attempt: try currentAttempt(jobs, id, attempt), lease: lease)
+            if ledger.json {
+                Output.printJSON(["job": Output.job(renewal.job), "cancelRequested": renewal.cancelRequested])
+            } else {
+                print(Output.jobDetail(renewal.job))
+                if renewal.cancelRequested { print("cancel requested: stop and acknowledge") }
+            }
+        }
+    }
+}
+
+/// The attempt to act for: given, else the job's current one.
+func currentAttempt(_ jobs: JobLedger, _ id: String, _ given: Int?) throws -> Int {
+    if let given { return given }
+    guard let job = try jobs.job(id) else { throw JobLedgerError.notFound(jobID: id) }
+    return job.attempt
+}
+
+struct Complete: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Complete a claimed job.",
+        discussion: #"Example: jobledger complete job-1 --worker w1 --result '{"sent":true}'"#)
+
+    @OptionGroup var ledger: LedgerOptions
+    @Argument(help: "Job id.") var id: String
+    @Option(help: "Worker id.") var worker: String
+    @Option(help: "The attempt being completed (default: the current one).") var attempt: Int?
+    @Option(help: "Result as JSON.") var result: String?
+
+    func run() throws {
+        try runReportingErrors {
+            let jobs = try ledger.open(creating: false)
+            let job = try jobs.complete(id, worker: worker, attempt: try currentAttempt(jobs, id, attempt), result: result)
+            if ledger.json { Output.printJSON(["job": Output.job(job)]) } else { print(Output.jobDetail(job)) }
+        }
+    }
+}
+
+struct Fail: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fail a claimed job's attempt.",
+        discussion: "Example: jobledger fail job-1 --worker w1 --error 'smtp down' --retryable")
+
+    @OptionGroup var ledger: LedgerOptions
+    @Argument(help: "Job id.") var id: String
+    @Option(help: "Worker id.") var worker: String
+    @Option(help: "The attempt that failed (default: the current one).") var attempt: Int?
+    @Option(help: "Error message.") var error: String
+    @Flag(help: "Retry when attempts are left.") var retryable = false
+
+    func run() throws {
+        try runReportingErrors {
+            let jobs = try ledger.open(creating: false)
+            let job = try jobs.fail(
+                id, worker: worker, attempt: try currentAttempt(jobs, id, attempt), error: error, retryable: retryable)
+            if ledger.json { Output.printJSON(["job": Output.job(job)]) } else { print(Output.jobDetail(job)) }
+        }
+    }
+}
+
+struct AckCancel: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ack-cancel",
+        abstract: "Acknowledge a requested cancel: the job becomes cancelled.",
+        discussion: "Example: jobledger ack-cancel job-1 --worker w1")
+
+    @OptionGroup var ledger: LedgerOptions
+    @Argument(help: "Job id.") var id: String
+    @Option(help: "Worker id.") var worker: String
+    @Option(help: "The attempt being stopped (default: the current one).") var attempt: Int?
+
+    func run() throws {
+        try runReportingErrors {
+            let jobs = try ledger.open(creating: false)
+            let job = try jobs.acknowledgeCancel(id, worker: worker, attempt: try currentAttempt(jobs, id, attempt))
+            if ledger.json { Output.printJSON(["job": Output.job(job)]) } else { print(Output.jobDetail(job)) }
+        }
+    }
+}
