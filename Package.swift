@@ -45,6 +45,10 @@ let package = Package(
             dependencies: ["EventStore", "LMDB", "StoreProbe"]
         ),
         .testTarget(
+            name: "JobLedgerCLITests",
+            dependencies: ["JobLedgerCLI"]
+        ),
+        .testTarget(
             name: "JobLedgerTests",
             dependencies: ["JobLedger", "EventStore", "LMDB"]
         ),

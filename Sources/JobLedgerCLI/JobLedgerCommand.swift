@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `jobledger` command: operate, inspect, replay and export a job ledger.
 @main
@@ -18,4 +19,24 @@ struct JobLedgerCommand: AsyncParsableCommand {
             Demo.self,
         ]
     )
+
+    /// Runs the command, mapping usage and validation errors to exit code 2
+    /// (the parser's own convention would be 64).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }

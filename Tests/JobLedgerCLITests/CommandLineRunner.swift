@@ -1,0 +1,72 @@
+import Foundation
+
+/// Runs the built `jobledger` executable as a child process.
+struct CommandLineRunner: Sendable {
+    struct Outcome: Sendable {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+
+        /// The standard output parsed as one JSON object.
+        var json: [String: Any]? {
+            (try? JSONSerialization.jsonObject(with: Data(stdout.utf8))) as? [String: Any]
+        }
+    }
+
+    let ledgerPath: String
+
+    /// The executable next to the test binary (or in the package's build folder).
+    static let executable: URL? = {
+        var candidates: [URL] = []
+        for start in [Bundle.main.bundleURL, URL(fileURLWithPath: CommandLine.arguments[0])] {
+            var directory = start.resolvingSymlinksInPath()
+            for _ in 0..<5 {
+                candidates.append(directory.appendingPathComponent("jobledger"))
+                directory = directory.deletingLastPathComponent()
+            }
+        }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        candidates.append(root.appendingPathComponent(".build/debug/jobledger"))
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) && !$0.hasDirectoryPath }
+    }()
+
+    /// Runs `jobledger` with `arguments` against the ledger (no fsync).
+    func run(_ arguments: [String], stdin: String? = nil) throws -> Outcome {
+        guard let executable = Self.executable else { throw RunnerError.executableNotFound }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["JOBLEDGER_DB"] = ledgerPath
+        environment["JOBLEDGER_NOSYNC"] = "1"
+        process.environment = environment
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    enum RunnerError: Error { case executableNotFound }
+}
+
+/// A fresh directory for one test's ledger, removed afterwards.
+final class ScratchDirectory: Sendable {
+    let path: String
+
+    init() {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("jobledger-cli-\(UUID().uuidString)").path
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    var ledger: CommandLineRunner { CommandLineRunner(ledgerPath: path + "/ledger") }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
