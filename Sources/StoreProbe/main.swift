@@ -1,2 +1,234 @@
-// A child process for the multi-process tests; its commands are added next.
-print("store-probe")
+// StoreProbe: the child process of the tests that run several real
+// processes against one ledger directory.
+//
+// Commands (arguments after the executable name):
+//
+//   append <ledger> <processIndex> <count> [durable|nosync] [--wait-for-go]
+//          [--map-size=<bytes>] [--until-stopped]
+//       Appends `count` events one at a time, alternating between a shared
+//       stream (`shared-0` ... `shared-3`, expected version `.any`) and the
+//       process's own stream (`own-<processIndex>`, exact expected versions).
+//       Prints one final line,
+//       `done process=<i> events=<n> <stream>=<count>... growths=<map growths>`.
+//       With `--wait-for-go` it first opens the ledger, prints `ready` and
+//       waits for a line on standard input, so a parent can start several
+//       children at the same moment. `--map-size` sets the initial map size,
+//       so a test can make the processes grow the map while they append.
+//       With `--until-stopped` it ignores `count` and appends until a line
+//       `stop` (or the end of input) arrives on standard input.
+//
+//   big-appends <ledger> <transactions> <eventsPerTransaction>
+//       Durable. Appends multi-stream transactions (2 or 3 streams each,
+//       expected version `.any`). Every payload names its transaction number
+//       and the number of events in that transaction. Numbering continues
+//       after the last transaction already in the ledger (other processes
+//       may append other events to the same ledger meanwhile). After each append
+//       returns it prints `ack <txn> <firstPosition> <lastPosition>`.
+//
+//   append-slowly <ledger> <count> <delayMicros> [durable|nosync]
+//       Appends `count` single-event appends (payload `{"seq":k}`) to
+//       `slow-0` ... `slow-2`, sleeping `delayMicros` between them. Prints
+//       `done <count>` at the end.
+//
+// Output lines are written straight to the file descriptor, so a parent sees
+// each line as soon as it is printed, even if the child is killed right
+// after. Failures go to standard error with exit status 1; bad usage exits
+// with 64. Every loop stops (exit status 3) when the parent process is gone,
+// so a crashed test run leaves no children behind.
+
+import EventStore
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+enum Probe {
+    static func run(_ arguments: [String]) -> Never {
+        guard let command = arguments.first else { usage("no command given") }
+        let parent = getppid()
+        let rest = Array(arguments.dropFirst())
+        do {
+            switch command {
+            case "append": try append(rest, parent: parent)
+            case "big-appends": try bigAppends(rest, parent: parent)
+            case "append-slowly": try appendSlowly(rest, parent: parent)
+            default: usage("unknown command '\(command)'")
+            }
+        } catch {
+            fail("\(command) failed: \(error)")
+        }
+        exit(0)
+    }
+
+    // MARK: Commands
+
+    static func append(_ arguments: [String], parent: pid_t) throws {
+        guard arguments.count >= 3 else { usage("append <ledger> <processIndex> <count> [durable|nosync] [--wait-for-go] [--map-size=<bytes>] [--until-stopped]") }
+        let path = arguments[0]
+        let index = integer(arguments[1], "processIndex")
+        let count = integer(arguments[2], "count")
+        let flags = Set(arguments.dropFirst(3))
+        var options = EventStoreOptions()
+        options.durability = flags.contains("durable") ? .durable : .noSyncForTestsAndBenchmarks
+        if let mapSize = flags.first(where: { $0.hasPrefix("--map-size=") }) {
+            options.initialMapSize = integer(String(mapSize.dropFirst("--map-size=".count)), "--map-size")
+        }
+        let store = try EventStore.open(at: path, options: options)
+
+        if flags.contains("--wait-for-go") {
+            say("ready")
+            guard readLine() != nil else { fail("standard input closed before the go signal", status: 3) }
+        }
+        let untilStopped = flags.contains("--until-stopped")
+        if untilStopped { watchForStop() }
+
+        let ownStream = "own-\(index)"
+        var ownVersion = try store.streamVersion(ownStream)
+        var counts: [String: Int] = [:]
+        var sequence = 0
+        while untilStopped ? !stopRequested.load(ordering: .acquiring) : sequence < count {
+            defer { sequence += 1 }
+            if sequence % 64 == 0 { stopIfOrphaned(parent) }
+            let event = EventData(type: "ProbeAppended", json: #"{"process":\#(index),"seq":\#(sequence)}"#, actor: "probe-\(index)")
+            if sequence % 2 == 0 {
+                let shared = "shared-\((sequence / 2 + index) % 4)"
+                _ = try store.append(to: shared, expectedVersion: .any, events: [event])
+                counts[shared, default: 0] += 1
+            } else {
+                let result = try store.append(to: ownStream, expectedVersion: .exact(ownVersion), events: [event])
+                guard result.streams[0].version == ownVersion + 1 else {
+                    fail("\(ownStream) went from version \(ownVersion) to \(result.streams[0].version) in one event")
+                }
+                ownVersion += 1
+                counts[ownStream, default: 0] += 1
+            }
+        }
+        let perStream = counts.keys.sorted().map { "\($0)=\(counts[$0]!)" }.joined(separator: " ")
+        say("done process=\(index) events=\(sequence) \(perStream) growths=\(store.mapGrowths)")
+    }
+
+    static func bigAppends(_ arguments: [String], parent: pid_t) throws {
+        guard arguments.count == 3 else { usage("big-appends <ledger> <transactions> <eventsPerTransaction>") }
+        let store = try open(arguments[0], durability: .durable)
+        let transactions = integer(arguments[1], "transactions")
+        let eventsPerTransaction = integer(arguments[2], "eventsPerTransaction")
+        guard eventsPerTransaction >= 1 else { usage("eventsPerTransaction must be at least 1") }
+        // Padding makes each transaction span several pages of the map.
+        let padding = String(repeating: "p", count: 300)
+
+        var transaction = try lastTransaction(in: store) + 1
+        for _ in 0..<transactions {
+            stopIfOrphaned(parent)
+            let streamCount = 2 + transaction % 2
+            var parts = [[EventData]](repeating: [], count: streamCount)
+            for part in 0..<eventsPerTransaction {
+                let json = #"{"txn":\#(transaction),"events":\#(eventsPerTransaction),"part":\#(part),"pad":"\#(padding)"}"#
+                parts[part % streamCount].append(EventData(type: "LedgerEntry", json: json, actor: "probe"))
+            }
+            let appends = parts.enumerated().filter { !$0.element.isEmpty }.map { offset, events in
+                // Offsets 0, 3 and 6 modulo 7 never collide within one transaction.
+                StreamAppend(streamID: "account-\((transaction + offset * 3) % 7)", expectedVersion: .any, events: events)
+            }
+            let result = try store.append(appends)
+            say("ack \(transaction) \(result.firstPosition) \(result.lastPosition)")
+            transaction += 1
+        }
+        say("done \(transactions)")
+    }
+
+    static func appendSlowly(_ arguments: [String], parent: pid_t) throws {
+        guard arguments.count >= 3 else { usage("append-slowly <ledger> <count> <delayMicros> [durable|nosync]") }
+        let durability: EventStoreOptions.Durability =
+            arguments.dropFirst(3).contains("durable") ? .durable : .noSyncForTestsAndBenchmarks
+        let store = try open(arguments[0], durability: durability)
+        let count = integer(arguments[1], "count")
+        let delay = integer(arguments[2], "delayMicros")
+        for sequence in 0..<count {
+            if sequence % 64 == 0 { stopIfOrphaned(parent) }
+            _ = try store.append(
+                to: "slow-\(sequence % 3)", expectedVersion: .any,
+                events: [EventData(type: "ProbeTicked", json: #"{"seq":\#(sequence)}"#, actor: "probe")])
+            if delay > 0 { usleep(UInt32(delay)) }
+        }
+        say("done \(count)")
+    }
+
+    // MARK: Helpers
+
+    /// Set once `stop` (or the end of input) arrives on standard input.
+    static let stopRequested = Atomic<Bool>(false)
+
+    static func watchForStop() {
+        let thread = Thread {
+            while let line = readLine(), line != "stop" {}
+            stopRequested.store(true, ordering: .releasing)
+        }
+        thread.start()
+    }
+
+    static func open(_ path: String, durability: EventStoreOptions.Durability) throws -> EventStore {
+        var options = EventStoreOptions()
+        options.durability = durability
+        return try EventStore.open(at: path, options: options)
+    }
+
+    /// The number of the last transaction stored, 0 when there is none.
+    /// Transactions are all or nothing and numbered in order, so the last
+    /// event of each `account-*` stream belongs to a whole transaction and
+    /// the highest of those numbers is the last one that committed.
+    static func lastTransaction(in store: EventStore) throws -> Int {
+        struct Part: Decodable { let txn: Int }
+        var last = 0
+        for account in 0..<7 {
+            for event in try store.readStream("account-\(account)", from: .max, direction: .backwards, limit: 1) {
+                if let part = try? JSONDecoder().decode(Part.self, from: Data(event.payload)) {
+                    last = max(last, part.txn)
+                }
+            }
+        }
+        return last
+    }
+
+    static func integer(_ text: String, _ name: String) -> Int {
+        guard let value = Int(text), value >= 0 else { usage("\(name) must be a non-negative integer, not '\(text)'") }
+        return value
+    }
+
+    /// Writes one line straight to standard output, unbuffered.
+    static func say(_ line: String) {
+        writeAll(Array((line + "\n").utf8), to: STDOUT_FILENO)
+    }
+
+    static func writeAll(_ bytes: [UInt8], to descriptor: Int32) {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    exit(3)  // nobody is listening any more
+                }
+                offset += written
+            }
+        }
+    }
+
+    static func stopIfOrphaned(_ parent: pid_t) {
+        if getppid() != parent { exit(3) }
+    }
+
+    static func usage(_ message: String) -> Never {
+        fail("usage: \(message)", status: 64)
+    }
+
+    static func fail(_ message: String, status: Int32 = 1) -> Never {
+        writeAll(Array("StoreProbe: \(message)\n".utf8), to: STDERR_FILENO)
+        exit(status)
+    }
+}
+
+Probe.run(Array(CommandLine.arguments.dropFirst()))
