@@ -35,22 +35,37 @@ public final class EventStore: Sendable {
     let notifier: CommitNotifier
     private let committer: GroupCommitter
 
-    private static let openStores = Mutex<[String: WeakStore]>([:])
+    private let registryKey: String
+
+    /// Stores open in this process, by canonical path, with their environment.
+    private static let openStores = Mutex<[String: RegistryEntry]>([:])
 
     /// Opens the ledger at `path`, creating the directory and databases when
     /// they do not exist.
+    ///
+    /// Within one process a path is opened once: while a store for it is
+    /// alive, `open` returns that store (opening it with another durability
+    /// is an error).
     public static func open(at path: String, options: EventStoreOptions = EventStoreOptions()) throws(EventStoreError) -> EventStore {
         let key = canonicalPath(path)
-        return try openStores.withLock { (stores) throws(EventStoreError) -> EventStore in
-            if let store = stores[key]?.store { return store }
-            let store = try EventStore(path: path, options: options)
-            stores[key] = WeakStore(store: store)
-            return store
+        let (store, existing) = try openStores.withLock { (stores) throws(EventStoreError) -> (EventStore, Bool) in
+            if let store = stores[key]?.store { return (store, true) }
+            // A store of this path may be closing right now: reuse its
+            // environment rather than open the file a second time.
+            let store = try EventStore(path: path, key: key, options: options, environment: stores[key]?.environment)
+            stores[key] = RegistryEntry(store: store, environment: store.environment)
+            return (store, false)
         }
+        // Checked outside the lock: dropping `store` may run its deinit, which takes the lock.
+        if existing && store.options.durability != options.durability {
+            throw .invalidAppend(reason: "'\(path)' is already open in this process with durability \(store.options.durability)")
+        }
+        return store
     }
 
-    private init(path: String, options: EventStoreOptions) throws(EventStoreError) {
+    private init(path: String, key: String, options: EventStoreOptions, environment reused: Environment?) throws(EventStoreError) {
         self.path = path
+        self.registryKey = key
         self.options = options
         var environmentOptions = EnvironmentOptions()
         environmentOptions.mapSize = options.initialMapSize
@@ -59,7 +74,13 @@ public final class EventStore: Sendable {
         environmentOptions.maxDatabases = 64
         environmentOptions.durable = options.durability == .durable
         do {
-            environment = try Environment(path: path, options: environmentOptions)
+            if let reused, reused.options.durable == environmentOptions.durable {
+                environment = reused
+            } else if reused != nil {
+                throw EventStoreError.invalidAppend(reason: "'\(path)' is closing with another durability; open it again")
+            } else {
+                environment = try Environment(path: path, options: environmentOptions)
+            }
             layout = try StoreLayout.open(in: environment, path: path)
             var databases: [String: Database] = [:]
             var scratch: [String: Database] = [:]
@@ -77,11 +98,6 @@ public final class EventStore: Sendable {
         }
         let notifier = CommitNotifier()
         self.notifier = notifier
-        committer = GroupCommitter(
-            environment: environment, layout: layout,
-            projections: options.projections, tables: projectionTables,
-            maxEventsPerCommit: options.maxEventsPerCommit,
-            onCommit: { notifier.notify() })
         let stored = try Self.storedProjectionVersion(environment, layout)
         let current = Self.projectionVersion(of: options.projections)
         if options.projections.isEmpty, let stored, !stored.isEmpty {
@@ -91,8 +107,17 @@ public final class EventStore: Sendable {
         }
         if !options.projections.isEmpty && stored != current {
             // Built by other projection code, or never built: replay the log.
-            try rebuildProjections()
+            _ = try Self.rebuild(
+                environment: environment, layout: layout, tables: projectionTables, projections: options.projections,
+                progress: nil)
         }
+        // Last, and nothing throws after it: a store whose init failed never
+        // runs deinit (which takes the registry lock that `open` holds).
+        committer = GroupCommitter(
+            environment: environment, layout: layout,
+            projections: options.projections, tables: projectionTables,
+            maxEventsPerCommit: options.maxEventsPerCommit,
+            onCommit: { notifier.notify() })
     }
 
     private static func storedProjectionVersion(_ environment: Environment, _ layout: StoreLayout) throws(EventStoreError) -> String? {
@@ -106,7 +131,18 @@ public final class EventStore: Sendable {
     }
 
     deinit {
-        committer.stop()
+        let key = registryKey
+        let environment = environment
+        let committer = committer
+        Self.openStores.withLock { stores in
+            committer.stop()
+            // Close the file now unless a new store of the path took over
+            // the environment; then no second environment can ever coexist.
+            if stores[key]?.store == nil {
+                stores[key] = nil
+                environment.close()
+            }
+        }
     }
 
     private static func canonicalPath(_ path: String) -> String {
@@ -170,8 +206,9 @@ public final class EventStore: Sendable {
     public var environmentInfo: EnvironmentInfo { environment.info() }
 }
 
-private struct WeakStore {
+private struct RegistryEntry {
     weak var store: EventStore?
+    let environment: Environment
 }
 
 /// A one-shot slot a blocked thread waits on.

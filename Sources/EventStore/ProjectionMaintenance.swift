@@ -27,18 +27,25 @@ extension EventStore {
     /// ones are complete. Appends wait meanwhile.
     @discardableResult
     public func rebuildProjections(progress: ((UInt64) -> Void)? = nil) throws(EventStoreError) -> RebuildReport {
-        let tables = projectionTables
-        let projections = options.projections
+        try Self.rebuild(
+            environment: environment, layout: layout, tables: projectionTables, projections: options.projections,
+            progress: progress)
+    }
+
+    static func rebuild(
+        environment: Environment, layout: StoreLayout, tables: ProjectionTables, projections: [any Projection],
+        progress: ((UInt64) -> Void)?
+    ) throws(EventStoreError) -> RebuildReport {
         do {
-            let report = try environment.write { txn in
+            return try environment.write { txn in
                 for database in tables.databases.values { try txn.clear(database) }
-                let events = try replay(into: tables, projections: projections, txn: txn, progress: progress)
+                let events = try replay(into: tables, projections: projections, layout: layout, txn: txn, progress: progress)
                 var entries = 0
                 for database in tables.databases.values { entries += try txn.statistics(of: database).entries }
-                try writeProjectionVersion(in: txn)
+                try txn.put(
+                    StoreLayout.projectionVersionKey, Array(projectionVersion(of: projections).utf8), in: layout.meta)
                 return RebuildReport(events: events, entries: entries)
             }
-            return report
         } catch {
             throw EventStoreError.wrap(error)
         }
@@ -55,7 +62,7 @@ extension EventStore {
         do {
             try environment.write { txn in
                 for database in scratch.databases.values { try txn.clear(database) }
-                _ = try replay(into: scratch, projections: projections, txn: txn, progress: nil)
+                _ = try Self.replay(into: scratch, projections: projections, layout: layout, txn: txn, progress: nil)
                 for (table, liveDatabase) in live.databases.sorted(by: { $0.key < $1.key }) {
                     let replayed = try scratch.database(table)
                     try compare(table, liveDatabase, replayed, txn: txn, limit: limit, into: &differences)
@@ -84,13 +91,9 @@ extension EventStore {
         projections.map { "\(type(of: $0)):\($0.version)" }.joined(separator: ",")
     }
 
-    func writeProjectionVersion(in txn: borrowing WriteTransaction) throws {
-        try txn.put(StoreLayout.projectionVersionKey, Array(currentProjectionVersion.utf8), in: layout.meta)
-    }
-
-    private func replay(
-        into tables: ProjectionTables, projections: [any Projection], txn: borrowing WriteTransaction,
-        progress: ((UInt64) -> Void)?
+    private static func replay(
+        into tables: ProjectionTables, projections: [any Projection], layout: StoreLayout,
+        txn: borrowing WriteTransaction, progress: ((UInt64) -> Void)?
     ) throws -> Int {
         let writer = ProjectionWriter(transaction: txn.lend(), tables: tables)
         var count = 0
@@ -98,7 +101,7 @@ extension EventStore {
             var entry = try cursor.first()
             while let current = entry {
                 let position = current.key.loadBigEndianUInt64(at: 0)
-                let event = try Self.view(current.value, position: position).recordedEvent
+                let event = try view(current.value, position: position).recordedEvent
                 for projection in projections {
                     do {
                         try projection.apply(event, to: writer)

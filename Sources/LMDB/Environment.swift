@@ -25,6 +25,7 @@ public final class Environment: @unchecked Sendable {
     let handle: OpaquePointer
     private let gate = MapGate()
     private let growthCount = Atomic<Int>(0)
+    private let closed = Atomic<Bool>(false)
 
     /// Opens (creating when needed and allowed) the environment at `path`.
     ///
@@ -55,7 +56,14 @@ public final class Environment: @unchecked Sendable {
     }
 
     deinit {
-        mdb_env_close(handle)
+        close()
+    }
+
+    /// Closes the environment now rather than when the last reference goes.
+    /// Only for owners that know no transaction can start afterwards.
+    package func close() {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        gate.exclusive { mdb_env_close(handle) }
     }
 
     /// Opens the named database, creating it when `flags` contains `.create`.
