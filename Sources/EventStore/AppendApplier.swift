@@ -45,7 +45,7 @@ struct AppendApplier {
                 stored.append(positions)
             case .success(nil):
                 let actual = record?.version ?? 0
-                guard append.expectedVersion.isSatisfied(byActual: actual) else {
+                guard try expectationHolds(append.expectedVersion, actual: actual, record: record, in: txn) else {
                     return .failure(.wrongExpectedVersion(
                         stream: append.streamID, expected: append.expectedVersion, actual: actual))
                 }
@@ -158,6 +158,33 @@ struct AppendApplier {
             }
         }
         return .success(positions)
+    }
+
+    /// Checks an expected version; for `exactIgnoring`, a stream that moved
+    /// on is still accepted when every newer event is of a commuting type.
+    private func expectationHolds(
+        _ expected: ExpectedVersion, actual: UInt64, record: StreamRecord?, in txn: borrowing WriteTransaction
+    ) throws -> Bool {
+        if expected.isSatisfied(byActual: actual) { return true }
+        guard case .exactIgnoring(let version, let commuting) = expected, let record, actual > version else {
+            return false
+        }
+        let allowed = commuting.map { Array($0.utf8) }
+        for newer in (version + 1)...actual {
+            let commutes: Bool = try withBigEndianBytes(of: record.number, newer) { indexKey in
+                guard let positionBytes = try txn.get(indexKey, in: layout.streamIndex), positionBytes.count == 8 else {
+                    return false
+                }
+                let position = positionBytes.loadBigEndianUInt64(at: 0)
+                return try withBigEndianBytes(of: position) { key in
+                    guard let bytes = try txn.get(key, in: layout.events),
+                          let view = try? EnvelopeView(bytes) else { return false }
+                    return allowed.contains { view.type.elementsEqual($0) }
+                }
+            }
+            if !commutes { return false }
+        }
+        return true
     }
 
     private func project(_ event: RecordedEvent, in txn: borrowing WriteTransaction) throws {

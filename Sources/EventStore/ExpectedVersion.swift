@@ -11,6 +11,11 @@ public enum ExpectedVersion: Sendable, Hashable, CustomStringConvertible {
     case streamExists
     /// The stream must be exactly at this version (0 means no stream).
     case exact(UInt64)
+    /// The stream must be at this version, or have gained since then only
+    /// events of the given types: events that commute with the decision
+    /// being appended (a lease renewal does not change whether a running
+    /// job may be killed, so a kill need not lose to a heartbeat).
+    case exactIgnoring(UInt64, commuting: Set<String>)
 
     /// Whether a stream currently at `actual` (0 = no stream) satisfies this expectation.
     public func isSatisfied(byActual actual: UInt64) -> Bool {
@@ -19,6 +24,7 @@ public enum ExpectedVersion: Sendable, Hashable, CustomStringConvertible {
         case .noStream: return actual == 0
         case .streamExists: return actual > 0
         case .exact(let version): return actual == version
+        case .exactIgnoring(let version, _): return actual == version
         }
     }
 
@@ -29,6 +35,8 @@ public enum ExpectedVersion: Sendable, Hashable, CustomStringConvertible {
         case .noStream: return "noStream"
         case .streamExists: return "streamExists"
         case .exact(let version): return "exact(\(version))"
+        case .exactIgnoring(let version, let types):
+            return "exact(\(version)) ignoring \(types.sorted().joined(separator: ", "))"
         }
     }
 }

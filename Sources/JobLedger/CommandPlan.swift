@@ -29,7 +29,10 @@ struct CommandPlan {
             self.events = events
             self.outcome = outcome
             if !events.isEmpty {
-                let expected: ExpectedVersion = before.map { .exact($0.version) } ?? .noStream
+                let expected: ExpectedVersion = before.map { job in
+                    command.commutesWithLeaseRenewals
+                        ? .exactIgnoring(job.version, commuting: [JobEvent.leaseRenewedType]) : .exact(job.version)
+                } ?? .noStream
                 appends.append(StreamAppend(
                     streamID: JobStreams.job(jobID), expectedVersion: expected,
                     events: try events.map { event in
@@ -56,6 +59,14 @@ struct CommandPlan {
                 type: AuditEntry.eventType, payload: Array(try JSONCoding.encoder.encode(entry)), actor: actor.id,
                 correlationID: requestID, recordedAt: now)]))
         self.append = appends
+    }
+
+    /// True when lease renewals landed between the read and the append, so
+    /// a local fold from `before` would miss them.
+    func renewalsInterleaved(_ result: AppendResult?) -> Bool {
+        guard !events.isEmpty, let stream = result?.streams.first(where: { $0.streamID == JobStreams.job(jobID) })
+        else { return false }
+        return stream.version != (before?.version ?? 0) + UInt64(events.count)
     }
 
     /// The job after the append, folded locally from the decided events.

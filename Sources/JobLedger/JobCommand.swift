@@ -23,6 +23,17 @@ public enum JobCommand: Sendable, Hashable {
     /// Move a job whose lease ran out.
     case expireLease
 
+    /// Whether the decision stays right when the job only had its lease
+    /// renewed since it was read: cancel and kill do not depend on the
+    /// lease, so a heartbeat must not make them conflict (a batch of stuck
+    /// jobs whose workers still heartbeat could otherwise never be killed).
+    public var commutesWithLeaseRenewals: Bool {
+        switch self {
+        case .cancel, .kill: return true
+        default: return false
+        }
+    }
+
     /// The action name recorded in audit entries.
     public var action: String {
         switch self {

@@ -172,6 +172,9 @@ public enum JobEvent: Sendable, Hashable {
         }
     }
 
+    /// The stored type of lease renewals, which commute with cancel and kill.
+    public static let leaseRenewedType = "LeaseRenewed"
+
     /// Every event type name of a job stream.
     public static let typeNames: Set<String> = [
         "JobSubmitted", "JobClaimed", "LeaseRenewed", "JobCompleted", "AttemptFailed", "JobFailed",

@@ -105,7 +105,11 @@ public final class JobLedger: Sendable {
 
     private func finish(_ plan: CommandPlan, _ result: AppendResult?) -> CommandResult {
         let refusal: JobRefusal? = if case .refused(let refusal) = plan.decision { refusal } else { nil }
-        return CommandResult(job: plan.jobAfter(result), outcome: plan.outcome, refusal: refusal)
+        var job = plan.jobAfter(result)
+        if plan.renewalsInterleaved(result), let current = try? self.job(plan.jobID) {
+            job = current  // renewals landed in between: read the state that includes them
+        }
+        return CommandResult(job: job, outcome: plan.outcome, refusal: refusal)
     }
 }
 

@@ -69,3 +69,30 @@ import Testing
         #expect(try store.readAll().events.map(\.position) == [1, 2, 3, 4])
     }
 }
+
+@Suite struct CommutingExpectationTests {
+    @Test func exactIgnoringAcceptsAStreamThatOnlyGainedCommutingEvents() async throws {
+        let ledger = TemporaryLedger()
+        let store = try ledger.open()
+        _ = try await store.append(to: "job", expectedVersion: .noStream, events: [sampleEvent(type: "Claimed")])
+        _ = try await store.append(to: "job", expectedVersion: .exact(1), events: [sampleEvent(type: "Heartbeat")])
+        _ = try await store.append(to: "job", expectedVersion: .exact(2), events: [sampleEvent(type: "Heartbeat")])
+        let killed = try await store.append(
+            to: "job", expectedVersion: .exactIgnoring(1, commuting: ["Heartbeat"]), events: [sampleEvent(type: "Killed")])
+        #expect(killed.streams[0].version == 4)
+        #expect(try store.readStream("job").map(\.type) == ["Claimed", "Heartbeat", "Heartbeat", "Killed"])
+    }
+
+    @Test func exactIgnoringStillConflictsWithAnyOtherEvent() async throws {
+        let ledger = TemporaryLedger()
+        let store = try ledger.open()
+        _ = try await store.append(to: "job", expectedVersion: .noStream, events: [sampleEvent(type: "Claimed")])
+        _ = try await store.append(to: "job", expectedVersion: .exact(1), events: [sampleEvent(type: "Heartbeat")])
+        _ = try await store.append(to: "job", expectedVersion: .exact(2), events: [sampleEvent(type: "Completed")])
+        let expected = ExpectedVersion.exactIgnoring(1, commuting: ["Heartbeat"])
+        await #expect(throws: EventStoreError.wrongExpectedVersion(stream: "job", expected: expected, actual: 3)) {
+            try await store.append(to: "job", expectedVersion: expected, events: [sampleEvent(type: "Killed")])
+        }
+        #expect(try store.streamVersion("job") == 3)
+    }
+}
