@@ -1,0 +1,221 @@
+import Foundation
+import LMDB
+
+/// The text formats events can be exported in.
+///
+/// Both carry the same columns, in this order: `position`, `stream`,
+/// `version`, `eventId`, `type`, `recordedAt`, `actor`, `correlationId`,
+/// `causationId`, `data`.
+///
+/// - Ids are lowercase 8-4-4-4-12 UUIDs.
+/// - `recordedAt` is ISO-8601 UTC with exactly six fractional digits, such
+///   as `2026-11-23T12:00:00.123456Z`: the store keeps microseconds, so the
+///   time reads back exactly.
+/// - `data` is the payload. A payload that is one JSON value other than a
+///   string, with no surrounding whitespace and no line break, is embedded
+///   as it is, byte for byte. Any other UTF-8 payload (plain text, a JSON
+///   string, pretty-printed JSON, the empty payload) is a JSON string of its
+///   text. A payload that is not UTF-8 is `{"$base64":"…"}`; a JSON payload
+///   that itself begins with `{"$base64":` is therefore written as a string.
+///   Every form reads back to exactly the stored bytes.
+public enum ExportFormat: String, Sendable, Hashable, CaseIterable {
+    /// JSON Lines: one JSON object per event, keys in the fixed order, each
+    /// line ending in a line feed. ``EventStore/importEvents(lines:dryRun:)``
+    /// reads it back.
+    case jsonLines
+    /// CSV (RFC 4180): a header row, then one record per event, each ending
+    /// in CRLF. Absent ids are empty fields; `data` holds the same JSON text
+    /// as in JSON Lines. Fields holding a comma, a quote or a line break are
+    /// quoted, with quotes doubled.
+    case csv
+}
+
+/// Which events an export includes. Every condition given must hold; the
+/// default selects the whole log.
+public struct ExportSelection: Sendable, Hashable {
+    /// The first position to include.
+    public var fromPosition: UInt64
+    /// The last position to include (inclusive); `nil` for the end of the
+    /// log as it was when the export began.
+    public var toPosition: UInt64?
+    /// Only the events of this stream; `nil` for every stream.
+    public var streamID: String?
+    /// Only events of these types; `nil` for every type.
+    public var types: Set<String>?
+    /// Only events recorded at or after this instant.
+    public var since: Date?
+    /// Only events recorded before this instant (exclusive), so that
+    /// consecutive windows neither overlap nor leave gaps.
+    public var until: Date?
+
+    /// Creates a selection; with no arguments it selects every event.
+    public init(
+        fromPosition: UInt64 = 1, toPosition: UInt64? = nil, streamID: String? = nil, types: Set<String>? = nil,
+        since: Date? = nil, until: Date? = nil
+    ) {
+        self.fromPosition = fromPosition
+        self.toPosition = toPosition
+        self.streamID = streamID
+        self.types = types
+        self.since = since
+        self.until = until
+    }
+
+    /// Every event of the log.
+    public static let all = ExportSelection()
+}
+
+extension EventStore {
+    /// Bytes gathered before they are handed to the writer.
+    private static let exportFlushBytes = 256 << 10
+    /// Events examined per read snapshot.
+    private static let exportChunkEvents = 4096
+
+    /// Writes the selected events in position order, handing the text to
+    /// `write` in pieces of about 256 KiB.
+    ///
+    /// Memory stays constant whatever the size of the log: events are read
+    /// in short snapshots of a few thousand, rendered straight from their
+    /// stored bytes, and `write` is called between snapshots, never while
+    /// one is open. The export ends at the last position stored when it
+    /// began, so appends made meanwhile are not included. Each piece is
+    /// whole UTF-8 text ending at a line boundary.
+    ///
+    /// - Returns: The number of events written.
+    /// - Throws: ``EventStoreError`` when the log cannot be read or the
+    ///   selection names an invalid stream id, and whatever `write` throws.
+    @discardableResult
+    public func exportEvents(
+        format: ExportFormat = .jsonLines, selection: ExportSelection = .all,
+        write: (UnsafeRawBufferPointer) throws -> Void
+    ) throws -> Int {
+        let end = min(selection.toPosition ?? .max, try lastPosition())
+        let start = max(selection.fromPosition, 1)
+        let typeMatcher = EventFilter.Matcher(EventFilter(types: selection.types))
+        let since = selection.since?.microsecondsSince1970 ?? .min
+        let until = selection.until?.microsecondsSince1970 ?? .max
+        let flushBytes = Self.exportFlushBytes
+        let chunkEvents = Self.exportChunkEvents
+        let layout = self.layout
+
+        var renderer = ExportRenderer(capacity: flushBytes + flushBytes / 4)
+        var count = 0
+        if format == .csv { renderer.output.append(contentsOf: ExportColumns.csvHeader) }
+
+        func render(_ view: EnvelopeView) {
+            guard view.recordedAtMicros >= since, view.recordedAtMicros < until, typeMatcher.matches(view) else { return }
+            count += 1
+            switch format {
+            case .jsonLines: renderer.appendJSONLine(view)
+            case .csv: renderer.appendCSVRecord(view)
+            }
+        }
+        func flush() throws {
+            guard !renderer.output.isEmpty else { return }
+            try renderer.output.withUnsafeBytes { try write($0) }
+            renderer.output.removeAll(keepingCapacity: true)
+        }
+
+        var done = start > end
+        if let streamID = selection.streamID {
+            // Walk the stream's index instead of the whole log.
+            try AppendValidation.validateStreamID(streamID, limits: options.limits)
+            var nextVersion: UInt64 = 1
+            while !done {
+                try reading { txn in
+                    guard let record = try Self.record(streamID, in: txn, layout: layout) else {
+                        done = true
+                        return
+                    }
+                    try txn.withCursor(on: layout.streamIndex) { cursor in
+                        var entry = try withBigEndianBytes(of: record.number, nextVersion) { key in
+                            try cursor.seek(atLeast: key)
+                        }
+                        var examined = 0
+                        while examined < chunkEvents && renderer.output.count < flushBytes {
+                            guard let current = entry, current.key.count == 16,
+                                  current.key.loadBigEndianUInt64(at: 0) == record.number
+                            else {
+                                done = true
+                                return
+                            }
+                            let position = current.value.loadBigEndianUInt64(at: 0)
+                            if position > end {
+                                done = true
+                                return
+                            }
+                            nextVersion = current.key.loadBigEndianUInt64(at: 8) + 1
+                            examined += 1
+                            if position >= start {
+                                let bytes = try withBigEndianBytes(of: position) { key in try txn.get(key, in: layout.events) }
+                                guard let bytes else {
+                                    throw EventStoreError.corruptEvent(
+                                        position: position,
+                                        reason: "stream '\(streamID)' names this position in its index, which holds no event")
+                                }
+                                render(try Self.view(bytes, position: position))
+                            }
+                            entry = try cursor.next()
+                        }
+                    }
+                }
+                try flush()
+            }
+        } else {
+            var next = start
+            while !done {
+                try reading { txn in
+                    try txn.withCursor(on: layout.events) { cursor in
+                        var entry = try withBigEndianBytes(of: next) { key in try cursor.seek(atLeast: key) }
+                        var examined = 0
+                        while examined < chunkEvents && renderer.output.count < flushBytes {
+                            guard let current = entry else {
+                                done = true
+                                return
+                            }
+                            let position = current.key.loadBigEndianUInt64(at: 0)
+                            if position > end {
+                                done = true
+                                return
+                            }
+                            render(try Self.view(current.value, position: position))
+                            examined += 1
+                            if position == end {
+                                done = true
+                                return
+                            }
+                            next = position + 1
+                            entry = try cursor.next()
+                        }
+                    }
+                }
+                try flush()
+            }
+        }
+        try flush()
+        return count
+    }
+
+    /// Writes the selected events to a text stream, such as a `String`.
+    /// See ``exportEvents(format:selection:write:)``.
+    @discardableResult
+    public func exportEvents(
+        to output: inout some TextOutputStream, format: ExportFormat = .jsonLines,
+        selection: ExportSelection = .all
+    ) throws -> Int {
+        try exportEvents(format: format, selection: selection) { bytes in
+            output.write(String(decoding: bytes, as: UTF8.self))
+        }
+    }
+
+    /// Writes the selected events to a file handle, such as standard output
+    /// or a file opened for writing. See ``exportEvents(format:selection:write:)``.
+    @discardableResult
+    public func exportEvents(
+        to handle: FileHandle, format: ExportFormat = .jsonLines, selection: ExportSelection = .all
+    ) throws -> Int {
+        try exportEvents(format: format, selection: selection) { bytes in
+            try handle.write(contentsOf: Data(bytes))
+        }
+    }
+}

@@ -1,0 +1,306 @@
+import Foundation
+
+/// The column names of the export formats, in their fixed order.
+enum ExportColumns {
+    static let names = [
+        "position", "stream", "version", "eventId", "type", "recordedAt", "actor", "correlationId",
+        "causationId", "data",
+    ]
+    static let nameBytes: [[UInt8]] = names.map { Array($0.utf8) }
+
+    /// The JSON Lines keys with their quotes, colons and separators.
+    static let jsonKeys: [[UInt8]] = names.enumerated().map { index, name in
+        Array(((index == 0 ? "{" : ",") + "\"\(name)\":").utf8)
+    }
+
+    /// The CSV header row.
+    static let csvHeader: [UInt8] = Array((names.joined(separator: ",") + "\r\n").utf8)
+
+    /// The prefix of the object that carries a payload that is not UTF-8.
+    static let base64Prefix: [UInt8] = Array(#"{"$base64":"#.utf8)
+}
+
+/// Renders stored envelopes as export lines into a buffer it reuses.
+struct ExportRenderer {
+    /// The rendered bytes, waiting to be written out.
+    var output: [UInt8] = []
+    private var scratch: [UInt8] = []
+    private static let null: [UInt8] = Array("null".utf8)
+
+    init(capacity: Int) {
+        output.reserveCapacity(capacity)
+        scratch.reserveCapacity(1024)
+    }
+
+    /// Appends `view` as one JSON object and a line feed.
+    mutating func appendJSONLine(_ view: EnvelopeView) {
+        let keys = ExportColumns.jsonKeys
+        output.append(contentsOf: keys[0])
+        ExportText.appendDecimal(view.position, to: &output)
+        output.append(contentsOf: keys[1])
+        ExportText.appendJSONString(view.stream, to: &output)
+        output.append(contentsOf: keys[2])
+        ExportText.appendDecimal(view.streamVersion, to: &output)
+        output.append(contentsOf: keys[3])
+        appendQuotedUUID(view.bytes, at: view.idOffset)
+        output.append(contentsOf: keys[4])
+        ExportText.appendJSONString(view.type, to: &output)
+        output.append(contentsOf: keys[5])
+        output.append(0x22)
+        ExportText.appendTimestamp(micros: view.recordedAtMicros, to: &output)
+        output.append(0x22)
+        output.append(contentsOf: keys[6])
+        ExportText.appendJSONString(view.actor, to: &output)
+        output.append(contentsOf: keys[7])
+        if view.hasCorrelation { appendQuotedUUID(view.bytes, at: view.correlationOffset) } else { output.append(contentsOf: Self.null) }
+        output.append(contentsOf: keys[8])
+        if view.hasCausation { appendQuotedUUID(view.bytes, at: view.causationOffset) } else { output.append(contentsOf: Self.null) }
+        output.append(contentsOf: keys[9])
+        Self.appendData(view.payload, to: &output)
+        output.append(0x7D)
+        output.append(0x0A)
+    }
+
+    /// Appends `view` as one CSV record ending in CRLF.
+    mutating func appendCSVRecord(_ view: EnvelopeView) {
+        ExportText.appendDecimal(view.position, to: &output)
+        output.append(0x2C)
+        ExportText.appendCSVField(view.stream, to: &output)
+        output.append(0x2C)
+        ExportText.appendDecimal(view.streamVersion, to: &output)
+        output.append(0x2C)
+        ExportText.appendUUID(view.bytes, at: view.idOffset, to: &output)
+        output.append(0x2C)
+        ExportText.appendCSVField(view.type, to: &output)
+        output.append(0x2C)
+        ExportText.appendTimestamp(micros: view.recordedAtMicros, to: &output)
+        output.append(0x2C)
+        ExportText.appendCSVField(view.actor, to: &output)
+        output.append(0x2C)
+        if view.hasCorrelation { ExportText.appendUUID(view.bytes, at: view.correlationOffset, to: &output) }
+        output.append(0x2C)
+        if view.hasCausation { ExportText.appendUUID(view.bytes, at: view.causationOffset, to: &output) }
+        output.append(0x2C)
+        scratch.removeAll(keepingCapacity: true)
+        Self.appendData(view.payload, to: &scratch)
+        scratch.withUnsafeBytes { ExportText.appendCSVField($0, to: &output) }
+        output.append(0x0D)
+        output.append(0x0A)
+    }
+
+    private mutating func appendQuotedUUID(_ bytes: UnsafeRawBufferPointer, at offset: Int) {
+        output.append(0x22)
+        ExportText.appendUUID(bytes, at: offset, to: &output)
+        output.append(0x22)
+    }
+
+    /// Appends the `data` value for a payload:
+    ///
+    /// - the payload itself when it is one JSON value that is not a string,
+    ///   with no whitespace around it and no line break in it, and does not
+    ///   begin like the base64 wrapper below;
+    /// - otherwise, when the payload is UTF-8, a JSON string of its text;
+    /// - otherwise `{"$base64":"…"}` holding the payload in base64.
+    ///
+    /// Each form reads back to exactly the payload's bytes.
+    static func appendData(_ payload: UnsafeRawBufferPointer, to output: inout [UInt8]) {
+        if canEmbed(payload) {
+            output.append(contentsOf: payload)
+        } else if UTF8Check.isValid(payload) {
+            ExportText.appendJSONString(payload, to: &output)
+        } else {
+            output.append(contentsOf: ExportColumns.base64Prefix)
+            output.append(0x22)
+            output.append(contentsOf: Data(payload).base64EncodedString().utf8)
+            output.append(0x22)
+            output.append(0x7D)
+        }
+    }
+
+    /// Whether the payload can go into a line as JSON, exactly as stored.
+    static func canEmbed(_ payload: UnsafeRawBufferPointer) -> Bool {
+        guard let first = payload.first else { return false }
+        switch first {
+        case 0x7B, 0x5B, 0x74, 0x66, 0x6E, 0x2D, 0x30...0x39: break
+        default: return false  // strings, whitespace and anything that is not JSON
+        }
+        if payload.contains(where: { $0 == 0x0A || $0 == 0x0D }) { return false }
+        var scanner = JSONScanner(payload)
+        if scanner.hasPrefix(ExportColumns.base64Prefix) { return false }
+        do {
+            try scanner.skipValue()
+        } catch {
+            return false
+        }
+        return scanner.isAtEnd
+    }
+}
+
+/// One event read back from an export line.
+struct ExportedEvent {
+    let position: UInt64
+    let streamID: String
+    let version: UInt64
+    /// The recorded time, kept apart from ``event``: a `Date` holds
+    /// microseconds exactly only within about 136 years of 2001, so the
+    /// import hands this value to the applier as its clock instead.
+    let recordedAtMicros: Int64
+    /// The event, with `recordedAt` left `nil`; see ``recordedAtMicros``.
+    let event: EventData
+
+    /// Why a line could not be read: a sentence for ``ImportError``.
+    struct LineProblem: Error {
+        let reason: String
+    }
+
+    private static let null: [UInt8] = Array("null".utf8)
+
+    private enum Field: Int, CaseIterable {
+        case position, stream, version, eventId, type, recordedAt, actor, correlationId, causationId, data
+        var name: String { ExportColumns.names[rawValue] }
+    }
+
+    /// Reads one JSON Lines export line. Every field must be present once;
+    /// unknown fields are refused so a misspelt one cannot pass unnoticed.
+    static func parse(_ line: UnsafeRawBufferPointer) throws(LineProblem) -> ExportedEvent {
+        var scanner = JSONScanner(line)
+        do {
+            return try parseObject(&scanner)
+        } catch let failure as JSONScanner.Failure {
+            throw LineProblem(reason: "invalid JSON at column \(failure.offset + 1): \(failure.message)")
+        } catch let problem as LineProblem {
+            throw problem
+        } catch {
+            throw LineProblem(reason: String(describing: error))
+        }
+    }
+
+    private static func parseObject(_ scanner: inout JSONScanner) throws -> ExportedEvent {
+        var position: UInt64?
+        var streamID: String?
+        var version: UInt64?
+        var id: UUID?
+        var type: String?
+        var recordedAt: Int64?
+        var actor: String?
+        var correlationID: UUID??
+        var causationID: UUID??
+        var payload: [UInt8]?
+        var seen = Set<Int>()
+        var text: [UInt8] = []
+
+        scanner.skipWhitespace()
+        try scanner.expect(0x7B, "'{' to start the event object")
+        scanner.skipWhitespace()
+        var more = !scanner.consume(0x7D)
+        while more {
+            scanner.skipWhitespace()
+            let nameStart = scanner.index
+            text.removeAll(keepingCapacity: true)
+            try scanner.readString(into: &text)
+            let name = text
+            guard let field = Field.allCases.first(where: { ExportColumns.nameBytes[$0.rawValue] == name }) else {
+                throw LineProblem(reason: "unknown field '\(String(decoding: name, as: UTF8.self))' at column \(nameStart + 1)")
+            }
+            guard seen.insert(field.rawValue).inserted else {
+                throw LineProblem(reason: "field '\(field.name)' appears twice")
+            }
+            scanner.skipWhitespace()
+            try scanner.expect(0x3A, "':' after a field name")
+            scanner.skipWhitespace()
+            let valueStart = scanner.index
+            func problem(_ reason: String) -> LineProblem {
+                LineProblem(reason: "field '\(field.name)' at column \(valueStart + 1): \(reason)")
+            }
+            func string() throws -> [UInt8] {
+                guard scanner.current == 0x22 else { throw problem("expected a string") }
+                text.removeAll(keepingCapacity: true)
+                try scanner.readString(into: &text)
+                return text
+            }
+            func positiveInteger() throws -> UInt64 {
+                let value = try scanner.readUInt64()
+                guard value > 0 else { throw problem("must be at least 1") }
+                return value
+            }
+            func uuid() throws -> UUID {
+                let bytes = try string()
+                guard let value = bytes.withUnsafeBytes({ ExportText.parseUUID($0) }) else {
+                    throw problem("'\(String(decoding: bytes, as: UTF8.self))' is not a UUID")
+                }
+                return value
+            }
+            func optionalUUID() throws -> UUID? {
+                if scanner.current == 0x22 { return try uuid() }
+                guard scanner.hasPrefix(Self.null) else { throw problem("expected a UUID string or null") }
+                scanner.advance(by: Self.null.count)
+                return nil
+            }
+            switch field {
+            case .position: position = try positiveInteger()
+            case .version: version = try positiveInteger()
+            case .stream: streamID = String(decoding: try string(), as: UTF8.self)
+            case .type: type = String(decoding: try string(), as: UTF8.self)
+            case .actor: actor = String(decoding: try string(), as: UTF8.self)
+            case .eventId: id = try uuid()
+            case .correlationId: correlationID = .some(try optionalUUID())
+            case .causationId: causationID = .some(try optionalUUID())
+            case .recordedAt:
+                let bytes = try string()
+                switch bytes.withUnsafeBytes({ ExportText.parseTimestamp($0) }) {
+                case .success(let micros): recordedAt = micros
+                case .failure(let error):
+                    throw problem("'\(String(decoding: bytes, as: UTF8.self))' is not a time: \(error.reason)")
+                }
+            case .data: payload = try data(&scanner, problem: problem)
+            }
+            scanner.skipWhitespace()
+            if scanner.consume(0x7D) {
+                more = false
+            } else {
+                try scanner.expect(0x2C, "',' or '}' after a field")
+            }
+        }
+        scanner.skipWhitespace()
+        guard scanner.isAtEnd else {
+            throw LineProblem(reason: "unexpected text after the event object at column \(scanner.index + 1)")
+        }
+        let missing = Field.allCases.filter { !seen.contains($0.rawValue) }.map(\.name)
+        guard missing.isEmpty,
+              let position, let streamID, let version, let id, let type, let recordedAt, let actor,
+              let correlationID, let causationID, let payload
+        else {
+            throw LineProblem(reason: "missing field\(missing.count == 1 ? "" : "s") \(missing.map { "'\($0)'" }.joined(separator: ", "))")
+        }
+        return ExportedEvent(
+            position: position, streamID: streamID, version: version, recordedAtMicros: recordedAt,
+            event: EventData(
+                id: id, type: type, payload: payload, actor: actor, correlationID: correlationID,
+                causationID: causationID, recordedAt: nil))
+    }
+
+    /// Reads the `data` value back into payload bytes; the inverse of
+    /// ``ExportRenderer/appendData(_:to:)``.
+    private static func data(
+        _ scanner: inout JSONScanner, problem: (String) -> LineProblem
+    ) throws -> [UInt8] {
+        if scanner.current == 0x22 {
+            var bytes: [UInt8] = []
+            try scanner.readString(into: &bytes)
+            return bytes
+        }
+        if scanner.hasPrefix(ExportColumns.base64Prefix) {
+            scanner.advance(by: ExportColumns.base64Prefix.count)
+            var encoded: [UInt8] = []
+            try scanner.readString(into: &encoded)
+            try scanner.expect(0x7D, "'}' to close the base64 payload")
+            guard let decoded = Data(base64Encoded: Data(encoded)) else {
+                throw problem("the base64 payload is not valid base64")
+            }
+            return Array(decoded)
+        }
+        let start = scanner.index
+        try scanner.skipValue()
+        return Array(UnsafeRawBufferPointer(rebasing: scanner.bytes[start..<scanner.index]))
+    }
+}
