@@ -195,3 +195,29 @@ struct Rebuild: ParsableCommand {
         }
     }
 }
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Walk the log and check every event's checksum, position and version.",
+        discussion: "Example: jobledger verify --json")
+
+    @OptionGroup var ledger: LedgerOptions
+
+    func run() throws {
+        try runReportingErrors {
+            let jobs = try ledger.open(creating: false)
+            let report = try jobs.store.verifyLog()
+            if ledger.json {
+                Output.printJSON([
+                    "events": report.events,
+                    "problems": report.problems.map { ["position": $0.position, "reason": $0.reason] as [String: Any] },
+                ])
+            } else {
+                print(report.isClean
+                    ? "\(report.events) events checked: all sound"
+                    : report.problems.map(\.description).joined(separator: "\n"))
+            }
+            if !report.isClean { throw ExitCode(1) }
+        }
+    }
+}
