@@ -1,2 +1,0 @@
-// The benchmark executable; its workloads are added next.
-print("jobledger-bench: no workloads yet")
