@@ -48,6 +48,8 @@ enum AppendValidation {
         let count = text.utf8.count
         if count == 0 && !allowEmpty { return "must not be empty" }
         if count > limit { return "is \(count) bytes long; the limit is \(limit)" }
+        // Fast path: printable ASCII needs no Unicode property lookups.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return nil }
         for scalar in text.unicodeScalars {
             if scalar == "\u{FFFD}" { return "is not valid UTF-8 (holds U+FFFD)" }
             if scalar.properties.generalCategory == .control { return "holds a control character" }

@@ -164,6 +164,12 @@ extension EventStore {
         } else {
             var next = start
             while !done {
+                var low: UnsafeRawPointer? = nil
+                var high: UnsafeRawPointer? = nil
+                defer {
+                    // Keep resident memory flat: drop the map pages this snapshot read.
+                    if let low, let high { environment.releaseMappedPages(from: low, through: high) }
+                }
                 try reading { txn in
                     try txn.withCursor(on: layout.events) { cursor in
                         var entry = try withBigEndianBytes(of: next) { key in try cursor.seek(atLeast: key) }
@@ -177,6 +183,10 @@ extension EventStore {
                             if position > end {
                                 done = true
                                 return
+                            }
+                            if let base = current.value.baseAddress {
+                                if low == nil || base < low! { low = base }
+                                if high == nil || base > high! { high = base + max(0, current.value.count - 1) }
                             }
                             render(try Self.view(current.value, position: position))
                             examined += 1

@@ -57,7 +57,21 @@ extension EventStore {
     public func readAll(
         from position: UInt64 = 1, filter: EventFilter = .all, limit: Int = 1000, scanLimit: Int = 100_000
     ) throws(EventStoreError) -> ReadAllPage {
+        var touched: (low: UnsafeRawPointer, high: UnsafeRawPointer)? = nil
+        return try readPage(from: position, filter: filter, limit: limit, scanLimit: scanLimit, touched: &touched)
+    }
+
+    /// A page of the log, also noting the range of map addresses it read.
+    func readPage(
+        from position: UInt64, filter: EventFilter, limit: Int, scanLimit: Int,
+        touched: inout (low: UnsafeRawPointer, high: UnsafeRawPointer)?
+    ) throws(EventStoreError) -> ReadAllPage {
         let matcher = EventFilter.Matcher(filter)
+        var low: UnsafeRawPointer? = nil
+        var high: UnsafeRawPointer? = nil
+        defer {
+            if let low, let high { touched = (low, high) }
+        }
         return try reading { txn in
             var events: [RecordedEvent] = []
             var next = max(position, 1)
@@ -71,6 +85,11 @@ extension EventStore {
                         break
                     }
                     let eventPosition = current.key.loadBigEndianUInt64(at: 0)
+                    if let base = current.value.baseAddress {
+                        if low == nil || base < low! { low = base }
+                        let end = base + max(0, current.value.count - 1)
+                        if high == nil || end > high! { high = end }
+                    }
                     let view = try Self.view(current.value, position: eventPosition)
                     if matcher.matches(view) { events.append(view.recordedEvent) }
                     next = eventPosition + 1
@@ -97,7 +116,9 @@ extension EventStore {
         var next = max(position, 1)
         var delivered = 0
         while true {
-            let page = try readAll(from: next, filter: filter, limit: chunkSize, scanLimit: chunkSize)
+            var touched: (low: UnsafeRawPointer, high: UnsafeRawPointer)? = nil
+            let page = try readPage(from: next, filter: filter, limit: chunkSize, scanLimit: chunkSize, touched: &touched)
+            if let touched { environment.releaseMappedPages(from: touched.low, through: touched.high) }
             for event in page.events {
                 delivered += 1
                 if try !body(event) { return delivered }

@@ -77,10 +77,13 @@ final class GroupCommitter: Sendable {
 
     private func run() {
         var applier = AppendApplier(layout: layout, projections: projections, tables: tables)
+        var lastBatch = 0
         while true {
             wake.wait()
             while true {
+                gatherStragglers(expecting: lastBatch)
                 let (batch, stopped) = takeBatch()
+                lastBatch = batch.count
                 if batch.isEmpty {
                     if stopped {
                         finished.signal()
@@ -90,6 +93,20 @@ final class GroupCommitter: Sendable {
                 }
                 commit(batch, applier: &applier)
             }
+        }
+    }
+
+    /// When the last commit served many callers, they are now waking up to
+    /// send their next appends: wait a moment (far less than an fsync) for
+    /// most of them, so the next commit is not spent on a handful.
+    private func gatherStragglers(expecting lastBatch: Int) {
+        guard lastBatch >= 4 else { return }
+        let target = lastBatch * 3 / 4
+        let deadline = ContinuousClock.now + .microseconds(200)
+        while ContinuousClock.now < deadline {
+            let (waiting, stopped) = queue.withLock { ($0.pending.count, $0.stopped) }
+            if waiting >= target || stopped { return }
+            usleep(20)
         }
     }
 

@@ -196,6 +196,22 @@ public final class Environment: @unchecked Sendable {
         }
     }
 
+    /// Drops the map pages between two addresses of values read from this
+    /// environment out of this process's resident set.
+    ///
+    /// The map is read-only and backed by the file, so the pages stay in the
+    /// OS cache and fault back in on the next access; a long sequential scan
+    /// that releases what it has read keeps its resident memory flat instead
+    /// of growing with the file. Call it only with addresses of values read
+    /// from this environment, after the snapshot that read them ended.
+    public func releaseMappedPages(from low: UnsafeRawPointer, through high: UnsafeRawPointer) {
+        let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = Int(bitPattern: low) & ~(pageSize - 1)
+        let end = (Int(bitPattern: high) + pageSize) & ~(pageSize - 1)
+        guard end > start, let address = UnsafeMutableRawPointer(bitPattern: start) else { return }
+        madvise(address, end - start, MADV_DONTNEED)
+    }
+
     /// Flushes buffers to disk; with `force`, even when opened without sync.
     public func sync(force: Bool = true) throws(LMDBError) {
         try check(mdb_env_sync(handle, force ? 1 : 0), "mdb_env_sync")
