@@ -94,6 +94,9 @@ public final class EventStore: Sendable {
             if let error = error as? LMDBError, error.code == .invalid || error.code == .versionMismatch {
                 throw .notALedger(path: path, reason: error.message)
             }
+            if let error = error as? LMDBError, error.code == .corrupted {
+                throw .notALedger(path: path, reason: error.operation)
+            }
             throw EventStoreError.wrap(error)
         }
         let notifier = CommitNotifier()

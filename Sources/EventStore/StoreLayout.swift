@@ -26,6 +26,14 @@ struct StoreLayout: Sendable {
     /// the stored format version.
     static func open(in environment: Environment, path: String) throws -> StoreLayout {
         let create: DatabaseFlags = environment.options.readOnly ? [] : [.create]
+        // Check the format before creating anything, so a ledger written by
+        // a newer version is refused without being touched.
+        if let existingMeta = try? environment.openDatabase("meta", flags: []) {
+            let stored = try environment.read { (txn: borrowing ReadTransaction) throws -> [UInt8]? in
+                try txn.get(formatKey, in: existingMeta)
+            }
+            if let stored { try checkFormat(stored, path: path) }
+        }
         let layout: StoreLayout
         do throws(LMDBError) {
             layout = StoreLayout(

@@ -46,6 +46,7 @@ public final class Environment: @unchecked Sendable {
                 }
             }
             try check(mdb_env_open(env, path, options.rawFlags, mdb_mode_t(options.fileMode)), "mdb_env_open(\(path))")
+            try Self.refuseTruncatedFile(env, path: path, singleFile: options.singleFile)
             var dead: Int32 = 0
             try check(mdb_reader_check(env, &dead), "mdb_reader_check")
         } catch {
@@ -57,6 +58,34 @@ public final class Environment: @unchecked Sendable {
 
     deinit {
         close()
+    }
+
+    /// A data file shorter than the pages its meta page claims would make
+    /// reads fault past its end (SIGBUS): refuse it with an error instead.
+    private static func refuseTruncatedFile(_ env: OpaquePointer, path: String, singleFile: Bool) throws(LMDBError) {
+        var info = MDB_envinfo()
+        mdb_env_info(env, &info)
+        var stat = MDB_stat()
+        mdb_env_stat(env, &stat)
+        let needed = (info.me_last_pgno + 1) * Int(stat.ms_psize)
+        let dataPath = singleFile ? path : path + "/data.mdb"
+        #if canImport(Glibc)
+        let descriptor = Glibc.open(dataPath, O_RDONLY)
+        #else
+        let descriptor = Darwin.open(dataPath, O_RDONLY)
+        #endif
+        guard descriptor >= 0 else { return }
+        let size = lseek(descriptor, 0, SEEK_END)
+        #if canImport(Glibc)
+        _ = Glibc.close(descriptor)
+        #else
+        _ = Darwin.close(descriptor)
+        #endif
+        if size >= 0 && Int(size) < needed {
+            throw LMDBError(
+                rawCode: MDB_CORRUPTED,
+                operation: "open(\(path)): the data file is \(size) bytes but its pages need \(needed); it was truncated")
+        }
     }
 
     /// Closes the environment now rather than when the last reference goes.
