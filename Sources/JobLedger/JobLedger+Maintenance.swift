@@ -65,7 +65,8 @@ extension JobLedger {
 
     /// The top-level fields of a stored job, each as compact JSON text.
     private static func fields(_ bytes: [UInt8]) -> [String: String]? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else { return nil }
+        guard let job = try? JobRecord.decode(bytes), let json = try? JSONCoding.encoder.encode(job),
+              let object = try? JSONSerialization.jsonObject(with: json) as? [String: Any] else { return nil }
         var result: [String: String] = [:]
         for (key, value) in object {
             let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys])

@@ -22,12 +22,18 @@ extension JobLedger {
         try JobInput.validateName(worker, field: "worker")
         try JobInput.validateLease(lease)
         var backoff = ConflictBackoff(range: options.conflictBackoff)
-        for _ in 0..<options.maxConflictRetries {
+        for round in 0..<options.maxConflictRetries {
             let now = options.clock()
             let candidates = try claimCandidates(types: types, now: now)
             if candidates.isEmpty { return nil }
-            for candidate in candidates {
-                guard let plan = try claimPlan(candidate, worker: worker, lease: lease, now: now) else { continue }
+            for index in Self.claimOrder(candidates.count, round: round) {
+                let candidate = candidates[index]
+                guard claimsInFlight.reserve(candidate) else { continue }
+                defer { claimsInFlight.release(candidate) }
+                // Decide on the job as it is now: the candidate list may predate
+                // a claim another thread of this process just committed.
+                guard let current = try job(candidate),
+                      let plan = try claimPlan(current, worker: worker, lease: lease, now: now) else { continue }
                 do {
                     return plan.jobAfter(try store.append(plan.append))
                 } catch {
@@ -44,12 +50,18 @@ extension JobLedger {
         try JobInput.validateName(worker, field: "worker")
         try JobInput.validateLease(lease)
         var backoff = ConflictBackoff(range: options.conflictBackoff)
-        for _ in 0..<options.maxConflictRetries {
+        for round in 0..<options.maxConflictRetries {
             let now = options.clock()
             let candidates = try claimCandidates(types: types, now: now)
             if candidates.isEmpty { return nil }
-            for candidate in candidates {
-                guard let plan = try claimPlan(candidate, worker: worker, lease: lease, now: now) else { continue }
+            for index in Self.claimOrder(candidates.count, round: round) {
+                let candidate = candidates[index]
+                guard claimsInFlight.reserve(candidate) else { continue }
+                defer { claimsInFlight.release(candidate) }
+                // Decide on the job as it is now: the candidate list may predate
+                // a claim another thread of this process just committed.
+                guard let current = try job(candidate),
+                      let plan = try claimPlan(current, worker: worker, lease: lease, now: now) else { continue }
                 do {
                     return plan.jobAfter(try await store.append(plan.append))
                 } catch {
@@ -61,8 +73,21 @@ extension JobLedger {
         throw .conflictRetriesExhausted(jobID: "(claim by \(worker))", attempts: options.maxConflictRetries)
     }
 
-    /// The first few claimable jobs, in claim order, from one snapshot.
-    func claimCandidates(types: Set<String>?, now: Date, limit: Int = 8, scanLimit: Int = 10_000) throws(JobLedgerError) -> [Job] {
+    /// The order in which to try the candidates: the first claimable job
+    /// first, then the others in random order, so that workers that lost the
+    /// race for the first job spread out instead of all losing the race for
+    /// the second. After a re-read every position is random. A lone worker
+    /// therefore claims in strict priority and submission order; competing
+    /// workers take the earliest few jobs in some order.
+    static func claimOrder(_ count: Int, round: Int) -> [Int] {
+        guard count > 1 else { return Array(0..<count) }
+        return round == 0 ? [0] + (1..<count).shuffled() : (0..<count).shuffled()
+    }
+
+    /// The ids of the first few claimable jobs, in claim order, from one
+    /// snapshot of the queue index (whose values carry what the choice
+    /// needs, so no job record is decoded here).
+    func claimCandidates(types: Set<String>?, now: Date, limit: Int = 16, scanLimit: Int = 10_000) throws(JobLedgerError) -> [String] {
         let now = JSONCoding.truncated(now)
         do {
             return try store.readProjections { tables in
@@ -76,7 +101,7 @@ extension JobLedger {
                     }
                     return ids.count < limit && scanned < scanLimit
                 }
-                return try ids.compactMap { id in try tables.get(JobTables.jobs, Array(id.utf8)).map(JobRecord.decode) }
+                return ids
             }
         } catch {
             throw Self.wrap(error)

@@ -1,5 +1,6 @@
 import EventStore
 import Foundation
+import Synchronization
 
 /// The job ledger: the whole life of every job as events, with current
 /// state kept by ``JobProjection``.
@@ -15,6 +16,8 @@ public final class JobLedger: Sendable {
     public let store: EventStore
     /// The options the ledger was opened with.
     public let options: JobLedgerOptions
+    /// Jobs this process is appending a claim for right now.
+    let claimsInFlight = ClaimsInFlight()
 
     /// Opens (creating when needed) the ledger at `path`.
     public init(path: String, options: JobLedgerOptions = JobLedgerOptions()) throws(JobLedgerError) {
@@ -151,4 +154,20 @@ struct ConflictBackoff {
     mutating func pause() async {
         try? await Task.sleep(for: .seconds(nextDelay()))
     }
+}
+
+/// The jobs this process is claiming at this moment.
+///
+/// A hint, not a lock: claimers of one process skip a job another of its
+/// threads is already appending a claim for, instead of queueing an append
+/// that is bound to lose. Correctness still rests on the expected version,
+/// which also settles races with other processes.
+final class ClaimsInFlight: Sendable {
+    private let ids = Mutex<Set<String>>([])
+
+    /// Marks `id` as being claimed; false when another thread already is.
+    func reserve(_ id: String) -> Bool { ids.withLock { $0.insert(id).inserted } }
+
+    /// Clears the mark once the claim's append has returned.
+    func release(_ id: String) { _ = ids.withLock { $0.remove(id) } }
 }

@@ -5,7 +5,7 @@ import Foundation
 /// transaction as each job event.
 ///
 /// Tables:
-/// - `jobs`: job id -> the job as JSON;
+/// - `jobs`: job id -> the job in the binary form of `JobRecord`;
 /// - `queue`: priority (descending) + submission position -> when claimable, id and type, for pending jobs;
 /// - `leases`: lease end + id, for running and cancel-requested jobs;
 /// - `batches`: batch + 0x00 + id, for jobs in a batch;
@@ -22,8 +22,9 @@ public struct JobProjection: Projection {
     /// The tables the projection writes.
     public var tableNames: [String] { JobTables.all }
 
-    /// Version 2: jobs, queue, leases, batches and the listing indexes.
-    public var version: Int { 2 }
+    /// Version 3: binary job records; jobs, queue, leases, batches and the
+    /// listing indexes.
+    public var version: Int { 3 }
 
     /// Applies one event of a job stream; other streams are ignored.
     public func apply(_ event: RecordedEvent, to tables: borrowing ProjectionWriter) throws {
@@ -37,11 +38,18 @@ public struct JobProjection: Projection {
         guard let new = JobEvolver.evolve(old, jobEvent, context: context) else {
             throw JobLedgerError.invalidInput(field: "stream", reason: "\(event.type) for job '\(jobID)' before its submission")
         }
-        if let old {
-            for (table, indexKey) in JobIndexes.entries(of: old) { try tables.delete(table, indexKey) }
+        // Touch only the index entries that changed: a lease renewal moves one
+        // lease entry and leaves the state indexes alone.
+        let before = old.map(JobIndexes.entries(of:)) ?? []
+        let after = JobIndexes.entries(of: new)
+        for (table, indexKey) in before where !after.contains(where: { $0.0 == table && $0.1 == indexKey }) {
+            try tables.delete(table, indexKey)
         }
-        for (table, indexKey) in JobIndexes.entries(of: new) {
-            try tables.put(table, indexKey, JobIndexes.value(of: new, in: table))
+        for (table, indexKey) in after {
+            let value = JobIndexes.value(of: new, in: table)
+            let unchanged = before.contains(where: { $0.0 == table && $0.1 == indexKey })
+                && (table != JobTables.queue || old.map { JobIndexes.value(of: $0, in: table) } == value)
+            if !unchanged { try tables.put(table, indexKey, value) }
         }
         try tables.put(JobTables.jobs, key, try JobRecord.encode(new))
     }
@@ -74,11 +82,6 @@ public enum JobStreams {
     }
 }
 
-/// The stored form of a job in the `jobs` table.
-enum JobRecord {
-    static func encode(_ job: Job) throws -> [UInt8] { Array(try JSONCoding.encoder.encode(job)) }
-    static func decode(_ bytes: [UInt8]) throws -> Job { try JSONCoding.decoder.decode(Job.self, from: Data(bytes)) }
-}
 
 /// Index keys and values for a job's state.
 enum JobIndexes {

@@ -65,7 +65,7 @@ import Testing
             let jobs = try ledger.open()
             _ = try jobs.submit(JobSubmission(id: "tampered", type: "t"), by: alice)
             let job = try #require(try jobs.claim(worker: "w", lease: 30))
-            _ = try jobs.complete(job.id, worker: "w", attempt: job.attempt)
+            _ = try jobs.complete(job.id, worker: "w", attempt: job.attempt, result: #"{"rows":"done"}"#)
         }
         // The ledger is closed; edit its projection with raw LMDB.
         do {
@@ -73,19 +73,23 @@ import Testing
             let table = try environment.openDatabase("table.jobs", flags: [])
             try environment.write { txn in
                 let key = Array("tampered".utf8)
-                let record = String(decoding: try #require(try txn.get(key, in: table)), as: UTF8.self)
-                try txn.put(key, Array(record.replacingOccurrences(of: #""completed""#, with: #""running""#).utf8), in: table)
+                var record = try #require(try txn.get(key, in: table))
+                let done = Array("done".utf8)
+                let at = try #require((0...(record.count - done.count)).first { record[$0..<$0 + done.count].elementsEqual(done) })
+                record.replaceSubrange(at..<at + done.count, with: Array("lost".utf8))
+                try txn.put(key, record, in: table)
             }
         }
         let jobs = try ledger.open()
-        #expect(try jobs.job("tampered")?.state == .running)
+        #expect(try jobs.job("tampered")?.result == #"{"rows":"lost"}"#)
         let mismatches = try jobs.verifyProjections()
-        #expect(mismatches == [
-            ProjectionMismatch(jobID: "tampered", field: "state", live: #""running""#, replayed: #""completed""#)
-        ])
+        #expect(mismatches.map(\.jobID) == ["tampered"])
+        #expect(mismatches.map(\.field) == ["result"])
+        #expect(mismatches.first?.live?.contains("lost") == true)
+        #expect(mismatches.first?.replayed?.contains("done") == true)
         try jobs.rebuildProjections()
         #expect(try jobs.verifyProjections() == [])
-        #expect(try jobs.job("tampered")?.state == .completed)
+        #expect(try jobs.job("tampered")?.result == #"{"rows":"done"}"#)
     }
 
     @Test func openingWithAnotherProjectionVersionRebuildsFromTheLog() throws {
@@ -100,7 +104,7 @@ import Testing
             let meta = try environment.openDatabase("meta", flags: [])
             try environment.write { txn in
                 try txn.delete(Array("v".utf8), in: table)
-                try txn.put(Array("projectionVersion".utf8), Array("JobProjection:0".utf8), in: meta)
+                try txn.put(Array("projectionVersion".utf8), Array("JobProjection:0".utf8), in: meta)  // not the code's
             }
         }
         let jobs = try ledger.open()
