@@ -56,7 +56,7 @@ struct CommandPlan {
         appends.append(StreamAppend(
             streamID: JobStreams.audit(jobID), expectedVersion: .any,
             events: [EventData(
-                type: AuditEntry.eventType, payload: Array(try JSONCoding.encoder.encode(entry)), actor: actor.id,
+                type: AuditEntry.eventType, payload: entry.encodedPayload(), actor: actor.id,
                 correlationID: requestID, recordedAt: now)]))
         self.append = appends
     }

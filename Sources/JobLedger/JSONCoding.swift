@@ -61,21 +61,6 @@ enum JSONCoding {
 
 /// Encoding and decoding of job events as stored (type name + JSON).
 extension JobEvent {
-    /// The JSON payload of the event.
-    func encodedPayload() throws -> [UInt8] {
-        let encoder = JSONCoding.encoder
-        switch self {
-        case .submitted(let data): return Array(try encoder.encode(data))
-        case .claimed(let data), .leaseRenewed(let data): return Array(try encoder.encode(data))
-        case .completed(let data): return Array(try encoder.encode(data))
-        case .attemptFailed(let data): return Array(try encoder.encode(data))
-        case .failed(let data): return Array(try encoder.encode(data))
-        case .cancelRequested(let data), .cancelled(let data), .killed(let data): return Array(try encoder.encode(data))
-        case .leaseExpired(let data): return Array(try encoder.encode(data))
-        case .retried(let data): return Array(try encoder.encode(data))
-        }
-    }
-
     /// Decodes a stored event; `nil` for a type that is not a job event.
     static func decode(type: String, payload: [UInt8]) throws -> JobEvent? {
         let decoder = JSONCoding.decoder
