@@ -13,6 +13,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Only the benchmark links it, for its SQLite baseline.
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -33,8 +35,9 @@ let package = Package(
         .executableTarget(
             name: "EventStoreBench",
             dependencies: [
-                "EventStore", "LMDB",
+                "EventStore", "LMDB", "JobLedger",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         // A small child process used by the tests that need several real

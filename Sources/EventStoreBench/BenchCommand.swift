@@ -1,21 +1,21 @@
 import ArgumentParser
 import Foundation
 
-/// The `jobledger-bench` command: runs the write and read workloads against
-/// fresh ledgers and prints their figures next to raw LMDB baselines
-/// measured in the same run.
+/// The `jobledger-bench` command: runs the write, job and read workloads
+/// against fresh ledgers and prints their figures next to raw LMDB and
+/// SQLite baselines measured in the same run.
 @main
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jobledger-bench",
-        abstract: "Measures the event store against raw LMDB baselines.",
+        abstract: "Measures the event store and job ledger against raw LMDB and SQLite baselines.",
         discussion: """
             Every workload writes to a fresh directory under --dir, removed afterwards. \
-            Appends are durable (fsync on) except when filling the log for the read workload. \
-            The read workload runs in a child process so that its peak RSS is its own.
+            Appends are durable (fsync on) except when filling the logs that read workloads scan. \
+            Workloads whose peak RSS is reported run in child processes so that the peak is their own.
             """)
 
-    @Flag(help: "Small counts, so the whole run takes a few seconds.")
+    @Flag(help: "Small counts, so the whole run takes well under a minute.")
     var quick = false
 
     @Flag(help: "Print one JSON document on standard output instead of the table.")
@@ -24,25 +24,63 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Events in the log the read workload scans (default 1,000,000; 100,000 with --quick).")
     var events: Int?
 
+    @Option(help: "Events in the job log that rebuild, report and export read (default 1,000,000; 30,000 with --quick).")
+    var logEvents: Int?
+
+    @Option(help: "Jobs in the ledger the list workload pages through (default 1,000,000; 20,000 with --quick).")
+    var listJobs: Int?
+
+    @Option(help: "Jobs the workers of the jobs workload process (default 20,000; 2,000 with --quick).")
+    var jobs: Int?
+
+    @Option(help: "How SQLite clients connect: a DatabaseQueue each (queues) or one shared DatabasePool (pool).")
+    var sqliteConnections: SQLiteConnections = .pool
+
     @Option(
         help: ArgumentHelp(
-            "Run only this workload (repeatable); the baseline of its ratio runs too.",
+            "Where to write the throughput-versus-clients chart (SVG); default Docs/throughput.svg "
+                + "when that folder exists and the run is not --quick.",
+            valueName: "path"))
+    var chart: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Run only this workload (repeatable); the baselines of its ratios run too.",
             valueName: "workload"))
     var only: [WorkloadName] = []
 
     @Option(help: "Parent directory for the scratch ledgers (default: the system temporary directory).")
     var dir: String?
 
+    @Option(help: .hidden)
+    var child: ChildTask?
+
+    @Option(help: .hidden)
+    var target: String?
+
     mutating func validate() throws {
-        if let events, events < 1 { throw ValidationError("--events must be at least 1") }
+        for (name, value) in [("--events", events), ("--log-events", logEvents), ("--list-jobs", listJobs), ("--jobs", jobs)] {
+            if let value, value < 1 { throw ValidationError("\(name) must be at least 1") }
+        }
+        if let logEvents, logEvents < 2 { throw ValidationError("--log-events must be at least 2") }
+        if let listJobs, listJobs < ChildTasks.listLimit * 100 {
+            throw ValidationError("--list-jobs must be at least \(ChildTasks.listLimit * 100)")
+        }
+        if child != nil && target == nil { throw ValidationError("--child needs --target") }
     }
 
     func run() async throws {
-        let counts = BenchCounts.make(quick: quick, events: events)
+        let counts = BenchCounts.make(quick: quick, events: events, logEvents: logEvents, listJobs: listJobs, jobs: jobs)
+        if let child, let target {
+            let report = try await ChildTasks.run(child, target: target, counts: counts)
+            print(try report.json())
+            return
+        }
         let selection = WorkloadName.selection(for: only)
         let parent = dir ?? FileManager.default.temporaryDirectory.path
         let scratch = try ScratchDirectory(parent: parent)
         defer { scratch.remove() }
+        let stopwatch = Stopwatch()
 
         var report: BenchReport
         if selection == [.read] {
@@ -51,47 +89,102 @@ struct BenchCommand: AsyncParsableCommand {
         } else {
             report = BenchReport(machine: .current(directory: scratch.path), counts: counts)
             try await runWrites(selection, counts: counts, scratch: scratch, into: &report)
+            try await runJobs(selection, counts: counts, scratch: scratch, into: &report)
             if selection.contains(.read) {
                 Progress.note("read: starting a child process for \(counts.readEvents) events")
                 report.merge(try await ReadChildProcess.run(parentDirectory: parent, events: counts.readEvents))
             }
+            if selection.contains(.log) {
+                report.merge(try await LogAndListWorkloads.runLog(
+                    counts: counts, scratch: scratch, mode: sqliteConnections, quick: quick))
+            }
+            if selection.contains(.list) {
+                report.merge(try await LogAndListWorkloads.runList(
+                    counts: counts, scratch: scratch, mode: sqliteConnections, quick: quick))
+            }
+            report.notes.append(
+                "SQLite clients connect through \(sqliteConnections == .pool ? "one shared DatabasePool" : "a DatabaseQueue each")"
+                    + String(format: "; the whole run took %.0f s", stopwatch.elapsedSeconds))
         }
         report.finalize()
         print(json ? try report.json() : ReportTable.render(report))
     }
 
-    /// Runs the selected write workloads and their baselines, in order.
+    /// What one side of an interleaved run measured.
+    private struct SideResult: Sendable {
+        var totals: InterleavedRounds.Totals
+        var peakMB: Double
+    }
+
+    /// Runs the selected append workloads and their baselines, in order.
     private func runWrites(
         _ selection: Set<WorkloadName>, counts: BenchCounts, scratch: ScratchDirectory, into report: inout BenchReport
     ) async throws {
         let events = BenchEvents(payloadBytes: counts.payloadBytes)
+        let mode = sqliteConnections
 
         if selection.contains(.rawCommit) || selection.contains(.single) {
             let withSingle = selection.contains(.single)
+            let withSQLite = selection.contains(.sqlite)
             Progress.note(
                 "A: raw LMDB, \(counts.singleCommits) durable commits of 1 put"
-                    + (withSingle ? "; single: 1 client, \(counts.singleCommits) durable appends of 1 event, "
-                        + "alternating with A in \(counts.singleRounds) rounds" : ""))
+                    + (withSingle ? "; single: 1 client, \(counts.singleCommits) durable appends of 1 event" : "")
+                    + (withSQLite ? "; SQLite: 1 client, \(counts.sqliteSingleAppends) durable transactions of 1 event" : "")
+                    + ", alternating in \(counts.singleRounds) rounds")
             let rawPath = scratch.directory(for: "raw-commit")
             let singlePath = withSingle ? scratch.directory(for: "single") : nil
-            let (raw, single, batches) = try await DedicatedThread.run("jobledger-bench.single") {
+            let sqlitePath = withSQLite ? scratch.directory(for: "sqlite-single.sqlite") : nil
+            let (sides, batches) = try await DedicatedThread.run("jobledger-bench.single") {
+                () throws -> ([SideResult?], BatchFigures?) in
                 let baseline = try RawLMDBBaseline(
                     at: rawPath, valueBytes: counts.payloadBytes, expectedPuts: counts.singleCommits)
                 let client = try singlePath.map { try SingleClientAppend(at: $0, events: events) }
-                let (raw, single) = try InterleavedRounds.run(
-                    total: counts.singleCommits, rounds: counts.singleRounds,
-                    first: { try baseline.commit($0, putsPerCommit: 1) },
-                    second: client.map { client in { try client.append($0) } })
-                return (raw, single, try client?.finish())
+                let sqlite = try sqlitePath.map {
+                    try SQLiteSingleClient(at: $0, mode: mode, payloadBytes: counts.payloadBytes)
+                }
+                let trackers = [PeakTracker(), PeakTracker(), PeakTracker()]
+                var sides = [InterleavedRounds.Side(total: counts.singleCommits) { count in
+                    try trackers[0].measure { try baseline.commit(count, putsPerCommit: 1) }
+                }]
+                if let client {
+                    sides.append(.init(total: counts.singleCommits) { count in
+                        try trackers[1].measure { try client.append(count) }
+                    })
+                }
+                if let sqlite {
+                    sides.append(.init(total: counts.sqliteSingleAppends) { count in
+                        try trackers[2].measure { try sqlite.append(count) }
+                    })
+                }
+                let totals = try InterleavedRounds.run(rounds: counts.singleRounds, sides: sides)
+                try sqlite?.finish()
+                var results: [SideResult?] = [SideResult(totals: totals[0], peakMB: trackers[0].megabytes), nil, nil]
+                var next = 1
+                if client != nil {
+                    results[1] = SideResult(totals: totals[next], peakMB: trackers[1].megabytes)
+                    next += 1
+                }
+                if sqlite != nil { results[2] = SideResult(totals: totals[next], peakMB: trackers[2].megabytes) }
+                return (results, try client?.finish())
             }
-            report.figures.append(Figure(
-                id: "A", workload: "A raw LMDB, 1 put per durable commit", value: raw.rate, unit: "commits/s"))
-            if let batches {
+            if let raw = sides[0] {
+                report.figures.append(Figure(
+                    id: "A", workload: "A raw LMDB, 1 put per durable commit", value: raw.totals.rate, unit: "commits/s"))
+                report.sidePeaks["A"] = raw.peakMB
+            }
+            if let single = sides[1], let batches {
                 report.figures.append(Figure(
                     id: "single", workload: "EventStore 1 client, 1 event per durable append",
-                    value: single.rate, unit: "events/s", baselineID: "A",
+                    value: single.totals.rate, unit: "events/s", baselineID: "A",
                     target: Target(subject: .ratio, comparison: .atLeast, threshold: 0.8)))
+                report.sidePeaks["single"] = single.peakMB
                 report.groupCommit.append(batches)
+            }
+            if let sqlite = sides[2] {
+                report.figures.append(Figure(
+                    id: "sqlite-single", workload: "SQLite 1 client, 1 event per durable transaction",
+                    value: sqlite.totals.rate, unit: "events/s", baselineID: "A"))
+                report.sidePeaks["sqlite-single"] = sqlite.peakMB
             }
         }
 
@@ -112,30 +205,249 @@ struct BenchCommand: AsyncParsableCommand {
 
         if selection.contains(.concurrent) {
             let clients = counts.clients
+            let withSQLite = selection.contains(.sqlite)
             Progress.note(
                 "C: raw LMDB, \(counts.appendsPerClient) durable store-shaped commits of \(clients) events; "
-                    + "concurrent: \(clients) client threads x \(counts.appendsPerClient) durable appends of 1 event, "
-                    + "alternating with C in \(counts.concurrentRounds) rounds")
+                    + "concurrent: \(clients) client threads x \(counts.appendsPerClient) durable appends of 1 event"
+                    + (withSQLite ? "; SQLite: \(clients) clients x \(counts.sqliteAppendsPerClient) durable transactions" : "")
+                    + ", alternating in \(counts.concurrentRounds) rounds")
             let rawPath = scratch.directory(for: "store-shaped")
             let storePath = scratch.directory(for: "concurrent")
+            let sqlitePath = withSQLite ? scratch.directory(for: "sqlite-clients.sqlite") : nil
             let envelopeBytes = events.envelopeBytes(streamID: "job-client-\(clients - 1)")
-            let (shaped, concurrent, batches) = try await DedicatedThread.run("jobledger-bench.concurrent") {
+            let (sides, batches) = try await DedicatedThread.run("jobledger-bench.concurrent") {
+                () throws -> ([SideResult?], BatchFigures) in
                 let baseline = try StoreShapedBaseline(at: rawPath, streams: clients, envelopeBytes: envelopeBytes)
                 let workload = try ConcurrentAppend(at: storePath, clients: clients, events: events)
-                let (shaped, concurrent) = try InterleavedRounds.run(
-                    total: counts.appendsPerClient, rounds: counts.concurrentRounds,
-                    first: { try baseline.commit($0) },
-                    second: { try workload.append(perClient: $0) })
-                return (shaped, concurrent, try workload.finish())
+                let sqlite = try sqlitePath.map {
+                    try SQLiteConcurrentClients(at: $0, mode: mode, clients: clients, payloadBytes: counts.payloadBytes)
+                }
+                let trackers = [PeakTracker(), PeakTracker(), PeakTracker()]
+                var sides = [
+                    InterleavedRounds.Side(total: counts.appendsPerClient) { count in
+                        try trackers[0].measure { try baseline.commit(count) }
+                    },
+                    InterleavedRounds.Side(total: counts.appendsPerClient) { count in
+                        try trackers[1].measure { try workload.append(perClient: count) }
+                    },
+                ]
+                if let sqlite {
+                    sides.append(.init(total: counts.sqliteAppendsPerClient) { count in
+                        try trackers[2].measure { try sqlite.append(perClient: count) }
+                    })
+                }
+                let totals = try InterleavedRounds.run(rounds: counts.concurrentRounds, sides: sides)
+                try sqlite?.finish()
+                let results: [SideResult?] = totals.indices.map { SideResult(totals: totals[$0], peakMB: trackers[$0].megabytes) }
+                return (results + [nil], try workload.finish())
+            }
+            func rate(_ side: SideResult) -> Double { Double(side.totals.operations * clients) / max(side.totals.seconds, 1e-9) }
+            if let shaped = sides[0], let concurrent = sides[1] {
+                report.figures.append(Figure(
+                    id: "C", workload: "C raw LMDB, \(clients) store-shaped events per durable commit",
+                    value: rate(shaped), unit: "events/s"))
+                report.figures.append(Figure(
+                    id: "clients", workload: "EventStore \(clients) clients, 1 event per durable append",
+                    value: rate(concurrent), unit: "events/s",
+                    baselineID: "C", target: Target(subject: .value, comparison: .atLeast, threshold: 100_000)))
+                report.sidePeaks["C"] = shaped.peakMB
+                report.sidePeaks["clients"] = concurrent.peakMB
+            }
+            if let sqlite = sides[2] {
+                report.figures.append(Figure(
+                    id: "sqlite-clients", workload: "SQLite \(clients) clients, 1 event per durable transaction",
+                    value: rate(sqlite), unit: "events/s", baselineID: "C"))
+                report.sidePeaks["sqlite-clients"] = sqlite.peakMB
+            }
+            report.groupCommit.append(batches)
+        }
+
+        if selection.contains(.shared) {
+            let clients = counts.clients
+            Progress.note(
+                "shared: \(clients) clients x \(counts.sharedAppendsPerClient) successful durable appends to "
+                    + "\(counts.sharedStreams) shared streams, ledger and SQLite alternating in 4 rounds")
+            let ledgerPath = scratch.directory(for: "shared")
+            let sqlitePath = scratch.directory(for: "shared.sqlite")
+            let result = try await DedicatedThread.run("jobledger-bench.shared") {
+                () throws -> (ledger: SideResult, sqlite: SideResult, conflicts: (Int, Int), batches: BatchFigures) in
+                let ledger = try LedgerSharedStreams(
+                    at: ledgerPath, clients: clients, streams: counts.sharedStreams, events: events)
+                let sqlite = try SQLiteSharedStreams(
+                    at: sqlitePath, mode: mode, clients: clients, streams: counts.sharedStreams,
+                    payloadBytes: counts.payloadBytes)
+                let trackers = [PeakTracker(), PeakTracker()]
+                let totals = try InterleavedRounds.run(rounds: 4, sides: [
+                    .init(total: counts.sharedAppendsPerClient) { count in
+                        try trackers[0].measure { try ledger.append(perClient: count) }
+                    },
+                    .init(total: counts.sharedAppendsPerClient) { count in
+                        try trackers[1].measure { try sqlite.append(perClient: count) }
+                    },
+                ])
+                let batches = try ledger.finish()
+                try sqlite.finish()
+                return (
+                    SideResult(totals: totals[0], peakMB: trackers[0].megabytes),
+                    SideResult(totals: totals[1], peakMB: trackers[1].megabytes), (ledger.conflicts, sqlite.conflicts),
+                    batches
+                )
+            }
+            func rate(_ side: SideResult) -> Double { Double(side.totals.operations * clients) / max(side.totals.seconds, 1e-9) }
+            let appended = counts.sharedAppendsPerClient * clients
+            report.figures.append(Figure(
+                id: "shared", workload: "EventStore \(clients) clients, \(counts.sharedStreams) shared streams, successful appends",
+                value: rate(result.ledger), unit: "events/s", baselineID: "sqlite-shared"))
+            report.figures.append(Figure(
+                id: "sqlite-shared", workload: "SQLite \(clients) clients, \(counts.sharedStreams) shared streams, successful appends",
+                value: rate(result.sqlite), unit: "events/s", baselineID: "C"))
+            report.figures.append(Figure(
+                id: "shared-conflicts", workload: "EventStore shared streams: conflicts (= retries) per successful append",
+                value: Double(result.conflicts.0) / Double(appended), unit: "per append",
+                baselineID: "sqlite-shared-conflicts"))
+            report.figures.append(Figure(
+                id: "sqlite-shared-conflicts", workload: "SQLite shared streams: conflicts (= retries) per successful append",
+                value: Double(result.conflicts.1) / Double(appended), unit: "per append"))
+            report.sidePeaks["shared"] = result.ledger.peakMB
+            report.sidePeaks["sqlite-shared"] = result.sqlite.peakMB
+            report.sideConflicts["shared"] = result.conflicts.0
+            report.sideConflicts["sqlite-shared"] = result.conflicts.1
+            report.groupCommit.append(result.batches)
+        }
+    }
+
+    /// Runs the selected job workloads: workers, cancel latency, the
+    /// clients sweep.
+    private func runJobs(
+        _ selection: Set<WorkloadName>, counts: BenchCounts, scratch: ScratchDirectory, into report: inout BenchReport
+    ) async throws {
+        let mode = sqliteConnections
+
+        if selection.contains(.jobs) {
+            Progress.note(
+                "jobs: \(counts.jobWorkers) worker threads claim and complete \(counts.jobs) jobs on the ledger and "
+                    + "\(counts.baselineJobs) on SQLite and raw LMDB, durable, alternating in \(counts.jobRounds) rounds")
+            let paths = (
+                scratch.directory(for: "jobs-ledger"), scratch.directory(for: "jobs.sqlite"), scratch.directory(for: "jobs-raw")
+            )
+            struct JobsResult: Sendable {
+                var sides: [SideResult]
+                var ledgerChecks: (doubleClaims: Int, unfinished: Int)
+                var sqliteChecks: (doubleClaims: Int, unfinished: Int)
+                var ledgerConflicts: Int
+                var sqliteConflicts: Int
+                var batches: BatchFigures
+            }
+            let result = try await DedicatedThread.run("jobledger-bench.jobs") { () throws -> JobsResult in
+                let ledger = try LedgerJobs(at: paths.0, workers: counts.jobWorkers, builders: counts.builders)
+                let sqlite = try SQLiteJobs(at: paths.1, mode: mode, workers: counts.jobWorkers)
+                let raw = try RawJobsBaseline(at: paths.2, workers: counts.jobWorkers)
+                let trackers = [PeakTracker(), PeakTracker(), PeakTracker()]
+                let totals = try InterleavedRounds.run(rounds: counts.jobRounds, sides: [
+                    .init(total: counts.jobs) { count in try trackers[0].measure { try ledger.run(count) } },
+                    .init(total: counts.baselineJobs) { count in try trackers[1].measure { try sqlite.run(count) } },
+                    .init(total: counts.baselineJobs) { count in try trackers[2].measure { try raw.run(count) } },
+                ])
+                return JobsResult(
+                    sides: totals.indices.map { SideResult(totals: totals[$0], peakMB: trackers[$0].megabytes) },
+                    ledgerChecks: try ledger.verify(), sqliteChecks: try sqlite.verify(),
+                    ledgerConflicts: ledger.refusedAppends, sqliteConflicts: sqlite.conflicts, batches: ledger.batches)
+            }
+            guard result.ledgerChecks.unfinished == 0, result.sqliteChecks.unfinished == 0 else {
+                throw BenchError.verification(
+                    "jobs left unfinished: ledger \(result.ledgerChecks.unfinished), SQLite \(result.sqliteChecks.unfinished)")
+            }
+            let names = ["jobs", "sqlite-jobs", "raw-jobs"]
+            let labels = [
+                "JobLedger \(counts.jobWorkers) workers, claim + complete, durable",
+                "SQLite \(counts.jobWorkers) workers, claim + complete, durable",
+                "raw LMDB \(counts.jobWorkers) workers, claim + complete, durable",
+            ]
+            let baselines: [String?] = ["sqlite-jobs", "raw-jobs", nil]
+            for index in 0..<3 {
+                report.figures.append(Figure(
+                    id: names[index], workload: labels[index], value: result.sides[index].totals.rate, unit: "jobs/s",
+                    baselineID: baselines[index],
+                    target: index == 0 ? Target(subject: .value, comparison: .atLeast, threshold: 5_000) : nil))
+                report.sidePeaks[names[index]] = result.sides[index].peakMB
             }
             report.figures.append(Figure(
-                id: "C", workload: "C raw LMDB, \(clients) store-shaped events per durable commit",
-                value: Double(shaped.operations * clients) / max(shaped.seconds, 1e-9), unit: "events/s"))
+                id: "jobs-double-claims",
+                workload: "JobLedger jobs whose stream does not hold exactly one JobClaimed (of \(ReportTable.grouped(counts.jobs)))",
+                value: Double(result.ledgerChecks.doubleClaims), unit: "jobs", baselineID: "sqlite-jobs-double-claims",
+                target: Target(subject: .value, comparison: .below, threshold: 1)))
             report.figures.append(Figure(
-                id: "clients", workload: "EventStore \(clients) clients, 1 event per durable append",
-                value: Double(concurrent.operations * clients) / max(concurrent.seconds, 1e-9), unit: "events/s",
-                baselineID: "C", target: Target(subject: .value, comparison: .atLeast, threshold: 100_000)))
-            report.groupCommit.append(batches)
+                id: "sqlite-jobs-double-claims",
+                workload: "SQLite jobs with other than one JobClaimed (of \(ReportTable.grouped(counts.baselineJobs)))",
+                value: Double(result.sqliteChecks.doubleClaims), unit: "jobs"))
+            report.figures.append(Figure(
+                id: "jobs-conflicts", workload: "JobLedger claims that lost a race (refused appends) per job",
+                value: Double(result.ledgerConflicts) / Double(counts.jobs), unit: "per job",
+                baselineID: "sqlite-jobs-conflicts"))
+            report.figures.append(Figure(
+                id: "sqlite-jobs-conflicts", workload: "SQLite claims that lost a race (unique-key conflicts) per job",
+                value: Double(result.sqliteConflicts) / Double(counts.baselineJobs), unit: "per job"))
+            report.sideConflicts["jobs"] = result.ledgerConflicts
+            report.sideConflicts["sqlite-jobs"] = result.sqliteConflicts
+            report.sideConflicts["raw-jobs"] = 0
+            report.groupCommit.append(result.batches)
+        }
+
+        if selection.contains(.cancel) {
+            let interval = Double(counts.renewIntervalMilliseconds) / 1000
+            Progress.note(
+                "cancel: \(counts.cancelRepeats) running jobs cancelled, worker renewing every "
+                    + "\(counts.renewIntervalMilliseconds) ms, durable")
+            let outcome = try await CancelLatency.run(
+                at: scratch.directory(for: "cancel-ledger"), repeats: counts.cancelRepeats, interval: interval)
+            let latencies = outcome.latencies.sorted()
+            func rank(_ p: Double) -> Double {
+                latencies[min(latencies.count - 1, max(0, Int((p * Double(latencies.count)).rounded(.up)) - 1))]
+            }
+            let gap = outcome.renewalGaps.isEmpty
+                ? interval : outcome.renewalGaps.reduce(0, +) / Double(outcome.renewalGaps.count)
+            let limit = Double(counts.renewIntervalMilliseconds)
+            report.figures.append(Figure(
+                id: "renewal-gap",
+                workload: "Worker lease renewal period, measured (configured \(counts.renewIntervalMilliseconds) ms)",
+                value: gap * 1000, unit: "ms"))
+            report.figures.append(Figure(
+                id: "cancel-median", workload: "cancel of a running job to the worker's acknowledgement, median",
+                value: rank(0.5) * 1000, unit: "ms", baselineID: "renewal-gap",
+                target: Target(subject: .value, comparison: .below, threshold: limit)))
+            report.figures.append(Figure(
+                id: "cancel-p99", workload: "cancel of a running job to the worker's acknowledgement, p99",
+                value: rank(0.99) * 1000, unit: "ms", baselineID: "renewal-gap",
+                target: Target(subject: .value, comparison: .below, threshold: limit)))
+            report.notes.append(String(
+                format: "cancel: %d jobs, latency min %.1f ms, max %.1f ms; %d renewal gaps measured; "
+                    + "worker: %d cancelled, %d settlements and %d renewals refused",
+                latencies.count, (latencies.first ?? 0) * 1000, (latencies.last ?? 0) * 1000, outcome.renewalGaps.count,
+                outcome.statistics.cancelled, outcome.statistics.settlementsRefused, outcome.statistics.renewalsRefused))
+        }
+
+        if selection.contains(.clients) {
+            Progress.note("clients: SQLite and the ledger at \(counts.sweepClients.map(String.init).joined(separator: ", ")) clients")
+            let events = BenchEvents(payloadBytes: counts.payloadBytes)
+            let points = try await DedicatedThread.run("jobledger-bench.sweep") {
+                try ClientSweep.run(counts: counts, scratch: scratch, mode: mode, events: events)
+            }
+            report.sweep = points
+            let destination = chart ?? (quick ? nil : "Docs/throughput.svg")
+            if let destination {
+                let folder = URL(fileURLWithPath: destination).deletingLastPathComponent().path
+                if FileManager.default.fileExists(atPath: folder.isEmpty ? "." : folder) {
+                    let subtitle = "\(report.machine.processors) CPUs, \(report.machine.fileSystem); "
+                        + "\(ReportTable.grouped(counts.sweepAppends)) appends per point and system, "
+                        + "\(counts.payloadBytes)-byte payloads; SQLite: "
+                        + (mode == .pool ? "one DatabasePool" : "a DatabaseQueue per client")
+                    try ThroughputChart.svg(points, subtitle: subtitle).write(
+                        toFile: destination, atomically: true, encoding: .utf8)
+                    report.notes.append("clients: chart written to \(URL(fileURLWithPath: destination).lastPathComponent)")
+                } else {
+                    report.notes.append("clients: chart not written: its folder does not exist")
+                }
+            }
         }
     }
 }

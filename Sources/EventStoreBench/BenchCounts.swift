@@ -1,7 +1,7 @@
 /// How much work each workload does in one run.
 ///
 /// The full run is sized to give stable figures; `--quick` shrinks every
-/// count so the whole run takes a few seconds.
+/// count so the whole run takes well under a minute.
 struct BenchCounts: Codable, Sendable {
     /// Durable commits of baseline A (one put each), and appends of the
     /// single client (one event each); the two alternate in rounds.
@@ -26,12 +26,55 @@ struct BenchCounts: Codable, Sendable {
     /// Bytes of every payload and raw value.
     var payloadBytes: Int
 
-    /// The counts for a run; `events` overrides the size of the read workload.
-    static func make(quick: Bool, events: Int?) -> BenchCounts {
+    /// Durable one-event transactions of the SQLite single client; they
+    /// alternate with baseline A and the ledger's single client.
+    var sqliteSingleAppends: Int
+    /// Appends of each of the `clients` SQLite clients of workload 2.
+    var sqliteAppendsPerClient: Int
+    /// Streams the `clients` clients of the shared-streams workload share.
+    var sharedStreams: Int
+    /// Successful appends each client of the shared-streams workload makes
+    /// (on both systems).
+    var sharedAppendsPerClient: Int
+    /// Worker threads claiming and completing jobs.
+    var jobWorkers: Int
+    /// Jobs the ledger's workers process (durable).
+    var jobs: Int
+    /// Jobs the SQLite and raw LMDB workers process.
+    var baselineJobs: Int
+    /// Rounds the three job workloads alternate in.
+    var jobRounds: Int
+    /// Jobs cancelled while running, one after the other.
+    var cancelRepeats: Int
+    /// The worker's lease renewal interval in the cancel workload.
+    var renewIntervalMilliseconds: Int
+    /// Events in the job log that rebuild, report and export read.
+    var logEvents: Int
+    /// Jobs in the ledger that the list workload pages through.
+    var listJobs: Int
+    /// Timed first-page listings after the first one.
+    var listRepeats: Int
+    /// Client counts of the throughput-versus-clients sweep.
+    var sweepClients: [Int]
+    /// Appends per point of the sweep and per system, split among its clients.
+    var sweepAppends: Int
+    /// Threads that fill ledgers and databases before a timed part.
+    var builders: Int
+
+    /// The counts for a run; the optional values override single sizes.
+    static func make(
+        quick: Bool, events: Int?, logEvents: Int? = nil, listJobs: Int? = nil, jobs: Int? = nil
+    ) -> BenchCounts {
         var counts = BenchCounts(
             singleCommits: 10_000, singleRounds: 50, rawBatchCommits: 200, putsPerBatchCommit: 1_000,
             clients: 64, appendsPerClient: 2_000, concurrentRounds: 10,
-            readEvents: 1_000_000, fillEventsPerAppend: 1_000, payloadBytes: 200)
+            readEvents: 1_000_000, fillEventsPerAppend: 1_000, payloadBytes: 200,
+            sqliteSingleAppends: 10_000, sqliteAppendsPerClient: 200,
+            sharedStreams: 8, sharedAppendsPerClient: 100,
+            jobWorkers: 8, jobs: 20_000, baselineJobs: 20_000, jobRounds: 2,
+            cancelRepeats: 50, renewIntervalMilliseconds: 50,
+            logEvents: 1_000_000, listJobs: 1_000_000, listRepeats: 200,
+            sweepClients: [1, 4, 16, 64], sweepAppends: 3_000, builders: 16)
         if quick {
             counts.singleCommits = 2_000
             counts.singleRounds = 20
@@ -39,8 +82,24 @@ struct BenchCounts: Codable, Sendable {
             counts.appendsPerClient = 200
             counts.concurrentRounds = 4
             counts.readEvents = 100_000
+            counts.sqliteSingleAppends = 1_000
+            counts.sqliteAppendsPerClient = 20
+            counts.sharedAppendsPerClient = 10
+            counts.jobs = 2_000
+            counts.baselineJobs = 1_000
+            counts.cancelRepeats = 10
+            counts.logEvents = 30_000
+            counts.listJobs = 20_000
+            counts.listRepeats = 50
+            counts.sweepAppends = 400
         }
         if let events { counts.readEvents = events }
+        if let logEvents { counts.logEvents = logEvents }
+        if let listJobs { counts.listJobs = listJobs }
+        if let jobs {
+            counts.jobs = jobs
+            counts.baselineJobs = jobs
+        }
         return counts
     }
 }

@@ -40,4 +40,33 @@ enum InterleavedRounds {
         }
         return (a, b)
     }
+
+    /// One side of a multi-sided run: its total operations and the closure
+    /// that does a given number of them and returns the seconds it took.
+    struct Side {
+        /// Operations over all rounds.
+        var total: Int
+        /// Does the given number of operations; returns seconds.
+        var body: (Int) throws -> Double
+    }
+
+    /// Runs any number of sides in `rounds` rounds, in the given order in
+    /// even rounds and in reverse order in odd rounds, so drifts hit every
+    /// side alike. Each side spreads its own total over the rounds.
+    static func run(rounds: Int, sides: [Side]) throws -> [Totals] {
+        var totals = Array(repeating: Totals(), count: sides.count)
+        let smallest = sides.map(\.total).min() ?? 1
+        let rounds = max(1, min(rounds, smallest))
+        for round in 0..<rounds {
+            let order = round % 2 == 0 ? Array(sides.indices) : Array(sides.indices.reversed())
+            for index in order {
+                let total = sides[index].total
+                let count = total / rounds + (round < total % rounds ? 1 : 0)
+                guard count > 0 else { continue }
+                totals[index].seconds += try sides[index].body(count)
+                totals[index].operations += count
+            }
+        }
+        return totals
+    }
 }

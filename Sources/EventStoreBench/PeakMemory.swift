@@ -76,3 +76,22 @@ final class AnonymousMemorySampler: Sendable {
         return state.withLock { $0.peak }
     }
 }
+
+/// The largest `VmHWM` over several timed parts of one side of a workload
+/// run in this process, with the peak reset just before each part. Each
+/// value includes everything resident in the process at the time (its
+/// libraries, the other sides' heaps and mapped pages), so it is an upper
+/// bound on the side's own memory, not a measurement of it alone.
+final class PeakTracker {
+    private(set) var peakBytes = 0
+
+    /// Runs `body` with the peak reset just before it.
+    func measure<T>(_ body: () throws -> T) rethrows -> T {
+        PeakMemory.resetPeak()
+        defer { peakBytes = max(peakBytes, PeakMemory.peakResident ?? 0) }
+        return try body()
+    }
+
+    /// The peak in MB (2^20 bytes).
+    var megabytes: Double { Double(peakBytes) / 1_048_576 }
+}

@@ -116,6 +116,15 @@ struct BenchReport: Codable, Sendable {
     var groupCommit: [BatchFigures] = []
     /// Remarks about how figures were taken.
     var notes: [String] = []
+    /// Peak RSS (MB) of in-process sides, by the id of the side's figure.
+    var sidePeaks: [String: Double] = [:]
+    /// Refused appends (version conflicts), by the id of the side's figure.
+    var sideConflicts: [String: Int] = [:]
+    /// The six workloads side by side on raw LMDB, SQLite and the ledger,
+    /// filled in by ``finalize()``.
+    var comparisons: [Comparison] = []
+    /// Throughput against the number of clients.
+    var sweep: [SweepPoint] = []
 
     /// Fills in baseline values, ratios and verdicts. A ratio exists only
     /// when its baseline was measured in this run.
@@ -123,14 +132,15 @@ struct BenchReport: Codable, Sendable {
         let byID = Dictionary(figures.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for index in figures.indices {
             var figure = figures[index]
-            if let baselineID = figure.baselineID, let baseline = byID[baselineID], baseline.value > 0 {
+            if let baselineID = figure.baselineID, let baseline = byID[baselineID] {
                 figure.baselineValue = baseline.value
                 figure.baselineUnit = baseline.unit
-                figure.ratio = figure.value / baseline.value
+                figure.ratio = baseline.value > 0 ? figure.value / baseline.value : nil
             }
             figure.passed = figure.target?.isMet(value: figure.value, ratio: figure.ratio)
             figures[index] = figure
         }
+        comparisons = Comparison.build(from: self)
     }
 
     /// Adds the figures, batch sizes and notes of a report from a child process.
@@ -138,6 +148,9 @@ struct BenchReport: Codable, Sendable {
         figures += other.figures
         groupCommit += other.groupCommit
         notes += other.notes
+        sidePeaks.merge(other.sidePeaks) { _, new in new }
+        sideConflicts.merge(other.sideConflicts) { _, new in new }
+        sweep += other.sweep
     }
 
     /// The report as one pretty-printed JSON document.

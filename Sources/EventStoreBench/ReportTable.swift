@@ -14,12 +14,51 @@ enum ReportTable {
                 number(figure.value, unit: figure.unit),
                 figure.unit,
                 baseline(figure),
-                figure.ratio.map { String(format: "%.2fx", $0) } ?? "-",
+                figure.ratio.map(ratio) ?? "-",
                 figure.target.map { target($0, unit: figure.unit) } ?? "-",
                 figure.passed.map { $0 ? "pass" : "FAIL" } ?? "-",
             ]
         }
         lines += align([header] + rows, rightAligned: [1, 4])
+
+        if !report.comparisons.isEmpty {
+            lines.append("")
+            lines.append("raw LMDB, SQLite and jobledger in the same run (vs: how many times faster jobledger is):")
+            let header = [
+                "#", "workload", "unit", "raw LMDB", "SQLite", "jobledger", "vs SQLite", "vs raw", "target", "result",
+                "peak RSS MB raw/SQLite/jl", "conflicts SQLite/jl",
+            ]
+            let rows = report.comparisons.map { row -> [String] in
+                func value(_ side: Comparison.Side) -> String {
+                    side.value.map { number($0, unit: row.unit) } ?? "-"
+                }
+                func ratio(_ value: Double?) -> String { value.map(Self.ratio) ?? "-" }
+                let peaks = [row.raw, row.sqlite, row.jobledger].map { $0.peakMB.map { String(format: "%.0f", $0) } ?? "-" }
+                let conflicts = [row.sqlite, row.jobledger].map { $0.conflicts.map(grouped) ?? "-" }
+                return [
+                    "\(row.number)", row.workload, row.unit, value(row.raw), value(row.sqlite), value(row.jobledger),
+                    ratio(row.versusSQLite), ratio(row.versusRaw),
+                    row.target.map { String(format: ">= %.0fx SQLite", $0) } ?? "-",
+                    row.passed.map { $0 ? "pass" : "FAIL" } ?? "-", peaks.joined(separator: " / "),
+                    conflicts.joined(separator: " / "),
+                ]
+            }
+            lines += align([header] + rows, rightAligned: [0, 3, 4, 5, 6, 7])
+            lines.append("raw LMDB figures: " + report.comparisons.map { "\($0.number): \($0.rawNote)" }.joined(separator: "; "))
+        }
+
+        if !report.sweep.isEmpty {
+            lines.append("")
+            lines.append("durable appends per second against clients (each client its own stream):")
+            let header = ["clients", "appends", "SQLite", "jobledger", "jobledger / SQLite"]
+            let rows = report.sweep.map { point -> [String] in
+                [
+                    "\(point.clients)", grouped(point.appends), grouped(Int(point.sqlite.rounded())),
+                    grouped(Int(point.jobledger.rounded())), String(format: "%.2fx", point.jobledger / max(point.sqlite, 1e-9)),
+                ]
+            }
+            lines += align([header] + rows, rightAligned: [0, 1, 2, 3, 4])
+        }
 
         if !report.groupCommit.isEmpty {
             lines.append("")
@@ -38,6 +77,11 @@ enum ReportTable {
             lines += report.notes.map { "note: \($0)" }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// A ratio such as `0.79x`, with three decimals below 0.1.
+    static func ratio(_ value: Double) -> String {
+        String(format: value < 0.1 ? "%.3fx" : "%.2fx", value)
     }
 
     /// Pads every column to its widest cell; a rule follows the header.
@@ -68,9 +112,13 @@ enum ReportTable {
         }
     }
 
-    /// Rates and counts as grouped integers; sizes in MB with one decimal.
+    /// Rates and counts as grouped integers; sizes in MB with one decimal;
+    /// times and small fractions with enough decimals to be read.
     static func number(_ value: Double, unit: String) -> String {
         if unit == "MB" { return String(format: "%.1f", value) }
+        if unit == "ms" || unit == "s" || (value.magnitude < 100 && value != value.rounded()) {
+            return String(format: value.magnitude < 10 ? "%.3f" : "%.1f", value)
+        }
         return grouped(Int(value.rounded()))
     }
 

@@ -15,12 +15,34 @@ enum WorkloadName: String, CaseIterable, Codable, Sendable, ExpressibleByArgumen
     case concurrent
     /// A scan of the whole log, with its raw cursor-scan baseline and peak memory.
     case read
+    /// SQLite (GRDB) as a third side of `single` and `concurrent`:
+    /// comparison workloads 1 and 2.
+    case sqlite
+    /// Many clients appending to a few shared streams with expected
+    /// versions, on the ledger and on SQLite: comparison workload 3.
+    case shared
+    /// Workers claiming and completing no-op jobs, durable, on the job
+    /// ledger, SQLite and raw LMDB: comparison workload 4.
+    case jobs
+    /// Latency from cancelling a running job to its worker's acknowledgement.
+    case cancel
+    /// Rebuild, report and export of a job log, with a raw scan of the same
+    /// log and a SQLite rebuild, each in a child process: workload 5.
+    case log
+    /// The first page of a filtered job listing among many jobs, on the
+    /// ledger, SQLite and raw LMDB, each in a child process: workload 6.
+    case list
+    /// Throughput against the number of clients, SQLite and the ledger,
+    /// drawn as an SVG chart.
+    case clients
 
     /// The workloads that must run with this one for its ratio to exist.
     var baselines: [WorkloadName] {
         switch self {
         case .single, .concurrent: return [.rawCommit]
-        case .rawCommit, .rawBatch, .read: return []
+        case .sqlite: return [.rawCommit, .single, .concurrent]
+        case .shared: return [.concurrent, .rawCommit]
+        case .rawCommit, .rawBatch, .read, .jobs, .cancel, .log, .list, .clients: return []
         }
     }
 
