@@ -107,6 +107,10 @@ extension JobLedger {
     /// fits the filters best (batch, owner, organisation, type, state, or
     /// submission time); never a scan of every job. Pass the page's `next`
     /// as `after` for the following page.
+    ///
+    /// Jobs come in submission order within a state. A listing by owner,
+    /// organisation or type without a state comes grouped by state (those
+    /// indexes are keyed field, state, time), then in submission order.
     public func list(_ query: JobQuery = JobQuery(), limit: Int = 50, after cursor: String? = nil) throws(JobLedgerError) -> JobPage {
         guard limit > 0 else { throw .invalidInput(field: "limit", reason: "must be positive, got \(limit)") }
         let plan = IndexPlan(query)
