@@ -91,19 +91,7 @@ enum ChildTasks {
         let events = try environment.openDatabase("events", flags: [])
         let sampler = AnonymousMemorySampler()
         let stopwatch = Stopwatch()
-        let (visited, checksum) = try environment.read { txn in
-            try txn.withCursor(on: events) { cursor in
-                var visited = 0
-                var checksum: UInt64 = 0
-                var entry = try cursor.first()
-                while let current = entry {
-                    checksum &+= current.key.loadBigEndianUInt64(at: 0) &+ UInt64(current.value[current.value.count - 1])
-                    visited += 1
-                    entry = try cursor.next()
-                }
-                return (visited, checksum)
-            }
-        }
+        let (visited, checksum) = try RawCursorScan.scan(events, in: environment)
         let seconds = stopwatch.elapsedSeconds
         let anonymous = sampler.stop()
         guard visited > 0, checksum != 0 else { throw BenchError.verification("the raw scan found no events") }

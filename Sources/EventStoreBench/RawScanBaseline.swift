@@ -29,19 +29,7 @@ enum RawScanBaseline {
         PeakMemory.resetPeak()
         let residentBefore = PeakMemory.resident ?? 0
         let stopwatch = Stopwatch()
-        let (visited, checksum) = try environment.read { txn in
-            try txn.withCursor(on: database) { cursor in
-                var visited = 0
-                var checksum: UInt64 = 0
-                var entry = try cursor.first()
-                while let current = entry {
-                    checksum &+= current.key.loadBigEndianUInt64(at: 0) &+ UInt64(current.value[current.value.count - 1])
-                    visited += 1
-                    entry = try cursor.next()
-                }
-                return (visited, checksum)
-            }
-        }
+        let (visited, checksum) = try RawCursorScan.scan(database, in: environment)
         let rate = stopwatch.rate(of: visited)
         let peak = PeakMemory.peakResident
         guard visited == count, checksum != 0 else {
