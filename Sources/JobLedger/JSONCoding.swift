@@ -63,6 +63,10 @@ enum JSONCoding {
 extension JobEvent {
     /// Decodes a stored event; `nil` for a type that is not a job event.
     static func decode(type: String, payload: [UInt8]) throws -> JobEvent? {
+        guard JobEvent.typeNames.contains(type) else { return nil }
+        if let fields = FlatJSONReader.fields(of: payload), let event = fromFlatFields(type: type, fields) {
+            return event
+        }
         let decoder = JSONCoding.decoder
         let data = Data(payload)
         switch type {

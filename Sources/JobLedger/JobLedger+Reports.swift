@@ -84,9 +84,8 @@ struct ReportBuilder {
     mutating func add(_ event: RecordedEvent) throws {
         guard let id = JobStreams.jobID(fromStream: event.streamID) else { return }
         let time = event.recordedAt
-        let decoder = JSONCoding.decoder
         if event.type == "JobSubmitted" {
-            let data = try decoder.decode(JobEvent.Submitted.self, from: Data(event.payload))
+            guard case .submitted(let data)? = try JobEvent.decode(type: event.type, payload: event.payload) else { return }
             jobs[id] = Track(
                 type: data.type, organisation: data.organisation, batch: data.batch, inWindow: inWindow(time),
                 readySince: time)
@@ -106,21 +105,21 @@ struct ReportBuilder {
             if job.inWindow, let claimed = job.claimedAt { runTime[job.type, default: []].append(time.timeIntervalSince(claimed)) }
             count(time, \.completed)
         case "AttemptFailed":
-            let data = try decoder.decode(JobEvent.AttemptFailed.self, from: Data(event.payload))
+            guard case .attemptFailed(let data)? = try JobEvent.decode(type: event.type, payload: event.payload) else { return }
             job.state = .pending
             job.readySince = data.retryAt
             if job.inWindow { failures[data.error, default: 0] += 1 }
         case "JobFailed":
-            let data = try decoder.decode(JobEvent.Failed.self, from: Data(event.payload))
+            guard case .failed(let data)? = try JobEvent.decode(type: event.type, payload: event.payload) else { return }
             job.state = .failed
             if job.inWindow { failures[data.error, default: 0] += 1 }
             count(time, \.failed)
         case "CancelRequested":
-            let data = try decoder.decode(JobEvent.Stop.self, from: Data(event.payload))
+            guard case .cancelRequested(let data)? = try JobEvent.decode(type: event.type, payload: event.payload) else { return }
             job.state = .cancelRequested
             job.cancelRequest = (data.actor, data.reason, time)
         case "JobCancelled":
-            let data = try decoder.decode(JobEvent.Stop.self, from: Data(event.payload))
+            guard case .cancelled(let data)? = try JobEvent.decode(type: event.type, payload: event.payload) else { return }
             let request = job.cancelRequest ?? (data.actor, data.reason, time)
             recordCancellation(job, request, at: time)
             job.state = .cancelled
@@ -129,7 +128,7 @@ struct ReportBuilder {
             job.state = .killed
             count(time, \.killed)
         case "LeaseExpired":
-            let data = try decoder.decode(JobEvent.LeaseExpired.self, from: Data(event.payload))
+            guard case .leaseExpired(let data)? = try JobEvent.decode(type: event.type, payload: event.payload) else { return }
             job.state = data.nextState
             switch data.nextState {
             case .pending: job.readySince = data.retryAt ?? time

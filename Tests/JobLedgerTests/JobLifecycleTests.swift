@@ -106,3 +106,24 @@ import Testing
         #expect(after.stopRequestedBy == "alice")
     }
 }
+
+@Suite struct EventPayloadTests {
+    @Test func payloadsWithQuotesEscapesAndNonASCIITextSurviveEveryPath() throws {
+        let ledger = TemporaryJobLedger()
+        let jobs = try ledger.open()
+        let payload = #"{"note":"line one\nline \"two\"\ttab \\ back","emoji":"\u00e9t\u00e9 ✓","n":-3}"#
+        let reason = "client said: \"stop\" — now\nplease"
+        _ = try jobs.submit(JobSubmission(id: "p", type: "t", payload: payload, batch: "b-1"), by: alice)
+        let job = try #require(try jobs.claim(worker: "wörker", lease: 30))
+        _ = try jobs.cancel("p", by: alice, reason: reason)
+        _ = try jobs.fail("p", worker: "wörker", attempt: job.attempt, error: "boom: \"x\"", retryable: false)
+        let stored = try #require(try jobs.job("p"))
+        #expect(stored.payload == payload)
+        #expect(stored.stopReason == reason)
+        #expect(stored.worker == "wörker")
+        #expect(stored.error == "boom: \"x\"")
+        #expect(stored.state == .failed)
+        #expect(try jobs.verifyProjections() == [])
+        #expect(try jobs.job("p", asOfPosition: .max) == stored)
+    }
+}
