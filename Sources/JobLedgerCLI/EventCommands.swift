@@ -33,10 +33,9 @@ struct Events: AsyncParsableCommand {
     @Flag(help: "Keep printing events as they are appended.") var follow = false
 
     func run() async throws {
-        try runReportingErrors {
-            _ = try ledger.open(creating: false)
-        }
-        let jobs = try ledger.open(creating: false)
+        var opened: JobLedger?
+        try runReportingErrors { opened = try ledger.open(creating: false) }
+        guard let jobs = opened else { return }
         let selection = ExportSelection(
             fromPosition: from, streamID: stream, types: types.isEmpty ? nil : Set(types))
         let output = FileHandle.standardOutput

@@ -37,6 +37,11 @@ enum Output {
         print(String(decoding: data, as: UTF8.self))
     }
 
+    /// Prints `{"job": JOB}` with --json, else the job's fields for people.
+    static func printJob(_ job: Job, json: Bool) {
+        if json { printJSON(["job": Output.job(job)]) } else { print(jobDetail(job)) }
+    }
+
     static func jobTable(_ jobs: [Job], title: String = "Jobs") -> String {
         ReportTable(
             title: title, columns: ["id", "type", "state", "owner", "org", "batch", "attempt", "worker", "updated"],

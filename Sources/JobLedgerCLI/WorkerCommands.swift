@@ -70,7 +70,7 @@ struct Complete: ParsableCommand {
         try runReportingErrors {
             let jobs = try ledger.open(creating: false)
             let job = try jobs.complete(id, worker: worker, attempt: try currentAttempt(jobs, id, attempt), result: result)
-            if ledger.json { Output.printJSON(["job": Output.job(job)]) } else { print(Output.jobDetail(job)) }
+            Output.printJob(job, json: ledger.json)
         }
     }
 }
@@ -92,7 +92,7 @@ struct Fail: ParsableCommand {
             let jobs = try ledger.open(creating: false)
             let job = try jobs.fail(
                 id, worker: worker, attempt: try currentAttempt(jobs, id, attempt), error: error, retryable: retryable)
-            if ledger.json { Output.printJSON(["job": Output.job(job)]) } else { print(Output.jobDetail(job)) }
+            Output.printJob(job, json: ledger.json)
         }
     }
 }
@@ -112,7 +112,7 @@ struct AckCancel: ParsableCommand {
         try runReportingErrors {
             let jobs = try ledger.open(creating: false)
             let job = try jobs.acknowledgeCancel(id, worker: worker, attempt: try currentAttempt(jobs, id, attempt))
-            if ledger.json { Output.printJSON(["job": Output.job(job)]) } else { print(Output.jobDetail(job)) }
+            Output.printJob(job, json: ledger.json)
         }
     }
 }
