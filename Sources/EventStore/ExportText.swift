@@ -83,12 +83,13 @@ enum ExportText {
         }
     }
 
-    /// Appends an instant as ISO-8601 UTC with exactly six fractional
-    /// digits, such as `2026-11-23T12:00:00.123456Z`.
+    /// Appends an instant as ISO-8601 UTC with `fractionDigits` (1 to 6)
+    /// fractional digits, such as `2026-11-23T12:00:00.123456Z`; a finer
+    /// part of the second is dropped.
     ///
     /// Years 0 to 9999 take four digits; others use the expanded form with
     /// a sign (`+10000`, `-0001`), which ``parseTimestamp(_:)`` reads back.
-    static func appendTimestamp(micros: Int64, to output: inout [UInt8]) {
+    static func appendTimestamp(micros: Int64, fractionDigits: Int = 6, to output: inout [UInt8]) {
         let perDay: Int64 = 86_400_000_000
         var days = micros / perDay
         var rest = micros % perDay
@@ -116,7 +117,9 @@ enum ExportText {
         output.append(0x3A)
         appendPadded(seconds % 60, width: 2, to: &output)
         output.append(0x2E)
-        appendPadded(rest % 1_000_000, width: 6, to: &output)
+        var fraction = rest % 1_000_000
+        for _ in fractionDigits..<6 { fraction /= 10 }
+        appendPadded(fraction, width: fractionDigits, to: &output)
         output.append(0x5A)  // Z
     }
 

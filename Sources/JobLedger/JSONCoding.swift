@@ -20,7 +20,7 @@ enum JSONCoding {
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()
             let text = try container.decode(String.self)
-            guard let date = parseTimestamp(text) else {
+            guard let date = CanonicalTimestamp.date(from: text) else {
                 throw DecodingError.dataCorruptedError(
                     in: container, debugDescription: "'\(text)' is not an ISO-8601 time")
             }
@@ -37,6 +37,7 @@ enum JSONCoding {
     /// on a round trip).
     static func formatTimestamp(_ date: Date) -> String {
         let millis = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        if let text = CanonicalTimestamp.format(millis: millis) { return text }
         let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
         let fraction = Int(millis - seconds * 1000)
         let whole = plainStyle.format(Date(timeIntervalSince1970: Double(seconds)))
