@@ -95,7 +95,7 @@ struct AppendApplier {
                     }
                 }
                 positions.append(position)
-                if !projections.isEmpty {
+                if projections.contains(where: { $0.reads(stream: append.streamID) }) {
                     try project(
                         RecordedEvent(
                             position: position, streamID: append.streamID, streamVersion: version, id: event.id,
@@ -189,7 +189,7 @@ struct AppendApplier {
 
     private func project(_ event: RecordedEvent, in txn: borrowing WriteTransaction) throws {
         let writer = ProjectionWriter(transaction: txn.lend(), tables: tables)
-        for projection in projections {
+        for projection in projections where projection.reads(stream: event.streamID) {
             do {
                 try projection.apply(event, to: writer)
             } catch let error as LMDBError {

@@ -15,6 +15,13 @@ public protocol Projection: Sendable {
     var version: Int { get }
     /// Applies one appended event to the projection's tables.
     func apply(_ event: RecordedEvent, to tables: borrowing ProjectionWriter) throws
+    /// When set, only events of streams whose names start with this prefix
+    /// reach the projection; a rebuild skips the others without decoding
+    /// them. `nil` (the default) means every stream.
+    var streamPrefix: String? { get }
+    /// A new replayer for a rebuild or verification; the default applies
+    /// each event with ``apply(_:to:)``.
+    func makeReplayer() -> any ProjectionReplayer
 }
 
 /// Write access to projection tables inside an append's transaction.
@@ -30,6 +37,13 @@ public struct ProjectionWriter: ~Copyable {
     /// Stores `value` under `key` in `table`.
     public func put(_ table: String, _ key: [UInt8], _ value: [UInt8]) throws {
         try transaction.put(key, value, in: tables.database(table))
+    }
+
+    /// Stores `value` under `key` in `table`, whose keys so far all sort
+    /// before `key`: the fast path for filling a table in key order. Fails
+    /// with LMDB's key-exists error when `key` does not sort last.
+    public func append(_ table: String, _ key: [UInt8], _ value: [UInt8]) throws {
+        try transaction.put(key, value, in: tables.database(table), flags: .append)
     }
 
     /// Removes `key` from `table`; returns whether it was there.

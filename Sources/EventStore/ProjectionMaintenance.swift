@@ -96,28 +96,45 @@ extension EventStore {
         txn: borrowing WriteTransaction, progress: ((UInt64) -> Void)?
     ) throws -> Int {
         let writer = ProjectionWriter(transaction: txn.lend(), tables: tables)
+        var replayers = projections.map { $0.makeReplayer() }
+        let prefixes = projections.map { $0.streamPrefix.map { Array($0.utf8) } }
         var count = 0
         try txn.withCursor(on: layout.events) { cursor in
             var entry = try cursor.first()
             while let current = entry {
                 let position = current.key.loadBigEndianUInt64(at: 0)
-                let event = try view(current.value, position: position).recordedEvent
-                for projection in projections {
-                    do {
-                        try projection.apply(event, to: writer)
-                    } catch let error as LMDBError {
-                        throw error
-                    } catch {
-                        throw EventStoreError.projectionFailed(
-                            stream: event.streamID, position: position, reason: String(describing: error))
-                    }
+                let view = try view(current.value, position: position)
+                var event: RecordedEvent?
+                for index in replayers.indices {
+                    if let prefix = prefixes[index], !view.stream.starts(with: prefix) { continue }
+                    let recorded = event ?? view.recordedEvent
+                    event = recorded
+                    try failing(projection: recorded) { try replayers[index].replay(recorded, into: writer) }
                 }
                 count += 1
                 if count % 65_536 == 0 { progress?(position) }
                 entry = try cursor.next()
             }
         }
+        for index in replayers.indices {
+            try failing(projection: nil) { try replayers[index].finish(into: writer) }  // bulk writes
+        }
         return count
+    }
+
+    /// Runs a projection's step, giving its failure the event's context.
+    private static func failing(projection event: RecordedEvent?, _ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as LMDBError {
+            throw error
+        } catch let error as EventStoreError {
+            throw error
+        } catch {
+            guard let event else { throw EventStoreError.projectionFailed(stream: "", position: 0, reason: "\(error)") }
+            throw EventStoreError.projectionFailed(
+                stream: event.streamID, position: event.position, reason: String(describing: error))
+        }
     }
 
     private func compare(

@@ -52,6 +52,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Parent directory for the scratch ledgers (default: the system temporary directory).")
     var dir: String?
 
+    @Flag(help: "Leave the scratch ledgers in place (their directory is printed), to inspect or profile them.")
+    var keep = false
+
     @Option(help: .hidden)
     var child: ChildTask?
 
@@ -79,7 +82,13 @@ struct BenchCommand: AsyncParsableCommand {
         let selection = WorkloadName.selection(for: only)
         let parent = dir ?? FileManager.default.temporaryDirectory.path
         let scratch = try ScratchDirectory(parent: parent)
-        defer { scratch.remove() }
+        defer {
+            if keep {
+                Progress.note("scratch ledgers kept in \(scratch.path)")
+            } else {
+                scratch.remove()
+            }
+        }
         let stopwatch = Stopwatch()
 
         var report: BenchReport

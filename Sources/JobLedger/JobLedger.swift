@@ -22,7 +22,7 @@ public final class JobLedger: Sendable {
     /// Opens (creating when needed) the ledger at `path`.
     public init(path: String, options: JobLedgerOptions = JobLedgerOptions()) throws(JobLedgerError) {
         var storeOptions = options.store
-        storeOptions.projections.append(JobProjection())
+        storeOptions.projections.append(JobProjection(rebuildJobsInMemory: options.rebuildJobsInMemory))
         do {
             store = try EventStore.open(at: path, options: storeOptions)
         } catch {

@@ -16,8 +16,16 @@ import Foundation
 /// The state comes from ``JobEvolver/evolve(_:_:context:)``, the same
 /// function commands use, so there is one definition of what an event does.
 public struct JobProjection: Projection {
+    /// Jobs a rebuild folds in memory before writing them out, unless told otherwise.
+    public static let defaultRebuildJobsInMemory = 262_144
+
+    /// Jobs a rebuild folds in memory before writing them out.
+    public let rebuildJobsInMemory: Int
+
     /// Creates the projection.
-    public init() {}
+    public init(rebuildJobsInMemory: Int = JobProjection.defaultRebuildJobsInMemory) {
+        self.rebuildJobsInMemory = max(1, rebuildJobsInMemory)
+    }
 
     /// The tables the projection writes.
     public var tableNames: [String] { JobTables.all }
@@ -26,20 +34,37 @@ public struct JobProjection: Projection {
     /// listing indexes.
     public var version: Int { 3 }
 
+    /// Only job streams: audit streams never reach the projection.
+    public var streamPrefix: String? { JobStreams.jobPrefix }
+
     /// Applies one event of a job stream; other streams are ignored.
     public func apply(_ event: RecordedEvent, to tables: borrowing ProjectionWriter) throws {
         guard let jobID = JobStreams.jobID(fromStream: event.streamID) else { return }
+        let key = Array(jobID.utf8)
+        let old = try tables.get(JobTables.jobs, key).map(JobRecord.decode)
+        let new = try Self.evolve(old, jobID: jobID, by: event)
+        try Self.store(new, replacing: old, key: key, in: tables)
+    }
+
+    /// A replayer that folds jobs in memory and writes them in key order.
+    public func makeReplayer() -> any ProjectionReplayer { JobReplayer(flushThreshold: rebuildJobsInMemory) }
+
+    /// The job after `event`, through the one `evolve` commands use too.
+    static func evolve(_ old: Job?, jobID: String, by event: RecordedEvent) throws -> Job {
         guard let jobEvent = try JobEvent.decode(type: event.type, payload: event.payload) else {
             throw JobLedgerError.invalidInput(field: "type", reason: "'\(event.type)' is not a job event type")
         }
-        let key = Array(jobID.utf8)
-        let old = try tables.get(JobTables.jobs, key).map(JobRecord.decode)
         let context = EventContext(position: event.position, version: event.streamVersion, recordedAt: event.recordedAt)
         guard let new = JobEvolver.evolve(old, jobEvent, context: context) else {
             throw JobLedgerError.invalidInput(field: "stream", reason: "\(event.type) for job '\(jobID)' before its submission")
         }
-        // Touch only the index entries that changed: a lease renewal moves one
-        // lease entry and leaves the state indexes alone.
+        return new
+    }
+
+    /// Writes `new` over `old` (the stored record, if any), touching only the
+    /// index entries that changed: a lease renewal moves one lease entry and
+    /// leaves the state indexes alone.
+    static func store(_ new: Job, replacing old: Job?, key: [UInt8], in tables: borrowing ProjectionWriter) throws {
         let before = old.map(JobIndexes.entries(of:)) ?? []
         let after = JobIndexes.entries(of: new)
         for (table, indexKey) in before where !after.contains(where: { $0.0 == table && $0.1 == indexKey }) {
@@ -71,14 +96,16 @@ enum JobTables {
 
 /// Stream names of the jobs domain.
 public enum JobStreams {
+    /// The prefix of every job stream's name.
+    public static let jobPrefix = "job-"
     /// The stream of a job's events.
-    public static func job(_ id: String) -> String { "job-" + id }
+    public static func job(_ id: String) -> String { jobPrefix + id }
     /// The stream of audit entries about a job (refusals included).
     public static func audit(_ id: String) -> String { "audit-" + id }
 
     /// The job id of a job stream, or `nil` for other streams.
     public static func jobID(fromStream stream: String) -> String? {
-        stream.hasPrefix("job-") ? String(stream.dropFirst(4)) : nil
+        stream.hasPrefix(jobPrefix) ? String(stream.dropFirst(jobPrefix.utf8.count)) : nil
     }
 }
 

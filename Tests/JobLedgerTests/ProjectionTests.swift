@@ -46,9 +46,12 @@ import Testing
         }
     }
 
-    @Test func projectionsAfterAConcurrentWorkloadEqualAReplayAndRebuildIsByteIdentical() async throws {
+    /// Jobs held in memory by a rebuild: all of them, a few at a time (so
+    /// later events start from records written by an earlier batch), one.
+    @Test(arguments: [JobProjection.defaultRebuildJobsInMemory, 7, 1])
+    func projectionsAfterAConcurrentWorkloadEqualAReplayAndRebuildIsByteIdentical(jobsInMemory: Int) async throws {
         let ledger = TemporaryJobLedger()
-        let jobs = try ledger.open()
+        let jobs = try ledger.open { $0.rebuildJobsInMemory = jobsInMemory }
         try await Self.runWorkload(jobs)
         #expect(try jobs.verifyProjections() == [])
         let before = try Self.dump(jobs)

@@ -1,0 +1,43 @@
+/// Folds the whole log into a projection's tables during a rebuild or a
+/// verification.
+///
+/// A rebuild starts from empty tables and hands every event of the log to
+/// the replayer in position order, then calls ``finish(into:)`` once. A
+/// replayer may hold state in memory and write it in bulk (in key order,
+/// with ``ProjectionWriter/append(_:_:_:)``), which is much faster than
+/// applying events one by one; the result must be the tables that applying
+/// each event with ``Projection/apply(_:to:)`` would leave.
+public protocol ProjectionReplayer {
+    /// Folds one event, in position order.
+    mutating func replay(_ event: RecordedEvent, into tables: borrowing ProjectionWriter) throws
+    /// Writes whatever the replayer still holds; called once, after the last event.
+    mutating func finish(into tables: borrowing ProjectionWriter) throws
+}
+
+/// The replayer every projection has unless it brings its own: each event
+/// is applied exactly as an append applies it.
+struct ApplyingReplayer: ProjectionReplayer {
+    let projection: any Projection
+
+    func replay(_ event: RecordedEvent, into tables: borrowing ProjectionWriter) throws {
+        try projection.apply(event, to: tables)
+    }
+
+    func finish(into tables: borrowing ProjectionWriter) throws {}
+}
+
+extension Projection {
+    /// A replayer that applies each event with ``apply(_:to:)``.
+    public func makeReplayer() -> any ProjectionReplayer { ApplyingReplayer(projection: self) }
+
+    /// Every stream: the projection reads all events.
+    public var streamPrefix: String? { nil }
+}
+
+extension Projection {
+    /// Whether events of `stream` reach this projection.
+    func reads(stream: String) -> Bool {
+        guard let prefix = streamPrefix else { return true }
+        return stream.hasPrefix(prefix)
+    }
+}

@@ -1,0 +1,116 @@
+import EventStore
+import Foundation
+
+/// Rebuilds the job projection from the log by folding jobs in memory and
+/// writing each table once, in key order.
+///
+/// Applying events one by one rewrites a job's record and moves its index
+/// entries at every event, each a B-tree update at a random place. A rebuild
+/// instead folds every job with the same ``JobEvolver/evolve(_:_:context:)``
+/// and, at the end, appends each table's entries sorted, which LMDB does
+/// without searching. Memory is bounded: past a threshold of jobs the
+/// folded jobs are written and forgotten, and later events of a written job
+/// start from its stored record, as an append would.
+struct JobReplayer: ProjectionReplayer {
+    /// Folded jobs in the order they were first seen, and where each id's
+    /// job sits in that list (small values keep the table cheap to grow).
+    private var folded: [Job] = []
+    private var ids: [String] = []
+    private var slots: [String: Int] = [:]
+    /// Whether the tables already hold jobs (written by an earlier flush).
+    private var tablesHoldJobs = false
+    private let threshold: Int
+
+    init(flushThreshold: Int) {
+        threshold = max(1, flushThreshold)
+    }
+
+    mutating func replay(_ event: RecordedEvent, into tables: borrowing ProjectionWriter) throws {
+        guard let jobID = JobStreams.jobID(fromStream: event.streamID) else { return }
+        if let slot = slots[jobID] {
+            folded[slot] = try JobProjection.evolve(folded[slot], jobID: jobID, by: event)
+            return
+        }
+        let stored = tablesHoldJobs ? try tables.get(JobTables.jobs, Array(jobID.utf8)).map(JobRecord.decode) : nil
+        slots[jobID] = folded.count
+        ids.append(jobID)
+        folded.append(try JobProjection.evolve(stored, jobID: jobID, by: event))
+        if folded.count >= threshold { try flush(into: tables) }
+    }
+
+    mutating func finish(into tables: borrowing ProjectionWriter) throws {
+        try flush(into: tables)
+    }
+
+    private mutating func flush(into tables: borrowing ProjectionWriter) throws {
+        if tablesHoldJobs {
+            try update(tables)
+        } else {
+            try fill(tables)
+        }
+        folded.removeAll(keepingCapacity: true)
+        ids.removeAll(keepingCapacity: true)
+        slots.removeAll(keepingCapacity: true)
+        tablesHoldJobs = true
+    }
+
+    /// Empty tables: every entry appended in key order.
+    private func fill(_ tables: borrowing ProjectionWriter) throws {
+        var entries = SortedTableEntries()
+        for (id, job) in zip(ids, folded) {
+            entries.add(JobTables.jobs, Array(id.utf8), try JobRecord.encode(job))
+            for (table, key) in JobIndexes.entries(of: job) {
+                entries.add(table, key, JobIndexes.value(of: job, in: table))
+            }
+        }
+        try entries.append(into: tables)
+    }
+
+    /// Tables that already hold some jobs: each job written over its stored
+    /// record, in key order so that neighbouring writes share pages.
+    private func update(_ tables: borrowing ProjectionWriter) throws {
+        let keyed = ids.indices.map { (slot: $0, key: Array(ids[$0].utf8)) }
+            .sorted { ByteOrder.precedes($0.key, $1.key) }
+        for (slot, key) in keyed {
+            let job = folded[slot]
+            let stored = try tables.get(JobTables.jobs, key).map(JobRecord.decode)
+            try JobProjection.store(job, replacing: stored, key: key, in: tables)
+        }
+    }
+}
+
+/// Entries for several tables, collected unordered and appended sorted.
+private struct SortedTableEntries {
+    private var byTable: [String: (keys: [[UInt8]], values: [[UInt8]])] = [:]
+
+    mutating func add(_ table: String, _ key: [UInt8], _ value: [UInt8]) {
+        byTable[table, default: ([], [])].keys.append(key)
+        byTable[table, default: ([], [])].values.append(value)
+    }
+
+    func append(into tables: borrowing ProjectionWriter) throws {
+        for (table, entries) in byTable {
+            // Sort positions rather than the entries: moving an entry moves
+            // two reference-counted arrays.
+            let order = entries.keys.withUnsafeBufferPointer { keys in
+                (0..<keys.count).sorted { ByteOrder.precedes(keys[$0], keys[$1]) }
+            }
+            for index in order {
+                try tables.append(table, entries.keys[index], entries.values[index])
+            }
+        }
+    }
+}
+
+/// LMDB's default key order: bytes compared as unsigned, shorter first on a tie.
+enum ByteOrder {
+    static func precedes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        a.withUnsafeBytes { x in
+            b.withUnsafeBytes { y in
+                let common = min(x.count, y.count)
+                let order = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
+                return order != 0 ? order < 0 : x.count < y.count
+            }
+        }
+    }
+}
