@@ -6,9 +6,10 @@ import Synchronization
 ///
 /// One `Worker` (concurrency 1, durable ledger) runs jobs whose handler
 /// only polls `context.isCancellationRequested` every millisecond. The
-/// worker learns of a cancel from its next lease renewal, so the latency
-/// is bounded by the renewal interval plus two durable appends (the
-/// renewal that sees the request and the acknowledgement).
+/// worker's cancel watcher reads the job when the cancel commits (the
+/// cancel comes from the same process), so the latency is the cancel's own
+/// durable append, the watcher's read and the acknowledgement's append; the
+/// lease renewal is only the fallback that bounds it.
 ///
 /// For each repeat: submit a job, wait until its handler runs, wait a
 /// random part of the renewal interval (so the cancel lands at a random

@@ -11,6 +11,10 @@ import Synchronization
 /// - A handler that throws ``JobCancellationError`` (from
 ///   ``JobContext/checkCancellation()``) acknowledges the cancel.
 ///
+/// A cancel or kill reaches the handler (``JobContext/isCancellationRequested``)
+/// from the lease renewals and, sooner, from a watcher that reads the jobs in
+/// hand whenever this process commits and every `cancelPollInterval`.
+///
 /// Whatever happened to one job, the worker goes on claiming the next.
 public final class Worker: Sendable {
     /// The code that does a job's work; returns the JSON result, if any.
@@ -26,6 +30,7 @@ public final class Worker: Sendable {
     private let idleWait: Duration
     private let handler: Handler
     private let counters = Mutex(WorkerStatistics())
+    private let cancelWatcher: CancelWatcher?
 
     /// Creates a worker.
     ///
@@ -33,11 +38,16 @@ public final class Worker: Sendable {
     ///   - lease: seconds each claim and renewal holds the job.
     ///   - renewInterval: seconds between renewals; a third of the lease by default.
     ///   - idleWait: how long to wait when no job is available.
+    ///   - cancelPollInterval: how often to look for a cancel or kill of a
+    ///     job in hand made by another process; one made by this process is
+    ///     seen as soon as it is committed. `nil`: only lease renewals tell.
     public init(
         ledger: JobLedger, id: String, types: Set<String>? = nil, concurrency: Int = 1,
         lease: TimeInterval = 30, renewInterval: TimeInterval? = nil, idleWait: Duration = .milliseconds(50),
+        cancelPollInterval: Duration? = .milliseconds(20),
         handler: @escaping Handler
     ) {
+        cancelWatcher = cancelPollInterval.map { CancelWatcher(ledger: ledger, pollInterval: $0) }
         self.ledger = ledger
         self.id = id
         self.types = types
@@ -64,11 +74,13 @@ public final class Worker: Sendable {
     }
 
     private func runSlots(untilIdle: Bool) async {
+        let watching = cancelWatcher.map { watcher in Task { await watcher.run() } }
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<concurrency {
                 group.addTask { await self.slot(untilIdle: untilIdle) }
             }
         }
+        watching?.cancel()
     }
 
     private func slot(untilIdle: Bool) async {
@@ -92,6 +104,8 @@ public final class Worker: Sendable {
 
     private func process(_ job: Job) async {
         let context = JobContext(job: job, ledger: ledger)
+        cancelWatcher?.watch(context)
+        defer { cancelWatcher?.forget(context) }
         let renewer = Task { await self.keepLeaseAlive(context) }
         let outcome: Result<String?, any Error>
         do {

@@ -54,8 +54,10 @@ import Testing
         let jobs = try ledger.open()
         _ = try await jobs.submit(JobSubmission(id: "slow", type: "t"), by: alice)
         let sawRequest = Mutex(false)
-        let worker = Worker(ledger: jobs, id: "w", lease: 2, renewInterval: 0.02, idleWait: .milliseconds(10)) { context in
-            // Never reads the ledger itself: only renewals can tell it.
+        let worker = Worker(
+            ledger: jobs, id: "w", lease: 2, renewInterval: 0.02, idleWait: .milliseconds(10), cancelPollInterval: nil
+        ) { context in
+            // Never reads the ledger itself, and no watcher: only renewals can tell it.
             while !context.isCancellationRequested { try await Task.sleep(for: .milliseconds(5)) }
             sawRequest.withLock { $0 = true }
             throw JobCancellationError(jobID: context.job.id, state: .cancelRequested)
@@ -66,6 +68,30 @@ import Testing
         _ = await run.value
         #expect(sawRequest.withLock { $0 })
         #expect(try jobs.job("slow")?.state == .cancelled)
+    }
+
+    @Test func workerHearsOfACancelLongBeforeItsNextLeaseRenewal() async throws {
+        let ledger = TemporaryJobLedger()
+        let jobs = try ledger.open()
+        _ = try await jobs.submit(JobSubmission(id: "slow", type: "t"), by: alice)
+        let started = Mutex(false)
+        // Renewals every 20 s: the cancel has to come from the watcher.
+        let worker = Worker(ledger: jobs, id: "w", lease: 60, renewInterval: 20, idleWait: .milliseconds(10)) { context in
+            started.withLock { $0 = true }
+            while !context.isCancellationRequested { try await Task.sleep(for: .milliseconds(1)) }
+            throw JobCancellationError(jobID: context.job.id, state: .cancelRequested)
+        }
+        let run = Task { await worker.runUntilIdle() }
+        while !started.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(2)) }
+        let clock = ContinuousClock()
+        let began = clock.now
+        _ = try await jobs.cancel("slow", by: alice, reason: "changed my mind")
+        _ = await run.value
+        let waited = clock.now - began
+        #expect(try jobs.job("slow")?.state == .cancelled)
+        #expect(waited < .seconds(5), "the cancel took \(waited), the renewal interval is 20 s")
+        let types = try jobs.store.readStream(JobStreams.job("slow")).map(\.type)
+        #expect(!types.contains("LeaseRenewed"))
     }
 
     @Test func handlerErrorsFailRetryablyAndPermanentFailuresFailForGood() async throws {
