@@ -36,8 +36,11 @@ struct BenchCounts: Codable, Sendable {
     /// Successful appends each client of the shared-streams workload makes
     /// (on both systems).
     var sharedAppendsPerClient: Int
-    /// Worker threads claiming and completing jobs.
+    /// Workers claiming and completing jobs.
     var jobWorkers: Int
+    /// Jobs each worker has in hand at once (a thread each, like a
+    /// `Worker` with that concurrency); the baselines get as many threads.
+    var jobsPerWorker: Int
     /// Jobs the ledger's workers process (durable).
     var jobs: Int
     /// Jobs the SQLite and raw LMDB workers process.
@@ -71,7 +74,7 @@ struct BenchCounts: Codable, Sendable {
             readEvents: 1_000_000, fillEventsPerAppend: 1_000, payloadBytes: 200,
             sqliteSingleAppends: 10_000, sqliteAppendsPerClient: 200,
             sharedStreams: 8, sharedAppendsPerClient: 100,
-            jobWorkers: 8, jobs: 20_000, baselineJobs: 20_000, jobRounds: 2,
+            jobWorkers: 8, jobsPerWorker: 8, jobs: 20_000, baselineJobs: 20_000, jobRounds: 2,
             cancelRepeats: 50, renewIntervalMilliseconds: 50,
             logEvents: 1_000_000, listJobs: 1_000_000, listRepeats: 200,
             sweepClients: [1, 4, 16, 64], sweepAppends: 3_000, builders: 16)

@@ -47,7 +47,7 @@ struct Comparison: Codable, Sendable {
              "clients", "C: \(clients) store-shaped events per durable commit", 10),
             (3, "\(clients) clients, \(counts.sharedStreams) shared streams, expected versions", "events/s", false, "C",
              "sqlite-shared", "shared", "C (no conflicts possible in raw LMDB)", nil),
-            (4, "\(counts.jobWorkers) workers claim + complete no-op jobs, durable", "jobs/s", false, "raw-jobs",
+            (4, "\(counts.jobWorkers) workers x \(counts.jobsPerWorker) jobs at once claim + complete no-op jobs, durable", "jobs/s", false, "raw-jobs",
              "sqlite-jobs", "jobs", "queue + state databases, 1 durable commit per claim and per completion", 3),
             (5, "read the whole log (\(ReportTable.grouped(counts.logEvents)) events) + rebuild the job projection",
              "events/s", false, "log-scan", "sqlite-rebuild", "rebuild", "cursor scan of the same log only, no rebuild",

@@ -2,9 +2,9 @@ import EventStore
 import Foundation
 import JobLedger
 
-/// Comparison workload 4 on the job ledger: worker threads call the
-/// synchronous API, claiming a job with a lease and completing it, until no
-/// job is left. Every job is a no-op submitted beforehand (not timed, by
+/// Comparison workload 4 on the job ledger: each worker runs a few jobs at
+/// once, one thread per job in hand, each calling the synchronous API to
+/// claim a job with a lease and complete it, until no job is left. Every job is a no-op submitted beforehand (not timed, by
 /// concurrent submitters). The ledger is durable throughout.
 ///
 /// Conflicts: `claim` hides the appends that lose a race for a job (it moves
@@ -17,6 +17,7 @@ final class LedgerJobs {
     /// The ledger.
     let ledger: JobLedger
     private let workers: Int
+    private let jobsPerWorker: Int
     private let builders: Int
     private var round = 0
     private(set) var ids: [String] = []
@@ -29,9 +30,10 @@ final class LedgerJobs {
     static let owner = Actor(id: "bench-user", role: .user, organisation: "org-1")
 
     /// Opens a fresh durable ledger at `path`.
-    init(at path: String, workers: Int, builders: Int) throws {
+    init(at path: String, workers: Int, jobsPerWorker: Int, builders: Int) throws {
         ledger = try JobLedger(path: path)
         self.workers = workers
+        self.jobsPerWorker = max(1, jobsPerWorker)
         self.builders = builders
         batches = BatchFigures(
             workload: "jobs: \(workers) workers", commits: 0, appends: 0, events: 0, averageAppendsPerCommit: 0,
@@ -52,8 +54,9 @@ final class LedgerJobs {
 
         let before = ledger.store.groupCommitStatistics
         let processed = SharedCounter()
-        let seconds = try ClientThreads.run(workers, name: "worker") { worker in
-            let name = "worker-\(worker)"
+        let jobsPerWorker = jobsPerWorker
+        let seconds = try ClientThreads.run(workers * jobsPerWorker, name: "worker") { thread in
+            let name = "worker-\(thread / jobsPerWorker)"
             var done = 0
             while let job = try ledger.claim(worker: name, lease: 60) {
                 _ = try ledger.complete(job.id, worker: name, attempt: job.attempt)

@@ -24,7 +24,7 @@ extension JobLedger {
         var backoff = ConflictBackoff(range: options.conflictBackoff)
         for round in 0..<options.maxConflictRetries {
             let now = options.clock()
-            let candidates = try claimCandidates(types: types, now: now)
+            let candidates = try claimCandidates(types: types, now: now, limit: claimWindow)
             if candidates.isEmpty { return nil }
             for index in Self.claimOrder(candidates.count, round: round) {
                 let candidate = candidates[index]
@@ -52,7 +52,7 @@ extension JobLedger {
         var backoff = ConflictBackoff(range: options.conflictBackoff)
         for round in 0..<options.maxConflictRetries {
             let now = options.clock()
-            let candidates = try claimCandidates(types: types, now: now)
+            let candidates = try claimCandidates(types: types, now: now, limit: claimWindow)
             if candidates.isEmpty { return nil }
             for index in Self.claimOrder(candidates.count, round: round) {
                 let candidate = candidates[index]
@@ -72,6 +72,10 @@ extension JobLedger {
         }
         throw .conflictRetriesExhausted(jobID: "(claim by \(worker))", attempts: options.maxConflictRetries)
     }
+
+    /// How many candidates a claim reads: enough to get past the jobs that
+    /// other claims of this process are appending right now.
+    var claimWindow: Int { 16 + claimsInFlight.count }
 
     /// The order in which to try the candidates: the first claimable job
     /// first, then the others in random order, so that workers that lost the

@@ -170,4 +170,7 @@ final class ClaimsInFlight: Sendable {
 
     /// Clears the mark once the claim's append has returned.
     func release(_ id: String) { _ = ids.withLock { $0.remove(id) } }
+
+    /// How many claims are being appended right now.
+    var count: Int { ids.withLock { $0.count } }
 }
