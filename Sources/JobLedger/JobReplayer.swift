@@ -23,6 +23,7 @@ struct JobReplayer: ProjectionReplayer {
 
     init(flushThreshold: Int) {
         threshold = max(1, flushThreshold)
+        slots.reserveCapacity(min(threshold, 65_536))
     }
 
     mutating func replay(_ event: RecordedEvent, into tables: borrowing ProjectionWriter) throws {
@@ -79,24 +80,28 @@ struct JobReplayer: ProjectionReplayer {
     }
 }
 
-/// Entries for several tables, collected unordered and appended sorted.
+/// Entries for the job tables, collected unordered and appended sorted.
 private struct SortedTableEntries {
-    private var byTable: [String: (keys: [[UInt8]], values: [[UInt8]])] = [:]
+    private var keys = [[[UInt8]]](repeating: [], count: JobTables.all.count)
+    private var values = [[[UInt8]]](repeating: [], count: JobTables.all.count)
 
     mutating func add(_ table: String, _ key: [UInt8], _ value: [UInt8]) {
-        byTable[table, default: ([], [])].keys.append(key)
-        byTable[table, default: ([], [])].values.append(value)
+        guard let index = JobTables.all.firstIndex(of: table) else {
+            preconditionFailure("'\(table)' is not a job table")
+        }
+        keys[index].append(key)
+        values[index].append(value)
     }
 
     func append(into tables: borrowing ProjectionWriter) throws {
-        for (table, entries) in byTable {
+        for (index, table) in JobTables.all.enumerated() {
             // Sort positions rather than the entries: moving an entry moves
             // two reference-counted arrays.
-            let order = entries.keys.withUnsafeBufferPointer { keys in
+            let order = keys[index].withUnsafeBufferPointer { keys in
                 (0..<keys.count).sorted { ByteOrder.precedes(keys[$0], keys[$1]) }
             }
-            for index in order {
-                try tables.append(table, entries.keys[index], entries.values[index])
+            for position in order {
+                try tables.append(table, keys[index][position], values[index][position])
             }
         }
     }
