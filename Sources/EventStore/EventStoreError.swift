@@ -67,7 +67,7 @@ public enum EventStoreError: Error, Sendable, Equatable, CustomStringConvertible
         case let .readersFull(max):
             return "all \(max) reader slots of the ledger are taken by open reads (in this or other processes): "
                 + "wait for long reads such as exports or reports to finish and try again, or close every process "
-                + "of the ledger and reopen it with a larger maxReaders"
+                + "of the ledger and reopen it with a larger maxReaders; storage info (`jobledger info`) names the oldest reader"
         case .closed:
             return "the event store is closed"
         case let .storage(error):

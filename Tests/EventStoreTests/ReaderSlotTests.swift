@@ -44,8 +44,17 @@ import Darwin
         let appended = try await store.append(to: "s", expectedVersion: .exact(1), events: [sampleEvent()])
         #expect(appended.lastPosition == 2)
 
+        // The figures still come, without the free pages that need a snapshot.
+        let info = try store.storageInfo()
+        #expect(info.readerSlots == 4)
+        #expect(info.readerSlotsInUse == 4)
+        #expect(info.freePages == nil)
+        #expect(info.oldestReader?.processID == getpid())
+        #expect(info.oldestReader?.commitsBehind == 1)
+
         for snapshot in held { try await snapshot.release() }
         #expect(try store.streamVersion("s") == 2)
+        #expect(try store.storageInfo().readerSlotsInUse == 0)
     }
 
     @Test func manyThreadsReadingAtOnceEitherReadOrGetReadersFullAndLeakNoSlot() async throws {
@@ -78,6 +87,7 @@ import Darwin
         #expect(result.other == [])
         #expect(result.read + result.refused == threads * 300)
         #expect(result.read > 0)
+        #expect(try store.storageInfo().readerSlotsInUse == 0)
         // All four slots are free again: four snapshots at once still open.
         let held = (0..<4).map { _ in HeldSnapshot(store) }
         for snapshot in held { try await snapshot.waitUntilHeld() }
