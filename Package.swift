@@ -49,7 +49,7 @@ let package = Package(
         ),
         .testTarget(
             name: "JobLedgerCLITests",
-            dependencies: ["JobLedgerCLI"]
+            dependencies: ["JobLedgerCLI", "JobLedger"]
         ),
         .testTarget(
             name: "JobLedgerTests",

@@ -189,6 +189,7 @@ extension EventStore {
                 }
                 let report = ImportReport(imported: imported, skipped: skipped, lastPosition: next - 1, dryRun: dryRun)
                 if dryRun { throw DryRunRollback(report: report) }
+                if imported > 0 { try CommitClock.record(micros: Date().microsecondsSince1970, in: txn, meta: layout.meta) }
                 return report
             }
         } catch let error as ImportError {

@@ -125,9 +125,8 @@ public final class EventStore: Sendable {
 
     private static func storedProjectionVersion(_ environment: Environment, _ layout: StoreLayout) throws(EventStoreError) -> String? {
         do {
-            return try environment.read { txn in
-                try txn.get(StoreLayout.projectionVersionKey, in: layout.meta).map { String(decoding: $0, as: UTF8.self) }
-            }
+            return try environment.value(for: StoreLayout.projectionVersionKey, in: layout.meta)
+                .map { String(decoding: $0, as: UTF8.self) }
         } catch {
             throw EventStoreError.wrap(error)
         }

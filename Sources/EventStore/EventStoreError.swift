@@ -29,6 +29,11 @@ public enum EventStoreError: Error, Sendable, Equatable, CustomStringConvertible
     /// A projection refused or failed to apply an event; the append that
     /// carried it was not written.
     case projectionFailed(stream: String, position: UInt64, reason: String)
+    /// Every reader slot of the ledger is taken by an open read, in this or
+    /// another process, so a read (or an open) could not begin. Nothing was
+    /// read or written; try again when reads have finished. `max` is the
+    /// ledger's number of slots.
+    case readersFull(max: Int)
     /// The store was closed.
     case closed
     /// LMDB failed in a way not covered above.
@@ -59,6 +64,10 @@ public enum EventStoreError: Error, Sendable, Equatable, CustomStringConvertible
             return "'\(path)' is not a usable ledger: \(reason)"
         case let .projectionFailed(stream, position, reason):
             return "projection failed on the event for stream '\(stream)' at position \(position): \(reason)"
+        case let .readersFull(max):
+            return "all \(max) reader slots of the ledger are taken by open reads (in this or other processes): "
+                + "wait for long reads such as exports or reports to finish and try again, or close every process "
+                + "of the ledger and reopen it with a larger maxReaders; storage info (`jobledger info`) names the oldest reader"
         case .closed:
             return "the event store is closed"
         case let .storage(error):
@@ -72,6 +81,7 @@ public enum EventStoreError: Error, Sendable, Equatable, CustomStringConvertible
         if let error = error as? LMDBError {
             if error.code == .mapFull { return .storageFull(detail: error.description) }
             if error.code == .system(ENOSPC) { return .storageFull(detail: "no space left on device") }
+            if error.code == .readersFull { return .readersFull(max: error.readerLimit ?? 0) }
             return .storage(error)
         }
         return .storage(LMDBError(rawCode: EIO, operation: String(describing: error)))

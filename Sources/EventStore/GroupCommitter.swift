@@ -135,6 +135,7 @@ final class GroupCommitter: Sendable {
                 for pending in batch {
                     outcomes.append(try applier.apply(pending.appends, in: txn, nextPosition: &next, nowMicros: now))
                 }
+                try CommitClock.record(after: outcomes, micros: now, in: txn, meta: layout.meta)
             }
         } catch {
             if batch.count > 1 {

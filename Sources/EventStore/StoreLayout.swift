@@ -29,9 +29,7 @@ struct StoreLayout: Sendable {
         // Check the format before creating anything, so a ledger written by
         // a newer version is refused without being touched.
         if let existingMeta = try? environment.openDatabase("meta", flags: []) {
-            let stored = try environment.read { (txn: borrowing ReadTransaction) throws -> [UInt8]? in
-                try txn.get(formatKey, in: existingMeta)
-            }
+            let stored = try environment.value(for: formatKey, in: existingMeta)
             if let stored { try checkFormat(stored, path: path) }
         }
         let layout: StoreLayout
@@ -49,9 +47,7 @@ struct StoreLayout: Sendable {
             throw error
         }
         let meta = layout.meta
-        let stored = try environment.read { (txn: borrowing ReadTransaction) throws -> [UInt8]? in
-            try txn.get(formatKey, in: meta)
-        }
+        let stored = try environment.value(for: formatKey, in: meta)
         if let bytes = stored {
             try checkFormat(bytes, path: path)
         } else if environment.options.readOnly {

@@ -136,35 +136,6 @@ struct Report: ParsableCommand {
     }
 }
 
-struct Info: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Where the ledger is, its size, its last position and projection state.",
-        discussion: "Example: jobledger info --json")
-
-    @OptionGroup var ledger: LedgerOptions
-
-    func run() throws {
-        try runReportingErrors {
-            let jobs = try ledger.open(creating: false)
-            let info = jobs.store.environmentInfo
-            let versions = try jobs.store.projectionVersions()
-            let fileSize = (try? FileManager.default.attributesOfItem(atPath: ledger.path + "/data.mdb")[.size] as? Int) ?? 0
-            let facts: [(String, Any)] = [
-                ("path", ledger.path), ("lastPosition", try jobs.store.lastPosition()),
-                ("fileBytes", fileSize), ("mapBytes", info.mapSize),
-                ("usedBytes", (info.lastPageNumber + 1) * info.pageSize), ("readerSlots", info.maxReaders),
-                ("readerSlotsUsed", info.readersInUse), ("projectionVersion", versions.stored ?? ""),
-                ("projectionsCurrent", versions.stored == versions.current),
-            ]
-            if ledger.json {
-                Output.printJSON(Dictionary(uniqueKeysWithValues: facts))
-            } else {
-                for (key, value) in facts { print(key.padding(toLength: 20, withPad: " ", startingAt: 0) + "\(value)") }
-            }
-        }
-    }
-}
-
 struct Rebuild: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Rebuild the projections from the log, or verify them against a replay.",

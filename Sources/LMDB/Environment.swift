@@ -26,6 +26,7 @@ public final class Environment: @unchecked Sendable {
     private let gate = MapGate()
     private let growthCount = Atomic<Int>(0)
     private let closed = Atomic<Bool>(false)
+    private let staleCleared = Atomic<Int>(0)
 
     /// Opens (creating when needed and allowed) the environment at `path`.
     ///
@@ -36,6 +37,7 @@ public final class Environment: @unchecked Sendable {
         var env: OpaquePointer?
         try check(mdb_env_create(&env), "mdb_env_create")
         guard let env else { throw LMDBError(rawCode: ENOMEM, operation: "mdb_env_create") }
+        var dead: Int32 = 0
         do throws(LMDBError) {
             try check(mdb_env_set_maxdbs(env, options.maxDatabases), "mdb_env_set_maxdbs")
             try check(mdb_env_set_maxreaders(env, options.maxReaders), "mdb_env_set_maxreaders")
@@ -47,13 +49,13 @@ public final class Environment: @unchecked Sendable {
             }
             try check(mdb_env_open(env, path, options.rawFlags, mdb_mode_t(options.fileMode)), "mdb_env_open(\(path))")
             try Self.refuseTruncatedFile(env, path: path, singleFile: options.singleFile)
-            var dead: Int32 = 0
             try check(mdb_reader_check(env, &dead), "mdb_reader_check")
         } catch {
             mdb_env_close(env)
             throw error
         }
         handle = env
+        staleCleared.store(Int(dead), ordering: .relaxed)
     }
 
     deinit {
@@ -119,7 +121,12 @@ public final class Environment: @unchecked Sendable {
     ///
     /// The snapshot sees every transaction committed before it began, from
     /// this and other processes. Keep it short: while it lives, this process
-    /// cannot grow the map.
+    /// cannot grow the map, and no process can reuse the pages freed since.
+    ///
+    /// Each snapshot takes a slot of the reader table for its life. When
+    /// every slot is taken, slots of dead processes are freed and the begin
+    /// tried again; if none were, it throws ``LMDBError/Code/readersFull``
+    /// with ``LMDBError/readerLimit`` set, and takes no slot.
     public func read<R>(_ body: (borrowing ReadTransaction) throws -> R) throws -> R {
         try runRead { txn in try body(ReadTransaction(handle: txn)) }
     }
@@ -136,18 +143,29 @@ public final class Environment: @unchecked Sendable {
 
     private func runRead<R>(_ body: (OpaquePointer) throws -> R) throws -> R {
         while true {
-            let outcome: Result<R, any Error>? = gate.shared {
+            let outcome: ReadOutcome<R> = gate.shared {
                 var txn: OpaquePointer?
                 let rc = mdb_txn_begin(handle, nil, UInt32(MDB_RDONLY), &txn)
-                if rc == MDB_MAP_RESIZED { return nil }
+                if rc == MDB_MAP_RESIZED { return .mapResized }
+                if rc == MDB_READERS_FULL { return .readersFull }
                 if rc != MDB_SUCCESS {
-                    return .failure(LMDBError(rawCode: rc, operation: "mdb_txn_begin(read)"))
+                    return .finished(.failure(LMDBError(rawCode: rc, operation: "mdb_txn_begin(read)")))
                 }
                 defer { mdb_txn_abort(txn) }
-                return Result { try body(txn!) }
+                return .finished(Result { try body(txn!) })
             }
-            if let outcome { return try outcome.get() }
-            try adoptResizedMap()
+            switch outcome {
+            case .finished(let result):
+                return try result.get()
+            case .mapResized:
+                try adoptResizedMap()
+            case .readersFull:
+                // Slots of dead processes stay taken until someone checks:
+                // free them and try again while that frees any.
+                if try clearStaleReaders() > 0 { continue }
+                throw LMDBError(
+                    rawCode: MDB_READERS_FULL, operation: "mdb_txn_begin(read)", readerLimit: info().maxReaders)
+            }
         }
     }
 
@@ -251,8 +269,13 @@ public final class Environment: @unchecked Sendable {
     public func clearStaleReaders() throws(LMDBError) -> Int {
         var dead: Int32 = 0
         try check(mdb_reader_check(handle, &dead), "mdb_reader_check")
+        staleCleared.add(Int(dead), ordering: .relaxed)
         return Int(dead)
     }
+
+    /// Reader slots of dead processes this environment has freed: on open,
+    /// when the reader table was full, and through ``clearStaleReaders()``.
+    public var staleReadersCleared: Int { staleCleared.load(ordering: .relaxed) }
 
     /// A snapshot of the environment's size and reader use.
     public func info() -> EnvironmentInfo {
@@ -269,6 +292,13 @@ public final class Environment: @unchecked Sendable {
             readersInUse: Int(info.me_numreaders)
         )
     }
+}
+
+/// How an attempt to begin a read transaction ended.
+private enum ReadOutcome<R> {
+    case finished(Result<R, any Error>)
+    case mapResized
+    case readersFull
 }
 
 /// Size and reader figures of an environment, from `mdb_env_info`.

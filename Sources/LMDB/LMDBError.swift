@@ -84,12 +84,16 @@ public struct LMDBError: Error, Sendable, Equatable, CustomStringConvertible {
     public let operation: String
     /// The raw return code.
     public let rawCode: Int32
+    /// For ``Code/readersFull``: how many reader slots the environment has
+    /// (fixed by the first process that opened the file); otherwise `nil`.
+    public let readerLimit: Int?
 
     /// Creates an error from a raw LMDB return code.
-    public init(rawCode: Int32, operation: String) {
+    public init(rawCode: Int32, operation: String, readerLimit: Int? = nil) {
         self.rawCode = rawCode
         self.code = Code(rawCode: rawCode)
         self.operation = operation
+        self.readerLimit = readerLimit
     }
 
     /// LMDB's own text for the code.

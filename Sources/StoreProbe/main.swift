@@ -30,6 +30,12 @@
 //       `slow-0` ... `slow-2`, sleeping `delayMicros` between them. Prints
 //       `done <count>` at the end.
 //
+//   hold-snapshot <ledger>
+//       Opens a read snapshot of the ledger and holds it, printing
+//       `holding` once it is open, until a line `stop` (or the end of input)
+//       arrives; then prints `released`. A test kills it with SIGKILL while
+//       it holds the snapshot to leave a reader slot of a dead process.
+//
 // Output lines are written straight to the file descriptor, so a parent sees
 // each line as soon as it is printed, even if the child is killed right
 // after. Failures go to standard error with exit status 1; bad usage exits
@@ -56,6 +62,7 @@ enum Probe {
             case "append": try append(rest, parent: parent)
             case "big-appends": try bigAppends(rest, parent: parent)
             case "append-slowly": try appendSlowly(rest, parent: parent)
+            case "hold-snapshot": try holdSnapshot(rest, parent: parent)
             default: usage("unknown command '\(command)'")
             }
         } catch {
@@ -155,6 +162,20 @@ enum Probe {
             if delay > 0 { usleep(UInt32(delay)) }
         }
         say("done \(count)")
+    }
+
+    static func holdSnapshot(_ arguments: [String], parent: pid_t) throws {
+        guard arguments.count == 1 else { usage("hold-snapshot <ledger>") }
+        let store = try open(arguments[0], durability: .noSyncForTestsAndBenchmarks)
+        watchForStop()
+        try store.readProjections { _ in
+            say("holding")
+            while !stopRequested.load(ordering: .acquiring) {
+                stopIfOrphaned(parent)
+                usleep(10_000)
+            }
+        }
+        say("released")
     }
 
     // MARK: Helpers
