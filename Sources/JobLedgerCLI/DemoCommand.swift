@@ -7,8 +7,8 @@ struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run an end-to-end demo on a fresh ledger and print what happened.",
         discussion: """
-            Creates a ledger in a new directory, runs four workers over a few hundred jobs with
-            retries, a cancel that races completion, a refused cancel and a batch kill, then
+            Creates a ledger in a new directory, runs four workers over a few hundred jobs with \
+            retries, a cancel that races completion, a refused cancel and a batch kill, then \
             prints the report, one job's history and where the ledger is.
             Example: jobledger demo --jobs 300
             """)
