@@ -1,3 +1,5 @@
+import LMDB
+
 extension Environment {
     /// Reads the value under `key`, even when every reader slot is taken.
     ///
@@ -7,10 +9,12 @@ extension Environment {
     /// waiting for the writer lock like any writer. Opening a ledger reads
     /// its format this way, so that a ledger whose slots are all taken can
     /// still be opened and inspected.
-    public func value(for key: [UInt8], in db: Database) throws -> [UInt8]? {
+    func value(for key: [UInt8], in db: Database) throws -> [UInt8]? {
         do {
             return try read { txn in try txn.get(key, in: db) }
         } catch let error as LMDBError where error.code == .readersFull && !options.readOnly {
+            // Kept out of the LMDB module: the optimizer of the current
+            // compiler crashes specializing `write` inside that module.
             return try write { txn in try txn.get(key, in: db) }
         }
     }
