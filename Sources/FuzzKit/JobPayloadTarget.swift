@@ -94,7 +94,10 @@ struct JobPayloadTarget: FuzzTarget {
         case .valueNotFound(let type, let context): return "value not found: \(type) at \(lastKey(context))"
         case .keyNotFound(let key, _): return "key not found: \(key.stringValue)"
         case .dataCorrupted(let context):
-            return "data corrupted at \(lastKey(context)): " + ErrorKind.normalize(context.debugDescription)
+            // "… from invalid String value X": the value is the input's.
+            var text = context.debugDescription
+            if let value = text.range(of: " value ") { text = text[..<value.upperBound] + "…" }
+            return "data corrupted at \(lastKey(context)): " + ErrorKind.normalize(text)
         @unknown default: return "decoding error"
         }
     }

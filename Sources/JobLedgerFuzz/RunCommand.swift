@@ -86,8 +86,10 @@ struct RunCommand: ParsableCommand {
 
         print("target \(name): \(report.inputs) inputs (\(corpus.inputs.count) corpus files), seed \(seed)")
         print("  time: \(String(format: "%.1f", seconds)) s, \(Int(Double(report.inputs) / seconds)) inputs/s")
-        print("  accepted: \(report.accepted); refused with a typed error: \(report.inputs - report.accepted - report.failures.count), \(report.errorKinds.count) distinct error kinds")
-        print("  slowest input: #\(report.slowest.index), \(report.slowest.time) (budget \(budgetMs) ms, hang limit \(hangSeconds) s)")
+        let refused = report.errorKinds.values.reduce(0, +)
+        print("  accepted: \(report.accepted); refused with a typed error: \(refused), \(report.errorKinds.count) distinct error kinds")
+        let again = Campaign.time(campaign.input(report.slowest.index, for: target), on: &target)
+        print("  slowest input: #\(report.slowest.index), \(Self.milliseconds(report.slowest.time)), \(Self.milliseconds(again)) when run again (budget \(budgetMs) ms, hang limit \(hangSeconds) s)")
         print("  resident memory: start \(ResidentMemory.format(memory.start)), after warm-up \(ResidentMemory.format(memory.warm)), peak \(ResidentMemory.format(memory.peak)), end \(ResidentMemory.format(memory.end)); growth after warm-up \(ResidentMemory.format(memory.growth))\(leaked ? " (over the limit: a leak)" : "")")
         if let ledger {
             print("  real imports: \(ledger.checked), \(ledger.accepted) accepted")
@@ -104,6 +106,13 @@ struct RunCommand: ParsableCommand {
         }
         print("  result: \(report.failures.isEmpty && !leaked ? "no crash, hang, property failure or leak" : "FAILED")")
         return !report.failures.isEmpty || leaked
+    }
+}
+
+extension RunCommand {
+    static func milliseconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        return String(format: "%.3f ms", Double(seconds) * 1000 + Double(attoseconds) / 1e15)
     }
 }
 
