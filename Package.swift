@@ -44,10 +44,12 @@ let package = Package(
         // Mutators, properties and the seed corpus of the fuzzers; the test
         // suite and the nightly executable share them.
         .target(name: "FuzzKit", dependencies: ["EventStore", "JobLedger"]),
+        // Declares libFuzzer's driver for the executable's libFuzzer build.
+        .target(name: "CFuzzerDriver"),
         .executableTarget(
             name: "JobLedgerFuzz",
             dependencies: [
-                "FuzzKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "FuzzKit", "CFuzzerDriver", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // A small child process used by the tests that need several real

@@ -3,7 +3,9 @@ import Foundation
 import FuzzKit
 
 /// `jobledger-fuzz`: the nightly fuzz run, seed generation and replay.
-@main
+///
+/// Built with `-DLIBFUZZER` (and `-sanitize=fuzzer`) the executable is a
+/// libFuzzer binary instead; see `LibFuzzerEntry.swift`.
 struct FuzzCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jobledger-fuzz",
@@ -11,6 +13,11 @@ struct FuzzCommand: ParsableCommand {
         subcommands: [RunCommand.self, ReplayCommand.self, SeedsCommand.self],
         defaultSubcommand: RunCommand.self)
 }
+
+#if !LIBFUZZER
+@main
+extension FuzzCommand {}
+#endif
 
 /// Options every subcommand shares.
 struct CorpusOptions: ParsableArguments {
