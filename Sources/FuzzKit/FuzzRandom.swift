@@ -8,17 +8,23 @@ package struct FuzzRandom: RandomNumberGenerator, Sendable {
 
     /// The generator for input number `index` of a run seeded with `seed`:
     /// inputs do not depend on each other, so any one can be replayed.
+    ///
+    /// The state is a hash of both, not the seed plus a multiple of the
+    /// number: SplitMix64 steps its state by a constant, so neighbouring
+    /// inputs would otherwise get the same numbers shifted by one.
     package init(seed: UInt64, input index: Int) {
-        var mixer = FuzzRandom(seed: seed ^ 0x6A09_E667_F3BC_C909)
-        let base = mixer.next()
-        state = base &+ UInt64(truncatingIfNeeded: index) &* 0x9E37_79B9_7F4A_7C15
-        _ = next()
+        state = Self.mix(Self.mix(seed ^ 0x6A09_E667_F3BC_C909) ^ Self.mix(UInt64(truncatingIfNeeded: index) &+ 1))
     }
 
     /// The next 64 random bits.
     package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
+        return Self.mix(state)
+    }
+
+    /// SplitMix64's finaliser: every input bit affects every output bit.
+    private static func mix(_ value: UInt64) -> UInt64 {
+        var z = value
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
