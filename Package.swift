@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "JobLedger", targets: ["JobLedger"]),
         .executable(name: "jobledger", targets: ["JobLedgerCLI"]),
         .executable(name: "jobledger-bench", targets: ["EventStoreBench"]),
+        .executable(name: "jobledger-fuzz", targets: ["JobLedgerFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -40,6 +41,17 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // Mutators, properties and the seed corpus of the fuzzers; the test
+        // suite and the nightly executable share them.
+        .target(name: "FuzzKit", dependencies: ["EventStore", "JobLedger"]),
+        // Declares libFuzzer's driver for the executable's libFuzzer build.
+        .target(name: "CFuzzerDriver"),
+        .executableTarget(
+            name: "JobLedgerFuzz",
+            dependencies: [
+                "FuzzKit", "CFuzzerDriver", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         // A small child process used by the tests that need several real
         // processes appending to, reading from, or being killed on one ledger.
         .executableTarget(name: "StoreProbe", dependencies: ["EventStore"]),
@@ -50,6 +62,10 @@ let package = Package(
         .testTarget(
             name: "JobLedgerCLITests",
             dependencies: ["JobLedgerCLI", "JobLedger"]
+        ),
+        .testTarget(
+            name: "FuzzTests",
+            dependencies: ["FuzzKit", "EventStore", "JobLedger"]
         ),
         .testTarget(
             name: "JobLedgerTests",

@@ -241,7 +241,14 @@ enum ExportText {
         }
         guard literal(0x5A) else { return .failure(.init("the time must be UTC, ending in 'Z'")) }
         guard index == bytes.count else { return .failure(.init("unexpected text after 'Z'")) }
-        let seconds = days(year: year, month: month, day: day) * 86_400 + (hour * 60 + minute) * 60 + second
+        var seconds = days(year: year, month: month, day: day) * 86_400 + (hour * 60 + minute) * 60 + second
+        // Borrow a second for the fraction before 1970, so the last second
+        // before Int64.min microseconds (which the export writes) does not
+        // overflow on the way.
+        if seconds < 0 && fraction > 0 {
+            seconds += 1
+            fraction -= 1_000_000
+        }
         let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000)
         let (micros, overflow2) = scaled.addingReportingOverflow(fraction)
         guard !overflow && !overflow2 else { return .failure(.init("the instant is out of range")) }

@@ -59,8 +59,8 @@ struct FlatJSONReader {
         repeat {
             skipSpace()
             guard let key = string(), expect(UInt8(ascii: ":")), let value = value() else { return nil }
-            // A repeated key keeps its last value, as the general decoder does.
-            if let earlier = fields.entries.firstIndex(where: { $0.key == key }) { fields.entries.remove(at: earlier) }
+            // A repeated key: the general decoder keeps the first value, so let it decide.
+            guard !fields.entries.contains(where: { $0.key == key }) else { return nil }
             fields.entries.append((key, value))
         } while expect(UInt8(ascii: ","))
         guard expect(UInt8(ascii: "}")) else { return nil }
@@ -91,7 +91,10 @@ struct FlatJSONReader {
     private mutating func integer() -> Int? {
         let start = index
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        let digits = index
         while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+        // JSON allows no leading zeros, which `Int` would read.
+        if index - digits > 1 && bytes[digits] == UInt8(ascii: "0") { return nil }
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") || bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             return nil
         }
@@ -109,7 +112,8 @@ struct FlatJSONReader {
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
             index += 1
-            return String(decoding: bytes[start..<index - 1], as: UTF8.self)
+            // Text that is not UTF-8 is not JSON; `String(decoding:)` would repair it.
+            return String(validating: bytes[start..<index - 1], as: UTF8.self)
         }
         index = start
         var out: [UInt8] = []
@@ -118,7 +122,7 @@ struct FlatJSONReader {
             index += 1
             switch byte {
             case UInt8(ascii: "\""):
-                return String(decoding: out, as: UTF8.self)
+                return String(validating: out, as: UTF8.self)
             case UInt8(ascii: "\\"):
                 guard index < bytes.count else { return nil }
                 let escaped = bytes[index]

@@ -65,9 +65,19 @@ extension JobEvent {
     /// Decodes a stored event; `nil` for a type that is not a job event.
     static func decode(type: String, payload: [UInt8]) throws -> JobEvent? {
         guard JobEvent.typeNames.contains(type) else { return nil }
-        if let fields = FlatJSONReader.fields(of: payload), let event = fromFlatFields(type: type, fields) {
-            return event
-        }
+        if let event = decodeFlat(type: type, payload: payload) { return event }
+        return try decodeGeneral(type: type, payload: payload)
+    }
+
+    /// The fast path of ``decode(type:payload:)``: `nil` when the payload
+    /// is not a flat object with the fields of `type`.
+    static func decodeFlat(type: String, payload: [UInt8]) -> JobEvent? {
+        FlatJSONReader.fields(of: payload).flatMap { fromFlatFields(type: type, $0) }
+    }
+
+    /// The general decoder behind ``decode(type:payload:)``, which also
+    /// gives the precise error for bad input.
+    static func decodeGeneral(type: String, payload: [UInt8]) throws -> JobEvent? {
         let decoder = JSONCoding.decoder
         let data = Data(payload)
         switch type {

@@ -198,6 +198,8 @@ import Testing
         let times = [
             "0000-12-31T23:59:59.999999Z", "-0044-03-15T12:00:00.000001Z", "+99999-12-31T23:59:59.999999Z",
             "1969-12-31T23:59:59.999999Z", "2000-02-29T00:00:00.000000Z", "2262-04-11T23:47:16.854775Z",
+            // The earliest instant the store holds: Int64.min microseconds.
+            "-290308-12-21T19:59:05.224192Z",
         ]
         func line(_ index: Int, _ time: String) -> String {
             #"{"position":\#(index),"stream":"times","version":\#(index),"eventId":"00000000-0000-4000-8000-00000000000\#(index)","type":"T","recordedAt":"\#(time)","actor":"","correlationId":null,"causationId":null,"data":{}}"#
@@ -210,12 +212,12 @@ import Testing
         #expect(try store.importEvents(jsonLines: Data(text.utf8)).skipped == times.count)
 
         // Shorter fractions are read and written back with six digits.
-        let short = [line(7, "2026-11-23T12:00:00Z"), line(8, "2026-11-23T12:00:00.5Z")]
+        let short = [line(8, "2026-11-23T12:00:00Z"), line(9, "2026-11-23T12:00:00.5Z")]
         #expect(try store.importEvents(lines: short).imported == 2)
-        let exported = Self.lines(try Self.export(store, selection: ExportSelection(fromPosition: 7)))
+        let exported = Self.lines(try Self.export(store, selection: ExportSelection(fromPosition: 8)))
         #expect(exported[0].contains(#""recordedAt":"2026-11-23T12:00:00.000000Z""#))
         #expect(exported[1].contains(#""recordedAt":"2026-11-23T12:00:00.500000Z""#))
-        #expect(try store.event(at: 8)?.recordedAt == Self.date(1_795_435_200_500_000))
+        #expect(try store.event(at: 9)?.recordedAt == Self.date(1_795_435_200_500_000))
     }
 
     // MARK: CSV

@@ -1,0 +1,2 @@
+// The target only declares libFuzzer's driver; see include/CFuzzerDriver.h.
+#include "CFuzzerDriver.h"
