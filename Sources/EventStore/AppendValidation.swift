@@ -25,6 +25,11 @@ enum AppendValidation {
                         stream: append.streamID, eventID: event.id, size: event.payload.count,
                         limit: limits.maxPayloadBytes)
                 }
+                if let recordedAt = event.recordedAt, recordedAt.exactMicrosecondsSince1970 == nil {
+                    throw .invalidAppend(
+                        reason: "event \(event.id) of stream '\(append.streamID)': recordedAt \(recordedAt) is beyond "
+                            + "the times the ledger stores (microseconds since 1970 in 64 bits)")
+                }
                 guard seenIDs.insert(UUIDKey(event.id)).inserted else {
                     throw .eventIDConflict(
                         eventID: event.id, stream: append.streamID, reason: "the id appears twice in one append")

@@ -301,6 +301,10 @@ import Testing
         #expect(try positions(ExportSelection(since: until)) == [7, 8, 9, 10, 11, 12])
         #expect(try positions(ExportSelection(until: since)) == [1, 2, 3])
         #expect(try positions(ExportSelection(streamID: "s2", since: since)) == [6, 9, 12])
+        // Bounds beyond the times the ledger stores select everything, or nothing.
+        let farPast = Date(timeIntervalSince1970: -1e15), farFuture = Date(timeIntervalSince1970: 1e15)
+        #expect(try positions(ExportSelection(since: farPast, until: farFuture)).count == 12)
+        #expect(try positions(ExportSelection(since: farFuture)) == [])
         #expect(try store.exportEvents(format: .jsonLines, selection: ExportSelection(types: ["Even"])) { _ in } == 6)
     }
 

@@ -51,6 +51,14 @@ import Testing
         ) { if case .invalidEventType = $0 { true } else { false } }
     }
 
+    @Test func recordedTimeBeyondWhatTheLedgerStoresIsRefused() async throws {
+        var event = sampleEvent()
+        event.recordedAt = Date(timeIntervalSince1970: 1e15)  // some 31 million years ahead
+        try await Self.expectRefusedAndNothingWritten(
+            [StreamAppend(streamID: "s", expectedVersion: .any, events: [event])]
+        ) { if case .invalidAppend(let reason) = $0 { reason.contains("recordedAt") } else { false } }
+    }
+
     @Test func oversizePayloadIsRefused() async throws {
         let big = EventData(type: "Big", payload: [UInt8](repeating: 0x20, count: (1 << 20) + 1))
         try await Self.expectRefusedAndNothingWritten(
