@@ -43,9 +43,10 @@ import Testing
         #expect(stats.cancelled == 1)
         #expect(stats.completed == 5)
         #expect(stats.failed == 0)
-        let hungHistory = try jobs.store.readStream(JobStreams.job("hung")).map(\.type)
-        #expect(hungHistory.prefix(2) == ["JobSubmitted", "JobClaimed"])
-        #expect(hungHistory.suffix(2) == ["CancelRequested", "JobCancelled"])
+        // Renewals may land anywhere while the job runs, even between the
+        // request and the acknowledgement.
+        let hungHistory = try jobs.store.readStream(JobStreams.job("hung")).map(\.type).filter { $0 != "LeaseRenewed" }
+        #expect(hungHistory == ["JobSubmitted", "JobClaimed", "CancelRequested", "JobCancelled"])
         #expect(!hungHistory.contains("JobFailed") && !hungHistory.contains("JobCompleted"))
     }
 
