@@ -203,8 +203,9 @@ enum ChildTasks {
             notes: [memoryNote("export", anonymousPeak: anonymous)])
     }
 
-    /// Payload fields the SQLite projection needs, decoded with the same
-    /// Foundation `JSONDecoder` the ledger uses.
+    /// Payload fields the SQLite projection needs, decoded with Foundation's
+    /// `JSONDecoder`, as a user of SQLite would (the ledger reads its flat
+    /// payloads by hand and falls back to the same decoder).
     private struct Submitted: Decodable {
         var type: String
         var organisation: String

@@ -38,7 +38,7 @@ final class LedgerJobs {
         self.jobsPerWorker = max(1, jobsPerWorker)
         self.builders = builders
         batches = BatchFigures(
-            workload: "jobs: \(workers) workers", commits: 0, appends: 0, events: 0, averageAppendsPerCommit: 0,
+            workload: "jobs: \(workers) workers x \(max(1, jobsPerWorker)) jobs", commits: 0, appends: 0, events: 0, averageAppendsPerCommit: 0,
             largestAppendsPerCommit: 0)
     }
 
