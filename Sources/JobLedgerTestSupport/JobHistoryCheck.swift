@@ -41,6 +41,7 @@ package struct JobHistoryCheck {
         var decoded: [JobEvent?] = []
         var lastPosition: UInt64 = 0
         var lastTime = Date.distantPast
+        var lastChangeTime = Date.distantPast
         for (index, recorded) in events.enumerated() {
             let at = "v\(recorded.streamVersion) \(recorded.type)"
             if recorded.streamVersion != UInt64(index + 1) {
@@ -50,9 +51,16 @@ package struct JobHistoryCheck {
                 problems.append("\(at): position \(recorded.position) after position \(lastPosition)")
             }
             lastPosition = recorded.position
+            // A cancel or kill is appended even when lease renewals landed
+            // after it was decided (Docs/Jobs.md), so it may be recorded
+            // before them, but never before any other event.
             let now = StoredJobEvents.wholeMilliseconds(recorded.recordedAt)
-            if now < lastTime { problems.append("\(at): recorded at \(now), before the previous event (\(lastTime))") }
+            let commutes = Self.commutingTypes.contains(recorded.type)
+            if now < (commutes ? lastChangeTime : lastTime) {
+                problems.append("\(at): recorded at \(now), before the previous event (\(lastTime))")
+            }
             lastTime = max(lastTime, now)
+            if recorded.type != JobEvent.leaseRenewedType { lastChangeTime = max(lastChangeTime, now) }
             typeCounts[recorded.type, default: 0] += 1
 
             let event: JobEvent
@@ -101,6 +109,9 @@ package struct JobHistoryCheck {
         // (3) Job events and audit entries come in whole commands.
         try checkAudits(id, ledger: ledger, decoder: decoder, decoded: decoded)
     }
+
+    /// The events of cancel and kill, the commands appended over lease renewals.
+    private static let commutingTypes: Set<String> = ["CancelRequested", "JobKilled"]
 
     private mutating func checkAudits(_ id: String, ledger: JobLedger, decoder: JSONDecoder, decoded: [JobEvent?]) throws {
         var entries: [UUID: [(RecordedEvent, AuditEntry)]] = [:]
