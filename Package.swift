@@ -49,7 +49,7 @@ let package = Package(
         .executableTarget(name: "StoreProbe", dependencies: ["EventStore", "JobLedger", "JobLedgerTestSupport"]),
         .testTarget(
             name: "EventStoreTests",
-            dependencies: ["EventStore", "LMDB", "StoreProbe"]
+            dependencies: ["EventStore", "LMDB", "StoreProbe", "JobLedger", "JobLedgerTestSupport"]
         ),
         .testTarget(
             name: "JobLedgerCLITests",
