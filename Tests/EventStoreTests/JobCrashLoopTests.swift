@@ -2,12 +2,6 @@ import Foundation
 import JobLedgerTestSupport
 import Testing
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Three processes run random job commands on one ledger with durable
 /// commits (`StoreProbe random-jobs`). Again and again one of them, chosen
 /// at random, is killed with SIGKILL at a random moment and a new one takes
@@ -118,15 +112,9 @@ import Darwin
         while acks.count < wanted {
             acks.append(try await nextAck(of: probe, round: round))
         }
-        let delay = Int.random(in: 0...15_000)
-        try await Task.sleep(for: .microseconds(delay))
-        probe.kill()
-        let context = "kill \(round): \(probe.name), killed \(delay) µs after ack \(acks.count)"
-        let exit = await probe.waitForExit(timeout: .seconds(10))
-        #expect(exit == .signalled(SIGKILL), "\(context): \(exit); stderr: \(probe.errorText)")
+        let (rest, context) = try await probe.killAfterRandomDelay(
+            upTo: 15_000, context: "kill \(round): \(probe.name), after ack \(acks.count)")
         // Acknowledgements printed between the last one read and the kill count too.
-        let (rest, complete) = await probe.remainingLines(timeout: .seconds(5))
-        #expect(complete, "\(context): output did not end after the kill")
         for line in rest {
             acks.append(try #require(CrashLoopAck(line: line), "\(context): unexpected output '\(line)'"))
         }
