@@ -26,6 +26,10 @@ let package = Package(
         .target(name: "LMDB", dependencies: ["CLMDB"]),
         .target(name: "EventStore", dependencies: ["LMDB"]),
         .target(name: "JobLedger", dependencies: ["EventStore"]),
+        // The job life cycle read a second time, apart from the ledger's own
+        // rules, for the tests to check histories with, and the jobs and
+        // actors of the crash loop. In no product.
+        .target(name: "JobLedgerTestSupport", dependencies: ["JobLedger", "EventStore"]),
         .executableTarget(
             name: "JobLedgerCLI",
             dependencies: [
@@ -54,10 +58,10 @@ let package = Package(
         ),
         // A small child process used by the tests that need several real
         // processes appending to, reading from, or being killed on one ledger.
-        .executableTarget(name: "StoreProbe", dependencies: ["EventStore"]),
+        .executableTarget(name: "StoreProbe", dependencies: ["EventStore", "JobLedger", "JobLedgerTestSupport"]),
         .testTarget(
             name: "EventStoreTests",
-            dependencies: ["EventStore", "LMDB", "StoreProbe"]
+            dependencies: ["EventStore", "LMDB", "StoreProbe", "JobLedger", "JobLedgerTestSupport"]
         ),
         .testTarget(
             name: "JobLedgerCLITests",
@@ -69,7 +73,7 @@ let package = Package(
         ),
         .testTarget(
             name: "JobLedgerTests",
-            dependencies: ["JobLedger", "EventStore", "LMDB"]
+            dependencies: ["JobLedger", "EventStore", "LMDB", "JobLedgerTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -26,6 +26,8 @@ public final class EventStore: Sendable {
     public let options: EventStoreOptions
 
     let environment: Environment
+    /// Taken around every write transaction of appends, imports and rebuilds.
+    let writerLock: WriterLock
     let layout: StoreLayout
     let projectionTables: ProjectionTables
     let scratchTables: ProjectionTables
@@ -99,6 +101,8 @@ public final class EventStore: Sendable {
             }
             throw EventStoreError.wrap(error)
         }
+        let writerLock = WriterLock(directory: path)
+        self.writerLock = writerLock
         let notifier = CommitNotifier()
         self.notifier = notifier
         let stored = try Self.storedProjectionVersion(environment, layout)
@@ -110,14 +114,17 @@ public final class EventStore: Sendable {
         }
         if !options.projections.isEmpty && stored != current {
             // Built by other projection code, or never built: replay the log.
-            _ = try Self.rebuild(
-                environment: environment, layout: layout, tables: projectionTables, projections: options.projections,
-                progress: nil)
+            let (environment, layout, tables) = (environment, layout, projectionTables)
+            _ = try writerLock.withLock { () throws(EventStoreError) in
+                try Self.rebuild(
+                    environment: environment, layout: layout, tables: tables, projections: options.projections,
+                    progress: nil)
+            }
         }
         // Last, and nothing throws after it: a store whose init failed never
         // runs deinit (which takes the registry lock that `open` holds).
         committer = GroupCommitter(
-            environment: environment, layout: layout,
+            environment: environment, writerLock: writerLock, layout: layout,
             projections: options.projections, tables: projectionTables,
             maxEventsPerCommit: options.maxEventsPerCommit,
             onCommit: { notifier.notify() })

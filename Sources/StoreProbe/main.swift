@@ -35,6 +35,14 @@
 //       `holding` once it is open, until a line `stop` (or the end of input)
 //       arrives; then prints `released`. A test kills it with SIGKILL while
 //       it holds the snapshot to leave a reader slot of a dead process.
+//   random-jobs <ledger> <seed> <jobs>
+//       Opens the ledger as a job ledger with durable commits and runs random
+//       job commands (RandomJobs.swift) on a moving window of `jobs` jobs
+//       until `stop` (or the end of input) arrives on standard input. After
+//       each command returns it prints its acknowledgement, one line of the
+//       form `ack <action> <actor> <request|-> [<job>=<outcome>[@<version>]]...`
+//       (CrashLoopAck). On `pause` it stops between two commands and prints
+//       `paused`; `resume` lets it go on. Prints `done <commands>` at the end.
 //
 // Output lines are written straight to the file descriptor, so a parent sees
 // each line as soon as it is printed, even if the child is killed right
@@ -63,6 +71,7 @@ enum Probe {
             case "big-appends": try bigAppends(rest, parent: parent)
             case "append-slowly": try appendSlowly(rest, parent: parent)
             case "hold-snapshot": try holdSnapshot(rest, parent: parent)
+            case "random-jobs": try randomJobs(rest, parent: parent)
             default: usage("unknown command '\(command)'")
             }
         } catch {
@@ -176,6 +185,20 @@ enum Probe {
             }
         }
         say("released")
+    }
+
+    static func randomJobs(_ arguments: [String], parent: pid_t) throws {
+        guard arguments.count == 3 else { usage("random-jobs <ledger> <seed> <jobs>") }
+        var jobs = try RandomJobs(
+            path: arguments[0], seed: UInt64(integer(arguments[1], "seed")), window: integer(arguments[2], "jobs"))
+        let control = PauseControl.watchStandardInput()
+        var commands = 0
+        while control.proceed(announce: { say("paused") }) {
+            if commands % 16 == 0 { stopIfOrphaned(parent) }
+            say(try jobs.step().line)
+            commands += 1
+        }
+        say("done \(commands)")
     }
 
     // MARK: Helpers

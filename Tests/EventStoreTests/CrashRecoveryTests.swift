@@ -132,16 +132,9 @@ import Testing
             }
             acks.append(ack)
         }
-        let delay = Int.random(in: 0...15_000)
-        try await Task.sleep(for: .microseconds(delay))
-        child.kill()
-        let context = "round \(round), killed \(delay) µs after ack \(acks.count)"
-        let exit = await child.waitForExit(timeout: .seconds(10))
-        #expect(exit == .signalled(SIGKILL), "\(context): \(exit); stderr: \(child.errorText)")
-
+        let (rest, context) = try await child.killAfterRandomDelay(
+            upTo: 15_000, context: "round \(round), after ack \(acks.count)")
         // Acks printed between the last one read and the kill count too.
-        let (rest, complete) = await child.remainingLines(timeout: .seconds(5))
-        #expect(complete, "\(context): output did not end after the kill")
         for line in rest {
             acks.append(try #require(Ack(line), "\(context): unexpected output '\(line)'"))
         }

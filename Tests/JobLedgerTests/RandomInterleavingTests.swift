@@ -1,6 +1,7 @@
 import EventStore
 import Foundation
 import JobLedger
+import JobLedgerTestSupport
 import Synchronization
 import Testing
 
@@ -72,10 +73,12 @@ import Testing
         var typeCounts: [String: Int] = [:]
         var requests: [UUID: [(job: String, position: UInt64)]] = [:]
         for spec in scenario.jobs {
-            let check = try HistoryCheck(spec: spec, ledger: ledger, scenario: scenario)
+            let check = try JobHistoryCheck(
+                jobID: spec.id, submission: spec.submission.submitted(by: spec.owner), ledger: ledger,
+                policy: InterleavingScenario.retryPolicy, requesters: requesters)
             issues += check.problems.map { (spec.id, $0) }
             historyKeys.merge(check.keys, uniquingKeysWith: +)
-            eventCount += check.eventCount
+            eventCount += check.events.count
             typeCounts.merge(check.typeCounts, uniquingKeysWith: +)
             for (request, found) in check.positions { requests[request, default: []] += found.map { (spec.id, $0) } }
 
@@ -92,13 +95,7 @@ import Testing
 
         // A request's job events and audit entries (one job, or every job of a
         // batch kill) were written by one atomic append: adjacent in the log.
-        for (request, found) in requests {
-            let sorted = found.map(\.position).sorted()
-            if let first = sorted.first, let last = sorted.last, last - first + 1 != UInt64(sorted.count) {
-                let jobs = Set(found.map(\.job)).sorted()
-                issues.append((jobs[0], "request \(request) of jobs \(jobs) was written at scattered positions \(sorted)"))
-            }
-        }
+        issues += JobHistoryCheck.scatteredRequests(requests)
 
         // Every change a caller was told about is in the log exactly once, and nothing else is.
         let observed = all.reduce(into: [String: Int]()) { $0.merge($1.observed, uniquingKeysWith: +) }
@@ -209,37 +206,6 @@ private struct InterleavingScenario: Sendable {
     }
 
     func spec(_ id: String) -> JobSpec? { jobs.first { $0.id == id } }
-}
-
-/// The test's own reading of who may stop or retry a job: the owner may
-/// cancel and retry; an admin of the job's organisation may also kill; the
-/// system may do anything; workers and strangers may do nothing.
-private enum StopKind: String { case cancel, kill, retry }
-
-private func permits(_ actor: Actor, _ kind: StopKind, jobOwner: Actor) -> Bool {
-    switch actor.role {
-    case .system: return true
-    case .admin: return actor.organisation == jobOwner.organisation
-    case .user: return kind != .kill && actor.id == jobOwner.id && actor.organisation == jobOwner.organisation
-    case .worker: return false
-    }
-}
-
-// MARK: - Random numbers
-
-/// SplitMix64: a tiny, fast generator whose whole state is one integer.
-private struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
 }
 
 /// Collects the threads' reports.
@@ -513,7 +479,7 @@ private struct InterleavingThread {
         }
         log("\(label) -> \(result.outcome.rawValue)", [spec.id])
         if let job = result.job { note(job) }
-        let permitted = permits(actor, kind, jobOwner: spec.owner)
+        let permitted = JobLifecycleRules.permits(actor, kind, jobOwner: spec.owner)
         switch result.outcome {
         case .notFound:
             if result.job != nil { problem("\(label) answered not_found with a job") }
@@ -558,7 +524,7 @@ private struct InterleavingThread {
                     problem("\(label) answered \(result.jobID), which is not in the batch")
                     continue
                 }
-                let permitted = permits(actor, .kill, jobOwner: spec.owner)
+                let permitted = JobLifecycleRules.permits(actor, .kill, jobOwner: spec.owner)
                 switch result.outcome {
                 case .killed:
                     if !permitted { problem("\(label) killed \(spec.id), but the actor may not") }
@@ -633,315 +599,6 @@ private struct InterleavingThread {
         switch error {
         case .invalidTransition, .notLeaseHolder, .forbidden, .notFound: return
         default: problem("\(label) failed: \(error)")
-        }
-    }
-}
-
-// MARK: - Reading histories back
-
-/// Decodes stored job events from their type names and JSON payloads.
-private enum StoredEvents {
-    struct UnknownType: Error, CustomStringConvertible {
-        let type: String
-        var description: String { "'\(type)' is not a job event type" }
-    }
-
-    static func decoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            let text = try container.decode(String.self)
-            guard let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not an ISO-8601 time")
-            }
-            return wholeMilliseconds(date)
-        }
-        return decoder
-    }
-
-    static func decode(_ event: RecordedEvent, with decoder: JSONDecoder) throws -> JobEvent {
-        let data = Data(event.payload)
-        switch event.type {
-        case "JobSubmitted": return .submitted(try decoder.decode(JobEvent.Submitted.self, from: data))
-        case "JobClaimed": return .claimed(try decoder.decode(JobEvent.Claimed.self, from: data))
-        case "LeaseRenewed": return .leaseRenewed(try decoder.decode(JobEvent.Claimed.self, from: data))
-        case "JobCompleted": return .completed(try decoder.decode(JobEvent.Completed.self, from: data))
-        case "AttemptFailed": return .attemptFailed(try decoder.decode(JobEvent.AttemptFailed.self, from: data))
-        case "JobFailed": return .failed(try decoder.decode(JobEvent.Failed.self, from: data))
-        case "CancelRequested": return .cancelRequested(try decoder.decode(JobEvent.Stop.self, from: data))
-        case "JobCancelled": return .cancelled(try decoder.decode(JobEvent.Stop.self, from: data))
-        case "JobKilled": return .killed(try decoder.decode(JobEvent.Stop.self, from: data))
-        case "LeaseExpired": return .leaseExpired(try decoder.decode(JobEvent.LeaseExpired.self, from: data))
-        case "JobRetried": return .retried(try decoder.decode(JobEvent.Retried.self, from: data))
-        default: throw UnknownType(type: event.type)
-        }
-    }
-
-    /// Dates of the jobs domain are kept to the millisecond.
-    static func wholeMilliseconds(_ date: Date) -> Date {
-        Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded() / 1000)
-    }
-}
-
-/// The states an event may follow, per the job life cycle: a claim takes a
-/// pending job; worker reports need a running (or cancel-requested) job;
-/// only a pending or cancel-requested job can be cancelled; a kill stops any
-/// unfinished job; a retry reopens a failed, cancelled or killed job; and a
-/// finished job changes by nothing but a retry.
-private func allowedBefore(_ event: JobEvent) -> Set<JobState> {
-    switch event {
-    case .submitted: return []
-    case .claimed: return [.pending]
-    case .leaseRenewed, .completed, .failed, .leaseExpired: return [.running, .cancelRequested]
-    case .attemptFailed, .cancelRequested: return [.running]
-    case .cancelled: return [.pending, .cancelRequested]
-    case .killed: return [.pending, .running, .cancelRequested]
-    case .retried: return [.failed, .cancelled, .killed]
-    }
-}
-
-/// The audit outcome of the command that appended `event`.
-private func auditOutcome(of event: JobEvent) -> JobOutcome {
-    switch event {
-    case .submitted: return .created
-    case .claimed: return .claimed
-    case .leaseRenewed: return .renewed
-    case .completed: return .completed
-    case .attemptFailed: return .retryScheduled
-    case .failed: return .failed
-    case .cancelRequested: return .cancelRequested
-    case .cancelled: return .cancelled
-    case .killed: return .killed
-    case .leaseExpired: return .expired
-    case .retried: return .retried
-    }
-}
-
-/// Checks one job's stream, its stored state and its audit stream.
-private struct HistoryCheck {
-    var problems: [String] = []
-    /// "job Type detail" keys of the events, in the form callers' answers are recorded.
-    var keys: [String: Int] = [:]
-    var typeCounts: [String: Int] = [:]
-    var cancelRequestEvents = 0
-    var eventCount = 0
-    /// Log positions of the job and audit events of each request.
-    var positions: [UUID: [UInt64]] = [:]
-
-    init(spec: JobSpec, ledger: JobLedger, scenario: InterleavingScenario) throws {
-        let id = spec.id
-        let decoder = StoredEvents.decoder()
-        let policy = InterleavingScenario.retryPolicy
-        let events = try ledger.store.readStream(JobStreams.job(id))
-        eventCount = events.count
-        var job: Job? = nil
-        var lastPosition: UInt64 = 0
-        var lastTime = Date.distantPast
-        for (index, recorded) in events.enumerated() {
-            let at = "v\(recorded.streamVersion) \(recorded.type)"
-            if recorded.streamVersion != UInt64(index + 1) {
-                problems.append("\(at): event \(index + 1) of the stream has version \(recorded.streamVersion)")
-            }
-            if recorded.position <= lastPosition {
-                problems.append("\(at): position \(recorded.position) after position \(lastPosition)")
-            }
-            lastPosition = recorded.position
-            let now = StoredEvents.wholeMilliseconds(recorded.recordedAt)
-            if now < lastTime { problems.append("\(at): recorded at \(now), before the previous event (\(lastTime))") }
-            lastTime = max(lastTime, now)
-            typeCounts[recorded.type, default: 0] += 1
-
-            let event: JobEvent
-            do {
-                event = try StoredEvents.decode(recorded, with: decoder)
-            } catch {
-                problems.append("\(at): cannot decode: \(error)")
-                return
-            }
-            let before = job
-            if let before {
-                if !allowedBefore(event).contains(before.state) {
-                    problems.append("\(at) is not allowed after state \(before.state)")
-                }
-            } else if case .submitted = event {
-            } else {
-                problems.append("\(at) is the first event of the stream")
-            }
-            if let before {
-                problems += Self.rules(event, before: before, now: now, policy: policy).map { "\(at): \($0)" }
-            } else if case .submitted(let data) = event {
-                let expected = JobEvent.Submitted(
-                    id: id, type: spec.submission.type, owner: spec.owner.id, organisation: spec.owner.organisation,
-                    batch: spec.submission.batch, payload: spec.submission.payload, priority: spec.submission.priority,
-                    maxAttempts: spec.submission.maxAttempts)
-                if data != expected { problems.append("\(at): \(data) is not the submission \(expected)") }
-            }
-            let context = EventContext(position: recorded.position, version: recorded.streamVersion, recordedAt: recorded.recordedAt)
-            guard let after = JobEvolver.evolve(before, event, context: context) else {
-                problems.append("\(at): evolving \(String(describing: before?.state)) returned nil")
-                return
-            }
-            if let expected = Self.stateAfter(event, before: before), after.state != expected {
-                problems.append("\(at): led to \(after.state), expected \(expected)")
-            }
-            if after.attemptsLeft < 0 {
-                problems.append("\(at): attempt \(after.attempt) exceeds base \(after.attemptBase) + max \(after.maxAttempts)")
-            }
-            job = after
-            record(event, before: before, id: id)
-        }
-
-        // (2) The stored state is the fold of the history.
-        let stored = try ledger.job(id)
-        if stored != job {
-            problems.append("stored state \(String(describing: stored)) differs from the fold of its history \(String(describing: job))")
-        }
-
-        // (3) Every job event is audited under its correlation id.
-        let audits = try ledger.store.readStream(JobStreams.audit(id))
-        var entries: [UUID: [(RecordedEvent, AuditEntry)]] = [:]
-        for recorded in audits {
-            guard recorded.type == AuditEntry.eventType else {
-                problems.append("audit v\(recorded.streamVersion) has type \(recorded.type)")
-                continue
-            }
-            do {
-                let entry = try decoder.decode(AuditEntry.self, from: Data(recorded.payload))
-                if entry.jobID != id { problems.append("audit v\(recorded.streamVersion) is about job \(entry.jobID)") }
-                if recorded.correlationID != entry.requestID {
-                    problems.append("audit v\(recorded.streamVersion): correlation \(String(describing: recorded.correlationID)) differs from request \(entry.requestID)")
-                }
-                entries[entry.requestID, default: []].append((recorded, entry))
-                positions[entry.requestID, default: []].append(recorded.position)
-            } catch {
-                problems.append("audit v\(recorded.streamVersion): cannot decode: \(error)")
-            }
-        }
-        for (request, found) in entries where found.count > 1 {
-            problems.append("request \(request) has \(found.count) audit entries: \(found.map { $0.1.outcome.rawValue })")
-        }
-        for recorded in events {
-            let at = "v\(recorded.streamVersion) \(recorded.type)"
-            guard let correlation = recorded.correlationID else {
-                problems.append("\(at) has no correlation id")
-                continue
-            }
-            positions[correlation, default: []].append(recorded.position)
-            guard let found = entries[correlation]?.first else {
-                problems.append("\(at) (correlation \(correlation)) has no audit entry")
-                continue
-            }
-            let (auditEvent, entry) = found
-            guard let event = try? StoredEvents.decode(recorded, with: decoder) else { continue }
-            if entry.outcome != auditOutcome(of: event) || entry.actor != recorded.actor || auditEvent.actor != recorded.actor {
-                problems.append("\(at) by \(recorded.actor) is audited as \(entry.outcome.rawValue) by \(entry.actor)")
-            }
-        }
-    }
-
-    /// Where the job must be after `event`; `nil` when the event does not say.
-    private static func stateAfter(_ event: JobEvent, before: Job?) -> JobState? {
-        switch event {
-        case .submitted, .attemptFailed, .retried: return .pending
-        case .claimed: return .running
-        case .leaseRenewed: return before?.state
-        case .completed: return .completed
-        case .failed: return .failed
-        case .cancelRequested: return .cancelRequested
-        case .cancelled: return .cancelled
-        case .killed: return .killed
-        case .leaseExpired(let data): return data.nextState
-        }
-    }
-
-    /// The rules beyond the state: leases fence workers, attempts are
-    /// counted, backoffs and lease ends are respected, and only permitted
-    /// actors stop or reopen a job.
-    private static func rules(_ event: JobEvent, before: Job, now: Date, policy: RetryPolicy) -> [String] {
-        var broken: [String] = []
-        func holder(_ worker: String, _ attempt: Int) {
-            if worker != before.worker || attempt != before.attempt {
-                broken.append("\(worker)#\(attempt) acted, but the lease is \(before.worker ?? "nobody")#\(before.attempt)")
-            }
-        }
-        func backoff(_ retryAt: Date?, attempt: Int) {
-            let expected = now + policy.delay(afterAttempt: attempt)
-            guard let retryAt, abs(retryAt.timeIntervalSince(expected)) <= 0.002 else {
-                broken.append("retry at \(String(describing: retryAt)), expected about \(expected)")
-                return
-            }
-        }
-        func permitted(_ actorID: String, _ kind: StopKind) {
-            // The event names the actor by id only: some requester with that id must be allowed.
-            let owner = [alice, bob, gina].first { $0.id == before.owner && $0.organisation == before.organisation }
-            guard let owner, requesters.contains(where: { $0.id == actorID && permits($0, kind, jobOwner: owner) }) else {
-                broken.append("\(actorID) may not \(kind.rawValue) a job of \(before.owner)@\(before.organisation)")
-                return
-            }
-        }
-        switch event {
-        case .submitted:
-            broken.append("a second submission")
-        case .claimed(let data):
-            if data.attempt != before.attempt + 1 { broken.append("claimed attempt \(data.attempt) after attempt \(before.attempt)") }
-            if before.availableAt > now { broken.append("claimed at \(now), before the job was available at \(before.availableAt)") }
-            if data.leaseUntil <= now { broken.append("lease until \(data.leaseUntil) is not after \(now)") }
-        case .leaseRenewed(let data):
-            holder(data.worker, data.attempt)
-            if data.leaseUntil <= now { broken.append("lease until \(data.leaseUntil) is not after \(now)") }
-        case .completed(let data):
-            holder(data.worker, data.attempt)
-        case .attemptFailed(let data):
-            holder(data.worker, data.attempt)
-            if before.attemptsLeft <= 0 { broken.append("attempt failed with no attempts left") }
-            backoff(data.retryAt, attempt: data.attempt)
-        case .failed(let data):
-            holder(data.worker, data.attempt)
-            if data.retryable && before.state == .running && before.attemptsLeft > 0 {
-                broken.append("failed for good with \(before.attemptsLeft) attempts left after a retryable error")
-            }
-            if data.retryable && before.state == .cancelRequested {
-                broken.append("a retryable failure after a cancel request must end cancelled, not failed")
-            }
-        case .cancelRequested(let data):
-            permitted(data.actor, .cancel)
-        case .cancelled(let data):
-            if before.state == .cancelRequested {
-                if data.actor != before.worker { broken.append("\(data.actor) acknowledged the cancel of \(before.worker ?? "nobody")'s attempt") }
-            } else {
-                permitted(data.actor, .cancel)
-            }
-        case .killed(let data):
-            permitted(data.actor, .kill)
-        case .retried(let data):
-            permitted(data.actor, .retry)
-        case .leaseExpired(let data):
-            holder(data.worker, data.attempt)
-            guard let lease = before.leaseUntil, lease < now else {
-                broken.append("lease until \(String(describing: before.leaseUntil)) expired at \(now)")
-                break
-            }
-            let expected: JobState = before.state == .cancelRequested ? .cancelled : (before.attemptsLeft > 0 ? .pending : .failed)
-            if data.nextState != expected { broken.append("lease expiry led to \(data.nextState), expected \(expected)") }
-            if expected == .pending { backoff(data.retryAt, attempt: data.attempt) }
-        }
-        return broken
-    }
-
-    /// Adds the event's key, in the form the threads record answers.
-    private mutating func record(_ event: JobEvent, before: Job?, id: String) {
-        switch event {
-        case .submitted: break
-        case .claimed(let data): keys["\(id) JobClaimed \(data.worker)#\(data.attempt)", default: 0] += 1
-        case .leaseRenewed(let data): keys["\(id) LeaseRenewed \(data.worker)#\(data.attempt)", default: 0] += 1
-        case .completed(let data): keys["\(id) JobCompleted \(data.worker)#\(data.attempt)", default: 0] += 1
-        case .attemptFailed(let data): keys["\(id) AttemptFailed \(data.worker)#\(data.attempt)", default: 0] += 1
-        case .failed(let data): keys["\(id) JobFailed \(data.worker)#\(data.attempt)", default: 0] += 1
-        case .cancelRequested: cancelRequestEvents += 1
-        case .cancelled(let data): keys["\(id) JobCancelled \(data.actor)", default: 0] += 1
-        case .killed(let data): keys["\(id) JobKilled \(data.actor)", default: 0] += 1
-        case .leaseExpired: keys["\(id) LeaseExpired -", default: 0] += 1
-        case .retried(let data): keys["\(id) JobRetried \(data.actor)", default: 0] += 1
         }
     }
 }
