@@ -65,7 +65,7 @@ let package = Package(
         ),
         .testTarget(
             name: "JobLedgerCLITests",
-            dependencies: ["JobLedgerCLI", "JobLedger"]
+            dependencies: ["JobLedgerCLI", "JobLedger", "JobLedgerTestSupport"]
         ),
         .testTarget(
             name: "FuzzTests",

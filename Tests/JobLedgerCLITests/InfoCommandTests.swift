@@ -1,6 +1,6 @@
-import Dispatch
 import Foundation
 import JobLedger
+import JobLedgerTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -21,17 +21,8 @@ import Darwin
         let owner = Actor(id: "alice", role: .user, organisation: "acme")
 
         // This process holds a snapshot; the command runs in another.
-        let entered = DispatchSemaphore(value: 0)
-        let release = DispatchSemaphore(value: 0)
-        let finished = DispatchSemaphore(value: 0)
-        Thread {
-            _ = try? jobs.store.readProjections { _ in
-                entered.signal()
-                release.wait()
-            }
-            finished.signal()
-        }.start()
-        #expect(await Self.wait(entered))
+        let snapshot = HeldSnapshots(1, of: jobs.store)
+        #expect(await snapshot.waitUntilHeld())
         _ = try await jobs.submit(JobSubmission(id: "j1", type: "t"), by: owner)
         try await Task.sleep(for: .milliseconds(300))
         for index in 2...10 { _ = try await jobs.submit(JobSubmission(id: "j\(index)", type: "t"), by: owner) }
@@ -51,8 +42,7 @@ import Darwin
         let text = try cli.run(["info"]).stdout
         #expect(text.contains("oldestReader            pid \(getpid()), 10 commits behind, held "))
 
-        release.signal()
-        #expect(await Self.wait(finished))
+        #expect(await snapshot.release())
         let released = try #require(try cli.run(["info", "--json"]).json)
         #expect(released["oldestReader"] is NSNull)
         #expect(released["readerSlotsUsed"] as? Int == 0)
@@ -69,19 +59,8 @@ import Darwin
         let jobs = try JobLedger(path: cli.ledgerPath, options: options)
         _ = try await jobs.submit(JobSubmission(id: "j0", type: "t"), by: Actor(id: "alice", role: .user, organisation: "acme"))
 
-        let entered = DispatchSemaphore(value: 0)
-        let release = DispatchSemaphore(value: 0)
-        let finished = DispatchSemaphore(value: 0)
-        for _ in 0..<2 {
-            Thread {
-                _ = try? jobs.store.readProjections { _ in
-                    entered.signal()
-                    release.wait()
-                }
-                finished.signal()
-            }.start()
-        }
-        for _ in 0..<2 { #expect(await Self.wait(entered)) }
+        let snapshots = HeldSnapshots(2, of: jobs.store)
+        #expect(await snapshots.waitUntilHeld())
 
         let busy = try cli.run(["status", "j0"])
         #expect(busy.status == 1)
@@ -96,15 +75,7 @@ import Darwin
         #expect(oldest["pid"] as? Int == Int(getpid()))
         #expect(oldest["heldAtLeastSeconds"] is NSNull)
 
-        for _ in 0..<2 { release.signal() }
-        for _ in 0..<2 { #expect(await Self.wait(finished)) }
+        #expect(await snapshots.release())
         #expect(try cli.run(["status", "j0"]).status == 0)
-    }
-
-    /// Waits for `semaphore` on a thread of its own, at most ten seconds.
-    static func wait(_ semaphore: DispatchSemaphore) async -> Bool {
-        await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: semaphore.wait(timeout: .now() + 10) == .success) }.start()
-        }
     }
 }
