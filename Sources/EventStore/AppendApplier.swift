@@ -76,6 +76,7 @@ struct AppendApplier {
             var version = record?.version ?? 0
             var positions: [UInt64] = []
             positions.reserveCapacity(append.events.count)
+            let readers = projections.filter { $0.reads(stream: append.streamID) }
             for event in append.events {
                 version += 1
                 let position = nextPosition
@@ -95,7 +96,7 @@ struct AppendApplier {
                     }
                 }
                 positions.append(position)
-                if projections.contains(where: { $0.reads(stream: append.streamID) }) {
+                if !readers.isEmpty {
                     try project(
                         RecordedEvent(
                             position: position, streamID: append.streamID, streamVersion: version, id: event.id,
@@ -103,7 +104,7 @@ struct AppendApplier {
                             recordedAt: Date(microsecondsSince1970: event.recordedAt?.microsecondsSince1970 ?? nowMicros),
                             actor: event.actor, correlationID: event.correlationID, causationID: event.causationID,
                             payload: event.payload),
-                        in: txn)
+                        to: readers, in: txn)
                 }
             }
             try withBigEndianBytes(of: number, version) { recordBytes in
@@ -187,9 +188,9 @@ struct AppendApplier {
         return true
     }
 
-    private func project(_ event: RecordedEvent, in txn: borrowing WriteTransaction) throws {
+    private func project(_ event: RecordedEvent, to readers: [any Projection], in txn: borrowing WriteTransaction) throws {
         let writer = ProjectionWriter(transaction: txn.lend(), tables: tables)
-        for projection in projections where projection.reads(stream: event.streamID) {
+        for projection in readers {
             do {
                 try projection.apply(event, to: writer)
             } catch let error as LMDBError {

@@ -45,12 +45,8 @@ final class CancelWatcher: Sendable {
     /// Marks every job in hand that was asked to stop for the same attempt.
     func check() {
         let contexts = inHand.withLock { Array($0.values) }
-        for context in contexts where context.stoppedState == nil {
-            guard let current = try? ledger.job(context.job.id), current.attempt == context.attempt else { continue }
-            switch current.state {
-            case .cancelRequested, .killed, .cancelled: context.markStopped(current.state)
-            default: break
-            }
+        for context in contexts {
+            _ = try? context.stoppedStateReadingLedger()
         }
     }
 }

@@ -53,12 +53,19 @@ public final class JobContext: Sendable {
     /// Looks the job up in the ledger and throws ``JobCancellationError``
     /// when a cancel was requested or the job was killed.
     public func checkCancellation() throws {
-        if let state = stopState.withLock({ $0 }) { throw JobCancellationError(jobID: job.id, state: state) }
+        if let state = try stoppedStateReadingLedger() { throw JobCancellationError(jobID: job.id, state: state) }
+    }
+
+    /// The state that stopped this attempt, reading the ledger unless one is
+    /// already known; a stop found there is remembered.
+    func stoppedStateReadingLedger() throws -> JobState? {
+        if let state = stoppedState { return state }
         if let current = try ledger.job(job.id), current.attempt == job.attempt,
            current.state == .cancelRequested || current.state == .killed || current.state == .cancelled {
             markStopped(current.state)
-            throw JobCancellationError(jobID: job.id, state: current.state)
+            return current.state
         }
+        return nil
     }
 
     func markStopped(_ state: JobState) {
