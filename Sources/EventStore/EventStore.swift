@@ -222,7 +222,7 @@ private struct RegistryEntry {
 
 /// A one-shot slot a blocked thread waits on.
 private final class ResultBox: Sendable {
-    private let value = Mutex<Result<AppendResult, EventStoreError>?>(nil)
+    private let value = PlainLock<Result<AppendResult, EventStoreError>?>(nil)
     private let ready = DispatchSemaphore(value: 0)
 
     func set(_ result: Result<AppendResult, EventStoreError>) {

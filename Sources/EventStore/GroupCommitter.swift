@@ -29,7 +29,7 @@ final class GroupCommitter: Sendable {
     private let projections: [any Projection]
     private let tables: ProjectionTables
     private let maxEventsPerCommit: Int
-    private let queue = Mutex(Queue())
+    private let queue = PlainLock(Queue())
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
     private let onCommit: @Sendable () -> Void

@@ -354,7 +354,6 @@ struct BenchCommand: AsyncParsableCommand {
                 var ledgerConflicts: Int
                 var sqliteConflicts: Int
                 var batches: BatchFigures
-                var writtenBytes: Int?
             }
             let result = try await DedicatedThread.run("jobledger-bench.jobs") { () throws -> JobsResult in
                 let ledger = try LedgerJobs(
@@ -373,8 +372,7 @@ struct BenchCommand: AsyncParsableCommand {
                 return JobsResult(
                     sides: totals.indices.map { SideResult(totals: totals[$0], peakMB: trackers[$0].megabytes) },
                     ledgerChecks: try ledger.verify(), sqliteChecks: try sqlite.verify(),
-                    ledgerConflicts: ledger.refusedAppends, sqliteConflicts: sqlite.conflicts, batches: ledger.batches,
-                    writtenBytes: ledger.writtenBytes)
+                    ledgerConflicts: ledger.refusedAppends, sqliteConflicts: sqlite.conflicts, batches: ledger.batches)
             }
             guard result.ledgerChecks.unfinished == 0, result.sqliteChecks.unfinished == 0 else {
                 throw BenchError.verification(
@@ -414,13 +412,6 @@ struct BenchCommand: AsyncParsableCommand {
             report.sideConflicts["sqlite-jobs"] = result.sqliteConflicts
             report.sideConflicts["raw-jobs"] = 0
             report.groupCommit.append(result.batches)
-            if let written = result.writtenBytes, result.batches.commits > 0 {
-                let perCommit = Double(written) / Double(result.batches.commits) / 1024
-                report.notes.append(
-                    "jobs: the ledger wrote \(ReportTable.grouped(written / 1_048_576)) MB to storage, "
-                        + "\(ReportTable.grouped(Int(perCommit))) KB per commit of "
-                        + "\(String(format: "%.1f", result.batches.averageAppendsPerCommit)) appends")
-            }
         }
 
         if selection.contains(.cancel) {

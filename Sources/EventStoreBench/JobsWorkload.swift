@@ -25,8 +25,6 @@ final class LedgerJobs {
     private(set) var refusedAppends = 0
     /// Group-commit batching over the timed parts.
     private(set) var batches: BatchFigures
-    /// Bytes written to storage over the timed parts, when the system says.
-    private(set) var writtenBytes: Int? = 0
 
     /// The owner of every submitted job.
     static let owner = Actor(id: "bench-user", role: .user, organisation: "org-1")
@@ -55,7 +53,6 @@ final class LedgerJobs {
         ids += roundIDs
 
         let before = ledger.store.groupCommitStatistics
-        let writtenBefore = StorageWrites.total()
         let processed = SharedCounter()
         let jobsPerWorker = jobsPerWorker
         let seconds = try ClientThreads.run(workers * jobsPerWorker, name: "worker") { thread in
@@ -68,11 +65,6 @@ final class LedgerJobs {
             processed.add(done)
         }
         let after = ledger.store.groupCommitStatistics
-        if let writtenBefore, let writtenAfter = StorageWrites.total(), let sum = writtenBytes {
-            writtenBytes = sum + writtenAfter - writtenBefore
-        } else {
-            writtenBytes = nil
-        }
         guard processed.total == count else {
             throw BenchError.verification("ledger workers processed \(processed.total) of \(count) jobs")
         }

@@ -1,6 +1,5 @@
 import EventStore
 import Foundation
-import Synchronization
 
 /// The job ledger: the whole life of every job as events, with current
 /// state kept by ``JobProjection``.
@@ -163,7 +162,7 @@ struct ConflictBackoff {
 /// that is bound to lose. Correctness still rests on the expected version,
 /// which also settles races with other processes.
 final class ClaimsInFlight: Sendable {
-    private let ids = Mutex<Set<String>>([])
+    private let ids = PlainLock<Set<String>>([])
 
     /// Marks `id` as being claimed; false when another thread already is.
     func reserve(_ id: String) -> Bool { ids.withLock { $0.insert(id).inserted } }
