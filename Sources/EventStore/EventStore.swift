@@ -205,6 +205,21 @@ public final class EventStore: Sendable {
         return (appends, appends.reduce(0) { $0 + $1.events.count })
     }
 
+    /// Writes every committed append to disk and waits until it is there.
+    ///
+    /// A durable store (the default) never needs this: each append returns
+    /// once it is on disk. A store opened with ``EventStoreOptions/noSync``
+    /// (bulk loads, tests, benchmarks) leaves its commits in the page cache
+    /// until this is called or the system writes them back, and the next
+    /// durable commit of any process would otherwise pay for all of them.
+    public func sync() throws(EventStoreError) {
+        do {
+            try environment.sync(force: true)
+        } catch {
+            throw EventStoreError.wrap(error)
+        }
+    }
+
     /// What group commit has gathered since the store was opened.
     public var groupCommitStatistics: GroupCommitStatistics { committer.statistics.snapshot }
 

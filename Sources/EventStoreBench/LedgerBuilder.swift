@@ -84,6 +84,9 @@ enum LedgerBuilder {
         guard last == UInt64(events / 2 * 2) else {
             throw BenchError.verification("the job log holds \(last) events, expected \(events / 2 * 2)")
         }
+        // The fill skipped fsync: put it on disk now, or the first durable
+        // commit that follows (the timed rebuild) would write it all.
+        try ledger.store.sync()
         if let sqlitePath { try copyLog(of: ledger.store, toSQLite: sqlitePath) }
         return LogContents(jobs: jobPlan.count, events: Int(last), seconds: seconds)
     }
@@ -142,6 +145,7 @@ enum LedgerBuilder {
                 by: Actor(id: job.owner, role: .user, organisation: job.organisation))
         }
         let seconds = stopwatch.elapsedSeconds
+        try ledger.store.sync()
         guard let sample = try ledger.job(listJob(0).id) else {
             throw BenchError.verification("the list ledger lost its first job")
         }

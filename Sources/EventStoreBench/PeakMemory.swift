@@ -50,7 +50,7 @@ final class AnonymousMemorySampler: Sendable {
     private let finished = DispatchSemaphore(value: 0)
 
     /// Starts sampling every `interval` seconds.
-    init(interval: Double = 0.002) {
+    init(interval: Double = 0.01) {
         let first = PeakMemory.anonymousResident ?? 0
         state.withLock { $0.peak = first }
         let thread = Thread { [self] in
