@@ -46,6 +46,21 @@ public struct ProjectionWriter: ~Copyable {
         try transaction.put(key, value, in: tables.database(table), flags: .append)
     }
 
+    /// Appends `count` entries, in ascending key order and each after every
+    /// key already in `table`, through LMDB's append mode (no search).
+    /// `entry` gives the key and value bytes of each; they need to stay
+    /// valid only until `entry` is called again.
+    public func append(
+        _ table: String, sortedEntries count: Int,
+        _ entry: (Int) -> (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)
+    ) throws {
+        let database = try tables.database(table)
+        for index in 0..<count {
+            let (key, value) = entry(index)
+            try transaction.put(key, value, in: database, flags: .append)
+        }
+    }
+
     /// Removes `key` from `table`; returns whether it was there.
     @discardableResult
     public func delete(_ table: String, _ key: [UInt8]) throws -> Bool {

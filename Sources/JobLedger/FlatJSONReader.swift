@@ -20,13 +20,27 @@ struct FlatJSONReader {
     private var index = 0
 
     /// The fields of a flat object, looked up by a linear search: job
-    /// events have at most eight, where hashing each key cost more.
+    /// events have at most eight, where hashing each key cost more. Keys
+    /// stay as byte ranges of the text (a key with an escape sends the
+    /// object to the general decoder), so no key becomes a `String`.
     struct Fields {
-        fileprivate var entries: [(key: String, value: Value)] = []
+        fileprivate let bytes: [UInt8]
+        fileprivate var entries: [(key: Range<Int>, value: Value)] = []
 
-        subscript(key: String) -> Value? {
-            for entry in entries where entry.key == key { return entry.value }
+        subscript(key: StaticString) -> Value? {
+            for entry in entries where Self.bytes(bytes, entry.key, equal: key) { return entry.value }
             return nil
+        }
+
+        fileprivate func contains(key: Range<Int>) -> Bool {
+            entries.contains { $0.key.count == key.count && bytes[$0.key].elementsEqual(bytes[key]) }
+        }
+
+        private static func bytes(_ bytes: [UInt8], _ range: Range<Int>, equal key: StaticString) -> Bool {
+            guard range.count == key.utf8CodeUnitCount else { return false }
+            return bytes.withUnsafeBufferPointer { buffer in
+                memcmp(buffer.baseAddress! + range.lowerBound, key.utf8Start, range.count) == 0
+            }
         }
     }
 
@@ -53,14 +67,14 @@ struct FlatJSONReader {
 
     private mutating func object() -> Fields? {
         guard expect(UInt8(ascii: "{")) else { return nil }
-        var fields = Fields()
+        var fields = Fields(bytes: bytes)
         fields.entries.reserveCapacity(8)
         if expect(UInt8(ascii: "}")) { return fields }
         repeat {
             skipSpace()
-            guard let key = string(), expect(UInt8(ascii: ":")), let value = value() else { return nil }
+            guard let key = plainKey(), expect(UInt8(ascii: ":")), let value = value() else { return nil }
             // A repeated key: the general decoder keeps the first value, so let it decide.
-            guard !fields.entries.contains(where: { $0.key == key }) else { return nil }
+            guard !fields.contains(key: key) else { return nil }
             fields.entries.append((key, value))
         } while expect(UInt8(ascii: ","))
         guard expect(UInt8(ascii: "}")) else { return nil }
@@ -98,7 +112,35 @@ struct FlatJSONReader {
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") || bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             return nil
         }
-        return Int(String(decoding: bytes[start..<index], as: UTF8.self))
+        guard index > digits else { return nil }
+        // Accumulated negative, so that Int.min is read too; overflow is refused.
+        var value = 0
+        for byte in bytes[digits..<index] {
+            let (shifted, overflowMultiplying) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflowSubtracting) = shifted.subtractingReportingOverflow(Int(byte - UInt8(ascii: "0")))
+            if overflowMultiplying || overflowSubtracting { return nil }
+            value = next
+        }
+        if digits > start { return value }
+        return value == .min ? nil : -value
+    }
+
+    /// A key without escapes, as the range of its bytes; `nil` otherwise.
+    private mutating func plainKey() -> Range<Int>? {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
+        index += 1
+        let start = index
+        var highBits: UInt8 = 0
+        while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\"),
+              bytes[index] >= 0x20 {
+            highBits |= bytes[index]
+            index += 1
+        }
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
+        index += 1
+        // A key that is not UTF-8 makes the text not JSON, even if unused.
+        guard highBits < 0x80 || Self.text(bytes[start..<index - 1], ascii: false) != nil else { return nil }
+        return start..<index - 1
     }
 
     private mutating func string() -> String? {
@@ -106,23 +148,25 @@ struct FlatJSONReader {
         index += 1
         // Most strings hold no escape: take their bytes as they are.
         let start = index
+        var highBits: UInt8 = 0
         while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\"),
               bytes[index] >= 0x20 {
+            highBits |= bytes[index]
             index += 1
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
             index += 1
-            // Text that is not UTF-8 is not JSON; `String(decoding:)` would repair it.
-            return String(validating: bytes[start..<index - 1], as: UTF8.self)
+            return Self.text(bytes[start..<index - 1], ascii: highBits < 0x80)
         }
         index = start
         var out: [UInt8] = []
+        out.reserveCapacity(bytes.count - start)
         while index < bytes.count {
             let byte = bytes[index]
             index += 1
             switch byte {
             case UInt8(ascii: "\""):
-                return String(validating: out, as: UTF8.self)
+                return Self.text(out[...], ascii: !out.contains { $0 >= 0x80 })
             case UInt8(ascii: "\\"):
                 guard index < bytes.count else { return nil }
                 let escaped = bytes[index]
@@ -146,21 +190,30 @@ struct FlatJSONReader {
     }
 }
 
+extension FlatJSONReader {
+    /// The string of `bytes`: ASCII is valid UTF-8 as it is; other text is
+    /// validated, since text that is not UTF-8 is not JSON and
+    /// `String(decoding:)` alone would repair it.
+    fileprivate static func text(_ bytes: ArraySlice<UInt8>, ascii: Bool) -> String? {
+        ascii ? String(decoding: bytes, as: UTF8.self) : String(validating: bytes, as: UTF8.self)
+    }
+}
+
 extension JobEvent {
     /// Builds the event from a flat object; `nil` when a field is missing
     /// or of another kind (the general decoder then decides).
     static func fromFlatFields(type: String, _ f: FlatJSONReader.Fields) -> JobEvent? {
-        func text(_ key: String) -> String? { if case .string(let value)? = f[key] { value } else { nil } }
-        func optionalText(_ key: String) -> String?? {
+        func text(_ key: StaticString) -> String? { if case .string(let value)? = f[key] { value } else { nil } }
+        func optionalText(_ key: StaticString) -> String?? {
             switch f[key] {
             case nil, .null?: return .some(nil)
             case .string(let value)?: return .some(value)
             default: return nil
             }
         }
-        func int(_ key: String) -> Int? { if case .int(let value)? = f[key] { value } else { nil } }
-        func bool(_ key: String) -> Bool? { if case .bool(let value)? = f[key] { value } else { nil } }
-        func date(_ key: String) -> Date? { text(key).flatMap(CanonicalTimestamp.date(from:)).map(JSONCoding.truncated) }
+        func int(_ key: StaticString) -> Int? { if case .int(let value)? = f[key] { value } else { nil } }
+        func bool(_ key: StaticString) -> Bool? { if case .bool(let value)? = f[key] { value } else { nil } }
+        func date(_ key: StaticString) -> Date? { text(key).flatMap(CanonicalTimestamp.date(from:)).map(JSONCoding.truncated) }
 
         switch type {
         case "JobSubmitted":

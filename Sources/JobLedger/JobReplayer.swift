@@ -82,26 +82,63 @@ struct JobReplayer: ProjectionReplayer {
 
 /// Entries for the job tables, collected unordered and appended sorted.
 private struct SortedTableEntries {
-    private var keys = [[[UInt8]]](repeating: [], count: JobTables.all.count)
-    private var values = [[[UInt8]]](repeating: [], count: JobTables.all.count)
+    private var tables = [FlatEntries](repeating: FlatEntries(), count: JobTables.all.count)
 
     mutating func add(_ table: String, _ key: [UInt8], _ value: [UInt8]) {
         guard let index = JobTables.all.firstIndex(of: table) else {
             preconditionFailure("'\(table)' is not a job table")
         }
-        keys[index].append(key)
-        values[index].append(value)
+        tables[index].add(key: key, value: value)
     }
 
-    func append(into tables: borrowing ProjectionWriter) throws {
+    mutating func append(into writer: borrowing ProjectionWriter) throws {
         for (index, table) in JobTables.all.enumerated() {
-            // Sort positions rather than the entries: moving an entry moves
-            // two reference-counted arrays.
-            let order = keys[index].withUnsafeBufferPointer { keys in
-                (0..<keys.count).sorted { ByteOrder.precedes(keys[$0], keys[$1]) }
+            tables[index].sortByKey()
+            try tables[index].append(to: table, in: writer)
+            tables[index] = FlatEntries()  // free each table's bytes once written
+        }
+    }
+}
+
+/// The entries of one table, keys and values back to back in one buffer,
+/// sorted by moving small spans instead of a million small arrays (which
+/// cost an allocation each and a retain at every comparison).
+private struct FlatEntries {
+    private struct Span {
+        let start: Int
+        let keyCount: Int32
+        let valueCount: Int32
+    }
+
+    private var bytes: [UInt8] = []
+    private var spans: [Span] = []
+
+    mutating func add(key: [UInt8], value: [UInt8]) {
+        spans.append(Span(start: bytes.count, keyCount: Int32(key.count), valueCount: Int32(value.count)))
+        bytes.append(contentsOf: key)
+        bytes.append(contentsOf: value)
+    }
+
+    /// LMDB's default key order: bytes compared as unsigned, shorter first on a tie.
+    mutating func sortByKey() {
+        bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return }
+            spans.sort { a, b in
+                let common = Int(min(a.keyCount, b.keyCount))
+                let order = memcmp(base + a.start, base + b.start, common)
+                return order != 0 ? order < 0 : a.keyCount < b.keyCount
             }
-            for position in order {
-                try tables.append(table, keys[index][position], values[index][position])
+        }
+    }
+
+    func append(to table: String, in writer: borrowing ProjectionWriter) throws {
+        try bytes.withUnsafeBytes { raw in
+            try writer.append(table, sortedEntries: spans.count) { index in
+                let span = spans[index]
+                let keyEnd = span.start + Int(span.keyCount)
+                return (
+                    UnsafeRawBufferPointer(rebasing: raw[span.start..<keyEnd]),
+                    UnsafeRawBufferPointer(rebasing: raw[keyEnd..<keyEnd + Int(span.valueCount)]))
             }
         }
     }
