@@ -53,6 +53,8 @@ struct BenchCounts: Codable, Sendable {
     var renewIntervalMilliseconds: Int
     /// Events in the job log that rebuild, report and export read.
     var logEvents: Int
+    /// Rounds the ledger's and SQLite's rebuilds alternate in.
+    var rebuildRounds: Int
     /// Jobs in the ledger that the list workload pages through.
     var listJobs: Int
     /// Timed first-page listings after the first one.
@@ -76,7 +78,7 @@ struct BenchCounts: Codable, Sendable {
             sharedStreams: 8, sharedAppendsPerClient: 100,
             jobWorkers: 8, jobsPerWorker: 8, jobs: 20_000, baselineJobs: 20_000, jobRounds: 2,
             cancelRepeats: 50, renewIntervalMilliseconds: 50,
-            logEvents: 1_000_000, listJobs: 1_000_000, listRepeats: 200,
+            logEvents: 1_000_000, rebuildRounds: 3, listJobs: 1_000_000, listRepeats: 200,
             sweepClients: [1, 4, 16, 64], sweepAppends: 3_000, builders: 16)
         if quick {
             counts.singleCommits = 2_000
@@ -92,6 +94,7 @@ struct BenchCounts: Codable, Sendable {
             counts.baselineJobs = 1_000
             counts.cancelRepeats = 10
             counts.logEvents = 30_000
+            counts.rebuildRounds = 1
             counts.listJobs = 20_000
             counts.listRepeats = 50
             counts.sweepAppends = 400

@@ -134,9 +134,11 @@ enum ChildTasks {
     private static func rebuild(_ path: String) throws -> Outcome {
         let ledger = try JobLedger(path: path)
         let sampler = AnonymousMemorySampler()
+        let cpu = ProcessCPU.now()
         let stopwatch = Stopwatch()
         let rebuilt = try ledger.rebuildProjections()
         let seconds = stopwatch.elapsedSeconds
+        let used = ProcessCPU.now().description(since: cpu, wall: seconds)
         let anonymous = sampler.stop()
         let rate = Double(rebuilt.events) / max(seconds, 1e-9)
         return Outcome(
@@ -153,7 +155,7 @@ enum ChildTasks {
             ],
             notes: [
                 memoryNote("rebuild", anonymousPeak: anonymous),
-                "rebuild: \(ReportTable.grouped(rebuilt.entries)) projection entries written",
+                "rebuild: \(ReportTable.grouped(rebuilt.entries)) projection entries written; \(used)",
             ])
     }
 
@@ -227,6 +229,7 @@ enum ChildTasks {
         let writer = try SQLiteDatabase.openQueue(path)
         let decoder = JSONDecoder()
         let sampler = AnonymousMemorySampler()
+        let cpu = ProcessCPU.now()
         let stopwatch = Stopwatch()
         var events = 0
         try writer.writeWithoutTransaction { db in
@@ -273,6 +276,7 @@ enum ChildTasks {
             }
         }
         let seconds = stopwatch.elapsedSeconds
+        let used = ProcessCPU.now().description(since: cpu, wall: seconds)
         let anonymous = sampler.stop()
         let jobs = try writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs") ?? 0 }
         guard jobs > 0 else { throw BenchError.verification("the SQLite rebuild produced no jobs") }
@@ -284,7 +288,7 @@ enum ChildTasks {
                     value: Double(events) / max(seconds, 1e-9), unit: "events/s", baselineID: "log-scan"),
                 peakFigure("sqlite-rebuild-rss", "SQLite rebuild: peak RSS (VmHWM)"),
             ],
-            notes: [memoryNote("sqlite-rebuild", anonymousPeak: anonymous) + ", \(ReportTable.grouped(jobs)) job rows"])
+            notes: [memoryNote("sqlite-rebuild", anonymousPeak: anonymous) + ", \(ReportTable.grouped(jobs)) job rows; \(used)"])
     }
 
     // MARK: Listing

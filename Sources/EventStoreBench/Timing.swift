@@ -37,3 +37,26 @@ enum DedicatedThread {
         }
     }
 }
+
+/// CPU time this process has used, user and system, from `getrusage`.
+struct ProcessCPU {
+    let user: Double
+    let system: Double
+
+    /// The CPU time used so far.
+    static func now() -> ProcessCPU {
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return ProcessCPU(user: seconds(usage.ru_utime), system: seconds(usage.ru_stime))
+    }
+
+    /// "a s user + b s system of c s": the CPU used since `start` beside the wall time.
+    func description(since start: ProcessCPU, wall: Double) -> String {
+        String(format: "%.2f s user + %.2f s system in %.2f s", user - start.user, system - start.system, wall)
+    }
+}
