@@ -75,7 +75,9 @@ public final class EventStore: Sendable {
         environmentOptions.maxReaders = options.maxReaders
         environmentOptions.maxDatabases = 64
         environmentOptions.durable = options.durability == .durable
+        let writerLock: WriterLock
         do {
+            let environment: Environment
             if let reused, reused.options.durable == environmentOptions.durable {
                 environment = reused
             } else if reused != nil {
@@ -83,15 +85,24 @@ public final class EventStore: Sendable {
             } else {
                 environment = try Environment(path: path, options: environmentOptions)
             }
-            layout = try StoreLayout.open(in: environment, path: path)
-            var databases: [String: Database] = [:]
-            var scratch: [String: Database] = [:]
-            for table in options.projections.flatMap(\.tableNames) {
-                databases[table] = try environment.openDatabase(ProjectionTables.prefix + table)
-                scratch[table] = try environment.openDatabase(ProjectionTables.scratchPrefix + table)
+            self.environment = environment
+            // Opening the databases runs write transactions too: they queue
+            // on the writer lock like every other write (see WriterLock).
+            writerLock = WriterLock(directory: path)
+            let tableNames = options.projections.flatMap(\.tableNames)
+            let opened = try writerLock.withLock { () throws -> (StoreLayout, [String: Database], [String: Database]) in
+                let layout = try StoreLayout.open(in: environment, path: path)
+                var databases: [String: Database] = [:]
+                var scratch: [String: Database] = [:]
+                for table in tableNames {
+                    databases[table] = try environment.openDatabase(ProjectionTables.prefix + table)
+                    scratch[table] = try environment.openDatabase(ProjectionTables.scratchPrefix + table)
+                }
+                return (layout, databases, scratch)
             }
-            projectionTables = ProjectionTables(databases: databases)
-            scratchTables = ProjectionTables(databases: scratch)
+            layout = opened.0
+            projectionTables = ProjectionTables(databases: opened.1)
+            scratchTables = ProjectionTables(databases: opened.2)
         } catch {
             if let error = error as? LMDBError, error.code == .invalid || error.code == .versionMismatch {
                 throw .notALedger(path: path, reason: error.message)
@@ -101,7 +112,6 @@ public final class EventStore: Sendable {
             }
             throw EventStoreError.wrap(error)
         }
-        let writerLock = WriterLock(directory: path)
         self.writerLock = writerLock
         let notifier = CommitNotifier()
         self.notifier = notifier
