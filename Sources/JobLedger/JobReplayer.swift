@@ -105,6 +105,9 @@ private struct SortedTableEntries {
 /// cost an allocation each and a retain at every comparison).
 private struct FlatEntries {
     private struct Span {
+        /// The key's first eight bytes, big-endian, zero-padded: most
+        /// comparisons end here without touching the buffer.
+        let head: UInt64
         let start: Int
         let keyCount: Int32
         let valueCount: Int32
@@ -114,7 +117,9 @@ private struct FlatEntries {
     private var spans: [Span] = []
 
     mutating func add(key: [UInt8], value: [UInt8]) {
-        spans.append(Span(start: bytes.count, keyCount: Int32(key.count), valueCount: Int32(value.count)))
+        var head: UInt64 = 0
+        for index in 0..<8 { head = head << 8 | UInt64(index < key.count ? key[index] : 0) }
+        spans.append(Span(head: head, start: bytes.count, keyCount: Int32(key.count), valueCount: Int32(value.count)))
         bytes.append(contentsOf: key)
         bytes.append(contentsOf: value)
     }
@@ -124,6 +129,9 @@ private struct FlatEntries {
         bytes.withUnsafeBytes { raw in
             guard let base = raw.baseAddress else { return }
             spans.sort { a, b in
+                // Zero padding keeps the order: a shorter key that ties on
+                // its padding is settled by the full comparison below.
+                if a.head != b.head { return a.head < b.head }
                 let common = Int(min(a.keyCount, b.keyCount))
                 let order = memcmp(base + a.start, base + b.start, common)
                 return order != 0 ? order < 0 : a.keyCount < b.keyCount
