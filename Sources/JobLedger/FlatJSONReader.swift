@@ -127,6 +127,17 @@ struct FlatJSONReader {
 
     /// A key without escapes, as the range of its bytes; `nil` otherwise.
     private mutating func plainKey() -> Range<Int>? {
+        guard let run = quotedPlainRun() else { return nil }
+        // A key that is not UTF-8 makes the text not JSON, even if unused.
+        guard run.ascii || Self.text(bytes[run.range], ascii: false) != nil else { return nil }
+        return run.range
+    }
+
+    /// From an opening quote, the bytes up to the closing quote when none
+    /// of them needs unescaping, and whether they are all ASCII; `nil` (and
+    /// `index` just after the opening quote) at an escape, a control byte or
+    /// the end of the text.
+    private mutating func quotedPlainRun() -> (range: Range<Int>, ascii: Bool)? {
         guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
         index += 1
         let start = index
@@ -136,29 +147,19 @@ struct FlatJSONReader {
             highBits |= bytes[index]
             index += 1
         }
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+            index = start
+            return nil
+        }
         index += 1
-        // A key that is not UTF-8 makes the text not JSON, even if unused.
-        guard highBits < 0x80 || Self.text(bytes[start..<index - 1], ascii: false) != nil else { return nil }
-        return start..<index - 1
+        return (start..<index - 1, highBits < 0x80)
     }
 
     private mutating func string() -> String? {
         guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
-        index += 1
         // Most strings hold no escape: take their bytes as they are.
+        if let run = quotedPlainRun() { return Self.text(bytes[run.range], ascii: run.ascii) }
         let start = index
-        var highBits: UInt8 = 0
-        while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\"),
-              bytes[index] >= 0x20 {
-            highBits |= bytes[index]
-            index += 1
-        }
-        if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
-            index += 1
-            return Self.text(bytes[start..<index - 1], ascii: highBits < 0x80)
-        }
-        index = start
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count - start)
         while index < bytes.count {
