@@ -55,16 +55,20 @@ struct JobReplayer: ProjectionReplayer {
         tablesHoldJobs = true
     }
 
-    /// Empty tables: every entry appended in key order.
+    /// Empty tables: every entry appended in key order. The two halves of
+    /// the jobs are encoded and sorted on two threads, then merged while
+    /// they are appended.
     private func fill(_ tables: borrowing ProjectionWriter) throws {
-        var entries = SortedTableEntries()
-        for (id, job) in zip(ids, folded) {
-            entries.add(JobTables.jobs, Array(id.utf8), try JobRecord.encode(job))
-            for (table, key) in JobIndexes.entries(of: job) {
-                entries.add(table, key, JobIndexes.value(of: job, in: table))
-            }
+        let halves = [0..<folded.count / 2, folded.count / 2..<folded.count]
+        let built = PlainLock<[Result<SortedTableEntries, any Error>?]>([nil, nil])
+        let (ids, folded) = (ids, folded)
+        DispatchQueue.concurrentPerform(iterations: halves.count) { half in
+            let range = halves[half]
+            let result = Result { try SortedTableEntries(ids: ids[range], jobs: folded[range]) }
+            built.withLock { $0[half] = result }
         }
-        try entries.append(into: tables)
+        let parts = try built.withLock { $0 }.map { try $0!.get() }
+        try SortedTableEntries.appendMerged(parts[0], parts[1], into: tables)
     }
 
     /// Tables that already hold some jobs: each job written over its stored
@@ -76,78 +80,6 @@ struct JobReplayer: ProjectionReplayer {
             let job = folded[slot]
             let stored = try tables.get(JobTables.jobs, key).map(JobRecord.decode)
             try JobProjection.store(job, replacing: stored, key: key, in: tables)
-        }
-    }
-}
-
-/// Entries for the job tables, collected unordered and appended sorted.
-private struct SortedTableEntries {
-    private var tables = [FlatEntries](repeating: FlatEntries(), count: JobTables.all.count)
-
-    mutating func add(_ table: String, _ key: [UInt8], _ value: [UInt8]) {
-        guard let index = JobTables.all.firstIndex(of: table) else {
-            preconditionFailure("'\(table)' is not a job table")
-        }
-        tables[index].add(key: key, value: value)
-    }
-
-    mutating func append(into writer: borrowing ProjectionWriter) throws {
-        for (index, table) in JobTables.all.enumerated() {
-            tables[index].sortByKey()
-            try tables[index].append(to: table, in: writer)
-            tables[index] = FlatEntries()  // free each table's bytes once written
-        }
-    }
-}
-
-/// The entries of one table, keys and values back to back in one buffer,
-/// sorted by moving small spans instead of a million small arrays (which
-/// cost an allocation each and a retain at every comparison).
-private struct FlatEntries {
-    private struct Span {
-        /// The key's first eight bytes, big-endian, zero-padded: most
-        /// comparisons end here without touching the buffer.
-        let head: UInt64
-        let start: Int
-        let keyCount: Int32
-        let valueCount: Int32
-    }
-
-    private var bytes: [UInt8] = []
-    private var spans: [Span] = []
-
-    mutating func add(key: [UInt8], value: [UInt8]) {
-        var head: UInt64 = 0
-        for index in 0..<8 { head = head << 8 | UInt64(index < key.count ? key[index] : 0) }
-        spans.append(Span(head: head, start: bytes.count, keyCount: Int32(key.count), valueCount: Int32(value.count)))
-        bytes.append(contentsOf: key)
-        bytes.append(contentsOf: value)
-    }
-
-    /// LMDB's default key order: bytes compared as unsigned, shorter first on a tie.
-    mutating func sortByKey() {
-        bytes.withUnsafeBytes { raw in
-            guard let base = raw.baseAddress else { return }
-            spans.sort { a, b in
-                // Zero padding keeps the order: a shorter key that ties on
-                // its padding is settled by the full comparison below.
-                if a.head != b.head { return a.head < b.head }
-                let common = Int(min(a.keyCount, b.keyCount))
-                let order = memcmp(base + a.start, base + b.start, common)
-                return order != 0 ? order < 0 : a.keyCount < b.keyCount
-            }
-        }
-    }
-
-    func append(to table: String, in writer: borrowing ProjectionWriter) throws {
-        try bytes.withUnsafeBytes { raw in
-            try writer.append(table, sortedEntries: spans.count) { index in
-                let span = spans[index]
-                let keyEnd = span.start + Int(span.keyCount)
-                return (
-                    UnsafeRawBufferPointer(rebasing: raw[span.start..<keyEnd]),
-                    UnsafeRawBufferPointer(rebasing: raw[keyEnd..<keyEnd + Int(span.valueCount)]))
-            }
         }
     }
 }
