@@ -155,7 +155,8 @@ enum ChildTasks {
             ],
             notes: [
                 memoryNote("rebuild", anonymousPeak: anonymous),
-                "rebuild: \(ReportTable.grouped(rebuilt.entries)) projection entries written; \(used)",
+                "rebuild: \(ReportTable.grouped(rebuilt.entries)) projection entries written; \(used); "
+                    + "map grown \(ledger.store.mapGrowths) times",
             ])
     }
 

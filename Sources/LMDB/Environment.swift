@@ -50,6 +50,7 @@ public final class Environment: @unchecked Sendable {
             try check(mdb_env_open(env, path, options.rawFlags, mdb_mode_t(options.fileMode)), "mdb_env_open(\(path))")
             try Self.refuseTruncatedFile(env, path: path, singleFile: options.singleFile)
             try check(mdb_reader_check(env, &dead), "mdb_reader_check")
+            try Self.leaveRoomToDouble(env, options: options)
         } catch {
             mdb_env_close(env)
             throw error
@@ -60,6 +61,28 @@ public final class Environment: @unchecked Sendable {
 
     deinit {
         close()
+    }
+
+    /// Maps at least twice the bytes in use (within the configured maximum).
+    ///
+    /// A write that fills the map is run again from the start once the map
+    /// has grown. For the appends of a running store that costs little, but
+    /// a rebuild rewrites every projection in one transaction: opened with
+    /// the default 256 MiB on a 600 MB ledger, each of the first rebuilds
+    /// filled the map and ran twice. Mapping is address space, not disk: the
+    /// file grows only as pages are written.
+    private static func leaveRoomToDouble(_ env: OpaquePointer, options: EnvironmentOptions) throws(LMDBError) {
+        guard !options.readOnly else { return }
+        var info = MDB_envinfo()
+        mdb_env_info(env, &info)
+        var stat = MDB_stat()
+        mdb_env_stat(env, &stat)
+        let used = (info.me_last_pgno + 1) * Int(stat.ms_psize)
+        let step = 1 << 20
+        var wanted = (2 * used + step - 1) / step * step
+        if let limit = options.maxMapSize { wanted = min(wanted, limit) }
+        guard wanted > info.me_mapsize else { return }
+        try check(mdb_env_set_mapsize(env, wanted), "mdb_env_set_mapsize(\(wanted))")
     }
 
     /// A data file shorter than the pages its meta page claims would make

@@ -62,6 +62,28 @@ import Testing
         #expect(try jobs.verifyProjections() == [])
     }
 
+    /// LMDB maps the larger of the configured size and the bytes in use, so
+    /// a ledger reopened with a small configured map has no room to spare,
+    /// and a rebuild would fill it, grow it and run again from the start.
+    @Test func reopenedLedgerMapsTwiceWhatItUsesSoARebuildRunsOnceWithoutGrowingTheMap() throws {
+        let ledger = TemporaryJobLedger()
+        let payload = #"{"text":"\#(String(repeating: "x", count: 200))"}"#
+        do {
+            let jobs = try ledger.open { $0.store.initialMapSize = 1 << 20 }
+            for index in 0..<3_000 {
+                _ = try jobs.submit(JobSubmission(id: "m\(index)", type: "fill", payload: payload), by: alice)
+            }
+            #expect(jobs.store.mapGrowths > 0, "the fill was meant to outgrow the first map")
+        }
+        let jobs = try ledger.open { $0.store.initialMapSize = 1 << 20 }
+        let info = jobs.store.environmentInfo
+        #expect(info.mapSize >= 2 * (info.lastPageNumber + 1) * info.pageSize)
+        let before = try Self.dump(jobs)
+        _ = try jobs.rebuildProjections()
+        #expect(jobs.store.mapGrowths == 0)
+        #expect(try Self.dump(jobs) == before)
+    }
+
     @Test func verifyReportsARecordChangedBehindTheLedgersBack() throws {
         let ledger = TemporaryJobLedger()
         do {
