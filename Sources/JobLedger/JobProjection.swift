@@ -51,9 +51,19 @@ public struct JobProjection: Projection {
 
     /// The job after `event`, through the one `evolve` commands use too.
     static func evolve(_ old: Job?, jobID: String, by event: RecordedEvent) throws -> Job {
+        try evolve(old, jobID: jobID, by: event, decoded: decode(event))
+    }
+
+    /// The job event that `event` records.
+    static func decode(_ event: RecordedEvent) throws -> JobEvent {
         guard let jobEvent = try JobEvent.decode(type: event.type, payload: event.payload) else {
             throw JobLedgerError.invalidInput(field: "type", reason: "'\(event.type)' is not a job event type")
         }
+        return jobEvent
+    }
+
+    /// The job after `event`, whose payload was already decoded to `jobEvent`.
+    static func evolve(_ old: Job?, jobID: String, by event: RecordedEvent, decoded jobEvent: JobEvent) throws -> Job {
         let context = EventContext(position: event.position, version: event.streamVersion, recordedAt: event.recordedAt)
         guard let new = JobEvolver.evolve(old, jobEvent, context: context) else {
             throw JobLedgerError.invalidInput(field: "stream", reason: "\(event.type) for job '\(jobID)' before its submission")

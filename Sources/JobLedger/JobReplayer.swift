@@ -1,5 +1,6 @@
 import EventStore
 import Foundation
+import LMDB
 
 /// Rebuilds the job projection from the log by folding jobs in memory and
 /// writing each table once, in key order.
@@ -20,6 +21,10 @@ struct JobReplayer: ProjectionReplayer {
     /// Whether the tables already hold jobs (written by an earlier flush).
     private var tablesHoldJobs = false
     private let threshold: Int
+    /// Job events read but not yet decoded and folded.
+    private var undecoded: [RecordedEvent] = []
+    /// How many job events are decoded together.
+    private static let decodeBatch = 4_096
 
     init(flushThreshold: Int) {
         threshold = max(1, flushThreshold)
@@ -27,20 +32,66 @@ struct JobReplayer: ProjectionReplayer {
     }
 
     mutating func replay(_ event: RecordedEvent, into tables: borrowing ProjectionWriter) throws {
+        guard event.streamID.hasPrefix(JobStreams.jobPrefix) else { return }
+        undecoded.append(event)
+        if undecoded.count >= Self.decodeBatch { try foldUndecoded(into: tables) }
+    }
+
+    mutating func finish(into tables: borrowing ProjectionWriter) throws {
+        try foldUndecoded(into: tables)
+        try flush(into: tables)
+    }
+
+    /// Decodes the waiting events' payloads on two threads, then folds them
+    /// in log order on this one (the thread of the write transaction).
+    private mutating func foldUndecoded(into tables: borrowing ProjectionWriter) throws {
+        let batch = undecoded
+        undecoded.removeAll(keepingCapacity: true)
+        let decoded = try Self.decodeOnTwoThreads(batch)
+        for (event, jobEvent) in zip(batch, decoded) {
+            try Self.naming(event) { () throws in try fold(event, jobEvent, into: tables) }
+        }
+    }
+
+    private mutating func fold(_ event: RecordedEvent, _ jobEvent: JobEvent, into tables: borrowing ProjectionWriter) throws {
         guard let jobID = JobStreams.jobID(fromStream: event.streamID) else { return }
         if let slot = slots[jobID] {
-            folded[slot] = try JobProjection.evolve(folded[slot], jobID: jobID, by: event)
+            folded[slot] = try JobProjection.evolve(folded[slot], jobID: jobID, by: event, decoded: jobEvent)
             return
         }
         let stored = tablesHoldJobs ? try tables.get(JobTables.jobs, Array(jobID.utf8)).map(JobRecord.decode) : nil
         slots[jobID] = folded.count
         ids.append(jobID)
-        folded.append(try JobProjection.evolve(stored, jobID: jobID, by: event))
+        folded.append(try JobProjection.evolve(stored, jobID: jobID, by: event, decoded: jobEvent))
         if folded.count >= threshold { try flush(into: tables) }
     }
 
-    mutating func finish(into tables: borrowing ProjectionWriter) throws {
-        try flush(into: tables)
+    private static func decodeOnTwoThreads(_ batch: [RecordedEvent]) throws -> [JobEvent] {
+        let halves = [0..<batch.count / 2, batch.count / 2..<batch.count]
+        let decoded = PlainLock<[Result<[JobEvent], any Error>?]>([nil, nil])
+        DispatchQueue.concurrentPerform(iterations: halves.count) { half in
+            let result = Result {
+                try batch[halves[half]].map { event in try naming(event) { try JobProjection.decode(event) } }
+            }
+            decoded.withLock { $0[half] = result }
+        }
+        return try decoded.withLock { $0 }.flatMap { try $0!.get() }
+    }
+
+    /// Runs `body` for `event`, naming the event in a failure: the store
+    /// names the event it passed last, which is not this one when events
+    /// are decoded and folded in batches.
+    private static func naming<R>(_ event: RecordedEvent, _ body: () throws -> R) throws -> R {
+        do {
+            return try body()
+        } catch let error as EventStoreError {
+            throw error
+        } catch let error as LMDBError {
+            throw error
+        } catch {
+            throw EventStoreError.projectionFailed(
+                stream: event.streamID, position: event.position, reason: String(describing: error))
+        }
     }
 
     private mutating func flush(into tables: borrowing ProjectionWriter) throws {

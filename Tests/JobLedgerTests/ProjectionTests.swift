@@ -137,6 +137,31 @@ import Testing
         #expect(try jobs.store.projectionVersions().stored == jobs.store.projectionVersions().current)
     }
 
+    /// A rebuild decodes and folds job events in batches, after the store
+    /// has moved past them: the failure must still name the broken event.
+    @Test func rebuildFailureNamesTheStreamAndPositionOfTheBrokenEvent() throws {
+        let ledger = TemporaryJobLedger()
+        do {
+            // Written by a plain store, so no projection checks the events.
+            let store = try EventStore.open(at: ledger.path, options: .noSync)
+            let submitted = #"{"id":"a","type":"t","owner":"alice","organisation":"acme","batch":null,"#
+                + #""payload":"{}","priority":0,"maxAttempts":3}"#
+            _ = try store.append(to: "job-a", expectedVersion: .noStream, events: [
+                EventData(type: "JobSubmitted", json: submitted),
+                EventData(type: "JobClaimed", json: #"{"worker":"w1"}"#),  // no attempt or lease: broken
+            ])
+            for index in 0..<5 {
+                _ = try store.append(to: "other-\(index)", expectedVersion: .noStream, events: [EventData(type: "Note", json: "{}")])
+            }
+        }
+        #expect {
+            _ = try ledger.open()  // the projections were never built: opening rebuilds them
+        } throws: { error in
+            guard case .store(.projectionFailed(let stream, let position, _)) = error as? JobLedgerError else { return false }
+            return stream == "job-a" && position == 2
+        }
+    }
+
     @Test func plainEventStoreRefusesToAppendToALedgerWithProjections() throws {
         let ledger = TemporaryJobLedger()
         do {
