@@ -20,7 +20,8 @@ enum CLIError: Error, CustomStringConvertible {
     }
 
     /// 2 bad input, 3 conflict retries exhausted, 4 not found, 5 forbidden,
-    /// 6 transition not allowed, 1 anything else.
+    /// 6 transition not allowed, 7 every reader slot taken (try again),
+    /// 1 anything else.
     var exitCode: Int32 {
         switch self {
         case .missingLedger: return 4
@@ -41,8 +42,11 @@ enum CLIError: Error, CustomStringConvertible {
             case .forbidden: return 5
             case .invalidTransition, .notLeaseHolder: return 6
             case .store(let storeError):
-                if case .notALedger = storeError { return 2 }
-                return 1
+                switch storeError {
+                case .notALedger: return 2
+                case .readersFull: return 7
+                default: return 1
+                }
             }
         }
     }

@@ -63,7 +63,7 @@ import Darwin
         #expect(await snapshots.waitUntilHeld())
 
         let busy = try cli.run(["status", "j0"])
-        #expect(busy.status == 1)
+        #expect(busy.status == 7)  // busy, not broken: a retry can succeed
         #expect(busy.stderr.contains("all 2 reader slots of the ledger are taken"))
         let info = try cli.run(["info", "--json"])
         let facts = try #require(info.json, "\(info.stderr)")
