@@ -10,7 +10,8 @@ struct JobLedgerCommand: AsyncParsableCommand {
         discussion: """
             Every command takes --db PATH (default $JOBLEDGER_DB, else ./jobledger.db) and --json.
             Exit codes: 0 success, 2 bad input, 3 conflict retries exhausted, 4 not found,
-            5 forbidden, 6 transition not allowed in the job's state, 1 anything else.
+            5 forbidden, 6 transition not allowed in the job's state, 7 ledger busy (every
+            reader slot taken; try again), 1 anything else.
             """,
         subcommands: [
             Submit.self, Claim.self, Renew.self, Complete.self, Fail.self, AckCancel.self,
