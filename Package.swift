@@ -25,7 +25,7 @@ let package = Package(
         ),
         .target(name: "LMDB", dependencies: ["CLMDB"]),
         .target(name: "EventStore", dependencies: ["LMDB"]),
-        .target(name: "JobLedger", dependencies: ["EventStore", "LMDB"]),
+        .target(name: "JobLedger", dependencies: ["EventStore"]),
         // The job life cycle read a second time, apart from the ledger's own
         // rules, for the tests to check histories with, and the jobs and
         // actors of the crash loop. In no product.

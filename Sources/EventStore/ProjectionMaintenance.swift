@@ -127,19 +127,10 @@ extension EventStore {
         return count
     }
 
-    /// Runs a projection's step, giving its failure the event's context.
+    /// Runs a projection's step, giving its failure the event's context
+    /// (none for the bulk writes after the last event).
     private static func failing(projection event: RecordedEvent?, _ body: () throws -> Void) throws {
-        do {
-            try body()
-        } catch let error as LMDBError {
-            throw error
-        } catch let error as EventStoreError {
-            throw error
-        } catch {
-            guard let event else { throw EventStoreError.projectionFailed(stream: "", position: 0, reason: "\(error)") }
-            throw EventStoreError.projectionFailed(
-                stream: event.streamID, position: event.position, reason: String(describing: error))
-        }
+        try EventStoreError.naming(stream: event?.streamID ?? "", position: event?.position ?? 0, body)
     }
 
     private func compare(

@@ -1,3 +1,5 @@
+import LMDB
+
 /// Folds the whole log into a projection's tables during a rebuild or a
 /// verification.
 ///
@@ -39,5 +41,33 @@ extension Projection {
     func reads(stream: String) -> Bool {
         guard let prefix = streamPrefix else { return true }
         return stream.hasPrefix(prefix)
+    }
+}
+
+extension RecordedEvent {
+    /// Runs a projection's step for this event, naming the event in a
+    /// failure of the projection's own: such an error becomes
+    /// ``EventStoreError/projectionFailed(stream:position:reason:)`` with this
+    /// event's stream and position, while storage and store errors pass
+    /// through unchanged. A rebuild names the event it handed over last; a
+    /// replayer that folds events later, in batches, names them itself.
+    public func namingFailures<R>(_ body: () throws -> R) throws -> R {
+        try EventStoreError.naming(stream: streamID, position: position, body)
+    }
+}
+
+extension EventStoreError {
+    /// Runs `body`; an error other than a storage or store error becomes
+    /// ``projectionFailed(stream:position:reason:)`` at `stream` and `position`.
+    static func naming<R>(stream: String, position: UInt64, _ body: () throws -> R) throws -> R {
+        do {
+            return try body()
+        } catch let error as LMDBError {
+            throw error
+        } catch let error as EventStoreError {
+            throw error
+        } catch {
+            throw EventStoreError.projectionFailed(stream: stream, position: position, reason: String(describing: error))
+        }
     }
 }

@@ -1,6 +1,5 @@
 import EventStore
 import Foundation
-import LMDB
 
 /// Rebuilds the job projection from the log by folding jobs in memory and
 /// writing each table once, in key order.
@@ -49,7 +48,7 @@ struct JobReplayer: ProjectionReplayer {
         undecoded.removeAll(keepingCapacity: true)
         let decoded = try Self.decodeOnTwoThreads(batch)
         for (event, jobEvent) in zip(batch, decoded) {
-            try Self.naming(event) { () throws in try fold(event, jobEvent, into: tables) }
+            try event.namingFailures { () throws in try fold(event, jobEvent, into: tables) }
         }
     }
 
@@ -71,27 +70,11 @@ struct JobReplayer: ProjectionReplayer {
         let decoded = PlainLock<[Result<[JobEvent], any Error>?]>([nil, nil])
         DispatchQueue.concurrentPerform(iterations: halves.count) { half in
             let result = Result {
-                try batch[halves[half]].map { event in try naming(event) { try JobProjection.decode(event) } }
+                try batch[halves[half]].map { event in try event.namingFailures { try JobProjection.decode(event) } }
             }
             decoded.withLock { $0[half] = result }
         }
         return try decoded.withLock { $0 }.flatMap { try $0!.get() }
-    }
-
-    /// Runs `body` for `event`, naming the event in a failure: the store
-    /// names the event it passed last, which is not this one when events
-    /// are decoded and folded in batches.
-    private static func naming<R>(_ event: RecordedEvent, _ body: () throws -> R) throws -> R {
-        do {
-            return try body()
-        } catch let error as EventStoreError {
-            throw error
-        } catch let error as LMDBError {
-            throw error
-        } catch {
-            throw EventStoreError.projectionFailed(
-                stream: event.streamID, position: event.position, reason: String(describing: error))
-        }
     }
 
     private mutating func flush(into tables: borrowing ProjectionWriter) throws {
