@@ -149,52 +149,50 @@ extension EventStore {
         let tables = projectionTables
         let report: ImportReport
         do {
-            report = try writerLock.withLock {
-                try environment.write { txn in
-                    // May run again after the map grows: start from scratch.
-                    var applier = AppendApplier(layout: layout, projections: projections, tables: tables)
-                    var next = try applier.lastPosition(in: txn) + 1
-                    var imported = 0
-                    var skipped = 0
-                    for line in lines {
-                        let item = line.event
-                        let append = StreamAppend(
-                            streamID: item.streamID, expectedVersion: .exact(item.version - 1), events: [item.event])
-                        let outcome: Result<AppendResult, EventStoreError>
-                        do {
-                            // The event carries no `recordedAt`, so the applier
-                            // stamps it with the "now" given: the line's time, to
-                            // the microsecond, without a round trip through Date.
-                            outcome = try applier.apply(
-                                [append], in: txn, nextPosition: &next, nowMicros: item.recordedAtMicros)
-                        } catch let error as EventStoreError {
-                            throw ImportError.invalidEvent(line: line.number, error: error)
-                        }
-                        switch outcome {
-                        case .success(let result) where result.wasAlreadyStored:
-                            let position = result.streams[0].positions[0]
-                            if let problem = try Self.storedDifference(item, at: position, in: txn, layout: layout) {
-                                throw ImportError.eventIDConflict(line: line.number, eventID: item.event.id, reason: problem)
-                            }
-                            skipped += 1
-                        case .success:
-                            imported += 1
-                        case .failure(.wrongExpectedVersion(let stream, _, let actual)):
-                            throw ImportError.versionGap(
-                                line: line.number, stream: stream, expected: actual + 1, found: item.version)
-                        case .failure(.eventIDConflict(let id, _, let reason)):
-                            throw ImportError.eventIDConflict(line: line.number, eventID: id, reason: reason)
-                        case .failure(let error):
-                            throw ImportError.invalidEvent(line: line.number, error: error)
-                        }
+            report = try environment.write { txn in
+                // May run again after the map grows: start from scratch.
+                var applier = AppendApplier(layout: layout, projections: projections, tables: tables)
+                var next = try applier.lastPosition(in: txn) + 1
+                var imported = 0
+                var skipped = 0
+                for line in lines {
+                    let item = line.event
+                    let append = StreamAppend(
+                        streamID: item.streamID, expectedVersion: .exact(item.version - 1), events: [item.event])
+                    let outcome: Result<AppendResult, EventStoreError>
+                    do {
+                        // The event carries no `recordedAt`, so the applier
+                        // stamps it with the "now" given: the line's time, to
+                        // the microsecond, without a round trip through Date.
+                        outcome = try applier.apply(
+                            [append], in: txn, nextPosition: &next, nowMicros: item.recordedAtMicros)
+                    } catch let error as EventStoreError {
+                        throw ImportError.invalidEvent(line: line.number, error: error)
                     }
-                    let report = ImportReport(imported: imported, skipped: skipped, lastPosition: next - 1, dryRun: dryRun)
-                    if dryRun { throw DryRunRollback(report: report) }
-                    if imported > 0 {
-                        try CommitClock.record(micros: Date().microsecondsSince1970, in: txn, meta: layout.meta)
+                    switch outcome {
+                    case .success(let result) where result.wasAlreadyStored:
+                        let position = result.streams[0].positions[0]
+                        if let problem = try Self.storedDifference(item, at: position, in: txn, layout: layout) {
+                            throw ImportError.eventIDConflict(line: line.number, eventID: item.event.id, reason: problem)
+                        }
+                        skipped += 1
+                    case .success:
+                        imported += 1
+                    case .failure(.wrongExpectedVersion(let stream, _, let actual)):
+                        throw ImportError.versionGap(
+                            line: line.number, stream: stream, expected: actual + 1, found: item.version)
+                    case .failure(.eventIDConflict(let id, _, let reason)):
+                        throw ImportError.eventIDConflict(line: line.number, eventID: id, reason: reason)
+                    case .failure(let error):
+                        throw ImportError.invalidEvent(line: line.number, error: error)
                     }
-                    return report
                 }
+                let report = ImportReport(imported: imported, skipped: skipped, lastPosition: next - 1, dryRun: dryRun)
+                if dryRun { throw DryRunRollback(report: report) }
+                if imported > 0 {
+                    try CommitClock.record(micros: Date().microsecondsSince1970, in: txn, meta: layout.meta)
+                }
+                return report
             }
         } catch let error as ImportError {
             throw error

@@ -26,8 +26,6 @@ public final class EventStore: Sendable {
     public let options: EventStoreOptions
 
     let environment: Environment
-    /// Taken around every write transaction of appends, imports and rebuilds.
-    let writerLock: WriterLock
     let layout: StoreLayout
     let projectionTables: ProjectionTables
     let scratchTables: ProjectionTables
@@ -75,7 +73,9 @@ public final class EventStore: Sendable {
         environmentOptions.maxReaders = options.maxReaders
         environmentOptions.maxDatabases = 64
         environmentOptions.durable = options.durability == .durable
-        let writerLock: WriterLock
+        // Every write transaction of every process, opening the databases
+        // included, takes this lock first (see EnvironmentOptions).
+        environmentOptions.writerLockFile = path + "/writer.lock"
         do {
             let environment: Environment
             if let reused, reused.options.durable == environmentOptions.durable {
@@ -86,23 +86,15 @@ public final class EventStore: Sendable {
                 environment = try Environment(path: path, options: environmentOptions)
             }
             self.environment = environment
-            // Opening the databases runs write transactions too: they queue
-            // on the writer lock like every other write (see WriterLock).
-            writerLock = WriterLock(directory: path)
-            let tableNames = options.projections.flatMap(\.tableNames)
-            let opened = try writerLock.withLock { () throws -> (StoreLayout, [String: Database], [String: Database]) in
-                let layout = try StoreLayout.open(in: environment, path: path)
-                var databases: [String: Database] = [:]
-                var scratch: [String: Database] = [:]
-                for table in tableNames {
-                    databases[table] = try environment.openDatabase(ProjectionTables.prefix + table)
-                    scratch[table] = try environment.openDatabase(ProjectionTables.scratchPrefix + table)
-                }
-                return (layout, databases, scratch)
+            layout = try StoreLayout.open(in: environment, path: path)
+            var databases: [String: Database] = [:]
+            var scratch: [String: Database] = [:]
+            for table in options.projections.flatMap(\.tableNames) {
+                databases[table] = try environment.openDatabase(ProjectionTables.prefix + table)
+                scratch[table] = try environment.openDatabase(ProjectionTables.scratchPrefix + table)
             }
-            layout = opened.0
-            projectionTables = ProjectionTables(databases: opened.1)
-            scratchTables = ProjectionTables(databases: opened.2)
+            projectionTables = ProjectionTables(databases: databases)
+            scratchTables = ProjectionTables(databases: scratch)
         } catch {
             if let error = error as? LMDBError, error.code == .invalid || error.code == .versionMismatch {
                 throw .notALedger(path: path, reason: error.message)
@@ -112,7 +104,6 @@ public final class EventStore: Sendable {
             }
             throw EventStoreError.wrap(error)
         }
-        self.writerLock = writerLock
         let notifier = CommitNotifier()
         self.notifier = notifier
         let stored = try Self.storedProjectionVersion(environment, layout)
@@ -124,17 +115,14 @@ public final class EventStore: Sendable {
         }
         if !options.projections.isEmpty && stored != current {
             // Built by other projection code, or never built: replay the log.
-            let (environment, layout, tables) = (environment, layout, projectionTables)
-            _ = try writerLock.withLock { () throws(EventStoreError) in
-                try Self.rebuild(
-                    environment: environment, layout: layout, tables: tables, projections: options.projections,
-                    progress: nil)
-            }
+            _ = try Self.rebuild(
+                environment: environment, layout: layout, tables: projectionTables, projections: options.projections,
+                progress: nil)
         }
         // Last, and nothing throws after it: a store whose init failed never
         // runs deinit (which takes the registry lock that `open` holds).
         committer = GroupCommitter(
-            environment: environment, writerLock: writerLock, layout: layout,
+            environment: environment, layout: layout,
             projections: options.projections, tables: projectionTables,
             maxEventsPerCommit: options.maxEventsPerCommit,
             onCommit: { notifier.notify() })

@@ -24,7 +24,6 @@ final class GroupCommitter: Sendable {
     }
 
     private let environment: Environment
-    private let writerLock: WriterLock
     private let layout: StoreLayout
     private let projections: [any Projection]
     private let tables: ProjectionTables
@@ -36,11 +35,10 @@ final class GroupCommitter: Sendable {
     let statistics = GroupCommitCounters()
 
     init(
-        environment: Environment, writerLock: WriterLock, layout: StoreLayout, projections: [any Projection],
-        tables: ProjectionTables, maxEventsPerCommit: Int, onCommit: @escaping @Sendable () -> Void
+        environment: Environment, layout: StoreLayout, projections: [any Projection], tables: ProjectionTables,
+        maxEventsPerCommit: Int, onCommit: @escaping @Sendable () -> Void
     ) {
         self.environment = environment
-        self.writerLock = writerLock
         self.layout = layout
         self.projections = projections
         self.tables = tables
@@ -130,16 +128,14 @@ final class GroupCommitter: Sendable {
     private func commit(_ batch: [Pending], applier: inout AppendApplier) {
         var outcomes: [Result<AppendResult, EventStoreError>] = []
         do {
-            try writerLock.withLock {
-                try environment.write { txn in
-                    outcomes.removeAll(keepingCapacity: true)
-                    var next = try applier.lastPosition(in: txn) + 1
-                    let now = Date().microsecondsSince1970
-                    for pending in batch {
-                        outcomes.append(try applier.apply(pending.appends, in: txn, nextPosition: &next, nowMicros: now))
-                    }
-                    try CommitClock.record(after: outcomes, micros: now, in: txn, meta: layout.meta)
+            try environment.write { txn in
+                outcomes.removeAll(keepingCapacity: true)
+                var next = try applier.lastPosition(in: txn) + 1
+                let now = Date().microsecondsSince1970
+                for pending in batch {
+                    outcomes.append(try applier.apply(pending.appends, in: txn, nextPosition: &next, nowMicros: now))
                 }
+                try CommitClock.record(after: outcomes, micros: now, in: txn, meta: layout.meta)
             }
         } catch {
             if batch.count > 1 {

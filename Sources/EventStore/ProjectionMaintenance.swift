@@ -27,11 +27,9 @@ extension EventStore {
     /// ones are complete. Appends wait meanwhile.
     @discardableResult
     public func rebuildProjections(progress: ((UInt64) -> Void)? = nil) throws(EventStoreError) -> RebuildReport {
-        let (environment, layout, tables, projections) = (environment, layout, projectionTables, options.projections)
-        return try writerLock.withLock { () throws(EventStoreError) in
-            try Self.rebuild(
-                environment: environment, layout: layout, tables: tables, projections: projections, progress: progress)
-        }
+        try Self.rebuild(
+            environment: environment, layout: layout, tables: projectionTables, projections: options.projections,
+            progress: progress)
     }
 
     static func rebuild(
@@ -62,17 +60,14 @@ extension EventStore {
         let projections = options.projections
         var differences: [ProjectionDifference] = []
         do {
-            // Every writer of the ledger takes the writer lock first (see WriterLock).
-            try writerLock.withLock {
-                try environment.write { txn in
-                    for database in scratch.databases.values { try txn.clear(database) }
-                    _ = try Self.replay(into: scratch, projections: projections, layout: layout, txn: txn, progress: nil)
-                    for (table, liveDatabase) in live.databases.sorted(by: { $0.key < $1.key }) {
-                        let replayed = try scratch.database(table)
-                        try compare(table, liveDatabase, replayed, txn: txn, limit: limit, into: &differences)
-                    }
-                    throw RollBack()
+            try environment.write { txn in
+                for database in scratch.databases.values { try txn.clear(database) }
+                _ = try Self.replay(into: scratch, projections: projections, layout: layout, txn: txn, progress: nil)
+                for (table, liveDatabase) in live.databases.sorted(by: { $0.key < $1.key }) {
+                    let replayed = try scratch.database(table)
+                    try compare(table, liveDatabase, replayed, txn: txn, limit: limit, into: &differences)
                 }
+                throw RollBack()
             }
         } catch is RollBack {
             return differences

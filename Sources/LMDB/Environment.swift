@@ -24,6 +24,8 @@ public final class Environment: @unchecked Sendable {
 
     let handle: OpaquePointer
     private let gate = MapGate()
+    /// Taken around every write transaction, when a lock file is configured.
+    private let writerLock: WriterLock?
     private let growthCount = Atomic<Int>(0)
     private let closed = Atomic<Bool>(false)
     private let staleCleared = Atomic<Int>(0)
@@ -56,6 +58,7 @@ public final class Environment: @unchecked Sendable {
             throw error
         }
         handle = env
+        writerLock = options.readOnly ? nil : options.writerLockFile.map { WriterLock(file: $0) }
         staleCleared.store(Int(dead), ordering: .relaxed)
     }
 
@@ -125,6 +128,11 @@ public final class Environment: @unchecked Sendable {
     /// The handle is opened in a transaction of its own that is committed,
     /// which is what makes it valid for later transactions.
     public func openDatabase(_ name: String, flags: DatabaseFlags = [.create]) throws(LMDBError) -> Database {
+        // A writable environment opens databases in a write transaction.
+        try lockingWrite(unless: options.readOnly) { () throws(LMDBError) -> Database in try openDatabaseUnlocked(name, flags: flags) }
+    }
+
+    private func openDatabaseUnlocked(_ name: String, flags: DatabaseFlags) throws(LMDBError) -> Database {
         try gate.shared { () throws(LMDBError) -> Database in
             var txn: OpaquePointer?
             let txnFlags = options.readOnly ? UInt32(MDB_RDONLY) : 0
@@ -192,7 +200,18 @@ public final class Environment: @unchecked Sendable {
         }
     }
 
+    /// Runs `body`, which begins and ends a write transaction, holding the
+    /// writer lock (if any) unless `skipped`.
+    private func lockingWrite<R, E: Error>(unless skipped: Bool = false, _ body: () throws(E) -> R) throws(E) -> R {
+        guard let writerLock, !skipped else { return try body() }
+        return try writerLock.withLock(body)
+    }
+
     private func runWrite<R>(_ body: (OpaquePointer, WriteFailureFlag) throws -> R) throws -> R {
+        try lockingWrite { () throws -> R in try runWriteUnlocked(body) }
+    }
+
+    private func runWriteUnlocked<R>(_ body: (OpaquePointer, WriteFailureFlag) throws -> R) throws -> R {
         while true {
             let failure = WriteFailureFlag()
             var resized = false

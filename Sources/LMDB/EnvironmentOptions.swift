@@ -22,6 +22,13 @@ public struct EnvironmentOptions: Sendable {
     public var noReadAhead: Bool = false
     /// File mode for newly created files.
     public var fileMode: UInt32 = 0o644
+    /// A file (created when missing) whose `flock` every write transaction
+    /// of the environment, opening a database included, takes before LMDB's
+    /// writer mutex. LMDB's robust mutex can lose a wake-up when a process
+    /// waiting for it is killed; the kernel releases a dead process's file
+    /// lock and wakes every waiter. All processes writing the file must set
+    /// the same lock file. `nil`: LMDB's mutex alone.
+    public var writerLockFile: String? = nil
 
     /// Creates the default options: 64 MiB initial map, durable commits.
     public init() {}

@@ -8,7 +8,7 @@ import Darwin
 
 /// Lets one write transaction at a time, of all threads and processes,
 /// go for LMDB's writer mutex: a lock of this process, then an advisory
-/// `flock` on `writer.lock` in the ledger directory.
+/// `flock` on a lock file (``EnvironmentOptions/writerLockFile``).
 ///
 /// LMDB's writer mutex is a robust process-shared mutex, and such a mutex
 /// can lose a wake-up: when a process is killed just after the wake-up was
@@ -23,9 +23,9 @@ final class WriterLock: Sendable {
     private let descriptor: Int32
     private let local = Mutex(())
 
-    /// Opens (creating when needed) the lock file of the ledger at `directory`.
-    init(directory: String) {
-        descriptor = open(directory + "/writer.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    /// Opens (creating when needed) the lock file at `path`.
+    init(file path: String) {
+        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
     }
 
     deinit {
