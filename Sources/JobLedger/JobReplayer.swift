@@ -66,15 +66,10 @@ struct JobReplayer: ProjectionReplayer {
     }
 
     private static func decodeOnTwoThreads(_ batch: [RecordedEvent]) throws -> [JobEvent] {
-        let halves = [0..<batch.count / 2, batch.count / 2..<batch.count]
-        let decoded = PlainLock<[Result<[JobEvent], any Error>?]>([nil, nil])
-        DispatchQueue.concurrentPerform(iterations: halves.count) { half in
-            let result = Result {
-                try batch[halves[half]].map { event in try event.namingFailures { try JobProjection.decode(event) } }
-            }
-            decoded.withLock { $0[half] = result }
+        let (lower, upper) = try TwoHalves.map(batch.count) { range in
+            try batch[range].map { event in try event.namingFailures { try JobProjection.decode(event) } }
         }
-        return try decoded.withLock { $0 }.flatMap { try $0!.get() }
+        return lower + upper
     }
 
     private mutating func flush(into tables: borrowing ProjectionWriter) throws {
@@ -93,16 +88,11 @@ struct JobReplayer: ProjectionReplayer {
     /// the jobs are encoded and sorted on two threads, then merged while
     /// they are appended.
     private func fill(_ tables: borrowing ProjectionWriter) throws {
-        let halves = [0..<folded.count / 2, folded.count / 2..<folded.count]
-        let built = PlainLock<[Result<SortedTableEntries, any Error>?]>([nil, nil])
         let (ids, folded) = (ids, folded)
-        DispatchQueue.concurrentPerform(iterations: halves.count) { half in
-            let range = halves[half]
-            let result = Result { try SortedTableEntries(ids: ids[range], jobs: folded[range]) }
-            built.withLock { $0[half] = result }
+        let (lower, upper) = try TwoHalves.map(folded.count) { range in
+            try SortedTableEntries(ids: ids[range], jobs: folded[range])
         }
-        let parts = try built.withLock { $0 }.map { try $0!.get() }
-        try SortedTableEntries.appendMerged(parts[0], parts[1], into: tables)
+        try SortedTableEntries.appendMerged(lower, upper, into: tables)
     }
 
     /// Tables that already hold some jobs: each job written over its stored
