@@ -4,8 +4,9 @@ import JobLedger
 
 /// Comparison workload 4 on the job ledger: each worker runs a few jobs at
 /// once, one thread per job in hand, each calling the synchronous API to
-/// claim a job with a lease and complete it, until no job is left. Every job is a no-op submitted beforehand (not timed, by
-/// concurrent submitters). The ledger is durable throughout.
+/// claim a job with a lease and complete it, until no job is left. Every
+/// job is a no-op submitted beforehand (not timed, by concurrent
+/// submitters). The ledger is durable throughout.
 ///
 /// Conflicts: `claim` hides the appends that lose a race for a job (it moves
 /// on to the next candidate). Group commit counts every append it answers,
@@ -36,8 +37,8 @@ final class LedgerJobs {
         self.jobsPerWorker = max(1, jobsPerWorker)
         self.builders = builders
         batches = BatchFigures(
-            workload: "jobs: \(workers) workers x \(max(1, jobsPerWorker)) jobs", commits: 0, appends: 0, events: 0, averageAppendsPerCommit: 0,
-            largestAppendsPerCommit: 0)
+            workload: "jobs: \(workers) workers x \(self.jobsPerWorker) jobs", commits: 0, appends: 0, events: 0,
+            averageAppendsPerCommit: 0, largestAppendsPerCommit: 0)
     }
 
     /// Submits `count` jobs (untimed), then lets the workers process all of

@@ -55,7 +55,7 @@ struct ProcessCPU {
         return ProcessCPU(user: seconds(usage.ru_utime), system: seconds(usage.ru_stime))
     }
 
-    /// "a s user + b s system of c s": the CPU used since `start` beside the wall time.
+    /// "a s user + b s system in c s": the CPU used since `start` beside the wall time.
     func description(since start: ProcessCPU, wall: Double) -> String {
         String(format: "%.2f s user + %.2f s system in %.2f s", user - start.user, system - start.system, wall)
     }
