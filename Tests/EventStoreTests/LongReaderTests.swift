@@ -1,6 +1,7 @@
 import Dispatch
 import EventStore
 import Foundation
+import JobLedgerTestSupport
 import Synchronization
 import Testing
 

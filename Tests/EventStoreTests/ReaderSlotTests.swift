@@ -1,5 +1,6 @@
 import EventStore
 import Foundation
+import JobLedgerTestSupport
 import Synchronization
 import Testing
 

@@ -21,8 +21,8 @@ import Darwin
         let owner = Actor(id: "alice", role: .user, organisation: "acme")
 
         // This process holds a snapshot; the command runs in another.
-        let snapshot = HeldSnapshots(1, of: jobs.store)
-        #expect(await snapshot.waitUntilHeld())
+        let snapshot = HeldSnapshot(jobs.store)
+        try await snapshot.waitUntilHeld()
         _ = try await jobs.submit(JobSubmission(id: "j1", type: "t"), by: owner)
         try await Task.sleep(for: .milliseconds(300))
         for index in 2...10 { _ = try await jobs.submit(JobSubmission(id: "j\(index)", type: "t"), by: owner) }
@@ -42,7 +42,7 @@ import Darwin
         let text = try cli.run(["info"]).stdout
         #expect(text.contains("oldestReader            pid \(getpid()), 10 commits behind, held "))
 
-        #expect(await snapshot.release())
+        try await snapshot.release()
         let released = try #require(try cli.run(["info", "--json"]).json)
         #expect(released["oldestReader"] is NSNull)
         #expect(released["readerSlotsUsed"] as? Int == 0)
@@ -59,8 +59,8 @@ import Darwin
         let jobs = try JobLedger(path: cli.ledgerPath, options: options)
         _ = try await jobs.submit(JobSubmission(id: "j0", type: "t"), by: Actor(id: "alice", role: .user, organisation: "acme"))
 
-        let snapshots = HeldSnapshots(2, of: jobs.store)
-        #expect(await snapshots.waitUntilHeld())
+        let snapshots = (0..<2).map { _ in HeldSnapshot(jobs.store) }
+        for snapshot in snapshots { try await snapshot.waitUntilHeld() }
 
         let busy = try cli.run(["status", "j0"])
         #expect(busy.status == 7)  // busy, not broken: a retry can succeed
@@ -75,7 +75,7 @@ import Darwin
         #expect(oldest["pid"] as? Int == Int(getpid()))
         #expect(oldest["heldAtLeastSeconds"] is NSNull)
 
-        #expect(await snapshots.release())
+        for snapshot in snapshots { try await snapshot.release() }
         #expect(try cli.run(["status", "j0"]).status == 0)
     }
 }

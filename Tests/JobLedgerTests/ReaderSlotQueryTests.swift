@@ -11,8 +11,8 @@ import Testing
         let jobs = try ledger.open { $0.store.maxReaders = 2 }
         _ = try await jobs.submit(JobSubmission(id: "job-1", type: "email"), by: alice)
 
-        let snapshots = HeldSnapshots(2, of: jobs.store)
-        try #require(await snapshots.waitUntilHeld())
+        let snapshots = (0..<2).map { _ in HeldSnapshot(jobs.store) }
+        for snapshot in snapshots { try await snapshot.waitUntilHeld() }
 
         let full = JobLedgerError.store(.readersFull(max: 2))
         #expect(throws: full) { try jobs.job("job-1") }
@@ -21,7 +21,7 @@ import Testing
         #expect(throws: full) { try jobs.report() }
         await #expect(throws: full) { try await jobs.claim(worker: "w", lease: 30) }
 
-        #expect(await snapshots.release())
+        for snapshot in snapshots { try await snapshot.release() }
         #expect(try jobs.job("job-1")?.state == .pending)
         #expect(try await jobs.claim(worker: "w", lease: 30)?.id == "job-1")
     }

@@ -8,14 +8,15 @@ import Synchronization
 ///
 /// `look` runs when the snapshot opens and again just before it closes, so
 /// a test can show that the snapshot still sees what it saw at first.
-final class HeldSnapshot: Sendable {
+public final class HeldSnapshot: Sendable {
     private let entered = DispatchSemaphore(value: 0)
     private let releasing = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
     private let looks = Mutex<(first: Int?, last: Int?)>((nil, nil))
     private let failure = Mutex<(any Error)?>(nil)
 
-    init(_ store: EventStore, look: @escaping @Sendable (borrowing ProjectionReader) throws -> Int = { _ in 0 }) {
+    /// Opens a snapshot of `store` on a thread of its own and holds it.
+    public init(_ store: EventStore, look: @escaping @Sendable (borrowing ProjectionReader) throws -> Int = { _ in 0 }) {
         let thread = Thread { [self] in
             do {
                 try store.readProjections { reader in
@@ -36,24 +37,32 @@ final class HeldSnapshot: Sendable {
     }
 
     /// Waits until the snapshot is open; the error when it could not open.
-    func waitUntilHeld() async throws {
+    public func waitUntilHeld() async throws {
         let entered = entered
-        guard await onOwnThread({ entered.wait(timeout: .now() + 10) == .success }) else { throw Timeout() }
+        guard await Self.onOwnThread({ entered.wait(timeout: .now() + 10) == .success }) else { throw Timeout() }
         if let error = failure.withLock({ $0 }) { throw error }
     }
 
     /// What `look` saw when the snapshot opened.
-    var firstLook: Int? { looks.withLock { $0.first } }
+    public var firstLook: Int? { looks.withLock { $0.first } }
 
     /// Lets the snapshot close and waits for it; returns what `look` saw last.
     @discardableResult
-    func release() async throws -> Int? {
+    public func release() async throws -> Int? {
         releasing.signal()
         let finished = finished
-        guard await onOwnThread({ finished.wait(timeout: .now() + 10) == .success }) else { throw Timeout() }
+        guard await Self.onOwnThread({ finished.wait(timeout: .now() + 10) == .success }) else { throw Timeout() }
         if let error = failure.withLock({ $0 }) { throw error }
         return looks.withLock { $0.last }
     }
 
-    struct Timeout: Error {}
+    /// The snapshot did not open, or did not close, within 10 seconds.
+    public struct Timeout: Error {}
+
+    /// Waits for `body` on a thread of its own, off Swift's cooperative pool.
+    private static func onOwnThread(_ body: @escaping @Sendable () -> Bool) async -> Bool {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: body()) }.start()
+        }
+    }
 }
