@@ -33,7 +33,10 @@ public final class JobLedger: Sendable {
     // MARK: Reading state
 
     /// The current state of a job, or `nil` when it was never submitted.
+    /// An id that breaks the rule for ids (``NameRule/id(_:field:)``) is an
+    /// invalid-input error: no job could have it.
     public func job(_ id: String) throws(JobLedgerError) -> Job? {
+        try JobInput.validateID(id)
         do {
             return try store.readProjections { tables in
                 try tables.get(JobTables.jobs, Array(id.utf8)).map(JobRecord.decode)
