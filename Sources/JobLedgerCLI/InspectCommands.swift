@@ -154,7 +154,9 @@ struct Rebuild: ParsableCommand {
                         ["job": $0.jobID, "field": $0.field, "live": $0.live.orNull, "replayed": $0.replayed.orNull] as [String: Any]
                     }])
                 } else {
-                    print(mismatches.isEmpty ? "projections match the log" : mismatches.map(\.description).joined(separator: "\n"))
+                    print(mismatches.isEmpty
+                        ? "projections match the log"
+                        : mismatches.map { TerminalText.escaped($0.description) }.joined(separator: "\n"))
                 }
                 if !mismatches.isEmpty { throw ExitCode(1) }
             } else {
@@ -186,7 +188,7 @@ struct Verify: ParsableCommand {
             } else {
                 print(report.isClean
                     ? "\(report.events) events checked: all sound"
-                    : report.problems.map(\.description).joined(separator: "\n"))
+                    : report.problems.map { TerminalText.escaped($0.description) }.joined(separator: "\n"))
             }
             if !report.isClean { throw ExitCode(1) }
         }
