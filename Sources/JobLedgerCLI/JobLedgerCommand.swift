@@ -23,8 +23,14 @@ struct JobLedgerCommand: AsyncParsableCommand {
     )
 
     /// Runs the command, mapping usage and validation errors to exit code 2
-    /// (the parser's own convention would be 64).
+    /// (the parser's own convention would be 64). Arguments that are not
+    /// valid UTF-8 are refused first; error messages are printed with control
+    /// characters escaped.
     static func main() async {
+        if let refusal = CommandLineText.firstInvalidUTF8Argument() {
+            writeError(refusal)
+            Foundation.exit(refusal.exitCode)
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -34,9 +40,10 @@ struct JobLedgerCommand: AsyncParsableCommand {
             }
         } catch {
             let code = exitCode(for: error)
-            if code == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-                Foundation.exit(2)
+            let message = fullMessage(for: error)
+            if code != .success && !message.isEmpty {
+                FileHandle.standardError.write(Data((CommandLineText.escapedParserMessage(message) + "\n").utf8))
+                Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
             }
             exit(withError: error)
         }
