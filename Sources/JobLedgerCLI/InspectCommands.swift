@@ -119,7 +119,8 @@ struct Report: ParsableCommand {
     @OptionGroup var ledger: LedgerOptions
     @Option(help: "Jobs submitted at or after (ISO-8601).") var since: String?
     @Option(help: "Jobs submitted before (ISO-8601).") var until: String?
-    @Option(help: "table, csv or json (--json also gives json).") var format: Format = .table
+    @Option(help: "table, csv or json (--json also gives json); CSV cells a spreadsheet would run as formulas get a leading '.")
+    var format: Format = .table
 
     func run() throws {
         try runReportingErrors {
