@@ -139,7 +139,7 @@ extension JobLedger {
 
     /// Checks the job id and brings the worker's name to its stored form.
     private func workerInput(_ jobID: String, _ worker: String) throws(JobLedgerError) -> String {
-        try JobInput.validateID(jobID)
+        try checkJobID(jobID)
         return try NameRule.name(worker, field: "worker")
     }
 
@@ -196,7 +196,7 @@ extension JobLedger {
 
     /// Checks the job id and brings the actor's names to their stored form.
     func stopInput(_ jobID: String, _ actor: Actor) throws(JobLedgerError) -> Actor {
-        try JobInput.validateID(jobID)
+        try checkJobID(jobID)
         return try actor.normalized()
     }
 

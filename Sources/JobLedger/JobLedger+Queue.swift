@@ -33,7 +33,7 @@ extension JobLedger {
                 defer { claimsInFlight.release(candidate) }
                 // Decide on the job as it is now: the candidate list may predate
                 // a claim another thread of this process just committed.
-                guard let current = try job(candidate),
+                guard let current = try storedJob(candidate),
                       let plan = try claimPlan(current, worker: worker, lease: lease, now: now) else { continue }
                 do {
                     return plan.jobAfter(try store.append(plan.append))
@@ -62,7 +62,7 @@ extension JobLedger {
                 defer { claimsInFlight.release(candidate) }
                 // Decide on the job as it is now: the candidate list may predate
                 // a claim another thread of this process just committed.
-                guard let current = try job(candidate),
+                guard let current = try storedJob(candidate),
                       let plan = try claimPlan(current, worker: worker, lease: lease, now: now) else { continue }
                 do {
                     return plan.jobAfter(try await store.append(plan.append))

@@ -12,9 +12,10 @@ struct JobLedgerCommand: AsyncParsableCommand {
             Exit codes: 0 success, 2 bad input, 3 conflict retries exhausted, 4 not found,
             5 forbidden, 6 transition not allowed in the job's state, 7 ledger busy (every
             reader slot taken; try again), 1 anything else.
-            Arguments must be valid UTF-8. Names (types, owners, organisations, actors, workers)
-            are compared in Unicode NFC, whichever way they were typed. Tables and error messages
-            show control characters escaped (\\n, \\u{1B}); --json gives the exact text.
+            Arguments must be valid UTF-8. Names (types, owners, organisations, actors,
+            workers) are compared in Unicode NFC, whichever way they were typed. Tables
+            and error messages show control characters escaped (\\n, \\u{1B}); --json
+            gives the exact text.
             """,
         subcommands: [
             Submit.self, Claim.self, Renew.self, Complete.self, Fail.self, AckCancel.self,

@@ -97,6 +97,31 @@ import Testing
         #expect(try jobs.job("old")?.state == .pending)
     }
 
+    /// A job stored under an id the rule refuses (imported before ids were
+    /// checked everywhere) stays reachable: claims, the sweeper and commands
+    /// naming it work, while no new stream can be named with such an id.
+    @Test func aJobStoredUnderAnIdTheRuleRefusesStaysReachable() throws {
+        let ledger = TemporaryJobLedger()
+        let clock = TestClock(Date())
+        let jobs = try ledger.open(clock: clock)
+        let payload = #"{"id":"old job","maxAttempts":3,"organisation":"acme","owner":"alice","payload":"{}","priority":0,"type":"t"}"#
+        _ = try jobs.store.append(
+            to: "job-old job", expectedVersion: .noStream,
+            events: [EventData(type: "JobSubmitted", json: payload, actor: "alice")])
+        clock.advance(1)
+        let claimed = try #require(try jobs.claim(worker: "w", lease: 1))
+        #expect(claimed.id == "old job")
+        clock.advance(5)
+        #expect(try jobs.expireLeases() == ["old job"])
+        clock.advance(60)
+        let again = try #require(try jobs.claim(worker: "w", lease: 30))
+        #expect(try jobs.renewLease("old job", worker: "w", attempt: again.attempt, lease: 30).job.state == .running)
+        #expect(try jobs.cancel("old job", by: alice, reason: "x").outcome == .cancelRequested)
+        #expect(try jobs.job("old job")?.state == .cancelRequested)
+        #expect(try jobs.history("old job").contains { $0.audit?.action == "cancel" })
+        try JobInputTests.expectInvalid("job id", jobs) { _ = try jobs.cancel("new job", by: alice, reason: "x") }
+    }
+
     static let hidden: [(String, String)] = [
         ("zero width space", "a\u{200B}b"), ("zero width non-joiner", "a\u{200C}b"), ("zero width joiner", "a\u{200D}b"),
         ("word joiner", "a\u{2060}b"), ("byte order mark", "\u{FEFF}ab"), ("left-to-right embedding", "a\u{202A}b"),
