@@ -38,11 +38,11 @@ public enum NameRule {
     }
 
     /// The stored form of a name given by a caller: normalized to NFC, then
-    /// checked by ``check(_:field:)``. Throws ``JobLedgerError/invalidInput(field:reason:)``
+    /// checked as ``check(_:field:)`` checks. Throws ``JobLedgerError/invalidInput(field:reason:)``
     /// naming `field` when the name is not acceptable.
     public static func name(_ value: String, field: String) throws(JobLedgerError) -> String {
         let stored = normalized(value)
-        try check(stored, field: field)
+        try checkCharacters(stored, field: field)
         return stored
     }
 
@@ -51,30 +51,43 @@ public enum NameRule {
     /// not only whitespace and neither beginning nor ending with it, none of
     /// the characters ``forbiddenCharacter(_:)`` names, and in NFC.
     public static func check(_ value: String, field: String) throws(JobLedgerError) {
+        try checkCharacters(value, field: field)
+        guard value.utf8.elementsEqual(normalized(value).utf8) else {
+            throw .invalidInput(field: field, reason: "is not in Unicode normalization form C (NFC)")
+        }
+    }
+
+    /// Everything ``check(_:field:)`` checks but the normal form.
+    private static func checkCharacters(_ value: String, field: String) throws(JobLedgerError) {
         guard !value.isEmpty else { throw .invalidInput(field: field, reason: "must not be empty") }
         let bytes = value.utf8.count
         guard bytes <= maxNameBytes else {
             throw .invalidInput(field: field, reason: "is \(bytes) bytes; the limit is \(maxNameBytes)")
         }
-        if value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) { return }  // printable ASCII without spaces
-        let scalars = value.unicodeScalars
-        for (offset, scalar) in scalars.enumerated() {
-            if let kind = forbiddenCharacter(scalar) {
-                throw .invalidInput(
-                    field: field,
-                    reason: "holds \(describe(scalar)) (\(kind)) at character \(offset + 1); names may not hold "
-                        + "control, zero-width, bidirectional or other invisible formatting characters")
+        let first: Bool
+        let last: Bool
+        let onlySpace: Bool
+        if value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            // Printable ASCII, the usual case: the only character to look at is the space.
+            first = value.utf8.first == 0x20
+            last = value.utf8.last == 0x20
+            onlySpace = value.utf8.allSatisfy { $0 == 0x20 }
+        } else {
+            let scalars = value.unicodeScalars
+            for (offset, scalar) in scalars.enumerated() {
+                if let kind = forbiddenCharacter(scalar) {
+                    throw .invalidInput(
+                        field: field,
+                        reason: "holds \(describe(scalar)) (\(kind)) at character \(offset + 1); names may not hold "
+                            + "control, zero-width, bidirectional or other invisible formatting characters")
+                }
             }
+            first = scalars.first!.properties.isWhitespace
+            last = scalars.last!.properties.isWhitespace
+            onlySpace = scalars.allSatisfy(\.properties.isWhitespace)
         }
-        if scalars.allSatisfy(\.properties.isWhitespace) {
-            throw .invalidInput(field: field, reason: "is only whitespace")
-        }
-        if scalars.first!.properties.isWhitespace || scalars.last!.properties.isWhitespace {
-            throw .invalidInput(field: field, reason: "begins or ends with whitespace")
-        }
-        guard value.utf8.elementsEqual(normalized(value).utf8) else {
-            throw .invalidInput(field: field, reason: "is not in Unicode normalization form C (NFC)")
-        }
+        if onlySpace { throw .invalidInput(field: field, reason: "is only whitespace") }
+        if first || last { throw .invalidInput(field: field, reason: "begins or ends with whitespace") }
     }
 
     /// Checks an id (a job id or a batch id): ASCII letters, digits and
