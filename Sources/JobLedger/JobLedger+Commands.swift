@@ -33,6 +33,8 @@ extension JobLedger {
     /// Submits a job owned by `actor`. Submitting an id that exists returns
     /// the existing job with `created == false`; the same id with another
     /// type or owner is ``JobLedgerError/conflictingSubmission(jobID:reason:)``.
+    /// The type, owner and organisation are stored in NFC and compared as
+    /// bytes (``NameRule``), as every command and query does with names.
     public func submit(_ submission: JobSubmission, by actor: Actor, requestID: UUID = UUID()) throws(JobLedgerError) -> SubmitResult {
         let (id, owner, command) = try submitCommand(submission, actor: actor)
         return try submitResult(id, run(id, command, actor: owner, requestID: requestID))
@@ -157,7 +159,9 @@ extension JobLedger {
 
     /// Cancels a job for its owner or an admin of its organisation: a pending
     /// job is cancelled at once, a running one moves to cancel requested.
-    /// Every answer is an outcome, audited, never a bare error.
+    /// Every answer is an outcome, audited, never a bare error; only input
+    /// that breaks the rule for ids and names (``NameRule``) is an
+    /// invalid-input error, with nothing written.
     public func cancel(_ jobID: String, by actor: Actor, reason: String, requestID: UUID = UUID()) throws(JobLedgerError) -> ActionResult {
         let actor = try stopInput(jobID, actor)
         return try actionResult(run(jobID, .cancel(actor: actor, reason: reason), actor: actor, reason: reason, requestID: requestID))

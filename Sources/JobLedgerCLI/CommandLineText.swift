@@ -13,7 +13,7 @@ enum CommandLineText {
     /// named, before anything runs.
     static func firstInvalidUTF8Argument() -> CLIError? {
         var previous: String? = nil
-        for index in 1..<Int(CommandLine.argc) {
+        for index in 1..<max(1, Int(CommandLine.argc)) {
             guard let pointer = CommandLine.unsafeArgv[index] else { continue }
             if let text = String(validatingCString: pointer) {
                 previous = text
