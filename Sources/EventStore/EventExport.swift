@@ -26,7 +26,9 @@ public enum ExportFormat: String, Sendable, Hashable, CaseIterable {
     /// CSV (RFC 4180): a header row, then one record per event, each ending
     /// in CRLF. Absent ids are empty fields; `data` holds the same JSON text
     /// as in JSON Lines. Fields holding a comma, a quote or a line break are
-    /// quoted, with quotes doubled.
+    /// quoted, with quotes doubled; a field that a spreadsheet would read as
+    /// a formula gets an apostrophe in front (``CSVField`` says which, and
+    /// how to read the exact text back).
     case csv
 }
 

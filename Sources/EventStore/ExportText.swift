@@ -1,7 +1,7 @@
 import Foundation
 
-/// Byte-level writers for the export formats: JSON strings, numbers, ids,
-/// timestamps and CSV fields, appended to a reusable buffer without going
+/// Byte-level writers for the export formats: JSON strings, numbers, ids
+/// and timestamps (CSV fields have their own writer, ``CSVField``), appended to a reusable buffer without going
 /// through `String` or `JSONEncoder`.
 enum ExportText {
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
@@ -121,25 +121,6 @@ enum ExportText {
         for _ in fractionDigits..<6 { fraction /= 10 }
         appendPadded(fraction, width: fractionDigits, to: &output)
         output.append(0x5A)  // Z
-    }
-
-    /// Appends one CSV field, quoted (with inner quotes doubled) when it
-    /// holds a comma, a quote or a line break, as RFC 4180 describes.
-    static func appendCSVField(_ bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) {
-        let needsQuotes = bytes.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
-        guard needsQuotes else {
-            output.append(contentsOf: bytes)
-            return
-        }
-        output.append(0x22)
-        var runStart = 0
-        for index in 0..<bytes.count where bytes[index] == 0x22 {
-            output.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart...index]))
-            output.append(0x22)
-            runStart = index + 1
-        }
-        output.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart...]))
-        output.append(0x22)
     }
 
     // MARK: Calendar

@@ -65,17 +65,17 @@ struct ExportRenderer {
     mutating func appendCSVRecord(_ view: EnvelopeView) {
         ExportText.appendDecimal(view.position, to: &output)
         output.append(0x2C)
-        ExportText.appendCSVField(view.stream, to: &output)
+        CSVField.append(view.stream, to: &output)
         output.append(0x2C)
         ExportText.appendDecimal(view.streamVersion, to: &output)
         output.append(0x2C)
         ExportText.appendUUID(view.bytes, at: view.idOffset, to: &output)
         output.append(0x2C)
-        ExportText.appendCSVField(view.type, to: &output)
+        CSVField.append(view.type, to: &output)
         output.append(0x2C)
         ExportText.appendTimestamp(micros: view.recordedAtMicros, to: &output)
         output.append(0x2C)
-        ExportText.appendCSVField(view.actor, to: &output)
+        CSVField.append(view.actor, to: &output)
         output.append(0x2C)
         if view.hasCorrelation { ExportText.appendUUID(view.bytes, at: view.correlationOffset, to: &output) }
         output.append(0x2C)
@@ -83,7 +83,7 @@ struct ExportRenderer {
         output.append(0x2C)
         scratch.removeAll(keepingCapacity: true)
         Self.appendData(view.payload, to: &scratch)
-        scratch.withUnsafeBytes { ExportText.appendCSVField($0, to: &output) }
+        scratch.withUnsafeBytes { CSVField.append($0, to: &output) }
         output.append(0x0D)
         output.append(0x0A)
     }

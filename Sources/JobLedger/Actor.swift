@@ -32,3 +32,14 @@ public struct Actor: Sendable, Hashable, Codable {
     /// A worker actor, as recorded on worker commands.
     public static func worker(_ id: String) -> Actor { Actor(id: id, role: .worker, organisation: "*") }
 }
+
+extension Actor {
+    /// The actor with its id and organisation in their stored form (see
+    /// ``NameRule``), or an invalid-input error naming `idField` or
+    /// `organisation`.
+    func normalized(idField: String = "actor") throws(JobLedgerError) -> Actor {
+        Actor(
+            id: try NameRule.name(id, field: idField), role: role,
+            organisation: try NameRule.name(organisation, field: "organisation"))
+    }
+}

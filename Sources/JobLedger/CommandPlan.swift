@@ -49,7 +49,7 @@ struct CommandPlan {
             self.append = appends
             return
         }
-        let detail: String? = if case .refused(let refusal) = decision { "\(refusal)" } else { nil }
+        let detail: String? = if case .refused(let refusal) = decision { refusal.detail } else { nil }
         let entry = AuditEntry(
             jobID: jobID, actor: actor.id, role: actor.role, organisation: actor.organisation,
             action: command.action, reason: reason, outcome: outcome, requestID: requestID, detail: detail)

@@ -125,7 +125,8 @@ extension AuditEntry {
         json.string("organisation", organisation)
         json.string("outcome", outcome.rawValue)
         json.string("reason", reason)
-        json.string("requestID", requestID.uuidString)
+        // Lower-case, as the event's correlation id is written everywhere.
+        json.string("requestID", requestID.uuidString.lowercased())
         json.string("role", role.rawValue)
         return json.finish()
     }

@@ -104,6 +104,25 @@ public enum JobRefusal: Sendable, Hashable {
         case .conflictingSubmission: return .conflictingSubmission
         }
     }
+
+    /// The refusal as the stable sentence recorded in the audit entry's
+    /// `detail` (Docs/Jobs.md lists them), the same in every release:
+    ///
+    /// - `no such job`
+    /// - the forbidden reason, e.g. `only the owner or an admin of 'acme' may cancel`
+    /// - `not allowed in state completed`
+    /// - `attempt 2 is held by worker 'w1'` (or `by no worker`)
+    /// - the conflicting submission's reason, e.g. `job exists with another owner`
+    public var detail: String {
+        switch self {
+        case .notFound: return "no such job"
+        case .forbidden(let reason): return reason
+        case .invalidTransition(let state): return "not allowed in state \(state.rawValue)"
+        case let .notLeaseHolder(holder, attempt):
+            return "attempt \(attempt) is held by " + (holder.map { "worker '\($0)'" } ?? "no worker")
+        case .conflictingSubmission(let reason): return reason
+        }
+    }
 }
 
 /// The answer of the decide function.

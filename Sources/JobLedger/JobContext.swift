@@ -60,7 +60,7 @@ public final class JobContext: Sendable {
     /// already known; a stop found there is remembered.
     func stoppedStateReadingLedger() throws -> JobState? {
         if let state = stoppedState { return state }
-        if let current = try ledger.job(job.id), current.attempt == job.attempt,
+        if let current = try ledger.storedJob(job.id), current.attempt == job.attempt,
            current.state == .cancelRequested || current.state == .killed || current.state == .cancelled {
             markStopped(current.state)
             return current.state

@@ -13,10 +13,12 @@ public enum JobDecider {
         let now = JSONCoding.truncated(now)
         if case .submit(let submission) = command {
             guard let job else { return .accepted([.submitted(submission)], .created) }
-            if job.type != submission.type {
+            // Names compare as bytes of their stored form (``NameRule``), as
+            // the indexes compare them, never by canonical equivalence.
+            if !NameRule.same(job.type, submission.type) {
                 return .refused(.conflictingSubmission(reason: "job exists with type '\(job.type)'"))
             }
-            if job.owner != submission.owner {
+            if !NameRule.same(job.owner, submission.owner) {
                 return .refused(.conflictingSubmission(reason: "job exists with another owner"))
             }
             return .accepted([], .existing)
@@ -113,7 +115,7 @@ public enum JobDecider {
         guard job.state == .running || job.state == .cancelRequested else {
             return .invalidTransition(from: job.state)
         }
-        guard job.worker == worker, job.attempt == attempt else {
+        guard NameRule.same(job.worker, worker), job.attempt == attempt else {
             return .notLeaseHolder(holder: job.worker, currentAttempt: job.attempt)
         }
         return nil
@@ -121,11 +123,13 @@ public enum JobDecider {
 
     /// The system may do anything; an admin of the job's organisation may
     /// stop or retry it; the owner may cancel or retry it but not kill it.
+    /// Ids and organisations compare as bytes (``NameRule/same(_:_:)``).
     static func mayStop(_ job: Job, actor: Actor, adminOnly: Bool) -> Bool {
         switch actor.role {
         case .system: return true
-        case .admin: return actor.organisation == job.organisation
-        case .user: return !adminOnly && actor.id == job.owner && actor.organisation == job.organisation
+        case .admin: return NameRule.same(actor.organisation, job.organisation)
+        case .user:
+            return !adminOnly && NameRule.same(actor.id, job.owner) && NameRule.same(actor.organisation, job.organisation)
         case .worker: return false
         }
     }

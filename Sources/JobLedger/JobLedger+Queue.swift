@@ -19,7 +19,8 @@ extension JobLedger {
     /// Among competing workers every job is claimed exactly once: a worker
     /// that loses the race for a job moves on to the next candidate.
     public func claim(worker: String, types: Set<String>? = nil, lease: TimeInterval) throws(JobLedgerError) -> Job? {
-        try JobInput.validateName(worker, field: "worker")
+        let worker = try NameRule.name(worker, field: "worker")
+        let types = try Self.claimTypes(types)
         try JobInput.validateLease(lease)
         var backoff = ConflictBackoff(range: options.conflictBackoff)
         for round in 0..<options.maxConflictRetries {
@@ -32,7 +33,7 @@ extension JobLedger {
                 defer { claimsInFlight.release(candidate) }
                 // Decide on the job as it is now: the candidate list may predate
                 // a claim another thread of this process just committed.
-                guard let current = try job(candidate),
+                guard let current = try storedJob(candidate),
                       let plan = try claimPlan(current, worker: worker, lease: lease, now: now) else { continue }
                 do {
                     return plan.jobAfter(try store.append(plan.append))
@@ -47,7 +48,8 @@ extension JobLedger {
 
     /// The async form of ``claim(worker:types:lease:)``.
     public func claim(worker: String, types: Set<String>? = nil, lease: TimeInterval) async throws(JobLedgerError) -> Job? {
-        try JobInput.validateName(worker, field: "worker")
+        let worker = try NameRule.name(worker, field: "worker")
+        let types = try Self.claimTypes(types)
         try JobInput.validateLease(lease)
         var backoff = ConflictBackoff(range: options.conflictBackoff)
         for round in 0..<options.maxConflictRetries {
@@ -60,7 +62,7 @@ extension JobLedger {
                 defer { claimsInFlight.release(candidate) }
                 // Decide on the job as it is now: the candidate list may predate
                 // a claim another thread of this process just committed.
-                guard let current = try job(candidate),
+                guard let current = try storedJob(candidate),
                       let plan = try claimPlan(current, worker: worker, lease: lease, now: now) else { continue }
                 do {
                     return plan.jobAfter(try await store.append(plan.append))
@@ -71,6 +73,14 @@ extension JobLedger {
             await backoff.pause()
         }
         throw .conflictRetriesExhausted(jobID: "(claim by \(worker))", attempts: options.maxConflictRetries)
+    }
+
+    /// The types a claim asks for, each in its stored form (``NameRule``).
+    static func claimTypes(_ types: Set<String>?) throws(JobLedgerError) -> Set<String>? {
+        guard let types else { return nil }
+        var stored = Set<String>()
+        for type in types { stored.insert(try NameRule.name(type, field: "type")) }
+        return stored
     }
 
     /// How many candidates a claim reads: enough to get past the jobs that
@@ -93,6 +103,9 @@ extension JobLedger {
     /// needs, so no job record is decoded here).
     func claimCandidates(types: Set<String>?, now: Date, limit: Int = 16, scanLimit: Int = 10_000) throws(JobLedgerError) -> [String] {
         let now = JSONCoding.truncated(now)
+        // Types are compared as bytes, as the indexes compare them (``NameRule``),
+        // not by the canonical equivalence of `Set<String>`.
+        let wanted = types.map { Set($0.map { Array($0.utf8) }) }
         do {
             return try store.readProjections { tables in
                 var ids: [String] = []
@@ -100,7 +113,7 @@ extension JobLedger {
                 try tables.scan(JobTables.queue) { _, value in
                     scanned += 1
                     if let entry = JobIndexes.queueEntry(value), entry.availableAt <= now,
-                       types == nil || types!.contains(entry.type) {
+                       wanted == nil || wanted!.contains(Array(entry.type.utf8)) {
                         ids.append(entry.id)
                     }
                     return ids.count < limit && scanned < scanLimit
@@ -133,6 +146,7 @@ extension JobLedger {
     /// `forbidden` (audited, unchanged).
     public func killBatch(_ batch: String, by actor: Actor, reason: String, requestID: UUID = UUID()) throws(JobLedgerError) -> [BatchKillResult] {
         try JobInput.validateID(batch, field: "batch")
+        let actor = try actor.normalized()
         var backoff = ConflictBackoff(range: options.conflictBackoff)
         for _ in 0..<options.maxConflictRetries {
             let plans = try batchKillPlans(batch, actor: actor, reason: reason, requestID: requestID)
@@ -150,6 +164,7 @@ extension JobLedger {
 
     /// The ids of the jobs in `batch`, in id order.
     public func jobIDs(inBatch batch: String) throws(JobLedgerError) -> [String] {
+        try JobInput.validateID(batch, field: "batch")
         let prefix = JobIndexes.batchPrefix(batch)
         do {
             return try store.readProjections { tables in

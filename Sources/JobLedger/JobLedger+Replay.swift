@@ -45,6 +45,7 @@ extension JobLedger {
     /// state before and after each, interleaved with the audit entries about
     /// it (refused commands included).
     public func history(_ jobID: String) throws(JobLedgerError) -> [HistoryEntry] {
+        try checkJobID(jobID)
         let events: [RecordedEvent]
         let audits: [RecordedEvent]
         do {
@@ -106,6 +107,7 @@ extension JobLedger {
     /// and including `position`, returning every step with the state before
     /// and after: a breakpoint at `position`, stepped through event by event.
     public func replaySteps(of jobID: String?, upTo position: UInt64) throws(JobLedgerError) -> [ReplayStep] {
+        if let jobID { try checkJobID(jobID) }
         var states: [String: Job] = [:]
         var steps: [ReplayStep] = []
         do {
@@ -130,6 +132,7 @@ extension JobLedger {
     }
 
     private func replay(_ jobID: String, while include: (RecordedEvent) -> Bool) throws(JobLedgerError) -> Job? {
+        try checkJobID(jobID)
         do {
             var job: Job? = nil
             for event in try store.readStream(JobStreams.job(jobID)) where include(event) {

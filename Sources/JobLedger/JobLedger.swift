@@ -33,7 +33,30 @@ public final class JobLedger: Sendable {
     // MARK: Reading state
 
     /// The current state of a job, or `nil` when it was never submitted.
+    /// An id that breaks the rule for ids (``NameRule/id(_:field:)``) is an
+    /// invalid-input error, unless the ledger holds a job under it.
     public func job(_ id: String) throws(JobLedgerError) -> Job? {
+        try checkJobID(id)
+        return try storedJob(id)
+    }
+
+    /// Checks an id that a command or query names: it must follow the rule
+    /// for ids (``NameRule/id(_:field:)``), or be the id of a job the ledger
+    /// already holds. A job stored before ids were checked at every edge
+    /// (by an import, say) stays reachable, while no new stream can be named
+    /// with an id the rule refuses, not even the audit stream of a refusal.
+    func checkJobID(_ id: String) throws(JobLedgerError) {
+        do {
+            try JobInput.validateID(id)
+        } catch {
+            guard try storedJob(id) != nil else { throw error }
+        }
+    }
+
+    /// The job stored under `id`, without checking the id: for ids the
+    /// ledger read from itself (the queue, the lease index, a batch) or that
+    /// were checked already.
+    func storedJob(_ id: String) throws(JobLedgerError) -> Job? {
         do {
             return try store.readProjections { tables in
                 try tables.get(JobTables.jobs, Array(id.utf8)).map(JobRecord.decode)
@@ -93,7 +116,7 @@ public final class JobLedger: Sendable {
     private func makePlan(
         _ jobID: String, _ command: JobCommand, actor: Actor, reason: String?, requestID: UUID, auditRefusal: Bool
     ) throws(JobLedgerError) -> CommandPlan {
-        let before = try job(jobID)
+        let before = try storedJob(jobID)
         let now = options.clock()
         let decision = JobDecider.decide(before, command, now: now, policy: options.retryPolicy)
         do {

@@ -32,15 +32,30 @@ public struct JobQuery: Sendable, Hashable {
         self.submittedBefore = submittedBefore
     }
 
+    /// Whether `job` passes every filter; names compare as bytes, as the
+    /// indexes compare them (``NameRule``).
     func matches(_ job: Job) -> Bool {
         if let state, job.state != state { return false }
-        if let type, job.type != type { return false }
-        if let owner, job.owner != owner { return false }
-        if let organisation, job.organisation != organisation { return false }
-        if let batch, job.batch != batch { return false }
+        if let type, !NameRule.same(job.type, type) { return false }
+        if let owner, !NameRule.same(job.owner, owner) { return false }
+        if let organisation, !NameRule.same(job.organisation, organisation) { return false }
+        if let batch, !NameRule.same(job.batch, batch) { return false }
         if let submittedFrom, job.submittedAt < submittedFrom { return false }
         if let submittedBefore, job.submittedAt >= submittedBefore { return false }
         return true
+    }
+
+    /// The query with every name in its stored form (``NameRule``), so that
+    /// it finds what commands stored whichever spelling the caller used.
+    func normalized() throws(JobLedgerError) -> JobQuery {
+        var query = self
+        query.type = try type.map { name throws(JobLedgerError) in try NameRule.name(name, field: "type") }
+        query.owner = try owner.map { name throws(JobLedgerError) in try NameRule.name(name, field: "owner") }
+        query.organisation = try organisation.map { name throws(JobLedgerError) in
+            try NameRule.name(name, field: "organisation")
+        }
+        query.batch = try batch.map { id throws(JobLedgerError) in try NameRule.id(id, field: "batch") }
+        return query
     }
 }
 
@@ -113,6 +128,7 @@ extension JobLedger {
     /// indexes are keyed field, state, time), then in submission order.
     public func list(_ query: JobQuery = JobQuery(), limit: Int = 50, after cursor: String? = nil) throws(JobLedgerError) -> JobPage {
         guard limit > 0 else { throw .invalidInput(field: "limit", reason: "must be positive, got \(limit)") }
+        let query = try query.normalized()
         let plan = IndexPlan(query)
         var start = plan.prefix
         if let cursor {

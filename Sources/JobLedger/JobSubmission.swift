@@ -2,9 +2,9 @@ import Foundation
 
 /// What a caller gives to submit a job.
 public struct JobSubmission: Sendable, Hashable {
-    /// The job id; `nil` generates one. Letters, digits and `._:-`, at most 128.
+    /// The job id; `nil` generates one. ASCII letters, digits and `._:-`, at most 128 bytes.
     public var id: String?
-    /// The kind of work.
+    /// The kind of work: a name (see ``NameRule``), stored in NFC.
     public var type: String
     /// The job's input as JSON text.
     public var payload: String
@@ -31,31 +31,18 @@ public struct JobSubmission: Sendable, Hashable {
 
 /// Checks of command input, done before anything is read or written.
 enum JobInput {
-    static let maxIDLength = 128
-    static let maxNameLength = 200
     static let maxJSONDepth = 64
 
+    /// Checks an id; see ``NameRule/id(_:field:)``.
     static func validateID(_ id: String, field: String = "job id") throws(JobLedgerError) {
-        guard !id.isEmpty else { throw .invalidInput(field: field, reason: "must not be empty") }
-        guard id.utf8.count <= maxIDLength else {
-            throw .invalidInput(field: field, reason: "is \(id.utf8.count) bytes; the limit is \(maxIDLength)")
-        }
-        let allowed = id.unicodeScalars.allSatisfy { scalar in
-            scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || "._:-".unicodeScalars.contains(scalar))
-        }
-        guard allowed else {
-            throw .invalidInput(field: field, reason: "'\(id)' may hold only ASCII letters, digits and . _ : -")
-        }
+        try NameRule.id(id, field: field)
     }
 
+    /// Checks a name already in its stored form (NFC); see ``NameRule/check(_:field:)``.
+    /// Names given by callers go through ``NameRule/name(_:field:)`` instead,
+    /// which normalizes them first.
     static func validateName(_ value: String, field: String) throws(JobLedgerError) {
-        guard !value.isEmpty else { throw .invalidInput(field: field, reason: "must not be empty") }
-        guard value.utf8.count <= maxNameLength else {
-            throw .invalidInput(field: field, reason: "is longer than \(maxNameLength) bytes")
-        }
-        guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "\u{FFFD}" }) else {
-            throw .invalidInput(field: field, reason: "holds control characters or invalid UTF-8")
-        }
+        try NameRule.check(value, field: field)
     }
 
     static func validateJSON(_ text: String, field: String) throws(JobLedgerError) {

@@ -1,3 +1,5 @@
+import EventStore
+
 /// A titled table of text cells, printable as aligned text or CSV.
 public struct ReportTable: Sendable, Hashable, Codable {
     /// What the table shows.
@@ -14,8 +16,13 @@ public struct ReportTable: Sendable, Hashable, Codable {
         self.rows = rows
     }
 
-    /// The table with aligned columns under its title.
+    /// The table with aligned columns under its title, for a terminal: the
+    /// title, headers and cells have their control and invisible formatting
+    /// characters escaped (``TerminalText``), so stored text can neither act
+    /// on the terminal nor break the alignment.
     public func renderText() -> String {
+        let columns = columns.map { TerminalText.escaped($0) }
+        let rows = rows.map { $0.map { TerminalText.escaped($0) } }
         let widths = columns.indices.map { column in
             ([columns[column]] + rows.map { column < $0.count ? $0[column] : "" }).map(\.count).max() ?? 0
         }
@@ -24,20 +31,16 @@ public struct ReportTable: Sendable, Hashable, Codable {
                 index == cells.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
             }.joined(separator: "  ")
         }
-        var lines = [title, line(columns), line(widths.map { String(repeating: "-", count: $0) })]
+        var lines = [TerminalText.escaped(title), line(columns), line(widths.map { String(repeating: "-", count: $0) })]
         lines += rows.map(line)
         if rows.isEmpty { lines.append("(none)") }
         return lines.joined(separator: "\n")
     }
 
-    /// The table as CSV with a header row; fields are quoted when needed.
+    /// The table as CSV with a header row, each field written by the
+    /// ledger's one CSV writer (``CSVField``): quoted when needed, and kept
+    /// from being read as a spreadsheet formula.
     public func renderCSV() -> String {
-        ([columns] + rows).map { $0.map(Self.csvField).joined(separator: ",") }.joined(separator: "\n") + "\n"
-    }
-
-    /// Quotes a field holding a comma, quote, or line break, doubling quotes.
-    public static func csvField(_ value: String) -> String {
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        ([columns] + rows).map { $0.map(CSVField.text).joined(separator: ",") }.joined(separator: "\n") + "\n"
     }
 }

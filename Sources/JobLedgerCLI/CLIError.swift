@@ -57,15 +57,22 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as CLIError {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        writeError(error)
         throw ExitCode(error.exitCode)
     } catch let error as JobLedgerError {
         let wrapped = CLIError.ledger(error)
-        FileHandle.standardError.write(Data("error: \(wrapped)\n".utf8))
+        writeError(wrapped)
         throw ExitCode(wrapped.exitCode)
     } catch let error as EventStoreError {
         let wrapped = CLIError.ledger(.store(error))
-        FileHandle.standardError.write(Data("error: \(wrapped)\n".utf8))
+        writeError(wrapped)
         throw ExitCode(wrapped.exitCode)
     }
+}
+
+/// Writes `error: MESSAGE` to stderr on one line, with the control and
+/// invisible formatting characters of the message (which may quote ids,
+/// reasons or stored text) escaped, so that it cannot act on the terminal.
+func writeError(_ error: CLIError) {
+    FileHandle.standardError.write(Data("error: \(TerminalText.escaped(error.description))\n".utf8))
 }

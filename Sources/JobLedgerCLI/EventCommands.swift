@@ -60,7 +60,7 @@ struct Export: ParsableCommand {
     enum Format: String, ExpressibleByArgument { case jsonl, csv }
 
     @OptionGroup var ledger: LedgerOptions
-    @Option(help: "jsonl or csv.") var format: Format = .jsonl
+    @Option(help: "jsonl or csv (CSV cells a spreadsheet would run as formulas get a leading ').") var format: Format = .jsonl
     @Option(help: "First position.") var from: UInt64 = 1
     @Option(help: "Last position (inclusive).") var to: UInt64?
     @Option(help: "Only this stream.") var stream: String?

@@ -40,7 +40,7 @@ struct Info: ParsableCommand {
             } else {
                 for (key, value) in facts {
                     let text = key == "oldestReader" ? Self.text(storage.oldestReader) : value is NSNull ? "unknown" : "\(value)"
-                    print(key.padding(toLength: 24, withPad: " ", startingAt: 0) + text)
+                    print(key.padding(toLength: 24, withPad: " ", startingAt: 0) + TerminalText.escaped(text))
                 }
             }
         }

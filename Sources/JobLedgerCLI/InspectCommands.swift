@@ -119,7 +119,8 @@ struct Report: ParsableCommand {
     @OptionGroup var ledger: LedgerOptions
     @Option(help: "Jobs submitted at or after (ISO-8601).") var since: String?
     @Option(help: "Jobs submitted before (ISO-8601).") var until: String?
-    @Option(help: "table, csv or json (--json also gives json).") var format: Format = .table
+    @Option(help: "table, csv or json (--json also gives json); CSV cells a spreadsheet would run as formulas get a leading '.")
+    var format: Format = .table
 
     func run() throws {
         try runReportingErrors {
@@ -154,7 +155,9 @@ struct Rebuild: ParsableCommand {
                         ["job": $0.jobID, "field": $0.field, "live": $0.live.orNull, "replayed": $0.replayed.orNull] as [String: Any]
                     }])
                 } else {
-                    print(mismatches.isEmpty ? "projections match the log" : mismatches.map(\.description).joined(separator: "\n"))
+                    print(mismatches.isEmpty
+                        ? "projections match the log"
+                        : mismatches.map { TerminalText.escaped($0.description) }.joined(separator: "\n"))
                 }
                 if !mismatches.isEmpty { throw ExitCode(1) }
             } else {
@@ -186,7 +189,7 @@ struct Verify: ParsableCommand {
             } else {
                 print(report.isClean
                     ? "\(report.events) events checked: all sound"
-                    : report.problems.map(\.description).joined(separator: "\n"))
+                    : report.problems.map { TerminalText.escaped($0.description) }.joined(separator: "\n"))
             }
             if !report.isClean { throw ExitCode(1) }
         }

@@ -12,6 +12,10 @@ struct JobLedgerCommand: AsyncParsableCommand {
             Exit codes: 0 success, 2 bad input, 3 conflict retries exhausted, 4 not found,
             5 forbidden, 6 transition not allowed in the job's state, 7 ledger busy (every
             reader slot taken; try again), 1 anything else.
+            Arguments must be valid UTF-8. Names (types, owners, organisations, actors,
+            workers) are compared in Unicode NFC, whichever way they were typed. Tables
+            and error messages show control characters escaped (\\n, \\u{1B}); --json
+            gives the exact text.
             """,
         subcommands: [
             Submit.self, Claim.self, Renew.self, Complete.self, Fail.self, AckCancel.self,
@@ -23,8 +27,14 @@ struct JobLedgerCommand: AsyncParsableCommand {
     )
 
     /// Runs the command, mapping usage and validation errors to exit code 2
-    /// (the parser's own convention would be 64).
+    /// (the parser's own convention would be 64). Arguments that are not
+    /// valid UTF-8 are refused first; error messages are printed with control
+    /// characters escaped.
     static func main() async {
+        if let refusal = CommandLineText.firstInvalidUTF8Argument() {
+            writeError(refusal)
+            Foundation.exit(refusal.exitCode)
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -34,9 +44,10 @@ struct JobLedgerCommand: AsyncParsableCommand {
             }
         } catch {
             let code = exitCode(for: error)
-            if code == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-                Foundation.exit(2)
+            let message = fullMessage(for: error)
+            if code != .success && !message.isEmpty {
+                FileHandle.standardError.write(Data((CommandLineText.escapedParserMessage(message) + "\n").utf8))
+                Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
             }
             exit(withError: error)
         }

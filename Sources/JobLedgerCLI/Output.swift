@@ -62,7 +62,9 @@ enum Output {
             ("result", job.result ?? "-"), ("error", job.error ?? "-"),
         ]
         let width = fields.map(\.0.count).max() ?? 0
-        return fields.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n")
+        // Stored text (an error message, a result) shows escaped, never acting on the terminal.
+        return fields.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + TerminalText.escaped($0.1) }
+            .joined(separator: "\n")
     }
 }
 
