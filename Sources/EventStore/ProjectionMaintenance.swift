@@ -27,7 +27,8 @@ extension EventStore {
     /// ones are complete. Appends wait meanwhile.
     @discardableResult
     public func rebuildProjections(progress: ((UInt64) -> Void)? = nil) throws(EventStoreError) -> RebuildReport {
-        try Self.rebuild(
+        if options.readOnly { throw .readOnly(path: path, reason: "rebuilding writes the projection tables") }
+        return try Self.rebuild(
             environment: environment, layout: layout, tables: projectionTables, projections: options.projections,
             progress: progress)
     }
@@ -55,6 +56,7 @@ extension EventStore {
     /// live projections; returns every difference (none when they agree).
     /// Nothing is changed: the scratch work is rolled back.
     public func verifyProjections(limit: Int = 1000) throws(EventStoreError) -> [ProjectionDifference] {
+        if options.readOnly { throw .readOnly(path: path, reason: "verifying replays into scratch tables, which needs write access") }
         let live = projectionTables
         let scratch = scratchTables
         let projections = options.projections
