@@ -5,7 +5,11 @@ import JobLedger
 struct Claim: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Claim the next available job.",
-        discussion: "Example: jobledger claim --worker w1 --type email --lease 60")
+        discussion: """
+            Prints the job with its attempt: the worker passes it as --attempt to renew, complete, fail \
+            and ack-cancel. Refuses a missing ledger rather than create one.
+            Example: jobledger claim --worker w1 --type email --lease 60
+            """)
 
     @OptionGroup var ledger: LedgerOptions
     @Option(help: "Worker id.") var worker: String
