@@ -54,9 +54,11 @@ extension EventStore {
 
     /// Replays the whole log into scratch tables and compares them with the
     /// live projections; returns every difference (none when they agree).
-    /// Nothing is changed: the scratch work is rolled back.
+    /// Nothing is changed: the scratch work is rolled back. A store opened
+    /// read-only replays into a temporary environment of its own instead,
+    /// and never waits for the ledger's writer.
     public func verifyProjections(limit: Int = 1000) throws(EventStoreError) -> [ProjectionDifference] {
-        if options.readOnly { throw .readOnly(path: path, reason: "verifying replays into scratch tables, which needs write access") }
+        if options.readOnly { return try verifyProjectionsWithoutWriting(limit: limit) }
         let live = projectionTables
         let scratch = scratchTables
         let projections = options.projections

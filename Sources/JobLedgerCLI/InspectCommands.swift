@@ -146,7 +146,8 @@ struct Rebuild: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let jobs = try ledger.open(creating: false)
+            // Verifying replays into a temporary environment of its own and reads the ledger only.
+            let jobs = verify ? try ledger.openForReading() : try ledger.open(creating: false)
             if verify {
                 let mismatches = try jobs.verifyProjections()
                 if ledger.json {

@@ -6,6 +6,7 @@ import Testing
 @Suite struct ReadOnlyLedgerTests {
     static let readingCommands: [[String]] = [
         ["status", "r1"], ["info"], ["verify"], ["list"], ["history", "r1"], ["report"], ["export"], ["events"],
+        ["rebuild", "--verify"],
     ]
 
     static func populated(_ cli: CommandLineRunner) throws {
@@ -41,7 +42,7 @@ import Testing
         let writer = try HeldWriter(ledger: cli.ledgerPath)
         #expect(kill(writer.processIdentifier, SIGSTOP) == 0)
         defer { writer.release() }
-        for command in [["status", "r1"], ["info"], ["verify"], ["list"], ["export"]] {
+        for command in [["status", "r1"], ["info"], ["verify"], ["list"], ["export"], ["rebuild", "--verify"]] {
             let outcome = try cli.run(command, timeout: 5)
             #expect(!outcome.timedOut, "\(command) waited for the stopped writer")
             #expect(outcome.status == 0, "\(command): \(outcome.stderr)")
