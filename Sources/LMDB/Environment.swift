@@ -70,7 +70,11 @@ public final class Environment: @unchecked Sendable {
         handle = env
         let lock = options.readOnly ? nil : options.writerLockFile.map { WriterLock(file: $0, mode: options.fileMode) }
         writerLock = lock
-        openedFiles = options.readOnly ? nil : Self.identities(env, files: files, writerLock: lock, lockPath: options.writerLockFile)
+        openedFiles = options.readOnly
+            ? nil
+            : Self.identities(
+                env, files: files, writerLock: lock, lockPath: options.writerLockFile,
+                directory: options.singleFile ? OpenedFiles.parent(of: path) : path)
         staleCleared.store(Int(dead), ordering: .relaxed)
     }
 
@@ -84,7 +88,8 @@ public final class Environment: @unchecked Sendable {
     /// its path (LMDB does not hand out that descriptor; it was opened a
     /// moment ago).
     private static func identities(
-        _ env: OpaquePointer, files: (data: String, lock: String), writerLock: WriterLock?, lockPath: String?
+        _ env: OpaquePointer, files: (data: String, lock: String), writerLock: WriterLock?, lockPath: String?,
+        directory: String
     ) -> OpenedFiles {
         var entries: [OpenedFiles.Entry] = []
         var descriptor: mdb_filehandle_t = -1
@@ -97,7 +102,7 @@ public final class Environment: @unchecked Sendable {
         if let lockPath, let identity = writerLock?.identity {
             entries.append(.init(name: "writer lock", path: lockPath, identity: identity))
         }
-        return OpenedFiles(entries: entries)
+        return OpenedFiles(entries: entries, directory: directory)
     }
 
     /// Refuses a commit when a file of the environment was deleted or

@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -38,7 +40,7 @@ struct FileIdentity: Sendable, Equatable {
 /// opening the ledger afterwards creates a new one: two writers that no
 /// longer see each other, whose commits overwrite each other's. Checking
 /// before each commit turns that into a refusal instead of a lost write.
-struct OpenedFiles: Sendable {
+final class OpenedFiles: Sendable {
     struct Entry: Sendable {
         let name: String
         let path: String
@@ -46,9 +48,59 @@ struct OpenedFiles: Sendable {
     }
 
     let entries: [Entry]
+    /// The directory holding every file, if one does: deleting, creating or
+    /// renaming a file in it changes its modification time.
+    let directory: String?
+    /// The directory's modification time when every file last matched,
+    /// kept only when that time was over a second older than the check.
+    private let verifiedStamp = Mutex<timespec?>(nil)
+
+    init(entries: [Entry], directory: String) {
+        self.entries = entries
+        let holdsAll = entries.allSatisfy { Self.parent(of: $0.path) == Self.parent(of: directory + "/x") }
+        self.directory = holdsAll ? directory : nil
+    }
+
+    /// The directory part of `path`.
+    static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
 
     /// The first file whose path no longer names the file that was opened.
+    ///
+    /// One `stat` of the directory answers while its modification time is
+    /// the one recorded at the last full check: no file was deleted,
+    /// created or renamed in it since. File system timestamps are coarse
+    /// (a clock tick of a few milliseconds), so a change in the same tick
+    /// as the recorded time could leave it unchanged; a time is therefore
+    /// recorded only when it was over a second old at the full check, after
+    /// which every change gets a later time. Otherwise each file is `stat`ed.
     func replaced() -> Entry? {
-        entries.first { FileIdentity(path: $0.path) != $0.identity }
+        var info = stat()
+        let stamp: timespec? = directory.flatMap { stat($0, &info) == 0 ? Self.modification(info) : nil }
+        if let stamp, let verified = verifiedStamp.withLock({ $0 }), Self.same(stamp, verified) { return nil }
+        let checkedAt = Self.now()
+        if let entry = entries.first(where: { FileIdentity(path: $0.path) != $0.identity }) { return entry }
+        if let stamp, checkedAt.tv_sec - stamp.tv_sec > 1 { verifiedStamp.withLock { $0 = stamp } }
+        return nil
+    }
+
+    private static func modification(_ info: stat) -> timespec {
+        #if canImport(Glibc)
+        info.st_mtim
+        #else
+        info.st_mtimespec
+        #endif
+    }
+
+    private static func same(_ a: timespec, _ b: timespec) -> Bool {
+        a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec
+    }
+
+    private static func now() -> timespec {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return time
     }
 }

@@ -22,6 +22,22 @@ import Testing
         #expect(try store.lastPosition() == 1)
     }
 
+    @Test func aDeletionLongAfterTheLastCheckIsStillFound() throws {
+        let ledger = TemporaryLedger("deleted-lock-later")
+        let store = try ledger.open()
+        // As if the ledger had been opened long ago: the check then trusts
+        // the directory's modification time instead of each file's.
+        var old = [timeval(tv_sec: time(nil) - 3600, tv_usec: 0), timeval(tv_sec: time(nil) - 3600, tv_usec: 0)]
+        #expect(utimes(ledger.path, &old) == 0)
+        _ = try store.append(to: "s", expectedVersion: .noStream, events: [sampleEvent()])
+        _ = try store.append(to: "s", expectedVersion: .any, events: [sampleEvent()])
+        try FileManager.default.removeItem(atPath: ledger.path + "/lock.mdb")
+        #expect { try store.append(to: "s", expectedVersion: .any, events: [sampleEvent()]) } throws: { error in
+            Self.isReplacement(error as! EventStoreError, naming: "lock.mdb")
+        }
+        #expect(try store.lastPosition() == 2)
+    }
+
     @Test func anAppendAfterTheWriterLockWasReplacedIsRefused() async throws {
         let ledger = TemporaryLedger("replaced-writer-lock")
         let store = try ledger.open()
