@@ -21,7 +21,8 @@ import Testing
         try FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)
         try Self.populated(CommandLineRunner(ledgerPath: source + "/ledger"))
         let mount = try ReadOnlyMount(of: source, at: scratch.path + "/mounted")
-        defer { mount.remove() }
+        // Unmounted before the scratch directory (kept alive until then) is removed.
+        defer { withExtendedLifetime(scratch) { mount.remove() } }
         let cli = CommandLineRunner(ledgerPath: mount.path + "/ledger")
         // The mount really is read-only, for root too.
         #expect(!FileManager.default.createFile(atPath: mount.path + "/probe", contents: Data()))
