@@ -58,14 +58,14 @@ let package = Package(
         ),
         // A small child process used by the tests that need several real
         // processes appending to, reading from, or being killed on one ledger.
-        .executableTarget(name: "StoreProbe", dependencies: ["EventStore", "JobLedger", "JobLedgerTestSupport"]),
+        .executableTarget(name: "StoreProbe", dependencies: ["EventStore", "LMDB", "JobLedger", "JobLedgerTestSupport"]),
         .testTarget(
             name: "EventStoreTests",
             dependencies: ["EventStore", "LMDB", "StoreProbe", "JobLedger", "JobLedgerTestSupport"]
         ),
         .testTarget(
             name: "JobLedgerCLITests",
-            dependencies: ["JobLedgerCLI", "JobLedger", "JobLedgerTestSupport"]
+            dependencies: ["JobLedgerCLI", "JobLedger", "JobLedgerTestSupport", "StoreProbe"]
         ),
         .testTarget(
             name: "FuzzTests",

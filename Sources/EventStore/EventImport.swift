@@ -143,7 +143,7 @@ extension EventStore {
     }
 
     private func applyImport(_ lines: [ImportReader.Line], dryRun: Bool) throws(ImportError) -> ImportReport {
-        if let appendRefusal { throw .storage(.invalidAppend(reason: appendRefusal)) }
+        if let appendRefusal { throw .storage(appendRefusal) }
         let layout = self.layout
         let projections = options.projections
         let tables = projectionTables

@@ -30,8 +30,12 @@ public final class EventStore: Sendable {
     let projectionTables: ProjectionTables
     let scratchTables: ProjectionTables
     /// Set when the ledger's projections are maintained by code this store
-    /// was not opened with: appending would leave them stale.
-    let appendRefusal: String?
+    /// was not opened with (appending would leave them stale), or when the
+    /// store is read-only.
+    let appendRefusal: EventStoreError?
+    /// Set for a read-only store whose projection tables are stale or
+    /// missing: it cannot rebuild them, and must not answer from them.
+    let projectionRefusal: EventStoreError?
     let notifier: CommitNotifier
     private let committer: GroupCommitter
 
@@ -57,6 +61,12 @@ public final class EventStore: Sendable {
             return (store, false)
         }
         // Checked outside the lock: dropping `store` may run its deinit, which takes the lock.
+        // A read-only open is served by whatever store is open; a writable
+        // one cannot be served by a read-only store.
+        if existing && options.readOnly { return store }
+        if existing && store.options.readOnly {
+            throw .readOnly(path: path, reason: "it is already open read-only in this process; close that store first")
+        }
         if existing && store.options.durability != options.durability {
             throw .invalidAppend(reason: "'\(path)' is already open in this process with durability \(store.options.durability)")
         }
@@ -73,15 +83,19 @@ public final class EventStore: Sendable {
         environmentOptions.maxReaders = options.maxReaders
         environmentOptions.maxDatabases = 64
         environmentOptions.durable = options.durability == .durable
+        environmentOptions.readOnly = options.readOnly
         // Every write transaction of every process, opening the databases
         // included, takes this lock first (see EnvironmentOptions).
         environmentOptions.writerLockFile = path + "/writer.lock"
+        var missingTable: String?
         do {
             let environment: Environment
-            if let reused, reused.options.durable == environmentOptions.durable {
+            if let reused, reused.options.durable == environmentOptions.durable,
+                reused.options.readOnly == environmentOptions.readOnly
+            {
                 environment = reused
             } else if reused != nil {
-                throw EventStoreError.invalidAppend(reason: "'\(path)' is closing with another durability; open it again")
+                throw EventStoreError.invalidAppend(reason: "'\(path)' is closing with another durability or access; open it again")
             } else {
                 environment = try Environment(path: path, options: environmentOptions)
             }
@@ -90,8 +104,14 @@ public final class EventStore: Sendable {
             var databases: [String: Database] = [:]
             var scratch: [String: Database] = [:]
             for table in options.projections.flatMap(\.tableNames) {
-                databases[table] = try environment.openDatabase(ProjectionTables.prefix + table)
-                scratch[table] = try environment.openDatabase(ProjectionTables.scratchPrefix + table)
+                if options.readOnly {
+                    // Nothing can be created; a missing table means the projections were never built.
+                    databases[table] = try Self.existingDatabase(ProjectionTables.prefix + table, in: environment)
+                    if databases[table] == nil { missingTable = missingTable ?? table }
+                } else {
+                    databases[table] = try environment.openDatabase(ProjectionTables.prefix + table)
+                    scratch[table] = try environment.openDatabase(ProjectionTables.scratchPrefix + table)
+                }
             }
             projectionTables = ProjectionTables(databases: databases)
             scratchTables = ProjectionTables(databases: scratch)
@@ -108,12 +128,23 @@ public final class EventStore: Sendable {
         self.notifier = notifier
         let stored = try Self.storedProjectionVersion(environment, layout)
         let current = Self.projectionVersion(of: options.projections)
-        if options.projections.isEmpty, let stored, !stored.isEmpty {
-            appendRefusal = "the ledger keeps projections (\(stored)) that this store was not opened with; appending would leave them stale"
+        if options.readOnly {
+            appendRefusal = .readOnly(path: path, reason: "a store opened read-only does not append")
+        } else if options.projections.isEmpty, let stored, !stored.isEmpty {
+            appendRefusal = .invalidAppend(
+                reason: "the ledger keeps projections (\(stored)) that this store was not opened with; appending would leave them stale")
         } else {
             appendRefusal = nil
         }
-        if !options.projections.isEmpty && stored != current {
+        if options.readOnly && !options.projections.isEmpty && (stored != current || missingTable != nil) {
+            projectionRefusal = .readOnly(
+                path: path,
+                reason: "its projections were built by other code (\(stored ?? "never built")) and a read-only open cannot "
+                    + "rebuild them; run `jobledger rebuild` once with write access")
+        } else {
+            projectionRefusal = nil
+        }
+        if !options.readOnly && !options.projections.isEmpty && stored != current {
             // Built by other projection code, or never built: replay the log.
             _ = try Self.rebuild(
                 environment: environment, layout: layout, tables: projectionTables, projections: options.projections,
@@ -126,6 +157,16 @@ public final class EventStore: Sendable {
             projections: options.projections, tables: projectionTables,
             maxEventsPerCommit: options.maxEventsPerCommit,
             onCommit: { notifier.notify() })
+    }
+
+    /// The named database, or `nil` when the ledger has none of that name.
+    private static func existingDatabase(_ name: String, in environment: Environment) throws(LMDBError) -> Database? {
+        do {
+            return try environment.openDatabase(name, flags: [])
+        } catch {
+            if error.code == .notFound { return nil }
+            throw error
+        }
     }
 
     private static func storedProjectionVersion(_ environment: Environment, _ layout: StoreLayout) throws(EventStoreError) -> String? {
@@ -198,7 +239,7 @@ public final class EventStore: Sendable {
     }
 
     private func prepare(_ appends: [StreamAppend]) throws(EventStoreError) -> (appends: [StreamAppend], eventCount: Int) {
-        if let appendRefusal { throw .invalidAppend(reason: appendRefusal) }
+        if let appendRefusal { throw appendRefusal }
         try AppendValidation.validate(appends, limits: options.limits)
         return (appends, appends.reduce(0) { $0 + $1.events.count })
     }

@@ -34,6 +34,13 @@ public enum EventStoreError: Error, Sendable, Equatable, CustomStringConvertible
     /// read or written; try again when reads have finished. `max` is the
     /// ledger's number of slots.
     case readersFull(max: Int)
+    /// A file of the ledger (data file, lock file or writer lock) was
+    /// deleted or replaced while this process had it open; nothing was
+    /// written. The process must reopen the ledger.
+    case ledgerFileReplaced(detail: String)
+    /// The store was opened read-only (``EventStoreOptions/readOnly``) and
+    /// cannot do what was asked; nothing was written.
+    case readOnly(path: String, reason: String)
     /// The store was closed.
     case closed
     /// LMDB failed in a way not covered above.
@@ -68,6 +75,10 @@ public enum EventStoreError: Error, Sendable, Equatable, CustomStringConvertible
             return "all \(max) reader slots of the ledger are taken by open reads (in this or other processes): "
                 + "wait for long reads such as exports or reports to finish and try again, or close every process "
                 + "of the ledger and reopen it with a larger maxReaders; storage info (`jobledger info`) names the oldest reader"
+        case let .ledgerFileReplaced(detail):
+            return "refused: \(detail)"
+        case let .readOnly(path, reason):
+            return "'\(path)' is open read-only: \(reason)"
         case .closed:
             return "the event store is closed"
         case let .storage(error):
@@ -80,7 +91,9 @@ public enum EventStoreError: Error, Sendable, Equatable, CustomStringConvertible
         if let error = error as? EventStoreError { return error }
         if let error = error as? LMDBError {
             if error.code == .mapFull { return .storageFull(detail: error.description) }
-            if error.code == .system(ENOSPC) { return .storageFull(detail: "no space left on device") }
+            if error.code == .storageFull { return .storageFull(detail: error.operation) }
+            if error.code == .system(ENOSPC) { return .storageFull(detail: "no space left on device: \(error.operation)") }
+            if error.code == .fileReplaced { return .ledgerFileReplaced(detail: error.operation) }
             if error.code == .readersFull { return .readersFull(max: error.readerLimit ?? 0) }
             return .storage(error)
         }

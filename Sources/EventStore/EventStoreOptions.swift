@@ -24,6 +24,12 @@ public struct EventStoreOptions: Sendable {
     public var limits = EventLimits()
     /// Read models kept current in each append's transaction.
     public var projections: [any Projection] = []
+    /// Open for reading only: LMDB's read-only mode, no writer lock, no
+    /// database created, no projection rebuilt. Such a store never waits for
+    /// a writer (a stopped writer holding the write lock does not hold it
+    /// up), works on a read-only file system, and refuses every write with
+    /// ``EventStoreError/readOnly(path:reason:)``. The ledger must exist.
+    public var readOnly = false
 
     /// Creates the default options: durable, 256 MiB initial map.
     public init() {}

@@ -128,6 +128,7 @@ extension EventStore {
     /// needed: projections already include every committed event).
     public func readProjections<R>(_ body: (borrowing ProjectionReader) throws -> R) throws -> R {
         let tables = projectionTables
+        if let projectionRefusal { throw projectionRefusal }
         do {
             return try environment.read { txn in
                 try body(ProjectionReader(transaction: txn.lend(), tables: tables))

@@ -27,7 +27,8 @@ extension EventStore {
     /// ones are complete. Appends wait meanwhile.
     @discardableResult
     public func rebuildProjections(progress: ((UInt64) -> Void)? = nil) throws(EventStoreError) -> RebuildReport {
-        try Self.rebuild(
+        if options.readOnly { throw .readOnly(path: path, reason: "rebuilding writes the projection tables") }
+        return try Self.rebuild(
             environment: environment, layout: layout, tables: projectionTables, projections: options.projections,
             progress: progress)
     }
@@ -53,8 +54,11 @@ extension EventStore {
 
     /// Replays the whole log into scratch tables and compares them with the
     /// live projections; returns every difference (none when they agree).
-    /// Nothing is changed: the scratch work is rolled back.
+    /// Nothing is changed: the scratch work is rolled back. A store opened
+    /// read-only replays into a temporary environment of its own instead,
+    /// and never waits for the ledger's writer.
     public func verifyProjections(limit: Int = 1000) throws(EventStoreError) -> [ProjectionDifference] {
+        if options.readOnly { return try verifyProjectionsWithoutWriting(limit: limit) }
         let live = projectionTables
         let scratch = scratchTables
         let projections = options.projections

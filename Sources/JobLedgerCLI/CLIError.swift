@@ -9,6 +9,8 @@ enum CLIError: Error, CustomStringConvertible {
     case ledger(JobLedgerError)
     case outcome(JobOutcome, String)
     case badInput(String)
+    case noSuchBatch(String)
+    case batchForbidden(String, jobs: Int)
 
     var description: String {
         switch self {
@@ -16,6 +18,8 @@ enum CLIError: Error, CustomStringConvertible {
         case .ledger(let error): return error.description
         case .outcome(let outcome, let job): return "job '\(job)': \(outcome.rawValue)"
         case .badInput(let message): return message
+        case .noSuchBatch(let batch): return "batch '\(batch)' has no jobs"
+        case let .batchForbidden(batch, jobs): return "the actor may not kill any of the \(jobs) jobs of batch '\(batch)'"
         }
     }
 
@@ -24,7 +28,8 @@ enum CLIError: Error, CustomStringConvertible {
     /// 1 anything else.
     var exitCode: Int32 {
         switch self {
-        case .missingLedger: return 4
+        case .missingLedger, .noSuchBatch: return 4
+        case .batchForbidden: return 5
         case .badInput: return 2
         case .outcome(let outcome, _):
             switch outcome {

@@ -34,7 +34,7 @@ struct Events: AsyncParsableCommand {
 
     func run() async throws {
         var opened: JobLedger?
-        try runReportingErrors { opened = try ledger.open(creating: false) }
+        try runReportingErrors { opened = try ledger.openForReading() }
         guard let jobs = opened else { return }
         let selection = ExportSelection(
             fromPosition: from, streamID: stream, types: types.isEmpty ? nil : Set(types))
@@ -55,7 +55,11 @@ struct Events: AsyncParsableCommand {
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Export events as JSON Lines or CSV, with constant memory.",
-        discussion: "Example: jobledger export --format csv --since 2026-11-01T00:00:00Z --out events.csv")
+        discussion: """
+            With --out the export is written to a temporary file beside it and renamed when complete; an \
+            existing file is replaced only with --force, and a file of the ledger never.
+            Example: jobledger export --format csv --since 2026-11-01T00:00:00Z --out events.csv
+            """)
 
     enum Format: String, ExpressibleByArgument { case jsonl, csv }
 
@@ -67,35 +71,29 @@ struct Export: ParsableCommand {
     @Option(name: .customLong("type"), help: "Only events of this type (repeatable).") var types: [String] = []
     @Option(help: "Recorded at or after (ISO-8601).") var since: String?
     @Option(help: "Recorded before (ISO-8601).") var until: String?
-    @Option(help: "Write to this file instead of stdout.") var out: String?
+    @Option(help: "Write to this file instead of stdout (created 0600; never a file of the ledger).") var out: String?
+    @Flag(help: "Replace the --out file when it exists.") var force = false
 
     func run() throws {
         try runReportingErrors {
-            let jobs = try ledger.open(creating: false)
+            let jobs = try ledger.openForReading()
             let selection = ExportSelection(
                 fromPosition: from, toPosition: to, streamID: stream, types: types.isEmpty ? nil : Set(types),
                 since: try since.map { try parseTime($0, option: "--since") },
                 until: try until.map { try parseTime($0, option: "--until") })
-            let handle: FileHandle
-            if let out {
-                guard FileManager.default.createFile(atPath: out, contents: nil) else {
-                    throw CLIError.badInput("cannot create '\(out)'")
-                }
-                handle = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
-            } else {
-                handle = FileHandle.standardOutput
-            }
+            var destination = try out.map { try ExportDestination(path: $0, ledgerPath: ledger.path, force: force) }
+            defer { destination?.discard() }
             let total = try jobs.store.lastPosition()
             let progress = ProgressLine(label: "export")
             var written = 0
             let count = try jobs.store.exportEvents(format: format == .csv ? .csv : .jsonLines, selection: selection) { bytes in
-                handle.write(Data(bytes))
+                if let destination { destination.write(bytes) } else { FileHandle.standardOutput.write(Data(bytes)) }
                 written += bytes.count
                 progress.show(min(total, UInt64(written / 200)), of: total)
             }
             progress.finish()
-            if out != nil {
-                try handle.close()
+            if destination != nil {
+                try destination?.finish()
                 FileHandle.standardError.write(Data("exported \(count) events\n".utf8))
             }
         }

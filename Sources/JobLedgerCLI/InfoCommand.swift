@@ -16,7 +16,7 @@ struct Info: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let jobs = try ledger.open(creating: false)
+            let jobs = try ledger.openForReading()
             // First, while this process holds no snapshot of its own.
             let storage = try jobs.store.storageInfo()
             // With every reader slot taken, what needs a snapshot is unknown.

@@ -14,7 +14,7 @@ struct Status: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let jobs = try ledger.open(creating: false)
+            let jobs = try ledger.openForReading()
             let job: Job?
             if let asOf {
                 if let position = UInt64(asOf) {
@@ -49,7 +49,7 @@ struct List: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let jobs = try ledger.open(creating: false)
+            let jobs = try ledger.openForReading()
             let query = JobQuery(
                 state: state, type: type, owner: owner, organisation: org, batch: batch,
                 submittedFrom: try since.map { try parseTime($0, option: "--since") },
@@ -75,7 +75,7 @@ struct History: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let jobs = try ledger.open(creating: false)
+            let jobs = try ledger.openForReading()
             let entries = try jobs.history(id)
             if ledger.json {
                 Output.printJSON([
@@ -124,7 +124,7 @@ struct Report: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let jobs = try ledger.open(creating: false)
+            let jobs = try ledger.openForReading()
             let report = try jobs.report(
                 from: try since.map { try parseTime($0, option: "--since") },
                 to: try until.map { try parseTime($0, option: "--until") })
@@ -147,7 +147,8 @@ struct Rebuild: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let jobs = try ledger.open(creating: false)
+            // Verifying replays into a temporary environment of its own and reads the ledger only.
+            let jobs = verify ? try ledger.openForReading() : try ledger.open(creating: false)
             if verify {
                 let mismatches = try jobs.verifyProjections()
                 if ledger.json {
@@ -179,7 +180,7 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let jobs = try ledger.open(creating: false)
+            let jobs = try ledger.openForReading()
             let report = try jobs.store.verifyLog()
             if ledger.json {
                 Output.printJSON([

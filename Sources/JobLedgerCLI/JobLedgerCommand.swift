@@ -9,6 +9,8 @@ struct JobLedgerCommand: AsyncParsableCommand {
         abstract: "An event-sourced job ledger on LMDB.",
         discussion: """
             Every command takes --db PATH (default $JOBLEDGER_DB, else ./jobledger.db) and --json.
+            Only submit and import create a ledger; reading commands open it read-only and never
+            wait for a writer. Worker commands require the --attempt that claim printed.
             Exit codes: 0 success, 2 bad input, 3 conflict retries exhausted, 4 not found,
             5 forbidden, 6 transition not allowed in the job's state, 7 ledger busy (every
             reader slot taken; try again), 1 anything else.

@@ -104,7 +104,11 @@ struct KillBatch: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kill-batch",
         abstract: "Kill every unfinished job of a batch in one atomic append.",
-        discussion: "Example: jobledger kill-batch nightly --actor root --role admin --org acme --reason stuck")
+        discussion: """
+            Prints each job's outcome. Exits 0 when the outcomes are mixed or every job was killed or had \
+            already finished, 5 when the actor was forbidden every job, 4 when the batch has no jobs.
+            Example: jobledger kill-batch nightly --actor root --role admin --org acme --reason stuck
+            """)
 
     @OptionGroup var ledger: LedgerOptions
     @Argument(help: "Batch id.") var batch: String
@@ -121,6 +125,8 @@ struct KillBatch: ParsableCommand {
                 print(ReportTable(title: "Batch \(batch)", columns: ["job", "outcome"],
                                   rows: results.map { [$0.jobID, $0.outcome.rawValue] }).renderText())
             }
+            if results.isEmpty { throw CLIError.noSuchBatch(batch) }
+            if results.allSatisfy({ $0.outcome == .forbidden }) { throw CLIError.batchForbidden(batch, jobs: results.count) }
         }
     }
 }

@@ -18,10 +18,32 @@ struct LedgerOptions: ParsableArguments {
 
     /// Opens the ledger; commands that only read refuse a missing path.
     func open(creating: Bool) throws -> JobLedger {
+        try open(creating: creating, readOnly: false)
+    }
+
+    /// Opens an existing ledger for reading only: no writer lock, nothing
+    /// created, so a read-only file system or a stopped writer holding the
+    /// write lock does not keep the command from answering.
+    ///
+    /// Opening reads through a snapshot, which needs a reader slot. When
+    /// every slot is taken, it opens the ledger as writers do instead, whose
+    /// opening reads go through the write transaction and need no slot: so
+    /// `info` still answers on a ledger whose slots are all taken (waiting
+    /// for the writer lock, in that case only).
+    func openForReading() throws -> JobLedger {
+        do {
+            return try open(creating: false, readOnly: true)
+        } catch CLIError.ledger(.store(.readersFull)) {
+            return try open(creating: false, readOnly: false)
+        }
+    }
+
+    private func open(creating: Bool, readOnly: Bool) throws -> JobLedger {
         if !creating && !FileManager.default.fileExists(atPath: path + "/data.mdb") {
             throw CLIError.missingLedger(path)
         }
         var options = JobLedgerOptions()
+        options.store.readOnly = readOnly
         if ProcessInfo.processInfo.environment["JOBLEDGER_NOSYNC"] == "1" {
             options.store.durability = .noSyncForTestsAndBenchmarks
         }

@@ -5,7 +5,11 @@ import JobLedger
 struct Claim: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Claim the next available job.",
-        discussion: "Example: jobledger claim --worker w1 --type email --lease 60")
+        discussion: """
+            Prints the job with its attempt: the worker passes it as --attempt to renew, complete, fail \
+            and ack-cancel. Refuses a missing ledger rather than create one.
+            Example: jobledger claim --worker w1 --type email --lease 60
+            """)
 
     @OptionGroup var ledger: LedgerOptions
     @Option(help: "Worker id.") var worker: String
@@ -14,7 +18,7 @@ struct Claim: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let jobs = try ledger.open(creating: true)
+            let jobs = try ledger.open(creating: false)
             let job = try jobs.claim(worker: worker, types: types.isEmpty ? nil : Set(types), lease: lease)
             if ledger.json { Output.printJSON(["job": Output.job(job)]) } else {
                 print(job.map(Output.jobDetail) ?? "no job available")
@@ -26,18 +30,18 @@ struct Claim: ParsableCommand {
 struct Renew: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Extend the lease of a claimed job; says whether a cancel was requested.",
-        discussion: "Example: jobledger renew job-1 --worker w1 --lease 60")
+        discussion: "Example: jobledger renew job-1 --worker w1 --attempt 1 --lease 60")
 
     @OptionGroup var ledger: LedgerOptions
     @Argument(help: "Job id.") var id: String
     @Option(help: "Worker id.") var worker: String
-    @Option(help: "The attempt being renewed (default: the job's current attempt).") var attempt: Int?
+    @Option(help: "The attempt being renewed, as the claim printed it.") var attempt: Int
     @Option(help: "Lease in seconds.") var lease: Double = 30
 
     func run() throws {
         try runReportingErrors {
             let jobs = try ledger.open(creating: false)
-            let renewal = try jobs.renewLease(id, worker: worker, attempt: try currentAttempt(jobs, id, attempt), lease: lease)
+            let renewal = try jobs.renewLease(id, worker: worker, attempt: attempt, lease: lease)
             if ledger.json {
                 Output.printJSON(["job": Output.job(renewal.job), "cancelRequested": renewal.cancelRequested])
             } else {
@@ -48,28 +52,21 @@ struct Renew: ParsableCommand {
     }
 }
 
-/// The attempt to act for: given, else the job's current one.
-func currentAttempt(_ jobs: JobLedger, _ id: String, _ given: Int?) throws -> Int {
-    if let given { return given }
-    guard let job = try jobs.job(id) else { throw JobLedgerError.notFound(jobID: id) }
-    return job.attempt
-}
-
 struct Complete: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Complete a claimed job.",
-        discussion: #"Example: jobledger complete job-1 --worker w1 --result '{"sent":true}'"#)
+        discussion: #"Example: jobledger complete job-1 --worker w1 --attempt 1 --result '{"sent":true}'"#)
 
     @OptionGroup var ledger: LedgerOptions
     @Argument(help: "Job id.") var id: String
     @Option(help: "Worker id.") var worker: String
-    @Option(help: "The attempt being completed (default: the current one).") var attempt: Int?
+    @Option(help: "The attempt being completed, as the claim printed it.") var attempt: Int
     @Option(help: "Result as JSON.") var result: String?
 
     func run() throws {
         try runReportingErrors {
             let jobs = try ledger.open(creating: false)
-            let job = try jobs.complete(id, worker: worker, attempt: try currentAttempt(jobs, id, attempt), result: result)
+            let job = try jobs.complete(id, worker: worker, attempt: attempt, result: result)
             Output.printJob(job, json: ledger.json)
         }
     }
@@ -78,12 +75,12 @@ struct Complete: ParsableCommand {
 struct Fail: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fail a claimed job's attempt.",
-        discussion: "Example: jobledger fail job-1 --worker w1 --error 'smtp down' --retryable")
+        discussion: "Example: jobledger fail job-1 --worker w1 --attempt 1 --error 'smtp down' --retryable")
 
     @OptionGroup var ledger: LedgerOptions
     @Argument(help: "Job id.") var id: String
     @Option(help: "Worker id.") var worker: String
-    @Option(help: "The attempt that failed (default: the current one).") var attempt: Int?
+    @Option(help: "The attempt that failed, as the claim printed it.") var attempt: Int
     @Option(help: "Error message.") var error: String
     @Flag(help: "Retry when attempts are left.") var retryable = false
 
@@ -91,7 +88,7 @@ struct Fail: ParsableCommand {
         try runReportingErrors {
             let jobs = try ledger.open(creating: false)
             let job = try jobs.fail(
-                id, worker: worker, attempt: try currentAttempt(jobs, id, attempt), error: error, retryable: retryable)
+                id, worker: worker, attempt: attempt, error: error, retryable: retryable)
             Output.printJob(job, json: ledger.json)
         }
     }
@@ -101,17 +98,17 @@ struct AckCancel: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ack-cancel",
         abstract: "Acknowledge a requested cancel: the job becomes cancelled.",
-        discussion: "Example: jobledger ack-cancel job-1 --worker w1")
+        discussion: "Example: jobledger ack-cancel job-1 --worker w1 --attempt 1")
 
     @OptionGroup var ledger: LedgerOptions
     @Argument(help: "Job id.") var id: String
     @Option(help: "Worker id.") var worker: String
-    @Option(help: "The attempt being stopped (default: the current one).") var attempt: Int?
+    @Option(help: "The attempt being stopped, as the claim printed it.") var attempt: Int
 
     func run() throws {
         try runReportingErrors {
             let jobs = try ledger.open(creating: false)
-            let job = try jobs.acknowledgeCancel(id, worker: worker, attempt: try currentAttempt(jobs, id, attempt))
+            let job = try jobs.acknowledgeCancel(id, worker: worker, attempt: attempt)
             Output.printJob(job, json: ledger.json)
         }
     }

@@ -26,6 +26,8 @@ public final class Environment: @unchecked Sendable {
     private let gate = MapGate()
     /// Taken around every write transaction, when a lock file is configured.
     private let writerLock: WriterLock?
+    /// The files a writable environment opened; checked before each commit.
+    private let openedFiles: OpenedFiles?
     private let growthCount = Atomic<Int>(0)
     private let closed = Atomic<Bool>(false)
     private let staleCleared = Atomic<Int>(0)
@@ -40,16 +42,24 @@ public final class Environment: @unchecked Sendable {
         try check(mdb_env_create(&env), "mdb_env_create")
         guard let env else { throw LMDBError(rawCode: ENOMEM, operation: "mdb_env_create") }
         var dead: Int32 = 0
+        let files = Self.files(path: path, singleFile: options.singleFile)
         do throws(LMDBError) {
             try check(mdb_env_set_maxdbs(env, options.maxDatabases), "mdb_env_set_maxdbs")
             try check(mdb_env_set_maxreaders(env, options.maxReaders), "mdb_env_set_maxreaders")
             try check(mdb_env_set_mapsize(env, options.mapSize), "mdb_env_set_mapsize")
             if !options.singleFile && !options.readOnly {
-                if mkdir(path, 0o755) != 0 && errno != EEXIST {
+                if mkdir(path, mode_t(options.directoryMode)) == 0 {
+                    // The umask applies to mkdir; the mode must not depend on it.
+                    chmod(path, mode_t(options.directoryMode))
+                } else if errno != EEXIST {
                     throw LMDBError(rawCode: errno, operation: "mkdir(\(path))")
                 }
             }
+            let created: [String] = [files.data, files.lock]
+            let missing = created.filter { access($0, F_OK) != 0 }
             try check(mdb_env_open(env, path, options.rawFlags, mdb_mode_t(options.fileMode)), "mdb_env_open(\(path))")
+            // LMDB creates its files with the mode less the umask; set it exactly.
+            if !options.readOnly { for file in missing { chmod(file, mode_t(options.fileMode)) } }
             try Self.refuseTruncatedFile(env, path: path, singleFile: options.singleFile)
             try check(mdb_reader_check(env, &dead), "mdb_reader_check")
             try Self.leaveRoomToDouble(env, options: options)
@@ -58,8 +68,72 @@ public final class Environment: @unchecked Sendable {
             throw error
         }
         handle = env
-        writerLock = options.readOnly ? nil : options.writerLockFile.map { WriterLock(file: $0) }
+        let lock = options.readOnly ? nil : options.writerLockFile.map { WriterLock(file: $0, mode: options.fileMode) }
+        writerLock = lock
+        openedFiles = options.readOnly
+            ? nil
+            : Self.identities(
+                env, files: files, writerLock: lock, lockPath: options.writerLockFile,
+                directory: options.singleFile ? OpenedFiles.parent(of: path) : path)
         staleCleared.store(Int(dead), ordering: .relaxed)
+    }
+
+    /// The data file and LMDB's lock file of an environment at `path`.
+    private static func files(path: String, singleFile: Bool) -> (data: String, lock: String) {
+        singleFile ? (path, path + "-lock") : (path + "/data.mdb", path + "/lock.mdb")
+    }
+
+    /// The identities of the files just opened: the data file by LMDB's own
+    /// descriptor, the writer lock by its descriptor, LMDB's lock file by
+    /// its path (LMDB does not hand out that descriptor; it was opened a
+    /// moment ago).
+    private static func identities(
+        _ env: OpaquePointer, files: (data: String, lock: String), writerLock: WriterLock?, lockPath: String?,
+        directory: String
+    ) -> OpenedFiles {
+        var entries: [OpenedFiles.Entry] = []
+        var descriptor: mdb_filehandle_t = -1
+        if mdb_env_get_fd(env, &descriptor) == MDB_SUCCESS, let identity = FileIdentity(descriptor: descriptor) {
+            entries.append(.init(name: "data file", path: files.data, identity: identity))
+        }
+        if let identity = FileIdentity(path: files.lock) {
+            entries.append(.init(name: "lock file", path: files.lock, identity: identity))
+        }
+        if let lockPath, let identity = writerLock?.identity {
+            entries.append(.init(name: "writer lock", path: lockPath, identity: identity))
+        }
+        return OpenedFiles(entries: entries, directory: directory)
+    }
+
+    /// Refuses a commit when a file of the environment was deleted or
+    /// replaced since it was opened: the commit would land where no other
+    /// process looks, or race a writer this one can no longer see.
+    private func refuseReplacedFiles(_ operation: String) throws(LMDBError) {
+        guard let entry = openedFiles?.replaced() else { return }
+        throw LMDBError(
+            code: .fileReplaced, rawCode: ESTALE,
+            operation: "\(operation) in '\(path)': its \(entry.name) '\(entry.path)' was deleted or replaced since the "
+                + "ledger was opened, so this process no longer shares locks with the others; nothing was written. "
+                + "Stop every process of the ledger and open it again")
+    }
+
+    /// A failure of a write that a full file system explains, as
+    /// ``LMDBError/Code/storageFull`` naming the path; otherwise `nil`.
+    ///
+    /// LMDB reports a short write as `EIO`, which is what a write that
+    /// filled the disk returns: so an `EIO` counts as full when the file
+    /// system has (almost) no room left afterwards.
+    private func storageFull(_ error: any Error) -> LMDBError? {
+        guard let error = error as? LMDBError, case .system(let code) = error.code, code == ENOSPC || code == EIO else {
+            return nil
+        }
+        var info = statvfs()
+        let free = statvfs(path, &info) == 0 ? Int(info.f_bavail) * Int(info.f_frsize) : nil
+        guard code == ENOSPC || (free.map { $0 < 1 << 20 } ?? false) else { return nil }
+        let room = free.map { ", \($0) bytes free" } ?? ""
+        return LMDBError(
+            code: .storageFull, rawCode: ENOSPC,
+            operation: "\(error.operation): the file system holding '\(path)' is full\(room); nothing was written")
     }
 
     deinit {
@@ -142,6 +216,12 @@ public final class Environment: @unchecked Sendable {
             guard rc == MDB_SUCCESS else {
                 mdb_txn_abort(txn)
                 throw LMDBError(rawCode: rc, operation: "mdb_dbi_open(\(name))")
+            }
+            if !options.readOnly {
+                do throws(LMDBError) { try refuseReplacedFiles("opening database \(name)") } catch {
+                    mdb_txn_abort(txn)
+                    throw error
+                }
             }
             try check(mdb_txn_commit(txn), "mdb_txn_commit(open \(name))")
             return Database(name: name, dbi: dbi)
@@ -233,6 +313,10 @@ public final class Environment: @unchecked Sendable {
                     mdb_txn_abort(txn)
                     return .failure(error)
                 }
+                do throws(LMDBError) { try refuseReplacedFiles("commit") } catch {
+                    mdb_txn_abort(txn)
+                    return .failure(error)
+                }
                 let commit = mdb_txn_commit(txn)
                 if commit != MDB_SUCCESS {
                     failure.record(commit)
@@ -245,6 +329,8 @@ public final class Environment: @unchecked Sendable {
                 try adoptResizedMap()
             } else if failure.mapFull {
                 try grow(from: mapSizeBefore)
+            } else if case .failure(let error) = outcome, let full = storageFull(error) {
+                throw full
             } else {
                 return try outcome.get()
             }

@@ -20,8 +20,13 @@ public struct EnvironmentOptions: Sendable {
     public var readOnly: Bool = false
     /// Disable OS read-ahead, better for random reads over large files.
     public var noReadAhead: Bool = false
-    /// File mode for newly created files.
-    public var fileMode: UInt32 = 0o644
+    /// File mode for newly created files (data file, lock file, writer
+    /// lock). Set on the files after creation, so the umask cannot widen or
+    /// narrow it: payloads are readable by the owner alone by default.
+    public var fileMode: UInt32 = 0o600
+    /// Mode of the directory when the environment creates it, set after
+    /// creation whatever the umask.
+    public var directoryMode: UInt32 = 0o700
     /// A file (created when missing) whose `flock` every write transaction
     /// of the environment, opening a database included, takes before LMDB's
     /// writer mutex. LMDB's robust mutex can lose a wake-up when a process

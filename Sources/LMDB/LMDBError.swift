@@ -49,6 +49,14 @@ public struct LMDBError: Error, Sendable, Equatable, CustomStringConvertible {
         case badDatabase
         /// An operating-system `errno` value.
         case system(Int32)
+        /// A file of the environment (data file, lock file or writer lock)
+        /// was deleted or replaced since it was opened; the write was
+        /// refused. Raised by the wrapper, not by LMDB.
+        case fileReplaced
+        /// The file system holding the environment has no room left for a
+        /// commit (`ENOSPC`, or LMDB's `EIO` after a short write on a full
+        /// disk). Raised by the wrapper, not by LMDB.
+        case storageFull
 
         /// Maps an LMDB return code to its case.
         public init(rawCode: Int32) {
@@ -96,8 +104,22 @@ public struct LMDBError: Error, Sendable, Equatable, CustomStringConvertible {
         self.readerLimit = readerLimit
     }
 
+    /// Creates an error the wrapper itself raises, with the `errno` closest to it.
+    init(code: Code, rawCode: Int32, operation: String) {
+        self.rawCode = rawCode
+        self.code = code
+        self.operation = operation
+        self.readerLimit = nil
+    }
+
     /// LMDB's own text for the code.
-    public var message: String { String(cString: mdb_strerror(rawCode)) }
+    public var message: String {
+        switch code {
+        case .fileReplaced: return "a file of the ledger was deleted or replaced while it was open"
+        case .storageFull: return "no space left on the file system"
+        default: return String(cString: mdb_strerror(rawCode))
+        }
+    }
 
     /// A one-line description naming the operation and the failure.
     public var description: String { "\(operation) failed: \(message) (\(rawCode))" }

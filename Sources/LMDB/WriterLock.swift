@@ -23,10 +23,19 @@ final class WriterLock: Sendable {
     private let descriptor: Int32
     private let local = Mutex(())
 
-    /// Opens (creating when needed) the lock file at `path`.
-    init(file path: String) {
-        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    /// Opens (creating when needed, with `mode` whatever the umask) the lock file at `path`.
+    init(file path: String, mode: UInt32) {
+        let created = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(mode))
+        if created >= 0 {
+            fchmod(created, mode_t(mode))
+            descriptor = created
+        } else {
+            descriptor = open(path, O_RDWR | O_CLOEXEC)
+        }
     }
+
+    /// The identity of the open lock file; `nil` when it could not be opened.
+    var identity: FileIdentity? { descriptor >= 0 ? FileIdentity(descriptor: descriptor) : nil }
 
     deinit {
         if descriptor >= 0 { close(descriptor) }

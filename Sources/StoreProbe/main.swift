@@ -35,6 +35,12 @@
 //       `holding` once it is open, until a line `stop` (or the end of input)
 //       arrives; then prints `released`. A test kills it with SIGKILL while
 //       it holds the snapshot to leave a reader slot of a dead process.
+//   hold-write <ledger>
+//       Opens the ledger's LMDB environment with the ledger's writer lock
+//       and holds a write transaction (the writer lock and LMDB's writer
+//       mutex), printing `holding` once it is open, until a line `stop` (or
+//       the end of input) arrives; then aborts it and prints `released`. A
+//       test stops it with SIGSTOP meanwhile, as a stopped writer would be.
 //   random-jobs <ledger> <seed> <jobs>
 //       Opens the ledger as a job ledger with durable commits and runs random
 //       job commands (RandomJobs.swift) on a moving window of `jobs` jobs
@@ -52,6 +58,7 @@
 
 import EventStore
 import Foundation
+import LMDB
 import Synchronization
 
 #if canImport(Glibc)
@@ -71,6 +78,7 @@ enum Probe {
             case "big-appends": try bigAppends(rest, parent: parent)
             case "append-slowly": try appendSlowly(rest, parent: parent)
             case "hold-snapshot": try holdSnapshot(rest, parent: parent)
+            case "hold-write": try holdWrite(rest, parent: parent)
             case "random-jobs": try randomJobs(rest, parent: parent)
             default: usage("unknown command '\(command)'")
             }
@@ -184,6 +192,27 @@ enum Probe {
                 usleep(10_000)
             }
         }
+        say("released")
+    }
+
+    static func holdWrite(_ arguments: [String], parent: pid_t) throws {
+        guard arguments.count == 1 else { usage("hold-write <ledger>") }
+        var options = EnvironmentOptions()
+        options.maxDatabases = 64
+        options.writerLockFile = arguments[0] + "/writer.lock"
+        let environment = try Environment(path: arguments[0], options: options)
+        watchForStop()
+        struct Release: Error {}
+        do {
+            try environment.write { _ in
+                say("holding")
+                while !stopRequested.load(ordering: .acquiring) {
+                    stopIfOrphaned(parent)
+                    usleep(10_000)
+                }
+                throw Release()  // abort: nothing to commit
+            }
+        } catch is Release {}
         say("released")
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs the built `jobledger` executable as a child process.
 struct CommandLineRunner: Sendable {
@@ -6,6 +7,8 @@ struct CommandLineRunner: Sendable {
         let status: Int32
         let stdout: String
         let stderr: String
+        /// Killed because it ran past the timeout it was given.
+        var timedOut = false
 
         /// The standard output parsed as one JSON object.
         var json: [String: Any]? {
@@ -30,8 +33,9 @@ struct CommandLineRunner: Sendable {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) && !$0.hasDirectoryPath }
     }()
 
-    /// Runs `jobledger` with `arguments` against the ledger (no fsync).
-    func run(_ arguments: [String], stdin: String? = nil) throws -> Outcome {
+    /// Runs `jobledger` with `arguments` against the ledger (no fsync);
+    /// kills it when it runs longer than `timeout` seconds.
+    func run(_ arguments: [String], stdin: String? = nil, timeout: Double? = nil) throws -> Outcome {
         guard let executable = Self.executable else { throw RunnerError.executableNotFound }
         let process = Process()
         process.executableURL = executable
@@ -46,15 +50,28 @@ struct CommandLineRunner: Sendable {
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        let timedOut = TimeoutFlag()
+        let pid = process.processIdentifier
+        let watchdog = DispatchWorkItem {
+            timedOut.value.store(true, ordering: .relaxed)
+            kill(pid, SIGKILL)
+        }
+        if let timeout { DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog) }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        watchdog.cancel()
         return Outcome(
             status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+            stderr: String(decoding: errData, as: UTF8.self), timedOut: timedOut.value.load(ordering: .relaxed))
     }
 
     enum RunnerError: Error { case executableNotFound }
+}
+
+/// Set by the watchdog that killed a command for running too long.
+private final class TimeoutFlag: Sendable {
+    let value = Atomic<Bool>(false)
 }
 
 /// A fresh directory for one test's ledger, removed afterwards.

@@ -26,9 +26,9 @@ import Testing
 
         let claimed = try cli.run(["claim", "--worker", "w1", "--lease", "60", "--json"])
         #expect((claimed.json?["job"] as? [String: Any])?["state"] as? String == "running")
-        let renewed = try cli.run(["renew", "j1", "--worker", "w1", "--json"])
+        let renewed = try cli.run(["renew", "j1", "--worker", "w1", "--attempt", "1", "--json"])
         #expect(renewed.json?["cancelRequested"] as? Bool == false)
-        let completed = try cli.run(["complete", "j1", "--worker", "w1", "--result", #"{"sent":true}"#, "--json"])
+        let completed = try cli.run(["complete", "j1", "--worker", "w1", "--attempt", "1", "--result", #"{"sent":true}"#, "--json"])
         let done = try #require(completed.json?["job"] as? [String: Any])
         #expect(done["state"] as? String == "completed")
         #expect((done["result"] as? [String: Any])?["sent"] as? Bool == true)
@@ -46,7 +46,7 @@ import Testing
         let cli = scratch.ledger
         _ = try cli.run(["submit", "--id", "c1", "--type", "t", "--owner", "alice", "--org", "acme"])
         _ = try cli.run(["claim", "--worker", "w"])
-        _ = try cli.run(["complete", "c1", "--worker", "w"])
+        _ = try cli.run(["complete", "c1", "--worker", "w", "--attempt", "1"])
         let already = try cli.run(["cancel", "c1", "--actor", "alice", "--org", "acme", "--reason", "late", "--json"])
         #expect(already.status == 0)
         #expect(already.json?["outcome"] as? String == "already_completed")
@@ -58,7 +58,7 @@ import Testing
         _ = try cli.run(["submit", "--id", "c2", "--type", "t", "--owner", "alice", "--org", "acme"])
         let notAllowed = try cli.run(["retry", "c2", "--actor", "alice", "--org", "acme"])
         #expect(notAllowed.status == 6)
-        let wrongWorker = try cli.run(["complete", "c2", "--worker", "w"])
+        let wrongWorker = try cli.run(["complete", "c2", "--worker", "w", "--attempt", "1"])
         #expect(wrongWorker.status == 6)
         #expect(wrongWorker.stderr.contains("c2"))
     }
@@ -103,7 +103,7 @@ import Testing
             _ = try cli.run(["submit", "--id", "k\(index)", "--type", "t", "--owner", "alice", "--org", "acme", "--batch", "night"])
         }
         _ = try cli.run(["claim", "--worker", "w"])
-        _ = try cli.run(["complete", "k0", "--worker", "w"])
+        _ = try cli.run(["complete", "k0", "--worker", "w", "--attempt", "1"])
         let killed = try cli.run(["kill-batch", "night", "--actor", "root", "--role", "admin", "--org", "acme", "--reason", "stop", "--json"])
         let results = try #require(killed.json?["results"] as? [[String: Any]])
         #expect(results.count == 5)

@@ -9,7 +9,7 @@ import Testing
                              "--payload", #"{"n":\#(index),"note":"a, \"quoted\" text"}"#])
         }
         _ = try cli.run(["claim", "--worker", "w"])
-        _ = try cli.run(["complete", "e0", "--worker", "w"])
+        _ = try cli.run(["complete", "e0", "--worker", "w", "--attempt", "1"])
         _ = try cli.run(["cancel", "e1", "--actor", "alice", "--org", "acme", "--reason", "not needed"])
     }
 

@@ -7,7 +7,7 @@ import Testing
         let cli = scratch.ledger
         _ = try cli.run(["submit", "--id", "f", "--type", "t", "--owner", "alice", "--org", "acme", "--max-attempts", "2"])
         _ = try cli.run(["claim", "--worker", "w"])
-        let retrying = try cli.run(["fail", "f", "--worker", "w", "--error", "flaky", "--retryable", "--json"])
+        let retrying = try cli.run(["fail", "f", "--worker", "w", "--attempt", "1", "--error", "flaky", "--retryable", "--json"])
         #expect((retrying.json?["job"] as? [String: Any])?["state"] as? String == "pending")
         #expect((retrying.json?["job"] as? [String: Any])?["error"] as? String == "flaky")
 
@@ -33,10 +33,10 @@ import Testing
         let cli = scratch.ledger
         _ = try cli.run(["submit", "--id", "a", "--type", "t", "--owner", "alice", "--org", "acme"])
         _ = try cli.run(["claim", "--worker", "w"])
-        let early = try cli.run(["ack-cancel", "a", "--worker", "w"])
+        let early = try cli.run(["ack-cancel", "a", "--worker", "w", "--attempt", "1"])
         #expect(early.status == 6)  // nobody asked yet
         _ = try cli.run(["cancel", "a", "--actor", "alice", "--org", "acme", "--reason", "stop"])
-        let acked = try cli.run(["ack-cancel", "a", "--worker", "w", "--json"])
+        let acked = try cli.run(["ack-cancel", "a", "--worker", "w", "--attempt", "1", "--json"])
         #expect((acked.json?["job"] as? [String: Any])?["state"] as? String == "cancelled")
         let verify = try cli.run(["verify", "--json"])
         #expect(verify.status == 0)

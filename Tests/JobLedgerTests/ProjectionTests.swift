@@ -86,6 +86,39 @@ import Testing
 
     @Test func verifyReportsARecordChangedBehindTheLedgersBack() throws {
         let ledger = TemporaryJobLedger()
+        try Self.completeAndTamper(ledger)
+        let jobs = try ledger.open()
+        #expect(try jobs.job("tampered")?.result == #"{"rows":"lost"}"#)
+        let mismatches = try jobs.verifyProjections()
+        #expect(mismatches.map(\.jobID) == ["tampered"])
+        #expect(mismatches.map(\.field) == ["result"])
+        #expect(mismatches.first?.live?.contains("lost") == true)
+        #expect(mismatches.first?.replayed?.contains("done") == true)
+        try jobs.rebuildProjections()
+        #expect(try jobs.verifyProjections() == [])
+        #expect(try jobs.job("tampered")?.result == #"{"rows":"done"}"#)
+    }
+
+    @Test func aReadOnlyVerifyReportsTheSameDifferenceAndWritesNothing() throws {
+        let ledger = TemporaryJobLedger()
+        try Self.completeAndTamper(ledger)
+        let dataFile = URL(fileURLWithPath: ledger.path + "/data.mdb")
+        let before = try Data(contentsOf: dataFile)
+        do {
+            let jobs = try ledger.open { $0.store.readOnly = true }
+            let mismatches = try jobs.verifyProjections()
+            #expect(mismatches.map(\.jobID) == ["tampered"])
+            #expect(mismatches.map(\.field) == ["result"])
+            #expect(mismatches.first?.live?.contains("lost") == true)
+            #expect(mismatches.first?.replayed?.contains("done") == true)
+            #expect(throws: JobLedgerError.self) { try jobs.rebuildProjections() }
+        }
+        #expect(try Data(contentsOf: dataFile) == before)
+    }
+
+    /// Completes a job, closes the ledger, and changes the job's stored
+    /// result in the projection with raw LMDB, leaving the log as it was.
+    static func completeAndTamper(_ ledger: TemporaryJobLedger) throws {
         do {
             let jobs = try ledger.open()
             _ = try jobs.submit(JobSubmission(id: "tampered", type: "t"), by: alice)
@@ -105,16 +138,6 @@ import Testing
                 try txn.put(key, record, in: table)
             }
         }
-        let jobs = try ledger.open()
-        #expect(try jobs.job("tampered")?.result == #"{"rows":"lost"}"#)
-        let mismatches = try jobs.verifyProjections()
-        #expect(mismatches.map(\.jobID) == ["tampered"])
-        #expect(mismatches.map(\.field) == ["result"])
-        #expect(mismatches.first?.live?.contains("lost") == true)
-        #expect(mismatches.first?.replayed?.contains("done") == true)
-        try jobs.rebuildProjections()
-        #expect(try jobs.verifyProjections() == [])
-        #expect(try jobs.job("tampered")?.result == #"{"rows":"done"}"#)
     }
 
     @Test func openingWithAnotherProjectionVersionRebuildsFromTheLog() throws {

@@ -1,0 +1,102 @@
+import Foundation
+import LMDB
+
+extension EventStore {
+    /// Verification for a store opened read-only: the log is replayed into
+    /// the tables of a private, temporary environment instead of scratch
+    /// tables of the ledger, and compared with the live projections read in
+    /// the same snapshot as the log. Nothing of the ledger is written and
+    /// its writer lock is never taken, so a stopped writer does not hold the
+    /// check up. The temporary environment is removed afterwards.
+    func verifyProjectionsWithoutWriting(limit: Int) throws(EventStoreError) -> [ProjectionDifference] {
+        if let projectionRefusal { throw projectionRefusal }
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("jobledger-verify-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        do {
+            var scratchOptions = EnvironmentOptions()
+            scratchOptions.maxDatabases = 64
+            scratchOptions.durable = false
+            let scratchEnvironment = try Environment(path: directory, options: scratchOptions)
+            defer { scratchEnvironment.close() }
+            var databases: [String: Database] = [:]
+            for table in options.projections.flatMap(\.tableNames) {
+                databases[table] = try scratchEnvironment.openDatabase(table)
+            }
+            let scratch = ProjectionTables(databases: databases)
+            let live = projectionTables
+            let projections = options.projections
+            let layout = self.layout
+            return try environment.read { logTransaction in
+                let liveEntries = try live.databases.mapValues { try Self.entries(of: $0, in: logTransaction) }
+                var replayed: [String: [[UInt8]: [UInt8]]] = [:]
+                try Self.replayLog(from: logTransaction, layout: layout, projections: projections, into: scratch, in: scratchEnvironment)
+                try scratchEnvironment.read { scratchTransaction in
+                    for (table, database) in scratch.databases {
+                        replayed[table] = try Self.entries(of: database, in: scratchTransaction)
+                    }
+                }
+                var differences: [ProjectionDifference] = []
+                for (table, live) in liveEntries.sorted(by: { $0.key < $1.key }) {
+                    let replayedTable = replayed[table] ?? [:]
+                    for key in Set(live.keys).union(replayedTable.keys).sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+                        guard differences.count < limit else { return differences }
+                        if live[key] != replayedTable[key] {
+                            differences.append(
+                                ProjectionDifference(table: table, key: key, live: live[key], replayed: replayedTable[key]))
+                        }
+                    }
+                }
+                return differences
+            }
+        } catch {
+            throw EventStoreError.wrap(error)
+        }
+    }
+
+    /// Replays the log as `logTransaction` sees it into `tables` of the
+    /// scratch environment, in one write transaction of that environment.
+    private static func replayLog(
+        from logTransaction: borrowing ReadTransaction, layout: StoreLayout, projections: [any Projection],
+        into tables: ProjectionTables, in scratchEnvironment: Environment
+    ) throws {
+        let log = logTransaction.lend()
+        try scratchEnvironment.write { scratchTransaction in
+            let writer = ProjectionWriter(transaction: scratchTransaction.lend(), tables: tables)
+            var replayers = projections.map { $0.makeReplayer() }
+            let prefixes = projections.map { $0.streamPrefix.map { Array($0.utf8) } }
+            try log.withCursor(on: layout.events) { cursor in
+                var entry = try cursor.first()
+                while let current = entry {
+                    let position = current.key.loadBigEndianUInt64(at: 0)
+                    let view = try view(current.value, position: position)
+                    var event: RecordedEvent?
+                    for index in replayers.indices {
+                        if let prefix = prefixes[index], !view.stream.starts(with: prefix) { continue }
+                        let recorded = event ?? view.recordedEvent
+                        event = recorded
+                        try EventStoreError.naming(stream: recorded.streamID, position: recorded.position) {
+                            try replayers[index].replay(recorded, into: writer)
+                        }
+                    }
+                    entry = try cursor.next()
+                }
+            }
+            for index in replayers.indices {
+                try EventStoreError.naming(stream: "", position: 0) { try replayers[index].finish(into: writer) }
+            }
+        }
+    }
+
+    private static func entries(of database: Database, in txn: borrowing ReadTransaction) throws -> [[UInt8]: [UInt8]] {
+        var result: [[UInt8]: [UInt8]] = [:]
+        try txn.withCursor(on: database) { cursor in
+            var entry = try cursor.first()
+            while let current = entry {
+                result[Array(current.key)] = Array(current.value)
+                entry = try cursor.next()
+            }
+        }
+        return result
+    }
+}
