@@ -45,6 +45,7 @@ extension JobLedger {
     /// state before and after each, interleaved with the audit entries about
     /// it (refused commands included).
     public func history(_ jobID: String) throws(JobLedgerError) -> [HistoryEntry] {
+        try JobInput.validateID(jobID)
         let events: [RecordedEvent]
         let audits: [RecordedEvent]
         do {
@@ -84,11 +85,13 @@ extension JobLedger {
 
     /// The job's state as of `time`: every event recorded at or before it.
     public func job(_ jobID: String, asOf time: Date) throws(JobLedgerError) -> Job? {
-        try replay(jobID) { $0.recordedAt <= time }
+        try LedgerInstant.check(time, field: "asOf")
+        return try replay(jobID) { $0.recordedAt <= time }
     }
 
     /// Every job's state as of `time`, folded from the whole log.
     public func jobs(asOf time: Date) throws(JobLedgerError) -> [String: Job] {
+        try LedgerInstant.check(time, field: "asOf")
         var jobs: [String: Job] = [:]
         do {
             try store.forEachEvent(filter: EventFilter(streamPrefix: "job-")) { event in

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JobLedger
 
 /// The `jobledger` command: operate, inspect, replay and export a job ledger.
 @main
@@ -13,6 +14,7 @@ struct JobLedgerCommand: AsyncParsableCommand {
             5 forbidden, 6 transition not allowed in the job's state, 7 ledger busy (every
             reader slot taken; try again), 1 anything else.
             """,
+        version: JobLedgerVersion.current,
         subcommands: [
             Submit.self, Claim.self, Renew.self, Complete.self, Fail.self, AckCancel.self,
             Cancel.self, Kill.self, Retry.self, KillBatch.self, Sweep.self,
