@@ -3,9 +3,8 @@ import Foundation
 import JobLedger
 
 /// The `jobledger` command: operate, inspect, replay and export a job ledger.
-@main
-struct JobLedgerCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+package struct JobLedgerCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "jobledger",
         abstract: "An event-sourced job ledger on LMDB.",
         discussion: """
@@ -24,9 +23,12 @@ struct JobLedgerCommand: AsyncParsableCommand {
         ]
     )
 
+    /// The root command; the parser makes it.
+    package init() {}
+
     /// Runs the command, mapping usage and validation errors to exit code 2
-    /// (the parser's own convention would be 64).
-    static func main() async {
+    /// (the parser's own convention would be 64): the executable's entry.
+    package static func runAsExecutable() async {
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

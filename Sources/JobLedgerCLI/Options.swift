@@ -22,7 +22,8 @@ struct LedgerOptions: ParsableArguments {
             throw CLIError.missingLedger(path)
         }
         var options = JobLedgerOptions()
-        if ProcessInfo.processInfo.environment["JOBLEDGER_NOSYNC"] == "1" {
+        if ProcessInfo.processInfo.environment["JOBLEDGER_NOSYNC"] == "1"
+            || JobLedgerCommand.noSyncForInProcessRuns.load(ordering: .relaxed) {
             options.store.durability = .noSyncForTestsAndBenchmarks
         }
         do {

@@ -107,8 +107,34 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: scratch.path + "/demo"))
         let first = try cli.run(["demo", "--jobs", "8", "--dir", scratch.path + "/demo"])
         #expect(first.status == 0, "\(first.stderr)")
-        let second = try cli.run(["demo", "--jobs", "8", "--dir", scratch.path + "/demo"])
-        #expect(second.status == 2)
-        #expect(second.stderr.contains("exists"), "\(second.stderr)")
+        // A second demo on that directory once waited for ever: give it 20 s.
+        let second = try Self.run(["demo", "--jobs", "8", "--dir", scratch.path + "/demo"], ledger: cli.ledgerPath, within: 20)
+        #expect(second?.status == 2, "the second demo did not finish within 20 s")
+        #expect(second?.stderr.contains("exists") == true, "\(second?.stderr ?? "")")
+    }
+
+    /// Runs `jobledger` like ``CommandLineRunner/run(_:stdin:)``, but ends it
+    /// and answers `nil` when it has not finished within `seconds`.
+    static func run(_ arguments: [String], ledger: String, within seconds: Double) throws -> CommandLineRunner.Outcome? {
+        let process = Process()
+        guard let executable = CommandLineRunner.executable else { throw CommandLineRunner.RunnerError.executableNotFound }
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(
+            ["JOBLEDGER_DB": ledger, "JOBLEDGER_NOSYNC": "1"]) { $1 }
+        let err = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        let finished = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in finished.signal() }
+        try process.run()
+        guard finished.wait(timeout: .now() + seconds) == .success else {
+            process.terminate()
+            process.waitUntilExit()
+            return nil
+        }
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        return CommandLineRunner.Outcome(status: process.terminationStatus, stdout: "", stderr: String(decoding: errData, as: UTF8.self))
     }
 }
