@@ -34,6 +34,8 @@ public final class JobLedger: Sendable {
 
     /// The current state of a job, or `nil` when it was never submitted.
     public func job(_ id: String) throws(JobLedgerError) -> Job? {
+        // No job has an empty or over-long id, and LMDB refuses such a key.
+        guard !id.isEmpty, id.utf8.count <= JobInput.maxIDLength else { return nil }
         do {
             return try store.readProjections { tables in
                 try tables.get(JobTables.jobs, Array(id.utf8)).map(JobRecord.decode)
@@ -57,6 +59,9 @@ public final class JobLedger: Sendable {
         _ jobID: String, _ command: JobCommand, actor: Actor, reason: String? = nil,
         requestID: UUID = UUID(), auditRefusal: Bool = true
     ) throws(JobLedgerError) -> CommandResult {
+        // A malformed id is bad input, refused before anything is read or
+        // audited (an empty one is not even a key LMDB can look up).
+        try JobInput.validateID(jobID)
         var backoff = ConflictBackoff(range: options.conflictBackoff)
         for _ in 0..<options.maxConflictRetries {
             let plan = try makePlan(jobID, command, actor: actor, reason: reason, requestID: requestID, auditRefusal: auditRefusal)
@@ -76,6 +81,9 @@ public final class JobLedger: Sendable {
         _ jobID: String, _ command: JobCommand, actor: Actor, reason: String? = nil,
         requestID: UUID = UUID(), auditRefusal: Bool = true
     ) async throws(JobLedgerError) -> CommandResult {
+        // A malformed id is bad input, refused before anything is read or
+        // audited (an empty one is not even a key LMDB can look up).
+        try JobInput.validateID(jobID)
         var backoff = ConflictBackoff(range: options.conflictBackoff)
         for _ in 0..<options.maxConflictRetries {
             let plan = try makePlan(jobID, command, actor: actor, reason: reason, requestID: requestID, auditRefusal: auditRefusal)

@@ -27,6 +27,8 @@ struct RunCommand: ParsableCommand {
     var inputs = 100_000
     @Option(help: "Seed of the mutations (default: a fresh random one, printed).")
     var seed: UInt64?
+    @Option(help: "At most this many inputs for cli-args, which runs a whole command on a fresh ledger per input (about 100 a second).")
+    var cliInputs = 20_000
     @Option(help: "Every how many import inputs one is also imported into a real ledger (0: none).")
     var ledgerSample = 100
     @Option(help: "Milliseconds an input may take before it counts as a failure.")
@@ -55,6 +57,7 @@ struct RunCommand: ParsableCommand {
 
     /// Runs one target; true when it failed.
     private func runTarget(_ name: String, seed: UInt64, fixtures: URL) throws -> Bool {
+        let inputs = name == "cli-args" ? min(inputs, cliInputs) : inputs
         // What a run finds goes into the corpus, where the next run and the
         // suite's corpus test find it until it is fixed and moved to regressions/.
         let found = artifacts.map { URL(fileURLWithPath: $0) } ?? fixtures.appendingPathComponent("fuzz/\(name)/found")

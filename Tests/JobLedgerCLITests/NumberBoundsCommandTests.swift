@@ -73,6 +73,22 @@ import Testing
             #expect(bad.stderr.contains("job id"), "\(command): \(bad.stderr)")
             #expect(try cli.run([command, "missing"]).status == 4)
         }
+        // An empty id is not a key LMDB can look up: it answered exit 1
+        // with LMDB's MDB_BAD_VALSIZE.
+        let before = try cli.run(["export"]).stdout
+        for arguments in [
+            ["cancel", "", "--actor", "u", "--org", "o", "--reason", "r"],
+            ["kill", "", "--actor", "root", "--role", "admin", "--org", "o", "--reason", "r"],
+            ["retry", "", "--actor", "u", "--org", "o"],
+            ["complete", "", "--worker", "w", "--attempt", "1"],
+            ["renew", "", "--worker", "w", "--attempt", "1"],
+            ["cancel", String(repeating: "x", count: 600), "--actor", "u", "--org", "o", "--reason", "r"],
+        ] {
+            let outcome = try cli.run(arguments)
+            #expect(outcome.status == 2, "\(arguments.prefix(2)): \(outcome.stderr)")
+            #expect(outcome.stderr.contains("job id"), "\(arguments.prefix(2)): \(outcome.stderr)")
+        }
+        #expect(try cli.run(["export"]).stdout == before)
     }
 
     @Test func versionPrintsThePackageVersion() throws {
