@@ -35,7 +35,7 @@ import Testing
         }
     }
 
-    @Test(arguments: [("envelope", 30_000), ("import", 5_000), ("job-payload", 15_000), ("job-record", 10_000)])
+    @Test(arguments: [("envelope", 30_000), ("import", 5_000), ("job-payload", 15_000), ("job-record", 5_000)])
     func seededMutationsNeitherTrapNorHangNorBreakAProperty(target name: String, inputs: Int) throws {
         let corpus = try Corpus.load(target: name, fixtures: Self.fixtures)
         var target = try #require(FuzzTargets.make(name))
@@ -78,7 +78,7 @@ import Testing
         }
         process.executableURL = executable
         process.arguments = [
-            "run", "--target", "cli-args", "--inputs", "\(corpus.inputs.count + 150)", "--seed", "20261123",
+            "run", "--target", "cli-args", "--inputs", "\(corpus.inputs.count + 100)", "--seed", "20261123",
             "--budget-ms", "2000", "--fixtures", Self.fixtures.path, "--artifacts", artifacts.path,
         ]
         let out = Pipe()
