@@ -8,7 +8,7 @@ let package = Package(
         .library(name: "LMDB", targets: ["LMDB"]),
         .library(name: "EventStore", targets: ["EventStore"]),
         .library(name: "JobLedger", targets: ["JobLedger"]),
-        .executable(name: "jobledger", targets: ["JobLedgerCLI"]),
+        .executable(name: "jobledger", targets: ["JobLedgerMain"]),
         .executable(name: "jobledger-bench", targets: ["EventStoreBench"]),
         .executable(name: "jobledger-fuzz", targets: ["JobLedgerFuzz"]),
     ],
@@ -30,13 +30,16 @@ let package = Package(
         // rules, for the tests to check histories with, and the jobs and
         // actors of the crash loop. In no product.
         .target(name: "JobLedgerTestSupport", dependencies: ["JobLedger", "EventStore"]),
-        .executableTarget(
+        // The command line's commands, a library so that the fuzzers can run
+        // them in-process; `JobLedgerMain` is the `jobledger` executable.
+        .target(
             name: "JobLedgerCLI",
             dependencies: [
                 "JobLedger", "EventStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "JobLedgerMain", dependencies: ["JobLedgerCLI"]),
         .executableTarget(
             name: "EventStoreBench",
             dependencies: [
@@ -47,7 +50,7 @@ let package = Package(
         ),
         // Mutators, properties and the seed corpus of the fuzzers; the test
         // suite and the nightly executable share them.
-        .target(name: "FuzzKit", dependencies: ["EventStore", "JobLedger"]),
+        .target(name: "FuzzKit", dependencies: ["EventStore", "JobLedger", "JobLedgerCLI"]),
         // Declares libFuzzer's driver for the executable's libFuzzer build.
         .target(name: "CFuzzerDriver"),
         .executableTarget(
@@ -65,11 +68,11 @@ let package = Package(
         ),
         .testTarget(
             name: "JobLedgerCLITests",
-            dependencies: ["JobLedgerCLI", "JobLedger", "JobLedgerTestSupport", "StoreProbe"]
+            dependencies: ["JobLedgerCLI", "JobLedgerMain", "JobLedger", "JobLedgerTestSupport", "StoreProbe"]
         ),
         .testTarget(
             name: "FuzzTests",
-            dependencies: ["FuzzKit", "EventStore", "JobLedger"]
+            dependencies: ["FuzzKit", "EventStore", "JobLedger", "JobLedgerFuzz"]
         ),
         .testTarget(
             name: "JobLedgerTests",

@@ -38,7 +38,7 @@ package struct PropertyViolation: Error, Sendable, CustomStringConvertible {
 /// The targets by name, in the order `all` runs them.
 package enum FuzzTargets {
     /// The names `--target` accepts, besides `all`.
-    package static let names = ["envelope", "import", "job-payload"]
+    package static let names = ["envelope", "import", "job-payload", "job-record", "cli-args"]
 
     /// A fresh target called `name`; the import target checks a sample of
     /// its inputs on a real ledger when given one.
@@ -47,6 +47,8 @@ package enum FuzzTargets {
         case "envelope": return EnvelopeTarget()
         case "import": return ImportTarget(ledger: ledger)
         case "job-payload": return JobPayloadTarget()
+        case "job-record": return JobRecordTarget()
+        case "cli-args": return CommandLineTarget()
         default: return nil
         }
     }

@@ -14,6 +14,8 @@ package enum SeedCorpus {
         for (name, bytes) in envelopes() { files.append(("envelope/seeds/\(name).bin", bytes)) }
         for (name, bytes) in try imports() { files.append(("import/seeds/\(name).jsonl", bytes)) }
         for (name, bytes) in try jobPayloads() { files.append(("job-payload/seeds/\(name).txt", bytes)) }
+        for (name, bytes) in try jobRecords() { files.append(("job-record/seeds/\(name).bin", bytes)) }
+        for (name, bytes) in CommandLineTarget.seeds { files.append(("cli-args/seeds/\(name).txt", bytes)) }
         return files
     }
 
@@ -176,6 +178,27 @@ package enum SeedCorpus {
             guard !files.contains(where: { $0.1 == file }) else { continue }
             perType[event.type, default: 0] += 1
             files.append(("\(event.type)-\(perType[event.type]!)", file))
+        }
+        return files
+    }
+
+    // MARK: Job records
+
+    /// The record of each seed job after each of its events, as the
+    /// projection stores it.
+    static func jobRecords() throws -> [(String, [UInt8])] {
+        var jobs: [String: Job] = [:]
+        var versions: [String: UInt64] = [:]
+        var files: [(String, [UInt8])] = []
+        for (position, (stream, data, micros)) in try jobEvents().enumerated() {
+            guard let event = try PayloadCodec.decode(type: data.type, payload: data.payload) else { continue }
+            versions[stream, default: 0] += 1
+            let context = EventContext(
+                position: UInt64(position + 1), version: versions[stream]!,
+                recordedAt: Date(timeIntervalSince1970: Double(micros) / 1_000_000))
+            guard let job = JobEvolver.evolve(jobs[stream], event, context: context) else { continue }
+            jobs[stream] = job
+            files.append(("\(stream)-v\(versions[stream]!)-\(job.state.rawValue)", try JobRecordCodec.encode(job)))
         }
         return files
     }

@@ -23,6 +23,14 @@ struct CommandPlan {
         self.decision = decision
         let now = JSONCoding.truncated(now)
         self.now = now
+        // Nothing outside the ledger's range of instants is stored: it would
+        // not read back (a lease beyond it, or a clock set far off).
+        try LedgerInstant.check(now, field: "time of the command")
+        if case .accepted(let events, _) = decision {
+            for event in events {
+                for (field, date) in event.instants { try LedgerInstant.check(date, field: field) }
+            }
+        }
         var appends: [StreamAppend] = []
         switch decision {
         case let .accepted(events, outcome):

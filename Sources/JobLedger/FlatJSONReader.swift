@@ -214,7 +214,7 @@ extension JobEvent {
         }
         func int(_ key: StaticString) -> Int? { if case .int(let value)? = f[key] { value } else { nil } }
         func bool(_ key: StaticString) -> Bool? { if case .bool(let value)? = f[key] { value } else { nil } }
-        func date(_ key: StaticString) -> Date? { text(key).flatMap(CanonicalTimestamp.date(from:)).map(JSONCoding.truncated) }
+        func date(_ key: StaticString) -> Date? { text(key).flatMap(LedgerInstant.date(from:)) }
 
         switch type {
         case "JobSubmitted":

@@ -1,3 +1,4 @@
+import EventStore
 import Foundation
 
 /// The JSON coders for event payloads and projection records.
@@ -24,6 +25,13 @@ enum JSONCoding {
                 throw DecodingError.dataCorruptedError(
                     in: container, debugDescription: "'\(text)' is not an ISO-8601 time")
             }
+            // The same rule as the flat reader's: a stored time outside the
+            // ledger's range is damage, not a time to fold into a job.
+            guard LedgerInstant.isAccepted(date) else {
+                throw DecodingError.dataCorruptedError(
+                    in: container,
+                    debugDescription: "'\(text)' is outside \(LedgerTimeRange.description)")
+            }
             return truncated(date)
         }
         return decoder
@@ -36,7 +44,10 @@ enum JSONCoding {
     /// (the system formatter truncates, which would lose a millisecond
     /// on a round trip).
     static func formatTimestamp(_ date: Date) -> String {
-        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        // No calendar form (not finite, or past Int64 milliseconds): the
+        // ledger never stores such a time, but a message may name one.
+        guard let millis = Int64(exactly: (date.timeIntervalSince1970 * 1000).rounded()),
+              abs(millis) < 1 << 55 else { return "\(date.timeIntervalSince1970) seconds after 1970" }
         if let text = CanonicalTimestamp.format(millis: millis) { return text }
         let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
         let fraction = Int(millis - seconds * 1000)
@@ -54,9 +65,12 @@ enum JSONCoding {
     ///
     /// Every date of the jobs domain passes through here, so a date decided
     /// by a command, read back from an event and read back from the
-    /// projection is the very same `Date` value. Idempotent.
+    /// projection is the very same `Date` value. Idempotent. A date with no
+    /// whole number of milliseconds in an Int64 is returned as it is (it
+    /// is refused wherever a time enters the ledger) rather than trapping.
     static func truncated(_ date: Date) -> Date {
-        Date(timeIntervalSince1970: Double(Int64((date.timeIntervalSince1970 * 1000).rounded())) / 1000)
+        guard let millis = Int64(exactly: (date.timeIntervalSince1970 * 1000).rounded()) else { return date }
+        return Date(timeIntervalSince1970: Double(millis) / 1000)
     }
 }
 

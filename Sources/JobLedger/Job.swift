@@ -49,6 +49,17 @@ public struct Job: Sendable, Hashable, Codable {
     /// The reason given for the cancellation or kill.
     public var stopReason: String?
 
-    /// Attempts this job may still take.
-    public var attemptsLeft: Int { attemptBase + maxAttempts - attempt }
+    /// Attempts this job may take in all: those used before the last manual
+    /// retry plus `maxAttempts`. Saturates instead of trapping, since a
+    /// stored job (an old ledger, an import) may carry any numbers.
+    public var attemptsAllowed: Int {
+        let (sum, overflow) = attemptBase.addingReportingOverflow(maxAttempts)
+        return overflow ? (maxAttempts < 0 ? .min : .max) : sum
+    }
+
+    /// Attempts this job may still take; saturates like ``attemptsAllowed``.
+    public var attemptsLeft: Int {
+        let (left, overflow) = attemptsAllowed.subtractingReportingOverflow(attempt)
+        return overflow ? (attempt < 0 ? .max : .min) : left
+    }
 }

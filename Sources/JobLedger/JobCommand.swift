@@ -149,7 +149,8 @@ public struct RetryPolicy: Sendable, Hashable {
 
     /// Delay after the failure of attempt `attempt` (1-based).
     public func delay(afterAttempt attempt: Int) -> TimeInterval {
-        let exponent = Double(max(0, min(attempt - 1, 40)))
+        // `attempt` may come from a stored job: no arithmetic on it that can trap.
+        let exponent = attempt <= 1 ? 0 : Double(min(attempt, 41) - 1)
         return min(maxDelay, baseDelay * pow(2, exponent))
     }
 }

@@ -32,7 +32,10 @@ public enum JobDecider {
         case let .claim(worker, lease):
             guard job.state == .pending else { return .refused(.invalidTransition(from: job.state)) }
             guard job.availableAt <= now else { return .refused(.invalidTransition(from: job.state)) }
-            return .accepted([.claimed(.init(worker: worker, attempt: job.attempt + 1, leaseUntil: JSONCoding.truncated(now + lease)))], .claimed)
+            // A stored attempt number may be anything; the last one has no next.
+            let (next, overflow) = job.attempt.addingReportingOverflow(1)
+            guard !overflow else { return .refused(.invalidTransition(from: job.state)) }
+            return .accepted([.claimed(.init(worker: worker, attempt: next, leaseUntil: JSONCoding.truncated(now + lease)))], .claimed)
 
         case let .renewLease(worker, attempt, lease):
             if let refusal = leaseRefusal(job, worker: worker, attempt: attempt) { return .refused(refusal) }

@@ -55,9 +55,8 @@ extension JobLedger {
         let owner = try actor.normalized(idField: "owner")
         if let batch = submission.batch { try JobInput.validateID(batch, field: "batch") }
         try JobInput.validateJSON(submission.payload, field: "payload")
-        guard submission.maxAttempts >= 1 else {
-            throw .invalidInput(field: "maxAttempts", reason: "must be at least 1, got \(submission.maxAttempts)")
-        }
+        try JobInput.validateMaxAttempts(submission.maxAttempts)
+        try JobInput.validatePriority(submission.priority)
         guard submission.payload.utf8.count <= options.store.limits.maxPayloadBytes - 1024 else {
             throw .invalidInput(field: "payload", reason: "is larger than the payload limit")
         }

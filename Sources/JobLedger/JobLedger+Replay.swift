@@ -85,11 +85,13 @@ extension JobLedger {
 
     /// The job's state as of `time`: every event recorded at or before it.
     public func job(_ jobID: String, asOf time: Date) throws(JobLedgerError) -> Job? {
-        try replay(jobID) { $0.recordedAt <= time }
+        try LedgerInstant.check(time, field: "asOf")
+        return try replay(jobID) { $0.recordedAt <= time }
     }
 
     /// Every job's state as of `time`, folded from the whole log.
     public func jobs(asOf time: Date) throws(JobLedgerError) -> [String: Job] {
+        try LedgerInstant.check(time, field: "asOf")
         var jobs: [String: Job] = [:]
         do {
             try store.forEachEvent(filter: EventFilter(streamPrefix: "job-")) { event in

@@ -6,6 +6,9 @@ extension JobLedger {
     /// open when `nil`) in one pass over the job events of the log, plus the
     /// lease index for stuck jobs. Throughput counts events in the window.
     public func report(from: Date? = nil, to: Date? = nil, topFailures: Int = 10) throws(JobLedgerError) -> JobReport {
+        if let from { try LedgerInstant.check(from, field: "from") }
+        if let to { try LedgerInstant.check(to, field: "to") }
+        guard topFailures >= 0 else { throw .invalidInput(field: "topFailures", reason: "must not be negative, got \(topFailures)") }
         var builder = ReportBuilder(from: from, to: to)
         do {
             try store.forEachEvent(filter: EventFilter(streamPrefix: "job-")) { event in

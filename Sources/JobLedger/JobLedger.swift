@@ -57,6 +57,8 @@ public final class JobLedger: Sendable {
     /// ledger read from itself (the queue, the lease index, a batch) or that
     /// were checked already.
     func storedJob(_ id: String) throws(JobLedgerError) -> Job? {
+        // No job has an empty or over-long id, and LMDB refuses such a key.
+        guard !id.isEmpty, id.utf8.count <= NameRule.maxIDBytes else { return nil }
         do {
             return try store.readProjections { tables in
                 try tables.get(JobTables.jobs, Array(id.utf8)).map(JobRecord.decode)
@@ -80,6 +82,10 @@ public final class JobLedger: Sendable {
         _ jobID: String, _ command: JobCommand, actor: Actor, reason: String? = nil,
         requestID: UUID = UUID(), auditRefusal: Bool = true
     ) throws(JobLedgerError) -> CommandResult {
+        // A malformed id is bad input, refused before anything is audited,
+        // unless a job is stored under it (an empty one is not even a key
+        // LMDB can look up).
+        try checkJobID(jobID)
         var backoff = ConflictBackoff(range: options.conflictBackoff)
         for _ in 0..<options.maxConflictRetries {
             let plan = try makePlan(jobID, command, actor: actor, reason: reason, requestID: requestID, auditRefusal: auditRefusal)
@@ -99,6 +105,10 @@ public final class JobLedger: Sendable {
         _ jobID: String, _ command: JobCommand, actor: Actor, reason: String? = nil,
         requestID: UUID = UUID(), auditRefusal: Bool = true
     ) async throws(JobLedgerError) -> CommandResult {
+        // A malformed id is bad input, refused before anything is audited,
+        // unless a job is stored under it (an empty one is not even a key
+        // LMDB can look up).
+        try checkJobID(jobID)
         var backoff = ConflictBackoff(range: options.conflictBackoff)
         for _ in 0..<options.maxConflictRetries {
             let plan = try makePlan(jobID, command, actor: actor, reason: reason, requestID: requestID, auditRefusal: auditRefusal)

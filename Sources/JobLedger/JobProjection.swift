@@ -156,8 +156,11 @@ enum JobIndexes {
     }
 
     /// Microseconds since 1970, offset so that byte order is time order.
+    /// Saturates rather than traps: a recorded time (an import) may lie at
+    /// the very ends of Int64 microseconds.
     static func timeKey(_ date: Date) -> [UInt8] {
-        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        let scaled = (date.timeIntervalSince1970 * 1_000_000).rounded()
+        let micros = Int64(exactly: scaled) ?? (scaled < 0 ? .min : .max)
         return bigEndian(UInt64(bitPattern: micros) ^ (1 << 63))
     }
 

@@ -127,7 +127,11 @@ extension JobLedger {
     /// organisation or type without a state comes grouped by state (those
     /// indexes are keyed field, state, time), then in submission order.
     public func list(_ query: JobQuery = JobQuery(), limit: Int = 50, after cursor: String? = nil) throws(JobLedgerError) -> JobPage {
-        guard limit > 0 else { throw .invalidInput(field: "limit", reason: "must be positive, got \(limit)") }
+        guard (1...JobLimits.maxPageSize).contains(limit) else {
+            throw .invalidInput(field: "limit", reason: "must be 1 to \(JobLimits.maxPageSize), got \(limit)")
+        }
+        if let from = query.submittedFrom { try LedgerInstant.check(from, field: "submittedFrom") }
+        if let before = query.submittedBefore { try LedgerInstant.check(before, field: "submittedBefore") }
         let query = try query.normalized()
         let plan = IndexPlan(query)
         var start = plan.prefix

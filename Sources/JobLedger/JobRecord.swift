@@ -1,3 +1,4 @@
+import EventStore
 import Foundation
 
 /// The stored form of a job in the `jobs` table: a compact binary record.
@@ -38,12 +39,12 @@ enum JobRecord {
         out.append(UInt8(JobState.allCases.firstIndex(of: job.state)!))
         if let lease = job.leaseUntil {
             out.append(1)
-            appendUInt64(UInt64(bitPattern: millis(lease)), to: &out)
+            appendUInt64(UInt64(bitPattern: try millis(lease)), to: &out)
         } else {
             out.append(0)
         }
         for date in [job.availableAt, job.submittedAt, job.updatedAt] {
-            appendUInt64(UInt64(bitPattern: millis(date)), to: &out)
+            appendUInt64(UInt64(bitPattern: try millis(date)), to: &out)
         }
         appendUInt64(job.version, to: &out)
         appendUInt64(job.submissionPosition, to: &out)
@@ -61,9 +62,9 @@ enum JobRecord {
         for _ in 0..<4 { numbers.append(Int(Int64(bitPattern: try reader.uint64()))) }
         let stateIndex = Int(try reader.byte())
         guard stateIndex < JobState.allCases.count else { throw DecodingError(description: "unknown state \(stateIndex)") }
-        let lease: Date? = try reader.byte() == 1 ? date(try reader.uint64()) : nil
-        let availableAt = date(try reader.uint64()), submittedAt = date(try reader.uint64())
-        let updatedAt = date(try reader.uint64())
+        let lease: Date? = try reader.byte() == 1 ? try date(try reader.uint64()) : nil
+        let availableAt = try date(try reader.uint64()), submittedAt = try date(try reader.uint64())
+        let updatedAt = try date(try reader.uint64())
         let version = try reader.uint64(), submissionPosition = try reader.uint64()
         return Job(
             id: id, type: type, owner: owner, organisation: organisation, batch: optionals[0], payload: payload,
@@ -74,9 +75,22 @@ enum JobRecord {
             stopReason: optionals[5])
     }
 
-    private static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
-    private static func date(_ bits: UInt64) -> Date {
-        Date(timeIntervalSince1970: Double(Int64(bitPattern: bits)) / 1000)
+    /// A job's date as stored; one outside ``LedgerTimeRange`` is refused
+    /// rather than written (it would not read back).
+    private static func millis(_ date: Date) throws -> Int64 {
+        guard let millis = LedgerInstant.millis(date) else {
+            throw DecodingError(description: "job date \(LedgerInstant.describe(date)) is outside \(LedgerTimeRange.description)")
+        }
+        return millis
+    }
+
+    /// A stored date; one outside ``LedgerTimeRange`` is damage.
+    private static func date(_ bits: UInt64) throws -> Date {
+        let millis = Int64(bitPattern: bits)
+        guard LedgerTimeRange.millis.contains(millis) else {
+            throw DecodingError(description: "stored job date \(millis) ms is outside \(LedgerTimeRange.description)")
+        }
+        return Date(timeIntervalSince1970: Double(millis) / 1000)
     }
 
     private static func appendText(_ text: String, to out: inout [UInt8]) {

@@ -8,9 +8,9 @@ public struct JobSubmission: Sendable, Hashable {
     public var type: String
     /// The job's input as JSON text.
     public var payload: String
-    /// Higher runs first.
+    /// Higher runs first; within ``JobLimits/priority``.
     public var priority: Int
-    /// Attempts allowed before the job fails for good.
+    /// Attempts allowed before the job fails for good; within ``JobLimits/maxAttempts``.
     public var maxAttempts: Int
     /// The batch the job belongs to, if any.
     public var batch: String?
@@ -58,8 +58,26 @@ enum JobInput {
     }
 
     static func validateLease(_ seconds: TimeInterval) throws(JobLedgerError) {
-        guard seconds.isFinite, seconds > 0 else {
-            throw .invalidInput(field: "lease", reason: "must be a positive number of seconds, got \(seconds)")
+        guard seconds.isFinite, seconds > 0, seconds <= JobLimits.maxLeaseSeconds else {
+            throw .invalidInput(
+                field: "lease",
+                reason: "must be more than 0 and at most \(Int(JobLimits.maxLeaseSeconds)) seconds (30 days), got \(seconds)")
+        }
+    }
+
+    static func validateMaxAttempts(_ value: Int) throws(JobLedgerError) {
+        guard JobLimits.maxAttempts.contains(value) else {
+            throw .invalidInput(
+                field: "maxAttempts",
+                reason: "must be \(JobLimits.maxAttempts.lowerBound) to \(JobLimits.maxAttempts.upperBound), got \(value)")
+        }
+    }
+
+    static func validatePriority(_ value: Int) throws(JobLedgerError) {
+        guard JobLimits.priority.contains(value) else {
+            throw .invalidInput(
+                field: "priority",
+                reason: "must be \(JobLimits.priority.lowerBound) to \(JobLimits.priority.upperBound), got \(value)")
         }
     }
 

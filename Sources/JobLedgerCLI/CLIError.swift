@@ -48,7 +48,10 @@ enum CLIError: Error, CustomStringConvertible {
             case .invalidTransition, .notLeaseHolder: return 6
             case .store(let storeError):
                 switch storeError {
-                case .notALedger: return 2
+                // An append the store refuses as malformed (a name that is
+                // not UTF-8, say) is bad input too, and wrote nothing.
+                case .notALedger, .invalidAppend, .invalidStreamID, .invalidEventType, .invalidActor, .payloadTooLarge:
+                    return 2
                 case .readersFull: return 7
                 default: return 1
                 }

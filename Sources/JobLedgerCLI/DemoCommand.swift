@@ -13,10 +13,24 @@ struct Demo: AsyncParsableCommand {
             Example: jobledger demo --jobs 300
             """)
 
-    @Option(help: "Directory for the demo ledger (default: a new temporary directory).") var dir: String?
-    @Option(help: "How many jobs to run.") var jobs: Int = 300
+    /// The most jobs a demo runs.
+    static let maxJobs = 100_000
+
+    @Option(help: "Directory for the demo ledger, which must not hold one yet (default: a new temporary directory).")
+    var dir: String?
+    @Option(parsing: .unconditional, help: "How many jobs to run, 1 to 100000.") var jobs: Int = 300
 
     func run() async throws {
+        try runReportingErrors {
+            guard (1...Self.maxJobs).contains(jobs) else {
+                throw CLIError.badInput("--jobs must be 1 to \(Self.maxJobs), got \(jobs)")
+            }
+            // A second demo on the same ledger would find its jobs done and
+            // wait for ever for a race that cannot start again.
+            if let dir, FileManager.default.fileExists(atPath: dir + "/ledger") {
+                throw CLIError.badInput("'\(dir)/ledger' exists: the demo needs a directory without a ledger")
+            }
+        }
         let directory = dir ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("jobledger-demo-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

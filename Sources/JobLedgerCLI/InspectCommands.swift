@@ -44,7 +44,7 @@ struct List: ParsableCommand {
     @Option(help: "Batch.") var batch: String?
     @Option(help: "Submitted at or after (ISO-8601).") var since: String?
     @Option(help: "Submitted before (ISO-8601).") var until: String?
-    @Option(help: "Page size.") var limit: Int = 50
+    @Option(parsing: .unconditional, help: "Page size, 1 to \(JobLimits.maxPageSize).") var limit: Int = 50
     @Option(help: "Cursor from the previous page's `next`.") var after: String?
 
     func run() throws {

@@ -1,10 +1,10 @@
 import ArgumentParser
 import Foundation
+import JobLedger
 
 /// The `jobledger` command: operate, inspect, replay and export a job ledger.
-@main
-struct JobLedgerCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+package struct JobLedgerCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "jobledger",
         abstract: "An event-sourced job ledger on LMDB.",
         discussion: """
@@ -19,6 +19,7 @@ struct JobLedgerCommand: AsyncParsableCommand {
             and error messages show control characters escaped (\\n, \\u{1B}); --json
             gives the exact text.
             """,
+        version: JobLedgerVersion.current,
         subcommands: [
             Submit.self, Claim.self, Renew.self, Complete.self, Fail.self, AckCancel.self,
             Cancel.self, Kill.self, Retry.self, KillBatch.self, Sweep.self,
@@ -28,11 +29,14 @@ struct JobLedgerCommand: AsyncParsableCommand {
         ]
     )
 
+    /// The root command; the parser makes it.
+    package init() {}
+
     /// Runs the command, mapping usage and validation errors to exit code 2
-    /// (the parser's own convention would be 64). Arguments that are not
-    /// valid UTF-8 are refused first; error messages are printed with control
-    /// characters escaped.
-    static func main() async {
+    /// (the parser's own convention would be 64): the executable's entry.
+    /// Arguments that are not valid UTF-8 are refused first; error messages
+    /// are printed with control characters escaped.
+    package static func runAsExecutable() async {
         if let refusal = CommandLineText.firstInvalidUTF8Argument() {
             writeError(refusal)
             Foundation.exit(refusal.exitCode)

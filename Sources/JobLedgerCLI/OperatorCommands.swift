@@ -14,15 +14,19 @@ struct Submit: ParsableCommand {
     @Option(help: "Owner's organisation.") var org: String
     @Option(help: "Batch id.") var batch: String?
     @Option(help: "Input as JSON.") var payload: String = "{}"
-    @Option(help: "Higher runs first.") var priority: Int = 0
-    @Option(help: "Attempts before the job fails for good.") var maxAttempts: Int = 3
+    @Option(parsing: .unconditional, help: "Higher runs first; \(JobLimits.priority.lowerBound) to \(JobLimits.priority.upperBound).")
+    var priority: Int = 0
+    @Option(parsing: .unconditional, help: "Attempts before the job fails for good; \(JobLimits.maxAttempts.lowerBound) to \(JobLimits.maxAttempts.upperBound).")
+    var maxAttempts: Int = 3
 
     func run() throws {
         try runReportingErrors {
+            let submission = JobSubmission(
+                id: id, type: type, payload: payload, priority: priority, maxAttempts: maxAttempts, batch: batch)
+            // Checked before the ledger is opened, which may create it.
+            try JobLedger.checkNumbers(of: submission)
             let jobs = try ledger.open(creating: true)
-            let result = try jobs.submit(
-                JobSubmission(id: id, type: type, payload: payload, priority: priority, maxAttempts: maxAttempts, batch: batch),
-                by: Actor(id: owner, role: .user, organisation: org))
+            let result = try jobs.submit(submission, by: Actor(id: owner, role: .user, organisation: org))
             if ledger.json {
                 Output.printJSON(["created": result.created, "job": Output.job(result.job)])
             } else {

@@ -44,7 +44,8 @@ struct LedgerOptions: ParsableArguments {
         }
         var options = JobLedgerOptions()
         options.store.readOnly = readOnly
-        if ProcessInfo.processInfo.environment["JOBLEDGER_NOSYNC"] == "1" {
+        if ProcessInfo.processInfo.environment["JOBLEDGER_NOSYNC"] == "1"
+            || JobLedgerCommand.noSyncForInProcessRuns.load(ordering: .relaxed) {
             options.store.durability = .noSyncForTestsAndBenchmarks
         }
         do {
@@ -78,9 +79,21 @@ extension JobState: ExpressibleByArgument {
     }
 }
 
-/// Parses a time given as ISO-8601 (with or without fractional seconds).
+/// Parses a time given as ISO-8601 (with or without fractional seconds)
+/// inside the ledger's range of instants; a bad time is bad input (exit 2)
+/// naming the option, not a usage error.
 func parseTime(_ text: String, option: String) throws -> Date {
     let fractional = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-    if let date = (try? fractional.parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text)) { return date }
-    throw ValidationError("\(option): '\(text)' is not an ISO-8601 time such as 2026-11-23T12:00:00Z")
+    guard let date = (try? fractional.parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text)) else {
+        throw CLIError.badInput("\(option): '\(text)' is not an ISO-8601 time such as 2026-11-23T12:00:00Z")
+    }
+    guard (try? JobLedger.checkInstant(date, field: option)) != nil else {
+        throw CLIError.badInput("\(option): '\(text)' is outside \(LedgerTimeRange.description)")
+    }
+    return date
+}
+
+/// Refuses a lease out of bounds before the ledger is opened.
+func checkLease(_ seconds: Double) throws {
+    try JobLedger.checkLease(seconds)
 }

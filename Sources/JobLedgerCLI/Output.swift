@@ -7,7 +7,10 @@ enum Output {
     /// `2026-11-23T12:00:00.123Z`.
     static func time(_ date: Date?) -> Any {
         guard let date else { return NSNull() }
-        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        // The ledger refuses times outside its range; should one be shown
+        // anyway, it is shown as a number rather than trapping.
+        guard let millis = Int64(exactly: (date.timeIntervalSince1970 * 1000).rounded()),
+              LedgerTimeRange.millis.contains(millis) else { return "\(date.timeIntervalSince1970)s after 1970" }
         let whole = Date.ISO8601FormatStyle().format(Date(timeIntervalSince1970: Double(millis / 1000)))
         return String(whole.dropLast()) + "." + String(String(1000 + millis % 1000).dropFirst()) + "Z"
     }
@@ -26,7 +29,7 @@ enum Output {
             "id": job.id, "type": job.type, "state": job.state.rawValue, "owner": job.owner,
             "org": job.organisation, "batch": job.batch ?? NSNull(), "priority": job.priority,
             "attempt": job.attempt, "maxAttempts": job.maxAttempts, "worker": job.worker ?? NSNull(),
-            "leaseUntil": time(job.leaseUntil), "version": job.version, "submittedAt": time(job.submittedAt),
+            "leaseUntil": time(job.leaseUntil), "availableAt": time(job.availableAt), "version": job.version, "submittedAt": time(job.submittedAt),
             "updatedAt": time(job.updatedAt), "result": jsonValue(job.result), "error": job.error ?? NSNull(),
         ] as [String: Any]
     }
@@ -47,7 +50,7 @@ enum Output {
             title: title, columns: ["id", "type", "state", "owner", "org", "batch", "attempt", "worker", "updated"],
             rows: jobs.map { job in
                 [job.id, job.type, job.state.rawValue, job.owner, job.organisation, job.batch ?? "",
-                 "\(job.attempt)/\(job.attemptBase + job.maxAttempts)", job.worker ?? "", time(job.updatedAt) as? String ?? ""]
+                 "\(job.attempt)/\(job.attemptsAllowed)", job.worker ?? "", time(job.updatedAt) as? String ?? ""]
             }
         ).renderText()
     }
@@ -56,8 +59,9 @@ enum Output {
         let fields: [(String, String)] = [
             ("id", job.id), ("type", job.type), ("state", job.state.rawValue), ("owner", job.owner),
             ("org", job.organisation), ("batch", job.batch ?? "-"), ("priority", "\(job.priority)"),
-            ("attempt", "\(job.attempt) of \(job.attemptBase + job.maxAttempts)"), ("worker", job.worker ?? "-"),
-            ("lease until", time(job.leaseUntil) as? String ?? "-"), ("version", "\(job.version)"),
+            ("attempt", "\(job.attempt) of \(job.attemptsAllowed)"), ("worker", job.worker ?? "-"),
+            ("lease until", time(job.leaseUntil) as? String ?? "-"),
+            ("available at", time(job.availableAt) as? String ?? "-"), ("version", "\(job.version)"),
             ("submitted", time(job.submittedAt) as? String ?? ""), ("updated", time(job.updatedAt) as? String ?? ""),
             ("result", job.result ?? "-"), ("error", job.error ?? "-"),
         ]

@@ -14,10 +14,11 @@ struct Claim: ParsableCommand {
     @OptionGroup var ledger: LedgerOptions
     @Option(help: "Worker id.") var worker: String
     @Option(name: .customLong("type"), help: "Only jobs of this type (repeatable).") var types: [String] = []
-    @Option(help: "Lease in seconds.") var lease: Double = 30
+    @Option(parsing: .unconditional, help: "Lease in seconds, more than 0 and at most 2592000 (30 days).") var lease: Double = 30
 
     func run() throws {
         try runReportingErrors {
+            try checkLease(lease)
             let jobs = try ledger.open(creating: false)
             let job = try jobs.claim(worker: worker, types: types.isEmpty ? nil : Set(types), lease: lease)
             if ledger.json { Output.printJSON(["job": Output.job(job)]) } else {
@@ -35,11 +36,12 @@ struct Renew: ParsableCommand {
     @OptionGroup var ledger: LedgerOptions
     @Argument(help: "Job id.") var id: String
     @Option(help: "Worker id.") var worker: String
-    @Option(help: "The attempt being renewed, as the claim printed it.") var attempt: Int
-    @Option(help: "Lease in seconds.") var lease: Double = 30
+    @Option(parsing: .unconditional, help: "The attempt being renewed, as the claim printed it.") var attempt: Int
+    @Option(parsing: .unconditional, help: "Lease in seconds, more than 0 and at most 2592000 (30 days).") var lease: Double = 30
 
     func run() throws {
         try runReportingErrors {
+            try checkLease(lease)
             let jobs = try ledger.open(creating: false)
             let renewal = try jobs.renewLease(id, worker: worker, attempt: attempt, lease: lease)
             if ledger.json {

@@ -17,6 +17,9 @@ enum CrashReporter {
     nonisolated(unsafe) private static var path: UnsafeMutablePointer<CChar>?
     /// The message printed before the input's number.
     nonisolated(unsafe) private static var message: UnsafeMutablePointer<CChar>?
+    /// Standard error as it was when the run was armed: a target may point
+    /// descriptor 2 elsewhere while an input runs (the command line's does).
+    nonisolated(unsafe) private static var errorOutput: Int32 = 2
     /// When the current input started, in uptime nanoseconds; 0 between inputs.
     private static let started = Atomic<UInt64>(0)
 
@@ -25,6 +28,7 @@ enum CrashReporter {
         free(path)
         free(message)
         path = strdup(file)
+        if errorOutput == 2 { errorOutput = dup(2) }
         message = strdup("jobledger-fuzz: target \(target), seed \(seed): crashed or hung on input #")
         for signal in [SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGABRT, SIGFPE] {
             _ = Foundation.signal(signal) { number in
@@ -62,7 +66,7 @@ enum CrashReporter {
                 if start != 0 && DispatchTime.now().uptimeNanoseconds - start > limitNanos {
                     saveInput()
                     let note = " (a hang: over \(limit))\n"
-                    FileHandle.standardError.write(Data(note.utf8))
+                    _ = note.withCString { write(errorOutput, $0, strlen($0)) }
                     exit(3)
                 }
             }
@@ -80,7 +84,7 @@ enum CrashReporter {
                 close(fd)
             }
         }
-        if let message { _ = write(2, message, strlen(message)) }
+        if let message { _ = write(errorOutput, message, strlen(message)) }
         // The input's number, without allocating.
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
         withUnsafeMutableBytes(of: &digits) { scratch in
@@ -91,14 +95,14 @@ enum CrashReporter {
                 scratch[24 - count] = UInt8(rest % 10) + 0x30
                 rest /= 10
             } while rest > 0
-            _ = write(2, scratch.baseAddress! + 24 - count, count)
+            _ = write(errorOutput, scratch.baseAddress! + 24 - count, count)
         }
         if let path {
             let saved: StaticString = "; input saved to "
-            _ = write(2, saved.utf8Start, saved.utf8CodeUnitCount)
-            _ = write(2, path, strlen(path))
+            _ = write(errorOutput, saved.utf8Start, saved.utf8CodeUnitCount)
+            _ = write(errorOutput, path, strlen(path))
         }
         let newline: StaticString = "\n"
-        _ = write(2, newline.utf8Start, newline.utf8CodeUnitCount)
+        _ = write(errorOutput, newline.utf8Start, newline.utf8CodeUnitCount)
     }
 }

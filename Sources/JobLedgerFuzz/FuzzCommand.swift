@@ -9,7 +9,7 @@ import FuzzKit
 struct FuzzCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jobledger-fuzz",
-        abstract: "Fuzz the envelope decoder, the import parser and the job payload reader.",
+        abstract: "Fuzz the envelope decoder, the import parser, the job payload and record readers, and the command line.",
         subcommands: [RunCommand.self, ReplayCommand.self, SeedsCommand.self],
         defaultSubcommand: RunCommand.self)
 }

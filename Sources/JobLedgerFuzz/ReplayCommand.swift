@@ -13,7 +13,7 @@ struct ReplayCommand: ParsableCommand {
                       jobledger-fuzz replay --target envelope --seed 7 --input 123456 --save input.bin
             """)
 
-    @Option(help: "envelope, import or job-payload.")
+    @Option(help: "envelope, import, job-payload, job-record or cli-args.")
     var target: String
     @Option(help: "Seed of the run to make inputs again from.")
     var seed: UInt64 = 1

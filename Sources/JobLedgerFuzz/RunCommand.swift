@@ -14,15 +14,21 @@ struct RunCommand: ParsableCommand {
             input under --artifacts and names its number, which `replay --seed \
             --input` makes again.
 
-            Example: jobledger-fuzz --target all --inputs 1000000 --seed 1
+            Without --seed each run takes a fresh random seed and prints it. \
+            Inputs that fail are kept in the corpus, under \
+            Fixtures/fuzz/<target>/found (or --artifacts).
+
+            Example: jobledger-fuzz --target all --inputs 1000000
             """)
 
-    @Option(help: "envelope, import, job-payload or all.")
+    @Option(help: "envelope, import, job-payload, job-record, cli-args or all.")
     var target = "all"
     @Option(help: "Inputs per target, corpus files included.")
     var inputs = 100_000
-    @Option(help: "Seed of the mutations.")
-    var seed: UInt64 = 1
+    @Option(help: "Seed of the mutations (default: a fresh random one, printed).")
+    var seed: UInt64?
+    @Option(help: "At most this many inputs for cli-args, which runs a whole command on a fresh ledger per input (about 100 a second).")
+    var cliInputs = 20_000
     @Option(help: "Every how many import inputs one is also imported into a real ledger (0: none).")
     var ledgerSample = 100
     @Option(help: "Milliseconds an input may take before it counts as a failure.")
@@ -31,24 +37,30 @@ struct RunCommand: ParsableCommand {
     var hangSeconds = 10
     @Option(help: "MiB resident memory may grow after warm-up before it counts as a leak.")
     var maxGrowthMib = 16
-    @Option(help: "Folder for inputs that crash or hang.")
-    var artifacts = "."
+    @Option(help: "Folder for inputs that fail, crash or hang (default: Fixtures/fuzz/<target>/found, in the corpus).")
+    var artifacts: String?
     @Flag(help: "List every distinct error kind with its count.")
     var kinds = false
     @OptionGroup var corpus: CorpusOptions
 
     func run() throws {
         let fixtures = try corpus.fixturesFolder()
+        let seed = self.seed ?? UInt64.random(in: 1...UInt64(UInt32.max))
+        print("seed \(seed)\(self.seed == nil ? " (fresh; run again with --seed \(seed))" : "")")
         CrashReporter.watchForHangs(limit: .seconds(hangSeconds))
         var failed = false
         for name in try CorpusOptions.targets(target) {
-            failed = try runTarget(name, fixtures: fixtures) || failed
+            failed = try runTarget(name, seed: seed, fixtures: fixtures) || failed
         }
         if failed { throw ExitCode(1) }
     }
 
     /// Runs one target; true when it failed.
-    private func runTarget(_ name: String, fixtures: URL) throws -> Bool {
+    private func runTarget(_ name: String, seed: UInt64, fixtures: URL) throws -> Bool {
+        let inputs = name == "cli-args" ? min(inputs, cliInputs) : inputs
+        // What a run finds goes into the corpus, where the next run and the
+        // suite's corpus test find it until it is fixed and moved to regressions/.
+        let found = artifacts.map { URL(fileURLWithPath: $0) } ?? fixtures.appendingPathComponent("fuzz/\(name)/found")
         let corpus = try Corpus.load(target: name, fixtures: fixtures)
         guard !corpus.inputs.isEmpty else { throw ValidationError("no corpus for \(name) under \(fixtures.path)") }
         var ledger: LedgerImportCheck?
@@ -59,9 +71,10 @@ struct RunCommand: ParsableCommand {
         var target = FuzzTargets.make(name, ledger: ledger)!
         let campaign = Campaign(
             corpus: corpus.inputs, options: .init(inputs: inputs, seed: seed, timeBudget: .milliseconds(budgetMs)))
+        try FileManager.default.createDirectory(at: found, withIntermediateDirectories: true)
         CrashReporter.arm(
             target: name, seed: seed,
-            file: URL(fileURLWithPath: artifacts).appendingPathComponent("crash-\(name)-seed\(seed).bin").path)
+            file: found.appendingPathComponent("crash-\(name)-seed\(seed).bin").path)
 
         var report = Campaign.Report()
         var memory = MemoryWatch(warmUpInputs: max(corpus.inputs.count, min(inputs / 10, 50_000)))
@@ -100,7 +113,7 @@ struct RunCommand: ParsableCommand {
             }
         }
         for failure in report.failures {
-            let file = URL(fileURLWithPath: artifacts).appendingPathComponent("failure-\(name)-seed\(seed)-input\(failure.index).bin")
+            let file = found.appendingPathComponent("failure-\(name)-seed\(seed)-input\(failure.index).bin")
             try? Data(failure.input).write(to: file)
             print("  FAILURE on input #\(failure.index) (saved to \(file.path)): \(failure.message)")
         }

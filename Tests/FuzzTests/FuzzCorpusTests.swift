@@ -17,7 +17,13 @@ import Testing
         }
     }
 
-    @Test(arguments: FuzzTargets.names)
+    /// The targets run in the test process. The command line's target points
+    /// standard output and error at /dev/null while an input runs, which
+    /// would swallow what other tests print meanwhile: it runs in a child
+    /// process of its own (see ``theCommandLineNeitherTrapsNorAnswersOutsideItsExitCodes()``).
+    static let inProcessTargets = FuzzTargets.names.filter { $0 != "cli-args" }
+
+    @Test(arguments: inProcessTargets)
     func everyCorpusInputDecodesOrIsRefusedWithATypedError(target name: String) throws {
         let corpus = try Corpus.load(target: name, fixtures: Self.fixtures)
         #expect(corpus.names.contains { $0.contains("/seeds/") })
@@ -29,7 +35,7 @@ import Testing
         }
     }
 
-    @Test(arguments: [("envelope", 30_000), ("import", 5_000), ("job-payload", 15_000)])
+    @Test(arguments: [("envelope", 30_000), ("import", 5_000), ("job-payload", 15_000), ("job-record", 5_000)])
     func seededMutationsNeitherTrapNorHangNorBreakAProperty(target name: String, inputs: Int) throws {
         let corpus = try Corpus.load(target: name, fixtures: Self.fixtures)
         var target = try #require(FuzzTargets.make(name))
@@ -57,6 +63,45 @@ import Testing
         #expect(ledger.accepted > 10)
         #expect(ledger.checked - ledger.accepted > 100)
     }
+
+    /// The command line's target over its corpus and seeded mutations, run
+    /// by the nightly executable in a child process.
+    @Test func theCommandLineNeitherTrapsNorAnswersOutsideItsExitCodes() throws {
+        let corpus = try Corpus.load(target: "cli-args", fixtures: Self.fixtures)
+        #expect(corpus.names.contains { $0.contains("/seeds/") })
+        let artifacts = FileManager.default.temporaryDirectory.appendingPathComponent("jobledger-fuzz-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: artifacts) }
+        let process = Process()
+        guard let executable = Self.fuzzExecutable else {
+            Issue.record("jobledger-fuzz is not built")
+            return
+        }
+        process.executableURL = executable
+        process.arguments = [
+            "run", "--target", "cli-args", "--inputs", "\(corpus.inputs.count + 100)", "--seed", "20261123",
+            "--budget-ms", "2000", "--fixtures", Self.fixtures.path, "--artifacts", artifacts.path,
+        ]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(output)")
+        #expect(output.contains("result: no crash, hang, property failure or leak"), "\(output)")
+    }
+
+    /// The nightly executable next to the test binary.
+    static let fuzzExecutable: URL? = {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        for _ in 0..<5 {
+            let candidate = directory.appendingPathComponent("jobledger-fuzz")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        let root = fixtures.deletingLastPathComponent().appendingPathComponent(".build/debug/jobledger-fuzz")
+        return FileManager.default.isExecutableFile(atPath: root.path) ? root : nil
+    }()
 
     @Test func committedSeedsAreWhatTheEncodersMakeToday() throws {
         for file in try SeedCorpus.files() {

@@ -5,7 +5,7 @@ import Testing
 @Suite struct CommandLineTests {
     static let jobKeys: Set<String> = [
         "id", "type", "state", "owner", "org", "batch", "priority", "attempt", "maxAttempts", "worker",
-        "leaseUntil", "version", "submittedAt", "updatedAt", "result", "error",
+        "leaseUntil", "availableAt", "version", "submittedAt", "updatedAt", "result", "error",
     ]
 
     @Test func submitClaimCompleteAndStatusPrintTheJobShape() throws {

@@ -35,3 +35,32 @@ import Testing
         #expect(throws: (any Error).self) { try PayloadCodec.decode(type: "JobClaimed", payload: bytes) }
     }
 }
+
+/// Times in stored payloads: inside ``LedgerTimeRange`` or refused, by the
+/// flat fast path and the general decoder alike.
+@Suite struct PayloadTimeRangeTests {
+    @Test(arguments: [
+        "0000-01-01T00:00:00Z", "0000-01-01T00:00:00.000Z", "1969-12-31T23:59:59.999Z",
+        "2200-01-01T00:00:00.000Z", "9999-12-31T23:59:59.999Z",
+    ])
+    func aTimeOutsideTheRangeIsRefusedByBothDecoders(time: String) throws {
+        for (type, payload) in [
+            ("JobClaimed", #"{"attempt":1,"leaseUntil":"\#(time)","worker":"w4"}"#),
+            ("LeaseRenewed", #"{"attempt":1,"leaseUntil":"\#(time)","worker":"w4"}"#),
+            ("AttemptFailed", #"{"attempt":1,"error":"e","retryAt":"\#(time)","worker":"w4"}"#),
+            ("LeaseExpired", #"{"attempt":1,"nextState":"pending","retryAt":"\#(time)","worker":"w4"}"#),
+        ] {
+            let bytes = Array(payload.utf8)
+            #expect(PayloadCodec.decodeFlat(type: type, payload: bytes) == nil, "\(type) \(time)")
+            #expect(throws: DecodingError.self, "\(type) \(time)") { try PayloadCodec.decodeGeneral(type: type, payload: bytes) }
+            #expect(throws: DecodingError.self, "\(type) \(time)") { try PayloadCodec.decode(type: type, payload: bytes) }
+        }
+    }
+
+    @Test(arguments: ["1970-01-01T00:00:00.000Z", "2199-12-31T23:59:59.999Z", "2026-11-30T12:00:00Z"])
+    func aTimeInsideTheRangeReadsTheSameEitherWay(time: String) throws {
+        let bytes = Array(#"{"attempt":1,"leaseUntil":"\#(time)","worker":"w4"}"#.utf8)
+        let flat = try #require(PayloadCodec.decodeFlat(type: "JobClaimed", payload: bytes))
+        #expect(try PayloadCodec.decodeGeneral(type: "JobClaimed", payload: bytes) == flat)
+    }
+}

@@ -1,0 +1,54 @@
+import EventStore
+import Foundation
+
+/// The bounds of every number a caller gives the job ledger, checked before
+/// anything is read or written.
+///
+/// Numbers this small can be added, subtracted and multiplied in any
+/// combination the ledger uses without overflowing, and every lease ends
+/// well inside ``LedgerTimeRange``.
+public enum JobLimits {
+    /// Attempts a job may take per submission or manual retry.
+    public static let maxAttempts: ClosedRange<Int> = 1...1000
+    /// Job priorities; higher runs first, negative runs after the default 0.
+    public static let priority: ClosedRange<Int> = -1_000_000...1_000_000
+    /// The longest lease, in seconds: 30 days. A lease must also be finite
+    /// and longer than zero.
+    public static let maxLeaseSeconds: TimeInterval = 30 * 24 * 3600
+    /// The largest page a listing returns.
+    public static let maxPageSize = 10_000
+}
+
+/// Instants of the jobs domain checked against ``LedgerTimeRange``.
+enum LedgerInstant {
+    /// Whole milliseconds since 1970 of `date`, or `nil` when it is not
+    /// finite or outside ``LedgerTimeRange``.
+    static func millis(_ date: Date) -> Int64? {
+        guard let millis = Int64(exactly: (date.timeIntervalSince1970 * 1000).rounded()),
+              LedgerTimeRange.millis.contains(millis) else { return nil }
+        return millis
+    }
+
+    /// Whether `date` may be stored.
+    static func isAccepted(_ date: Date) -> Bool { millis(date) != nil }
+
+    /// The date of `text` when it is an ISO-8601 instant inside the range.
+    static func date(from text: String) -> Date? {
+        guard let date = CanonicalTimestamp.date(from: text), let millis = millis(date) else { return nil }
+        return Date(timeIntervalSince1970: Double(millis) / 1000)
+    }
+
+    /// Refuses `date` for `field` unless it is inside the range.
+    static func check(_ date: Date, field: String) throws(JobLedgerError) {
+        guard isAccepted(date) else {
+            throw .invalidInput(field: field, reason: "\(describe(date)) is outside \(LedgerTimeRange.description)")
+        }
+    }
+
+    /// A date for an error message, also when it has no calendar form.
+    static func describe(_ date: Date) -> String {
+        let seconds = date.timeIntervalSince1970
+        guard seconds.isFinite, abs(seconds) < 1e14 else { return "\(seconds) seconds after 1970" }
+        return JSONCoding.formatTimestamp(date)
+    }
+}

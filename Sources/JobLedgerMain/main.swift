@@ -1,0 +1,4 @@
+import JobLedgerCLI
+
+// The `jobledger` executable: everything it does lives in JobLedgerCLI.
+await JobLedgerCommand.runAsExecutable()
