@@ -68,6 +68,9 @@ struct ImportTarget: FuzzTarget {
         case let .invalidEvent(_, error): return "invalid event: " + ErrorKind.normalize(error.description)
         case .versionGap: return "version gap"
         case .eventIDConflict(_, _, let reason): return "event id conflict: " + ErrorKind.normalize(reason)
+        case .brokenChain(_, let reason): return "broken chain: " + ErrorKind.normalize(reason)
+        case .missingClosingLine: return "missing closing line"
+        case .invalidHistory(_, let reason): return "invalid history: " + ErrorKind.normalize(reason)
         case .unreadableInput: return "unreadable input"
         case .storage(let error): return "storage: " + ErrorKind.normalize(error.description)
         }
