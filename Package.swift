@@ -67,7 +67,7 @@ let package = Package(
         ),
         .testTarget(
             name: "JobLedgerCLITests",
-            dependencies: ["JobLedgerCLI", "JobLedger", "JobLedgerTestSupport"]
+            dependencies: ["JobLedgerCLI", "JobLedger", "EventStore", "JobLedgerTestSupport"]
         ),
         .testTarget(
             name: "FuzzTests",

@@ -124,7 +124,9 @@ extension EventStore {
         func render(_ view: EnvelopeView) {
             guard view.recordedAtMicros >= since, view.recordedAtMicros < until, typeMatcher.matches(view) else { return }
             switch format {
-            case .jsonLines: renderer.appendJSONLine(view)
+            case .jsonLines:
+                renderer.appendJSONLine(view)
+                chain.countWithoutDigest()
             case .chainedJSONLines: renderer.appendChainedJSONLine(view, chain: &chain)
             case .csv:
                 renderer.appendCSVRecord(view)

@@ -231,7 +231,6 @@ struct JobHistoryValidator {
             guard data.id == jobID else {
                 throw refuse("the JobSubmitted names job '\(InputQuote.bounded(data.id))' but its stream is job '\(jobID)'s")
             }
-            guard data.owner == line.event.actor else { throw refuse("the JobSubmitted's owner is not its actor") }
             try Self.checkField(line.number) { () throws(JobLedgerError) in
                 try JobInput.validateName(data.type, field: "type")
                 try JobInput.validateName(data.owner, field: "owner")
@@ -239,6 +238,7 @@ struct JobHistoryValidator {
                 if let batch = data.batch { try JobInput.validateID(batch, field: "batch") }
                 try JobInput.validateJSON(data.payload, field: "payload")
             }
+            guard data.owner == line.event.actor else { throw refuse("the JobSubmitted's owner is not its actor") }
             guard data.maxAttempts >= 1 else { throw refuse("invalid maxAttempts: must be at least 1, got \(data.maxAttempts)") }
         case .claimed(let data), .leaseRenewed(let data):
             try Self.checkField(line.number) { () throws(JobLedgerError) in try JobInput.validateName(data.worker, field: "worker") }
