@@ -146,6 +146,20 @@ package enum ExportSealing {
         return sealed
     }
 
+    /// Seals text again after it was changed: drops closing lines and the
+    /// digests the lines carry, then seals what is left, so that a fuzzer's
+    /// mutations reach past the chain to the checks behind it.
+    package static func reseal(text: [UInt8]) -> [UInt8] {
+        var lines = text.split(separator: 0x0A, omittingEmptySubsequences: false).map(Array.init)
+        if lines.last?.isEmpty == true { lines.removeLast() }
+        let kept = lines.filter { !$0.starts(with: ExportDigestChain.closingPrefix) }.map { line -> String in
+            let end = line.withUnsafeBytes { ExportDigestChain.contentEnd(of: $0) }
+            guard let end else { return String(decoding: line, as: UTF8.self) }
+            return String(decoding: line[..<end], as: UTF8.self) + "}"
+        }
+        return Array(seal(kept).map { $0 + "\n" }.joined().utf8)
+    }
+
     /// Seals JSON Lines text: see ``seal(_:closing:)``. Lines end in line feeds.
     package static func seal(text: [UInt8], closing: Bool = true) -> [UInt8] {
         var lines = text.split(separator: 0x0A, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
