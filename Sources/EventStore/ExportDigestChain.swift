@@ -38,7 +38,12 @@ struct ExportDigestChain {
 
     /// Appends the last digest as 64 lowercase hexadecimal digits.
     func appendHex(to output: inout [UInt8]) {
-        output.append(contentsOf: Self.hexBytes(last))
+        // Straight into the output: the export does this once per line.
+        let digits = Self.hexDigits
+        for byte in last {
+            output.append(digits[Int(byte >> 4)])
+            output.append(digits[Int(byte & 0x0F)])
+        }
     }
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)

@@ -55,7 +55,12 @@ struct Events: AsyncParsableCommand {
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Export events as JSON Lines or CSV, with constant memory.",
-        discussion: "Example: jobledger export --format csv --since 2026-11-01T00:00:00Z --out events.csv")
+        discussion: """
+            JSON Lines is the restore format: each line ends in a SHA-256 "digest" chained from the line \
+            before, and a closing line {"count":N,"digest":"…"} ends the file; `jobledger import` checks \
+            them all. CSV carries no digests: it is for spreadsheets, not for restoring.
+            Example: jobledger export --format csv --since 2026-11-01T00:00:00Z --out events.csv
+            """)
 
     enum Format: String, ExpressibleByArgument { case jsonl, csv }
 
