@@ -77,7 +77,7 @@ public enum ImportError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .eventIDConflict(line, id, reason):
             return "line \(line): event id \(id.uuidString.lowercased()) conflicts with the ledger: \(reason)"
         case let .invalidEvent(line, error):
-            return "line \(line): \(InputQuote.bounded(error.description))"
+            return "line \(line): \(InputQuote.bounded(error.description, limit: 400))"
         case let .brokenChain(line, reason):
             return "line \(line): the digest chain breaks here: \(reason)"
         case let .missingClosingLine(line):
