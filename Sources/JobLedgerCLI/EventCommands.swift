@@ -170,6 +170,16 @@ struct LedgerImport {
         let target = dryRun
             ? manager.temporaryDirectory.appendingPathComponent("jobledger-dry-run-\(UUID().uuidString)").path
             : path
+        // Claim the directory with mkdir, which fails if it exists: a ledger
+        // another process created meanwhile is imported into, never removed.
+        let parent = URL(fileURLWithPath: target).deletingLastPathComponent().path
+        try? manager.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        if mkdir(target, 0o700) != 0 {
+            guard errno == EEXIST, !dryRun else {
+                throw CLIError.badInput("cannot create '\(target)': \(String(cString: strerror(errno)))")
+            }
+            return try body(openLedger(path))
+        }
         var succeeded = false
         defer {
             if dryRun || !succeeded { try? manager.removeItem(atPath: target) }
