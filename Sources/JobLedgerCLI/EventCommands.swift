@@ -172,8 +172,15 @@ struct LedgerImport {
             : path
         // Claim the directory with mkdir, which fails if it exists: a ledger
         // another process created meanwhile is imported into, never removed.
-        let parent = URL(fileURLWithPath: target).deletingLastPathComponent().path
-        try? manager.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        // Folders made on the way to it are removed with it.
+        var created = target
+        var parent = URL(fileURLWithPath: target).deletingLastPathComponent()
+        while parent.path != "/" && !manager.fileExists(atPath: parent.path) {
+            created = parent.path
+            parent = parent.deletingLastPathComponent()
+        }
+        try? manager.createDirectory(
+            atPath: URL(fileURLWithPath: target).deletingLastPathComponent().path, withIntermediateDirectories: true)
         if mkdir(target, 0o700) != 0 {
             guard errno == EEXIST, !dryRun else {
                 throw CLIError.badInput("cannot create '\(target)': \(String(cString: strerror(errno)))")
@@ -182,7 +189,7 @@ struct LedgerImport {
         }
         var succeeded = false
         defer {
-            if dryRun || !succeeded { try? manager.removeItem(atPath: target) }
+            if dryRun || !succeeded { try? manager.removeItem(atPath: created) }
         }
         // The ledger is closed (dropped) before the directory is removed.
         let report = try { () throws -> ImportReport in try body(openLedger(target)) }()

@@ -56,7 +56,7 @@ import Testing
         var text = try String(contentsOfFile: file, encoding: .utf8)
         text.removeLast(40)
         try text.write(toFile: file, atomically: true, encoding: .utf8)
-        let target = CommandLineRunner(ledgerPath: scratch.path + "/new")
+        let target = CommandLineRunner(ledgerPath: scratch.path + "/new/in/folders")
         let outcome = try target.run(["import", file])
         #expect(outcome.status == 2)
         #expect(!FileManager.default.fileExists(atPath: scratch.path + "/new"))
