@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // Only the benchmark links it, for its SQLite baseline.
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        // SHA-256 for the digest chain of exports.
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -24,7 +26,7 @@ let package = Package(
             providers: [.apt(["liblmdb-dev"])]
         ),
         .target(name: "LMDB", dependencies: ["CLMDB"]),
-        .target(name: "EventStore", dependencies: ["LMDB"]),
+        .target(name: "EventStore", dependencies: ["LMDB", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "JobLedger", dependencies: ["EventStore"]),
         // The job life cycle read a second time, apart from the ledger's own
         // rules, for the tests to check histories with, and the jobs and
@@ -68,7 +70,7 @@ let package = Package(
         ),
         .testTarget(
             name: "JobLedgerCLITests",
-            dependencies: ["JobLedgerCLI", "JobLedgerMain", "JobLedger", "JobLedgerTestSupport", "StoreProbe"]
+            dependencies: ["JobLedgerCLI", "JobLedgerMain", "JobLedger", "EventStore", "JobLedgerTestSupport", "StoreProbe"]
         ),
         .testTarget(
             name: "FuzzTests",

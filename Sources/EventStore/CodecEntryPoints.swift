@@ -118,3 +118,52 @@ package struct ImportedLine: Sendable, Hashable {
         self.event = event.event
     }
 }
+
+/// Adds the digest chain to export lines written without it, for the
+/// package's tests and fuzzers that build import text by hand.
+package enum ExportSealing {
+    /// Each line that ends in `}` gets its `digest` field, chained as the
+    /// export chains them; other lines (blank, cut or not objects) are left
+    /// as they are and stay out of the chain. A closing line follows when
+    /// `closing` is true.
+    package static func seal(_ lines: [String], closing: Bool = true) -> [String] {
+        var chain = ExportDigestChain()
+        var sealed: [String] = []
+        for line in lines {
+            guard line.hasSuffix("}"), !line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) else {
+                sealed.append(line)
+                continue
+            }
+            let content = Array(line.utf8.dropLast())
+            content.withUnsafeBytes { chain.add($0) }
+            sealed.append(String(decoding: content, as: UTF8.self) + #","digest":""# + chain.hex + #""}"#)
+        }
+        if closing {
+            var bytes: [UInt8] = []
+            chain.appendClosingLine(to: &bytes)
+            sealed.append(String(decoding: bytes.dropLast(), as: UTF8.self))
+        }
+        return sealed
+    }
+
+    /// Seals text again after it was changed: drops closing lines and the
+    /// digests the lines carry, then seals what is left, so that a fuzzer's
+    /// mutations reach past the chain to the checks behind it.
+    package static func reseal(text: [UInt8]) -> [UInt8] {
+        var lines = text.split(separator: 0x0A, omittingEmptySubsequences: false).map(Array.init)
+        if lines.last?.isEmpty == true { lines.removeLast() }
+        let kept = lines.filter { !$0.starts(with: ExportDigestChain.closingPrefix) }.map { line -> String in
+            let end = line.withUnsafeBytes { ExportDigestChain.contentEnd(of: $0) }
+            guard let end else { return String(decoding: line, as: UTF8.self) }
+            return String(decoding: line[..<end], as: UTF8.self) + "}"
+        }
+        return Array(seal(kept).map { $0 + "\n" }.joined().utf8)
+    }
+
+    /// Seals JSON Lines text: see ``seal(_:closing:)``. Lines end in line feeds.
+    package static func seal(text: [UInt8], closing: Bool = true) -> [UInt8] {
+        var lines = text.split(separator: 0x0A, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        if lines.last == "" { lines.removeLast() }
+        return Array(seal(lines, closing: closing).map { $0 + "\n" }.joined().utf8)
+    }
+}

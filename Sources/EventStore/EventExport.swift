@@ -20,11 +20,21 @@ import LMDB
 ///   Every form reads back to exactly the stored bytes.
 public enum ExportFormat: String, Sendable, Hashable, CaseIterable {
     /// JSON Lines: one JSON object per event, keys in the fixed order, each
-    /// line ending in a line feed. ``EventStore/importEvents(lines:dryRun:)``
-    /// reads it back.
+    /// line ending in a line feed; no digests and no closing line. For
+    /// reading and following events, not for restoring them: the import
+    /// refuses it.
     case jsonLines
+    /// The export format: JSON Lines as in ``jsonLines``, each line with an
+    /// eleventh field, `digest`, and a closing line
+    /// `{"count":N,"digest":"…"}` after the last event. Each digest is the
+    /// SHA-256 of the digest before it (32 zero bytes before the first line)
+    /// followed by the line's bytes before `,"digest":`.
+    /// ``EventStore/importEvents(lines:dryRun:)`` reads it back and checks
+    /// every digest, the count and the closing line.
+    case chainedJSONLines
     /// CSV (RFC 4180): a header row, then one record per event, each ending
-    /// in CRLF. Absent ids are empty fields; `data` holds the same JSON text
+    /// in CRLF. For spreadsheets, not for restoring: it carries no digests
+    /// and the import does not read it. Absent ids are empty fields; `data` holds the same JSON text
     /// as in JSON Lines. Fields holding a comma, a quote or a line break are
     /// quoted, with quotes doubled; a field that a spreadsheet would read as
     /// a formula gets an apostrophe in front (``CSVField`` says which, and
@@ -88,9 +98,18 @@ extension EventStore {
     ///   selection names an invalid stream id, and whatever `write` throws.
     @discardableResult
     public func exportEvents(
-        format: ExportFormat = .jsonLines, selection: ExportSelection = .all,
+        format: ExportFormat = .chainedJSONLines, selection: ExportSelection = .all,
         write: (UnsafeRawBufferPointer) throws -> Void
     ) throws -> Int {
+        Int(try exportChain(format: format, selection: selection, write: write).count)
+    }
+
+    /// The export behind ``exportEvents(format:selection:write:)``; returns
+    /// the digest chain over the lines written (for any format: the chain of
+    /// the lines the chained format would write) and their count.
+    func exportChain(
+        format: ExportFormat, selection: ExportSelection, write: (UnsafeRawBufferPointer) throws -> Void
+    ) throws -> ExportDigestChain {
         let end = min(selection.toPosition ?? .max, try lastPosition())
         let start = max(selection.fromPosition, 1)
         let typeMatcher = EventFilter.Matcher(EventFilter(types: selection.types))
@@ -101,15 +120,19 @@ extension EventStore {
         let layout = self.layout
 
         var renderer = ExportRenderer(capacity: flushBytes + flushBytes / 4)
-        var count = 0
+        var chain = ExportDigestChain()
         if format == .csv { renderer.output.append(contentsOf: ExportColumns.csvHeader) }
 
         func render(_ view: EnvelopeView) {
             guard view.recordedAtMicros >= since, view.recordedAtMicros < until, typeMatcher.matches(view) else { return }
-            count += 1
             switch format {
-            case .jsonLines: renderer.appendJSONLine(view)
-            case .csv: renderer.appendCSVRecord(view)
+            case .jsonLines:
+                renderer.appendJSONLine(view)
+                chain.countWithoutDigest()
+            case .chainedJSONLines: renderer.appendChainedJSONLine(view, chain: &chain)
+            case .csv:
+                renderer.appendCSVRecord(view)
+                chain.countWithoutDigest()
             }
         }
         func flush() throws {
@@ -204,15 +227,16 @@ extension EventStore {
                 try flush()
             }
         }
+        if format == .chainedJSONLines { chain.appendClosingLine(to: &renderer.output) }
         try flush()
-        return count
+        return chain
     }
 
     /// Writes the selected events to a text stream, such as a `String`.
     /// See ``exportEvents(format:selection:write:)``.
     @discardableResult
     public func exportEvents(
-        to output: inout some TextOutputStream, format: ExportFormat = .jsonLines,
+        to output: inout some TextOutputStream, format: ExportFormat = .chainedJSONLines,
         selection: ExportSelection = .all
     ) throws -> Int {
         try exportEvents(format: format, selection: selection) { bytes in
@@ -224,7 +248,7 @@ extension EventStore {
     /// or a file opened for writing. See ``exportEvents(format:selection:write:)``.
     @discardableResult
     public func exportEvents(
-        to handle: FileHandle, format: ExportFormat = .jsonLines, selection: ExportSelection = .all
+        to handle: FileHandle, format: ExportFormat = .chainedJSONLines, selection: ExportSelection = .all
     ) throws -> Int {
         try exportEvents(format: format, selection: selection) { bytes in
             try handle.write(contentsOf: Data(bytes))

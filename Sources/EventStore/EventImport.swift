@@ -40,6 +40,16 @@ public enum ImportError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The event breaks the ledger's limits (stream id, type, actor, payload
     /// size) or a projection refused it.
     case invalidEvent(line: Int, error: EventStoreError)
+    /// The digest chain breaks at this line: the line's digest, or the
+    /// closing line's count or digest, is not what the lines up to it give.
+    /// The line, or one before it, was edited, removed, added or moved.
+    case brokenChain(line: Int, reason: String)
+    /// The input ends without its closing line: it was cut short, or it is
+    /// not a chained export. `line` is where the closing line should be.
+    case missingClosingLine(line: Int)
+    /// A validator of the ledger's domain refused the line: it is a history
+    /// that the ledger's commands could not have written.
+    case invalidHistory(line: Int, reason: String)
     /// The input could not be read.
     case unreadableInput(reason: String)
     /// The ledger refused the import or failed to store it.
@@ -49,7 +59,8 @@ public enum ImportError: Error, Sendable, Equatable, CustomStringConvertible {
     public var line: Int? {
         switch self {
         case let .malformedLine(line, _), let .versionGap(line, _, _, _), let .eventIDConflict(line, _, _),
-             let .invalidEvent(line, _):
+             let .invalidEvent(line, _), let .brokenChain(line, _), let .missingClosingLine(line),
+             let .invalidHistory(line, _):
             return line
         case .unreadableInput, .storage:
             return nil
@@ -60,13 +71,20 @@ public enum ImportError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .malformedLine(line, reason):
-            return "line \(line): \(reason)"
+            return "line \(line): \(InputQuote.bounded(reason, limit: 400))"
         case let .versionGap(line, stream, expected, found):
             return "line \(line): stream '\(stream)' needs version \(expected) next, but the line has version \(found)"
         case let .eventIDConflict(line, id, reason):
             return "line \(line): event id \(id.uuidString.lowercased()) conflicts with the ledger: \(reason)"
         case let .invalidEvent(line, error):
-            return "line \(line): \(error)"
+            return "line \(line): \(InputQuote.bounded(error.description, limit: 400))"
+        case let .brokenChain(line, reason):
+            return "line \(line): the digest chain breaks here: \(reason)"
+        case let .missingClosingLine(line):
+            return "line \(line): the closing line {\"count\":N,\"digest\":\"…\"} is missing: the file was cut short "
+                + "or is not an export with digests"
+        case let .invalidHistory(line, reason):
+            return "line \(line): \(reason)"
         case let .unreadableInput(reason):
             return "cannot read the import: \(reason)"
         case let .storage(error):
@@ -106,6 +124,7 @@ extension EventStore {
             var line = line
             if let error = line.withUTF8({ reader.add(UnsafeRawBufferPointer($0)) }) { throw error }
         }
+        if let error = reader.finish() { throw error }
         return try applyImport(reader.events, dryRun: dryRun)
     }
 
@@ -140,6 +159,41 @@ extension EventStore {
             throw .unreadableInput(reason: error.localizedDescription)
         }
         return try importEvents(jsonLines: data, dryRun: dryRun)
+    }
+
+    /// Reads and checks import text (every line, digest, the count and the
+    /// closing line, the ledger's `limits`) without touching any ledger, so
+    /// that a domain can check the events before they are imported with
+    /// ``importEvents(_:dryRun:)``.
+    public static func readImport(jsonLines data: Data, limits: EventLimits = EventLimits()) throws(ImportError) -> ImportBatch {
+        var reader = ImportReader(limits: limits)
+        if let error = data.withUnsafeBytes({ reader.addLines(of: $0) }) { throw error }
+        return ImportBatch(lines: reader.events)
+    }
+
+    /// The bytes of the file at `path`, for ``readImport(jsonLines:limits:)``.
+    public static func importData(fromFile path: String) throws(ImportError) -> Data {
+        do {
+            return try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw .unreadableInput(reason: "'\(path)': \(error.localizedDescription)")
+        }
+    }
+
+    /// The bytes read from `handle` to its end, for ``readImport(jsonLines:limits:)``.
+    public static func importData(from handle: FileHandle) throws(ImportError) -> Data {
+        do {
+            return try handle.readToEnd() ?? Data()
+        } catch {
+            throw .unreadableInput(reason: error.localizedDescription)
+        }
+    }
+
+    /// Imports events read by ``readImport(jsonLines:limits:)``, all or
+    /// nothing. See ``importEvents(lines:dryRun:)``.
+    @discardableResult
+    public func importEvents(_ batch: ImportBatch, dryRun: Bool = false) throws(ImportError) -> ImportReport {
+        try applyImport(batch.readLines, dryRun: dryRun)
     }
 
     private func applyImport(_ lines: [ImportReader.Line], dryRun: Bool) throws(ImportError) -> ImportReport {
@@ -241,6 +295,22 @@ extension EventStore {
     }
 }
 
+/// Events read from an import, checked line by line and against the
+/// digest chain, not yet imported.
+public struct ImportBatch: Sendable {
+    let readLines: [ImportReader.Line]
+
+    init(lines: [ImportReader.Line]) {
+        readLines = lines
+    }
+
+    /// The number of events.
+    public var count: Int { readLines.count }
+
+    /// The events with their line numbers, in file order.
+    package var lines: [ImportedLine] { readLines.map { ImportedLine(number: $0.number, $0.event) } }
+}
+
 /// Ends a dry run's write transaction without committing it.
 private struct DryRunRollback: Error {
     let report: ImportReport
@@ -249,7 +319,7 @@ private struct DryRunRollback: Error {
 /// Reads and checks import lines before anything touches the ledger.
 struct ImportReader {
     /// One event with the line it came from.
-    struct Line {
+    struct Line: Sendable {
         let number: Int
         let event: ExportedEvent
     }
@@ -258,6 +328,34 @@ struct ImportReader {
     private(set) var events: [Line] = []
     private var lineNumber = 0
     private var previous: (position: UInt64, line: Int)?
+    private var chain = ExportDigestChain()
+    /// The line of the closing line, once read.
+    private(set) var closingLine: Int?
+    private static let nilUUID = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+
+    /// Checks the closing line against the chain of the lines before it.
+    private mutating func addClosing(_ line: UnsafeRawBufferPointer) -> ImportError? {
+        guard let closing = ExportDigestChain.parseClosing(line) else {
+            return .malformedLine(
+                line: lineNumber,
+                reason: "a closing line must be exactly {\"count\":N,\"digest\":\"<64 lowercase hex digits>\"}")
+        }
+        closingLine = lineNumber
+        guard closing.count == chain.count else {
+            return .brokenChain(
+                line: lineNumber,
+                reason: "the closing line counts \(closing.count) events but the file holds \(chain.count)")
+        }
+        guard closing.digest == ExportDigestChain.hexBytes(chain.last) else {
+            return .brokenChain(line: lineNumber, reason: "the closing line's digest is not the last line's digest")
+        }
+        return nil
+    }
+
+    /// Checks that the input ended with its closing line; call after the last line.
+    func finish() -> ImportError? {
+        closingLine == nil ? .missingClosingLine(line: lineNumber + 1) : nil
+    }
 
     init(limits: EventLimits) {
         self.limits = limits
@@ -267,11 +365,44 @@ struct ImportReader {
     mutating func add(_ line: UnsafeRawBufferPointer) -> ImportError? {
         lineNumber += 1
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil }
+        if let closingLine {
+            return .malformedLine(line: lineNumber, reason: "text after the closing line on line \(closingLine)")
+        }
+        if line.starts(with: ExportDigestChain.closingPrefix) { return addClosing(line) }
+        let contentEnd = ExportDigestChain.contentEnd(of: line)
+        let parsed: Result<ExportedEvent, ExportedEvent.LineProblem>
+        if let contentEnd {
+            // The event is the line without its digest field.
+            var object = Array(UnsafeRawBufferPointer(rebasing: line[..<contentEnd]))
+            object.append(0x7D)
+            parsed = object.withUnsafeBytes { bytes in Result { () throws(ExportedEvent.LineProblem) in try ExportedEvent.parse(bytes) } }
+        } else {
+            parsed = Result { () throws(ExportedEvent.LineProblem) in try ExportedEvent.parse(line) }
+        }
         let event: ExportedEvent
-        do {
-            event = try ExportedEvent.parse(line)
-        } catch {
-            return .malformedLine(line: lineNumber, reason: error.reason)
+        switch parsed {
+        case .success(let value): event = value
+        case .failure(let problem): return .malformedLine(line: lineNumber, reason: problem.reason)
+        }
+        guard let contentEnd else {
+            return .malformedLine(
+                line: lineNumber,
+                reason: "the line has no digest: it must end in ,\"digest\":\"<64 lowercase hex digits>\"}")
+        }
+        if event.event.id == Self.nilUUID {
+            return .malformedLine(line: lineNumber, reason: "field 'eventId' is the nil UUID")
+        }
+        guard LedgerTimeRange.micros.contains(event.recordedAtMicros) else {
+            return .malformedLine(
+                line: lineNumber, reason: "field 'recordedAt' is outside \(LedgerTimeRange.description)")
+        }
+        chain.add(UnsafeRawBufferPointer(rebasing: line[..<contentEnd]))
+        let digest = ExportDigestChain.digestText(of: line)
+        guard digest == ExportDigestChain.hexBytes(chain.last) else {
+            return .brokenChain(
+                line: lineNumber,
+                reason: "its digest is not the SHA-256 of the digest before it and the line (the line, or one "
+                    + "before it, was edited, removed or moved)")
         }
         if let previous, event.position <= previous.position {
             return .malformedLine(
@@ -300,6 +431,6 @@ struct ImportReader {
             if let error = add(UnsafeRawBufferPointer(rebasing: text[start..<end])) { return error }
             start = (newline ?? text.count) + 1
         }
-        return nil
+        return finish()
     }
 }

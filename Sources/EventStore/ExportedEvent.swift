@@ -61,6 +61,20 @@ struct ExportRenderer {
         output.append(0x0A)
     }
 
+    /// Appends `view` as one JSON object whose last field is its digest in
+    /// `chain`, and a line feed; adds the line to `chain`.
+    mutating func appendChainedJSONLine(_ view: EnvelopeView, chain: inout ExportDigestChain) {
+        let start = output.count
+        appendJSONLine(view)
+        output.removeLast(2)  // the closing brace and the line feed
+        output.withUnsafeBytes { chain.add(UnsafeRawBufferPointer(rebasing: $0[start...])) }
+        output.append(contentsOf: ExportDigestChain.digestKey)
+        chain.appendHex(to: &output)
+        output.append(0x22)
+        output.append(0x7D)
+        output.append(0x0A)
+    }
+
     /// Appends `view` as one CSV record ending in CRLF.
     mutating func appendCSVRecord(_ view: EnvelopeView) {
         ExportText.appendDecimal(view.position, to: &output)
@@ -137,7 +151,7 @@ struct ExportRenderer {
 }
 
 /// One event read back from an export line.
-struct ExportedEvent {
+struct ExportedEvent: Sendable {
     let position: UInt64
     let streamID: String
     let version: UInt64
@@ -200,7 +214,7 @@ struct ExportedEvent {
             try scanner.readString(into: &text)
             let name = text
             guard let field = Field.allCases.first(where: { ExportColumns.nameBytes[$0.rawValue] == name }) else {
-                throw LineProblem(reason: "unknown field '\(String(decoding: name, as: UTF8.self))' at column \(nameStart + 1)")
+                throw LineProblem(reason: "unknown field '\(InputQuote.bounded(bytes: name))' at column \(nameStart + 1)")
             }
             guard seen.insert(field.rawValue).inserted else {
                 throw LineProblem(reason: "field '\(field.name)' appears twice")
@@ -226,7 +240,7 @@ struct ExportedEvent {
             func uuid() throws -> UUID {
                 let bytes = try string()
                 guard let value = bytes.withUnsafeBytes({ ExportText.parseUUID($0) }) else {
-                    throw problem("'\(String(decoding: bytes, as: UTF8.self))' is not a UUID")
+                    throw problem("'\(InputQuote.bounded(bytes: bytes))' is not a UUID")
                 }
                 return value
             }
@@ -250,7 +264,7 @@ struct ExportedEvent {
                 switch bytes.withUnsafeBytes({ ExportText.parseTimestamp($0) }) {
                 case .success(let micros): recordedAt = micros
                 case .failure(let error):
-                    throw problem("'\(String(decoding: bytes, as: UTF8.self))' is not a time: \(error.reason)")
+                    throw problem("'\(InputQuote.bounded(bytes: bytes))' is not a time: \(error.reason)")
                 }
             case .data: payload = try data(&scanner, problem: problem)
             }

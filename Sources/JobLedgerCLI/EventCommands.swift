@@ -56,6 +56,9 @@ struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Export events as JSON Lines or CSV, with constant memory.",
         discussion: """
+            JSON Lines is the restore format: each line ends in a SHA-256 "digest" chained from the line \
+            before, and a closing line {"count":N,"digest":"…"} ends the file; `jobledger import` checks \
+            them all. CSV carries no digests: it is for spreadsheets, not for restoring.
             With --out the export is written to a temporary file beside it and renamed when complete; an \
             existing file is replaced only with --force, and a file of the ledger never.
             Example: jobledger export --format csv --since 2026-11-01T00:00:00Z --out events.csv
@@ -86,7 +89,7 @@ struct Export: ParsableCommand {
             let total = try jobs.store.lastPosition()
             let progress = ProgressLine(label: "export")
             var written = 0
-            let count = try jobs.store.exportEvents(format: format == .csv ? .csv : .jsonLines, selection: selection) { bytes in
+            let count = try jobs.store.exportEvents(format: format == .csv ? .csv : .chainedJSONLines, selection: selection) { bytes in
                 if let destination { destination.write(bytes) } else { FileHandle.standardOutput.write(Data(bytes)) }
                 written += bytes.count
                 progress.show(min(total, UInt64(written / 200)), of: total)
@@ -102,28 +105,120 @@ struct Export: ParsableCommand {
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Import a JSON Lines export, all or nothing; '-' reads stdin.",
-        discussion: "Example: jobledger import events.jsonl --db restored.ledger")
+        abstract: "Restore a JSON Lines export, all or nothing; '-' reads stdin.",
+        discussion: """
+            The file must be an export as `jobledger export` writes it: every line's digest and the closing \
+            line are checked, so a file edited, reordered or cut short is refused. Every job's history must \
+            be one the ledger's commands could have written, each job event followed by its audit entry. \
+            The first line that breaks a rule is named and nothing is written; a ledger the import created \
+            is removed again. --dry-run checks everything and writes nothing, and creates no ledger.
+            Example: jobledger import events.jsonl --db restored.ledger
+            """)
 
     @OptionGroup var ledger: LedgerOptions
     @Argument(help: "The file to import, or - for stdin.") var file: String
-    @Flag(help: "Check everything, write nothing.") var dryRun = false
+    @Flag(help: "Check everything, write nothing (a missing ledger is not created).") var dryRun = false
 
     func run() throws {
         try runReportingErrors {
-            let jobs = try ledger.open(creating: true)
-            let report: ImportReport
+            let data: Data
             do {
-                report = file == "-"
-                    ? try jobs.store.importEvents(from: FileHandle.standardInput, dryRun: dryRun)
-                    : try jobs.store.importEvents(fromFile: file, dryRun: dryRun)
+                data = file == "-"
+                    ? try EventStore.importData(from: FileHandle.standardInput)
+                    : try EventStore.importData(fromFile: file)
             } catch {
                 throw CLIError.badInput("import stopped, nothing imported: \(error)")
             }
+            let options = ledger
+            let target = LedgerImport(path: ledger.path, dryRun: dryRun)
+            let report = try target.run(open: { path in
+                var options = options
+                options.db = path
+                return try options.open(creating: true)
+            }, body: { jobs in
+                do {
+                    return try jobs.importEvents(jsonLines: data, dryRun: dryRun)
+                } catch {
+                    throw CLIError.badInput("import stopped, nothing imported: \(error)")
+                }
+            })
             if ledger.json {
                 Output.printJSON(["imported": report.imported, "skipped": report.skipped, "lastPosition": report.lastPosition])
             } else {
                 print("imported \(report.imported) events, skipped \(report.skipped) already present; last position \(report.lastPosition)")
+            }
+        }
+    }
+}
+
+/// Where an import writes: the ledger when it exists; otherwise a new one
+/// that is removed again when the import fails, or, for a dry run, a
+/// scratch ledger that is always removed, so that neither leaves anything.
+struct LedgerImport {
+    let path: String
+    let dryRun: Bool
+
+    func run(
+        open openLedger: (String) throws -> JobLedger, body: (JobLedger) throws -> ImportReport
+    ) throws -> ImportReport {
+        let manager = FileManager.default
+        if manager.fileExists(atPath: path) { return try body(openLedger(path)) }
+        let target = dryRun
+            ? manager.temporaryDirectory.appendingPathComponent("jobledger-dry-run-\(UUID().uuidString)").path
+            : path
+        // Claim the directory with mkdir, which fails if it exists: a ledger
+        // another process created meanwhile is imported into, never removed.
+        // Folders made on the way to it are removed with it.
+        var created = target
+        var parent = URL(fileURLWithPath: target).deletingLastPathComponent()
+        while parent.path != "/" && !manager.fileExists(atPath: parent.path) {
+            created = parent.path
+            parent = parent.deletingLastPathComponent()
+        }
+        try? manager.createDirectory(
+            atPath: URL(fileURLWithPath: target).deletingLastPathComponent().path, withIntermediateDirectories: true)
+        if mkdir(target, 0o700) != 0 {
+            guard errno == EEXIST, !dryRun else {
+                throw CLIError.badInput("cannot create '\(target)': \(String(cString: strerror(errno)))")
+            }
+            return try body(openLedger(path))
+        }
+        var succeeded = false
+        defer {
+            if dryRun || !succeeded { try? manager.removeItem(atPath: created) }
+        }
+        // The ledger is closed (dropped) before the directory is removed.
+        let report = try { () throws -> ImportReport in try body(openLedger(target)) }()
+        succeeded = true
+        return report
+    }
+}
+
+struct Digest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the SHA-256 digest of the ledger's head.",
+        discussion: """
+            The digest chain over every event from position 1 up to --at (the last position by default), \
+            computed exactly as `jobledger export` computes the digest on each line. Keep it: a later \
+            whole-log export whose line for that position carries the same digest, and that imports \
+            (the import checks every digest), proves that nothing up to that position was changed.
+            Example: jobledger digest --at 5000 --json
+            """)
+
+    @OptionGroup var ledger: LedgerOptions
+    @Option(help: "The last position to cover (default: the last position).") var at: UInt64?
+
+    func run() throws {
+        try runReportingErrors {
+            let jobs = try ledger.openForReading()
+            guard let digest = try jobs.store.digest(at: at) else {
+                let last = try jobs.store.lastPosition()
+                throw CLIError.badInput("--at \(at ?? 0) is beyond the last position, \(last)")
+            }
+            if ledger.json {
+                Output.printJSON(["position": digest.position, "events": digest.events, "digest": digest.digest])
+            } else {
+                print("\(digest.digest)  position \(digest.position), \(digest.events) events")
             }
         }
     }

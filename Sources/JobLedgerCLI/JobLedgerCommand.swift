@@ -23,7 +23,7 @@ package struct JobLedgerCommand: AsyncParsableCommand {
         subcommands: [
             Submit.self, Claim.self, Renew.self, Complete.self, Fail.self, AckCancel.self,
             Cancel.self, Kill.self, Retry.self, KillBatch.self, Sweep.self,
-            Status.self, List.self, History.self, Events.self, Export.self, Import.self, Report.self, Info.self,
+            Status.self, List.self, History.self, Events.self, Export.self, Import.self, Digest.self, Report.self, Info.self,
             Rebuild.self, Verify.self,
             Demo.self,
         ]

@@ -22,7 +22,7 @@ import Testing
     }
 
     static func export(
-        _ store: EventStore, format: ExportFormat = .jsonLines, selection: ExportSelection = .all
+        _ store: EventStore, format: ExportFormat = .chainedJSONLines, selection: ExportSelection = .all
     ) throws -> String {
         var text = ""
         try store.exportEvents(to: &text, format: format, selection: selection)
@@ -31,6 +31,19 @@ import Testing
 
     static func lines(_ text: String) -> [String] {
         text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    /// Export lines with their digest chain and closing line added.
+    static func sealed(_ lines: [String]) -> [String] {
+        ExportSealing.seal(lines)
+    }
+
+    /// The event lines of a chained export, without digests or closing line.
+    static func plain(_ text: String) -> [String] {
+        lines(text).filter { !$0.isEmpty && !$0.hasPrefix(#"{"count":"#) }.map { line in
+            guard let range = line.range(of: #","digest":""#, options: .backwards) else { return line }
+            return String(line[..<range.lowerBound]) + "}"
+        }
     }
 
     static func date(_ micros: Int64) -> Date {
@@ -75,8 +88,8 @@ import Testing
                 recordedAt: date(base + Int64(index) * 1_000_001))
             _ = try store.append(to: stream, expectedVersion: .any, events: [event])
         }
-        // Times far from now still round-trip.
-        for micros in [-1_500_000 as Int64, -62_135_596_800_000_001, 253_402_300_800_000_000, 0] {
+        // Times at the edges of the ledger's range still round-trip.
+        for micros in [1_500_000 as Int64, LedgerTimeRange.micros.upperBound - 1, 946_684_800_000_001, 0] {
             _ = try store.append(
                 to: "edge", expectedVersion: .any,
                 events: [EventData(type: "Edge", payload: Array("{}".utf8), recordedAt: date(micros))])
@@ -130,7 +143,9 @@ import Testing
         let sourceLedger = TemporaryLedger()
         let source = try Self.variedStore(sourceLedger)
         let exported = try Self.export(source)
-        #expect(Self.lines(exported).count == 17)  // 16 events and the empty string after the last line feed
+        // 16 events, the closing line and the empty string after the last line feed
+        #expect(Self.lines(exported).count == 18)
+        #expect(Self.lines(exported)[16].hasPrefix(#"{"count":16,"digest":""#))
 
         let targetLedger = TemporaryLedger()
         let target = try targetLedger.open()
@@ -167,7 +182,7 @@ import Testing
         _ = try store.append(
             to: "job-7", expectedVersion: .exact(1),
             events: [EventData(id: id.advancedForTest, type: "Note", payload: Array("a \"b\"\n".utf8))])
-        let lines = Self.lines(try Self.export(store))
+        let lines = Self.lines(try Self.export(store, format: .jsonLines))
         #expect(lines[0] == #"{"position":1,"stream":"job-7","version":1,"eventId":"0a1b2c3d-0000-4000-8000-00000000abcd","type":"JobSubmitted","recordedAt":"2026-11-23T12:00:00.123456Z","actor":"ann","correlationId":"c0ffee00-0000-4000-8000-00000000c001","causationId":null,"data":{"k":[1,true]}}"#)
         #expect(lines[1].hasSuffix(#","actor":"","correlationId":null,"causationId":null,"data":"a \"b\"\n"}"#))
         #expect(lines[2] == "")
@@ -194,17 +209,14 @@ import Testing
         #expect(try store.streamVersion("job-1") == 3)
     }
 
-    @Test func timesFarFromNowRoundTripToTheMicrosecond() throws {
+    @Test func timesAtTheEdgesOfTheLedgerRangeRoundTripToTheMicrosecond() throws {
         let times = [
-            "0000-12-31T23:59:59.999999Z", "-0044-03-15T12:00:00.000001Z", "+99999-12-31T23:59:59.999999Z",
-            "1969-12-31T23:59:59.999999Z", "2000-02-29T00:00:00.000000Z", "2262-04-11T23:47:16.854775Z",
-            // The earliest instant the store holds: Int64.min microseconds.
-            "-290308-12-21T19:59:05.224192Z",
+            "1970-01-01T00:00:00.000000Z", "2000-02-29T00:00:00.000000Z", "2199-12-31T23:59:59.999999Z",
         ]
         func line(_ index: Int, _ time: String) -> String {
             #"{"position":\#(index),"stream":"times","version":\#(index),"eventId":"00000000-0000-4000-8000-00000000000\#(index)","type":"T","recordedAt":"\#(time)","actor":"","correlationId":null,"causationId":null,"data":{}}"#
         }
-        let text = times.enumerated().map { line($0.offset + 1, $0.element) + "\n" }.joined()
+        let text = Self.sealed(times.enumerated().map { line($0.offset + 1, $0.element) }).map { $0 + "\n" }.joined()
         let ledger = TemporaryLedger()
         let store = try ledger.open()
         #expect(try store.importEvents(jsonLines: Data(text.utf8)).imported == times.count)
@@ -212,12 +224,29 @@ import Testing
         #expect(try store.importEvents(jsonLines: Data(text.utf8)).skipped == times.count)
 
         // Shorter fractions are read and written back with six digits.
-        let short = [line(8, "2026-11-23T12:00:00Z"), line(9, "2026-11-23T12:00:00.5Z")]
+        let short = Self.sealed([line(4, "2026-11-23T12:00:00Z"), line(5, "2026-11-23T12:00:00.5Z")])
         #expect(try store.importEvents(lines: short).imported == 2)
-        let exported = Self.lines(try Self.export(store, selection: ExportSelection(fromPosition: 8)))
+        let exported = Self.lines(try Self.export(store, selection: ExportSelection(fromPosition: 4)))
         #expect(exported[0].contains(#""recordedAt":"2026-11-23T12:00:00.000000Z""#))
         #expect(exported[1].contains(#""recordedAt":"2026-11-23T12:00:00.500000Z""#))
-        #expect(try store.event(at: 9)?.recordedAt == Self.date(1_795_435_200_500_000))
+        #expect(try store.event(at: 5)?.recordedAt == Self.date(1_795_435_200_500_000))
+    }
+
+    @Test(arguments: [
+        "0001-01-01T00:00:00.000000Z", "9999-12-31T23:59:59.999999Z", "1969-12-31T23:59:59.999999Z",
+        "2200-01-01T00:00:00.000000Z", "-290308-12-21T19:59:05.224192Z",
+    ])
+    func timesOutsideTheLedgerRangeAreRefused(time: String) throws {
+        let line = #"{"position":1,"stream":"times","version":1,"eventId":"00000000-0000-4000-8000-000000000001","type":"T","recordedAt":"\#(time)","actor":"","correlationId":null,"causationId":null,"data":{}}"#
+        let ledger = TemporaryLedger()
+        let store = try ledger.open()
+        let error = #expect(throws: ImportError.self) { try store.importEvents(lines: Self.sealed([line])) }
+        guard case .malformedLine(1, let reason) = error else {
+            Issue.record("expected line 1 refused, got \(String(describing: error))")
+            return
+        }
+        #expect(reason.contains(LedgerTimeRange.description))
+        #expect(try store.lastPosition() == 0)
     }
 
     // MARK: CSV
@@ -261,7 +290,8 @@ import Testing
         let ledger = TemporaryLedger()
         let store = try ledger.open()
         #expect(try Self.export(store, format: .csv) == "position,stream,version,eventId,type,recordedAt,actor,correlationId,causationId,data\r\n")
-        #expect(try Self.export(store) == "")
+        #expect(try Self.export(store, format: .jsonLines) == "")
+        #expect(try Self.export(store) == #"{"count":0,"digest":"\#(String(repeating: "0", count: 64))"}"# + "\n")
     }
 
     // MARK: Selections
@@ -278,7 +308,7 @@ import Testing
                     recordedAt: Self.date(start + Int64(index) * 60_000_000))])
         }
         func positions(_ selection: ExportSelection) throws -> [UInt64] {
-            try Self.lines(try Self.export(store, selection: selection)).filter { !$0.isEmpty }.map { line in
+            try Self.lines(try Self.export(store, format: .jsonLines, selection: selection)).filter { !$0.isEmpty }.map { line in
                 let field = try #require(line.split(separator: ",").first)
                 return try #require(UInt64(field.dropFirst(#"{"position":"#.count)))
             }
@@ -327,7 +357,7 @@ import Testing
         #expect(count == 5000)
         #expect(pieces > 1)
         #expect(String(decoding: total, as: UTF8.self) == (try Self.export(store)))
-        #expect(total.split(separator: 0x0A).count == 5000)
+        #expect(total.split(separator: 0x0A).count == 5001)  // and the closing line
     }
 
     // MARK: Import refusals
@@ -347,9 +377,9 @@ import Testing
     @Test func importingAfterNewerEventsSkipsTheKnownOnesAndAddsTheRest() throws {
         let ledger = TemporaryLedger()
         let store = try ledger.open()
-        let lines = Self.lines(try Self.fixtureText("valid.jsonl"))
-        #expect(try store.importEvents(lines: lines.prefix(3)).imported == 3)
-        let report = try store.importEvents(lines: lines)
+        let lines = Self.plain(try Self.fixtureText("valid.jsonl"))
+        #expect(try store.importEvents(lines: Self.sealed(Array(lines.prefix(3)))).imported == 3)
+        let report = try store.importEvents(lines: Self.sealed(lines))
         #expect(report.imported == 3)
         #expect(report.skipped == 3)
         #expect(try Self.export(store) == (try Self.fixtureText("valid.jsonl")))
@@ -415,10 +445,10 @@ import Testing
     @Test func theSameIDWithAnotherTimeOrActorIsAConflict() throws {
         let ledger = TemporaryLedger()
         let store = try ledger.open()
-        let lines = Self.lines(try Self.fixtureText("valid.jsonl"))
-        try store.importEvents(lines: lines)
+        let lines = Self.plain(try Self.fixtureText("valid.jsonl"))
+        try store.importEvents(lines: Self.sealed(lines))
         let otherTime = lines[0].replacingOccurrences(of: "12:00:00.123456Z", with: "12:00:00.123457Z")
-        let error = #expect(throws: ImportError.self) { try store.importEvents(lines: [otherTime]) }
+        let error = #expect(throws: ImportError.self) { try store.importEvents(lines: Self.sealed([otherTime])) }
         guard case .eventIDConflict(1, _, let reason) = error else {
             Issue.record("expected an id conflict on line 1, got \(String(describing: error))")
             return
@@ -426,7 +456,7 @@ import Testing
         #expect(reason.contains("recordedAt 2026-11-23T12:00:00.123456Z, not 2026-11-23T12:00:00.123457Z"))
 
         let otherActor = lines[0].replacingOccurrences(of: #""actor":"alice""#, with: #""actor":"mallory""#)
-        let actorError = #expect(throws: ImportError.self) { try store.importEvents(lines: ["", otherActor]) }
+        let actorError = #expect(throws: ImportError.self) { try store.importEvents(lines: Self.sealed(["", otherActor])) }
         #expect(actorError?.line == 2)
         #expect(try store.lastPosition() == 6)
     }
@@ -467,7 +497,7 @@ import Testing
     @Test func malformedLinesAreDescribed() throws {
         let ledger = TemporaryLedger()
         let store = try ledger.open()
-        let valid = Self.lines(try Self.fixtureText("valid.jsonl"))[0]
+        let valid = Self.plain(try Self.fixtureText("valid.jsonl"))[0]
         let cases: [(String, String)] = [
             ("not json", "expected '{'"),
             (valid + " x", "unexpected text after the event object"),
@@ -481,7 +511,7 @@ import Testing
             (valid.replacingOccurrences(of: #""causationId":null"#, with: #""causationId":nul"#), "a UUID string or null"),
         ]
         for (line, expected) in cases {
-            let error = #expect(throws: ImportError.self) { try store.importEvents(lines: [line]) }
+            let error = #expect(throws: ImportError.self) { try store.importEvents(lines: Self.sealed([line])) }
             guard case .malformedLine(1, let reason) = error else {
                 Issue.record("expected a malformed line 1 for \(expected), got \(String(describing: error))")
                 continue
@@ -489,13 +519,13 @@ import Testing
             #expect(reason.contains(expected), "\(reason)")
         }
         let invalid = valid.replacingOccurrences(of: #""stream":"job-1""#, with: #""stream":"""#)
-        let error = #expect(throws: ImportError.self) { try store.importEvents(lines: [invalid]) }
+        let error = #expect(throws: ImportError.self) { try store.importEvents(lines: Self.sealed([invalid])) }
         #expect(error?.line == 1)
         guard case .invalidEvent(1, .invalidStreamID) = error else {
             Issue.record("expected an invalid stream id, got \(String(describing: error))")
             return
         }
-        let orderError = #expect(throws: ImportError.self) { try store.importEvents(lines: ["", "", valid, valid]) }
+        let orderError = #expect(throws: ImportError.self) { try store.importEvents(lines: Self.sealed(["", "", valid, valid])) }
         #expect(orderError?.line == 4)
         #expect(try store.lastPosition() == 0)
     }
@@ -527,11 +557,14 @@ import Testing
         #expect(error?.line == nil)
     }
 
-    @Test func emptyInputImportsNothing() throws {
+    @Test func anEmptyExportImportsNothingAndEmptyInputIsCutShort() throws {
         let ledger = TemporaryLedger()
         let store = try ledger.open()
-        #expect(try store.importEvents(lines: [String]()) == ImportReport(imported: 0, skipped: 0, lastPosition: 0, dryRun: false))
-        #expect(try store.importEvents(jsonLines: Data("\n\n".utf8)).imported == 0)
+        let empty = try Self.export(store)
+        #expect(empty == #"{"count":0,"digest":"\#(String(repeating: "0", count: 64))"}"# + "\n")
+        #expect(try store.importEvents(lines: Self.lines(empty)) == ImportReport(imported: 0, skipped: 0, lastPosition: 0, dryRun: false))
+        #expect(throws: ImportError.missingClosingLine(line: 1)) { try store.importEvents(lines: [String]()) }
+        #expect(throws: ImportError.missingClosingLine(line: 3)) { try store.importEvents(jsonLines: Data("\n\n".utf8)) }
     }
 
     @Test func crlfLinesImportToo() throws {
@@ -540,6 +573,111 @@ import Testing
         let text = try Self.fixtureText("valid.jsonl").replacingOccurrences(of: "\n", with: "\r\n")
         #expect(try store.importEvents(jsonLines: Data(text.utf8)).imported == 6)
         #expect(try Self.export(store) == (try Self.fixtureText("valid.jsonl")))
+    }
+}
+
+/// The digest chain of exports: every line's digest covers the line and the
+/// digest before it, a closing line carries the count and the last digest,
+/// and the import refuses any file whose chain does not hold.
+@Suite struct ExportDigestChainTests {
+    typealias Helpers = ExportImportTests
+
+    @Test func aFileWithoutItsClosingLineIsRefusedAsCutShort() throws {
+        let ledger = TemporaryLedger()
+        let store = try ledger.open()
+        let error = #expect(throws: ImportError.self) {
+            try store.importEvents(fromFile: try Helpers.fixture("cut-short.jsonl"))
+        }
+        #expect(error == .missingClosingLine(line: 7))
+        #expect(error?.description.contains("cut short") == true)
+        #expect(try store.lastPosition() == 0)
+    }
+
+    @Test func anEditedFieldBreaksTheChainAtItsLine() throws {
+        let ledger = TemporaryLedger()
+        let store = try ledger.open()
+        let error = #expect(throws: ImportError.self) {
+            try store.importEvents(fromFile: try Helpers.fixture("edited.jsonl"))
+        }
+        guard case .brokenChain(4, _) = error else {
+            Issue.record("expected the chain broken on line 4, got \(String(describing: error))")
+            return
+        }
+        #expect(try store.lastPosition() == 0)
+    }
+
+    @Test func removedReorderedOrAddedLinesAreRefused() throws {
+        let ledger = TemporaryLedger()
+        let store = try ledger.open()
+        let lines = Helpers.lines(try Helpers.fixtureText("valid.jsonl")).filter { !$0.isEmpty }
+        #expect(lines.count == 7)
+        var removedLast = lines
+        removedLast.remove(at: 5)  // the last event of the file, the closing line kept
+        #expect(throws: ImportError.brokenChain(
+            line: 6, reason: "the closing line counts 6 events but the file holds 5")) {
+            try store.importEvents(lines: removedLast)
+        }
+        var removedMiddle = lines
+        removedMiddle.remove(at: 2)
+        #expect((#expect(throws: ImportError.self) { try store.importEvents(lines: removedMiddle) })?.line == 3)
+        var swapped = lines
+        swapped.swapAt(1, 2)
+        #expect((#expect(throws: ImportError.self) { try store.importEvents(lines: swapped) })?.line == 2)
+        var withTail = lines
+        withTail.append(lines[0])
+        let tailError = #expect(throws: ImportError.self) { try store.importEvents(lines: withTail) }
+        guard case .malformedLine(8, let reason) = tailError else {
+            Issue.record("expected line 8 after the closing line refused, got \(String(describing: tailError))")
+            return
+        }
+        #expect(reason.contains("after the closing line"))
+        #expect(try store.lastPosition() == 0)
+    }
+
+    @Test func aLineWithoutADigestIsRefused() throws {
+        let ledger = TemporaryLedger()
+        let store = try ledger.open()
+        let plain = Helpers.plain(try Helpers.fixtureText("valid.jsonl"))
+        let error = #expect(throws: ImportError.self) { try store.importEvents(lines: plain) }
+        guard case .malformedLine(1, let reason) = error else {
+            Issue.record("expected line 1 refused, got \(String(describing: error))")
+            return
+        }
+        #expect(reason.contains("no digest"))
+    }
+
+    @Test func theLedgerDigestIsTheExportsDigestAtEveryPosition() throws {
+        let ledger = TemporaryLedger()
+        let store = try ledger.open()
+        try store.importEvents(fromFile: try Helpers.fixture("valid.jsonl"))
+        let lines = Helpers.lines(try Helpers.export(store)).filter { !$0.isEmpty }
+        for position in 1...6 {
+            let digest = try #require(try store.digest(at: UInt64(position)))
+            #expect(digest.events == UInt64(position))
+            #expect(lines[position - 1].hasSuffix(#","digest":"\#(digest.digest)"}"#))
+        }
+        let head = try #require(try store.digest())
+        #expect(lines[6] == #"{"count":6,"digest":"\#(head.digest)"}"#)
+        #expect(try store.digest(at: 0)?.digest == String(repeating: "0", count: 64))
+        #expect(try store.digest(at: 7) == nil)
+        // An event appended later leaves the digest of the earlier head as it was.
+        _ = try store.append(to: "later", expectedVersion: .noStream, events: [EventData(type: "Later", payload: [])])
+        #expect(try store.digest(at: 6) == head)
+        #expect(try store.digest()?.digest != head.digest)
+    }
+
+    @Test func aHugeFieldIsQuotedShortInTheError() throws {
+        let ledger = TemporaryLedger()
+        let store = try ledger.open()
+        let valid = Helpers.plain(try Helpers.fixtureText("valid.jsonl"))[0]
+        let huge = String(repeating: "z", count: 1 << 20)
+        let line = valid.replacingOccurrences(
+            of: "5f0c1a2e-7b1d-4c3a-9e21-000000000001", with: huge)
+        let error = #expect(throws: ImportError.self) { try store.importEvents(lines: Helpers.sealed([line])) }
+        let message = try #require(error?.description)
+        #expect(message.contains("is not a UUID"))
+        #expect(message.contains("bytes in all"))
+        #expect(message.utf8.count < 1000)
     }
 }
 

@@ -22,7 +22,8 @@ import Testing
         let target = CommandLineRunner(ledgerPath: scratch.path + "/restored")
         let imported = try target.run(["import", first, "--json"])
         #expect(imported.status == 0, "\(imported.stderr)")
-        let lines = try String(contentsOfFile: first, encoding: .utf8).split(separator: "\n").count
+        // Every line but the closing one is an event.
+        let lines = try String(contentsOfFile: first, encoding: .utf8).split(separator: "\n").count - 1
         #expect(imported.json?["imported"] as? Int == lines)
         let second = scratch.path + "/second.jsonl"
         #expect(try target.run(["export", "--out", second]).status == 0)

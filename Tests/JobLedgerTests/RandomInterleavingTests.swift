@@ -113,6 +113,14 @@ import Testing
             Issue.record("seed \(seed), job \(issue.job): \(issue.text)\ncommands touching \(issue.job), in the order they returned:\n\(trace)")
         }
 
+        // Histories that racing commands wrote are ones an import restores.
+        var export = ""
+        try ledger.store.exportEvents(to: &export)
+        let restored = TemporaryJobLedger()
+        let restoredLedger = try restored.open { $0.retryPolicy = InterleavingScenario.retryPolicy }
+        let restore = Result { () throws(ImportError) in try restoredLedger.importEvents(jsonLines: Data(export.utf8)) }
+        if case .failure(let error) = restore { Issue.record("seed \(seed): the ledger's export does not import: \(error)") }
+
         let commands = all.reduce(0) { $0 + $1.commands }
         let elapsed = (ContinuousClock.now - started).components
         let milliseconds = elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000

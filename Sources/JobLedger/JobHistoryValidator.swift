@@ -1,0 +1,349 @@
+import EventStore
+import Foundation
+
+/// Checks that imported events are a history the ledger's commands could
+/// have written, before any of them is imported.
+///
+/// Each job stream is folded through ``JobEvolver``, and every job event
+/// must be what ``JobDecider`` decides for the command that its audit entry
+/// names, issued by the actor the entry records, at the event's time: so a
+/// `JobRetried` after `JobCompleted`, a claim of a job that is not pending or
+/// a kill by a user is refused. Fields are checked as the commands check
+/// them (ids, names, `maxAttempts`, JSON payloads and results, times within
+/// ``LedgerTimeRange``), a `JobSubmitted` must name its stream's job, and
+/// every job event must be followed by its audit entry, as commands append
+/// them together. Audit entries of commands that changed nothing must have
+/// an outcome that changes nothing. Only `job-<id>` and `audit-<id>` streams
+/// are accepted: no command writes any other.
+///
+/// Lease and backoff lengths are not known from the history (they are
+/// command arguments and the retry policy of the ledger that wrote it), so
+/// a lease end or retry time is only checked to lie after its event.
+struct JobHistoryValidator {
+    /// The stored events of a stream up to a version (exclusive), for a
+    /// stream whose first imported line continues what the ledger holds.
+    typealias PriorEvents = (_ stream: String, _ beforeVersion: UInt64) throws -> [RecordedEvent]
+
+    private let policy: RetryPolicy
+    private let prior: PriorEvents
+    /// The state of each job seen so far (`nil` before its submission).
+    private var jobs: [String: Job?] = [:]
+
+    init(policy: RetryPolicy, prior: @escaping PriorEvents) {
+        self.policy = policy
+        self.prior = prior
+    }
+
+    /// A line and why it is refused.
+    struct Refusal: Error {
+        let line: Int
+        let reason: String
+    }
+
+    /// Checks every line, in order.
+    mutating func validate(_ lines: [ImportedLine]) throws(ImportError) {
+        var index = 0
+        do {
+            while index < lines.count {
+                let line = lines[index]
+                if let id = JobStreams.jobID(fromStream: line.streamID) {
+                    let audit = index + 1 < lines.count ? lines[index + 1] : nil
+                    try checkJobEvent(line, jobID: id, audit: audit)
+                    index += 2
+                } else if let id = Self.auditJobID(line.streamID) {
+                    try checkLoneAudit(line, jobID: id)
+                    index += 1
+                } else {
+                    throw Refusal(
+                        line: line.number,
+                        reason: "stream '\(InputQuote.bounded(line.streamID))' is not one the job ledger writes "
+                            + "(job-<id> or audit-<id>)")
+                }
+            }
+        } catch let refusal as Refusal {
+            throw .invalidHistory(line: refusal.line, reason: refusal.reason)
+        } catch {
+            throw .invalidHistory(line: lines[index].number, reason: "the ledger could not be read: \(error)")
+        }
+    }
+
+    private static func auditJobID(_ stream: String) -> String? {
+        let prefix = JobStreams.audit("")
+        return stream.hasPrefix(prefix) ? String(stream.dropFirst(prefix.utf8.count)) : nil
+    }
+
+    private static func date(_ micros: Int64) -> Date {
+        Date(timeIntervalSince1970: Double(micros) / 1_000_000)
+    }
+
+    // MARK: Job events
+
+    private mutating func checkJobEvent(_ line: ImportedLine, jobID: String, audit: ImportedLine?) throws {
+        func refuse(_ reason: String) -> Refusal { Refusal(line: line.number, reason: reason) }
+        try Self.checkField(line.number) { () throws(JobLedgerError) in try JobInput.validateID(jobID) }
+        let job = try state(of: jobID, stream: line.streamID, firstVersion: line.version, line: line.number)
+        guard let event = try Self.decodeJobEvent(line) else {
+            throw refuse("'\(InputQuote.bounded(line.event.type))' is not a job event type")
+        }
+        guard line.event.causationID == nil else { throw refuse("commands write job events without a causationId") }
+        guard let requestID = line.event.correlationID else {
+            throw refuse("commands write every job event with the correlationId of its request")
+        }
+        try checkFields(of: event, jobID: jobID, at: line)
+
+        // The audit entry that commands append together with the event.
+        guard let audit, audit.streamID == JobStreams.audit(jobID) else {
+            throw refuse("the \(line.event.type) has no audit entry: commands append each job event with an "
+                + "AuditRecorded event of stream '\(JobStreams.audit(jobID))' right after it")
+        }
+        let entry = try Self.decodeAudit(audit, jobID: jobID)
+        guard entry.requestID == requestID, audit.event.correlationID == requestID,
+              audit.recordedAtMicros == line.recordedAtMicros, audit.event.actor == line.event.actor
+        else {
+            throw Refusal(
+                line: audit.number,
+                reason: "the audit entry does not belong to the \(line.event.type) on line \(line.number): "
+                    + "commands write both with the same request id, actor and time")
+        }
+        guard entry.detail == nil else {
+            throw Refusal(line: audit.number, reason: "the audit entry of a change carries a refusal's detail")
+        }
+
+        // The command the entry names, decided as the ledger decides it.
+        let now = Self.date(line.recordedAtMicros)
+        let actor = Actor(id: entry.actor, role: entry.role, organisation: entry.organisation)
+        guard let command = Self.command(for: event, action: entry.action, actor: actor, job: job, now: now) else {
+            throw refuse("no '\(InputQuote.bounded(entry.action))' command writes a \(line.event.type)")
+        }
+        if let job, job.attemptBase.addingReportingOverflow(job.maxAttempts).overflow {
+            throw refuse("the job's attempts cannot be counted (maxAttempts \(job.maxAttempts))")
+        }
+        let decision = JobDecider.decide(job, command, now: now, policy: policy)
+        guard case .accepted(let decided, let outcome) = decision, decided.count == 1 else {
+            let state = job.map { "a job in state \($0.state.rawValue)" } ?? "a job that does not exist"
+            throw refuse("a \(line.event.type) cannot happen to \(state): the '\(entry.action)' command "
+                + "by \(InputQuote.bounded(actor.id)) (\(actor.role.rawValue)) would be answered \(Self.answer(decision))")
+        }
+        guard Self.sameIgnoringPolicyTimes(decided[0], event) else {
+            throw refuse("the \(line.event.type) is not what the '\(entry.action)' command writes for this job "
+                + "(expected \(decided[0].typeName) for attempt \(job?.attempt ?? 0), worker and fields as the job holds them)")
+        }
+        guard outcome == entry.outcome else {
+            throw Refusal(line: audit.number, reason: "the audit entry's outcome is '\(entry.outcome.rawValue)'; "
+                + "the command's is '\(outcome.rawValue)'")
+        }
+        try Self.checkCommandActor(command, entry: entry, envelopeActor: line.event.actor, line: line.number)
+        jobs[jobID] = .some(JobEvolver.evolve(
+            job, event, context: EventContext(position: line.position, version: line.version, recordedAt: now)))
+    }
+
+    /// The job before a line of its stream: folded from the lines before, or
+    /// from what the ledger holds when the file continues a stored stream.
+    private mutating func state(of jobID: String, stream: String, firstVersion: UInt64, line: Int) throws -> Job? {
+        if let known = jobs[jobID] { return known }
+        var job: Job? = nil
+        if firstVersion > 1 {
+            for recorded in try prior(stream, firstVersion) {
+                guard let event = try JobEvent.decode(type: recorded.type, payload: recorded.payload) else { continue }
+                job = JobEvolver.evolve(
+                    job, event,
+                    context: EventContext(
+                        position: recorded.position, version: recorded.streamVersion, recordedAt: recorded.recordedAt))
+            }
+            if job == nil {
+                throw Refusal(line: line, reason: "the stream starts at version \(firstVersion) without its JobSubmitted")
+            }
+        }
+        jobs[jobID] = .some(job)
+        return job
+    }
+
+    private static func decodeJobEvent(_ line: ImportedLine) throws -> JobEvent? {
+        do {
+            return try JobEvent.decode(type: line.event.type, payload: line.event.payload)
+        } catch {
+            throw Refusal(line: line.number, reason: "the \(InputQuote.bounded(line.event.type)) payload is not one commands write")
+        }
+    }
+
+    private static func decodeAudit(_ line: ImportedLine, jobID: String) throws -> AuditEntry {
+        guard line.event.type == AuditEntry.eventType else {
+            throw Refusal(line: line.number, reason: "an audit stream holds only \(AuditEntry.eventType) events")
+        }
+        let entry: AuditEntry
+        do {
+            entry = try JSONCoding.decoder.decode(AuditEntry.self, from: Data(line.event.payload))
+        } catch {
+            throw Refusal(line: line.number, reason: "the audit entry's payload is not one commands write")
+        }
+        guard entry.jobID == jobID else {
+            throw Refusal(line: line.number, reason: "the audit entry names job '\(InputQuote.bounded(entry.jobID))', not its stream's job")
+        }
+        guard line.event.actor == entry.actor, line.event.correlationID == entry.requestID, line.event.causationID == nil else {
+            throw Refusal(line: line.number, reason: "the audit entry's actor and request id must be the event's actor and correlationId")
+        }
+        try checkField(line.number) { () throws(JobLedgerError) in
+            try JobInput.validateName(entry.actor, field: "actor")
+            try JobInput.validateName(entry.organisation, field: "organisation")
+        }
+        return entry
+    }
+
+    /// An audit entry with no job event before it: a command that changed
+    /// nothing (a refusal, or an answer such as `existing`).
+    private mutating func checkLoneAudit(_ line: ImportedLine, jobID: String) throws {
+        let entry = try Self.decodeAudit(line, jobID: jobID)
+        let changesNothing: Set<JobOutcome> = [
+            .existing, .cancelRequested, .alreadyCancelled, .alreadyCompleted, .alreadyFailed, .alreadyKilled,
+            .notFound, .forbidden, .notAllowed, .notLeaseHolder, .conflictingSubmission,
+        ]
+        guard changesNothing.contains(entry.outcome) else {
+            throw Refusal(
+                line: line.number,
+                reason: "the audit entry records '\(entry.outcome.rawValue)' but no job event comes before it: "
+                    + "commands append the job event and its audit entry together")
+        }
+    }
+
+    // MARK: Fields
+
+    private static func checkField(_ line: Int, _ check: () throws(JobLedgerError) -> Void) throws {
+        do {
+            try check()
+        } catch {
+            throw Refusal(line: line, reason: InputQuote.bounded(error.description, limit: 300))
+        }
+    }
+
+    private func checkFields(of event: JobEvent, jobID: String, at line: ImportedLine) throws {
+        func refuse(_ reason: String) -> Refusal { Refusal(line: line.number, reason: reason) }
+        func time(_ date: Date, _ field: String) throws {
+            let millis = (date.timeIntervalSince1970 * 1000).rounded()
+            guard millis.isFinite, millis >= Double(LedgerTimeRange.millis.lowerBound),
+                  millis < Double(LedgerTimeRange.millis.upperBound)
+            else { throw refuse("\(field) is outside \(LedgerTimeRange.description)") }
+            guard date.timeIntervalSince1970 * 1_000_000 >= Double(line.recordedAtMicros) else {
+                throw refuse("\(field) is before the event was recorded")
+            }
+        }
+        switch event {
+        case .submitted(let data):
+            guard data.id == jobID else {
+                throw refuse("the JobSubmitted names job '\(InputQuote.bounded(data.id))' but its stream is job '\(jobID)'s")
+            }
+            try Self.checkField(line.number) { () throws(JobLedgerError) in
+                try JobInput.validateName(data.type, field: "type")
+                try JobInput.validateName(data.owner, field: "owner")
+                try JobInput.validateName(data.organisation, field: "organisation")
+                if let batch = data.batch { try JobInput.validateID(batch, field: "batch") }
+                try JobInput.validateJSON(data.payload, field: "payload")
+            }
+            guard data.owner == line.event.actor else { throw refuse("the JobSubmitted's owner is not its actor") }
+            guard data.maxAttempts >= 1 else { throw refuse("invalid maxAttempts: must be at least 1, got \(data.maxAttempts)") }
+        case .claimed(let data), .leaseRenewed(let data):
+            try Self.checkField(line.number) { () throws(JobLedgerError) in try JobInput.validateName(data.worker, field: "worker") }
+            try time(data.leaseUntil, "leaseUntil")
+        case .completed(let data):
+            if let result = data.result {
+                try Self.checkField(line.number) { () throws(JobLedgerError) in try JobInput.validateJSON(result, field: "result") }
+            }
+        case .attemptFailed(let data):
+            try time(data.retryAt, "retryAt")
+        case .leaseExpired(let data):
+            if let retryAt = data.retryAt { try time(retryAt, "retryAt") }
+        case .failed, .cancelRequested, .cancelled, .killed, .retried:
+            break
+        }
+    }
+
+    // MARK: Commands
+
+    /// The command that the audit entry's action names and that would write
+    /// `event`; `nil` when no such command writes this event.
+    private static func command(for event: JobEvent, action: String, actor: Actor, job: Job?, now: Date) -> JobCommand? {
+        switch (action, event) {
+        case ("submit", .submitted(let data)):
+            return .submit(data)
+        case ("claim", .claimed(let data)):
+            return .claim(worker: data.worker, lease: max(0.001, data.leaseUntil.timeIntervalSince(now)))
+        case ("renewLease", .leaseRenewed(let data)):
+            return .renewLease(worker: data.worker, attempt: data.attempt, lease: max(0.001, data.leaseUntil.timeIntervalSince(now)))
+        case ("complete", .completed(let data)):
+            return .complete(worker: data.worker, attempt: data.attempt, result: data.result)
+        case ("fail", .attemptFailed(let data)):
+            return .fail(worker: data.worker, attempt: data.attempt, error: data.error, retryable: true)
+        case ("fail", .failed(let data)):
+            return .fail(worker: data.worker, attempt: data.attempt, error: data.error, retryable: data.retryable)
+        case ("fail", .cancelled(let data)):
+            // A retryable failure of a job whose cancel was requested.
+            return .fail(worker: data.actor, attempt: job?.attempt ?? 0, error: "", retryable: true)
+        case ("acknowledgeCancel", .cancelled(let data)):
+            return .acknowledgeCancel(worker: data.actor, attempt: job?.attempt ?? 0)
+        case ("cancel", .cancelled(let data)), ("cancel", .cancelRequested(let data)):
+            return .cancel(actor: actor, reason: data.reason)
+        case ("kill", .killed(let data)):
+            return .kill(actor: actor, reason: data.reason)
+        case ("retry", .retried):
+            return .retry(actor: actor)
+        case ("expireLease", .leaseExpired):
+            return .expireLease
+        default:
+            return nil
+        }
+    }
+
+    /// The actor each command records: workers for worker commands, the
+    /// system for lease expiry, the submitter as the owner.
+    private static func checkCommandActor(_ command: JobCommand, entry: AuditEntry, envelopeActor: String, line: Int) throws {
+        let expected: Actor?
+        switch command {
+        case let .claim(worker, _), let .renewLease(worker, _, _), let .complete(worker, _, _),
+             let .fail(worker, _, _, _), let .acknowledgeCancel(worker, _):
+            expected = .worker(worker)
+        case .expireLease:
+            expected = .system
+        case .submit(let data):
+            expected = Actor(id: data.owner, role: entry.role, organisation: data.organisation)
+        case .cancel, .kill, .retry:
+            expected = nil  // the decider checked the actor's rights
+        }
+        let actor = Actor(id: entry.actor, role: entry.role, organisation: entry.organisation)
+        if let expected, actor != expected || envelopeActor != expected.id {
+            throw Refusal(
+                line: line,
+                reason: "the '\(entry.action)' command is recorded by \(InputQuote.bounded(actor.id)) "
+                    + "(\(actor.role.rawValue)), not by \(InputQuote.bounded(expected.id)) (\(expected.role.rawValue))")
+        }
+        if case .submit = command, entry.role == .worker || entry.role == .system {
+            throw Refusal(line: line, reason: "jobs are submitted by users and admins, not by a \(entry.role.rawValue)")
+        }
+    }
+
+    /// Whether the decided event and the stored one agree in everything but
+    /// the times that depend on the lease asked for and the retry policy.
+    private static func sameIgnoringPolicyTimes(_ decided: JobEvent, _ stored: JobEvent) -> Bool {
+        switch (decided, stored) {
+        case (.claimed(var mine), .claimed(let theirs)):
+            mine.leaseUntil = theirs.leaseUntil
+            return mine == theirs
+        case (.leaseRenewed(var mine), .leaseRenewed(let theirs)):
+            mine.leaseUntil = theirs.leaseUntil
+            return mine == theirs
+        case (.attemptFailed(var mine), .attemptFailed(let theirs)):
+            mine.retryAt = theirs.retryAt
+            return mine == theirs
+        case (.leaseExpired(var mine), .leaseExpired(let theirs)):
+            if mine.retryAt != nil, theirs.retryAt != nil { mine.retryAt = theirs.retryAt }
+            return mine == theirs
+        default:
+            return decided == stored
+        }
+    }
+
+    private static func answer(_ decision: JobDecision) -> String {
+        switch decision {
+        case .accepted(_, let outcome): return "'\(outcome.rawValue)' with no event"
+        case .refused(let refusal): return "'\(refusal.outcome.rawValue)'"
+        }
+    }
+}
