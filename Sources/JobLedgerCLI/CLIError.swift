@@ -69,3 +69,11 @@ func runReportingErrors(_ body: () throws -> Void) throws {
         throw ExitCode(wrapped.exitCode)
     }
 }
+
+/// Runs an async command body, reporting its errors as the synchronous
+/// ``runReportingErrors(_:)`` does.
+func runReportingErrors(_ body: () async throws -> Void) async throws {
+    var failure: (any Error)?
+    do { try await body() } catch { failure = error }
+    if let failure { try runReportingErrors { throw failure } }
+}

@@ -39,15 +39,14 @@ struct Events: AsyncParsableCommand {
         let selection = ExportSelection(
             fromPosition: from, streamID: stream, types: types.isEmpty ? nil : Set(types))
         let output = FileHandle.standardOutput
-        try jobs.store.exportEvents(format: .jsonLines, selection: selection) { output.write(Data($0)) }
-        guard follow else { return }
-        let last = try jobs.store.lastPosition()
-        let filter = EventFilter(types: types.isEmpty ? nil : Set(types), streamPrefix: stream)
-        for try await event in jobs.store.subscribe(after: max(last, from > 0 ? from - 1 : 0), filter: filter) {
-            if let stream, event.streamID != stream { continue }
-            try jobs.store.exportEvents(
-                format: .jsonLines, selection: ExportSelection(fromPosition: event.position, toPosition: event.position)
-            ) { output.write(Data($0)) }
+        try await runReportingErrors {
+            if follow {
+                // One walk by position from `--from` on: the stored events and
+                // the ones committed later, joined at the exact position.
+                try await jobs.store.followEvents(format: .jsonLines, selection: selection) { output.write(Data($0)) }
+            } else {
+                try jobs.store.exportEvents(format: .jsonLines, selection: selection) { output.write(Data($0)) }
+            }
         }
     }
 }
