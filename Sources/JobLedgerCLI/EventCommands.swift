@@ -24,13 +24,18 @@ struct ProgressLine {
 struct Events: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print events of the log as JSON Lines, optionally following new ones.",
-        discussion: "Example: jobledger events --from 100 --type JobCancelled --follow")
+        discussion: """
+            With --follow, the stored events and the ones committed later are printed as one walk by \
+            position: every position once, in order, until interrupted. An event that fails its checksum \
+            stops the command with exit 1, naming its position.
+            Example: jobledger events --from 100 --type JobCancelled --follow
+            """)
 
     @OptionGroup var ledger: LedgerOptions
     @Option(help: "First position.") var from: UInt64 = 1
     @Option(help: "Only this stream.") var stream: String?
     @Option(name: .customLong("type"), help: "Only events of this type (repeatable).") var types: [String] = []
-    @Flag(help: "Keep printing events as they are appended.") var follow = false
+    @Flag(help: "Keep printing events as they are committed, every position once.") var follow = false
 
     func run() async throws {
         var opened: JobLedger?
