@@ -149,7 +149,8 @@ extension EventStore {
     /// checks its CRC-32C: every read of an event goes through here, so a
     /// damaged event is refused with its position instead of being answered.
     /// Only the fuzzers' decoder and the benchmark's unchecked baseline skip
-    /// the check.
+    /// the check; `verifyLog` parses envelopes itself, to list every
+    /// damaged event rather than stop at the first.
     static func view(
         _ bytes: UnsafeRawBufferPointer, position: UInt64, verifyingChecksum: Bool = true
     ) throws(EventStoreError) -> EnvelopeView {
