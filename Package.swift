@@ -31,7 +31,7 @@ let package = Package(
         // The job life cycle read a second time, apart from the ledger's own
         // rules, for the tests to check histories with, and the jobs and
         // actors of the crash loop. In no product.
-        .target(name: "JobLedgerTestSupport", dependencies: ["JobLedger", "EventStore"]),
+        .target(name: "JobLedgerTestSupport", dependencies: ["JobLedger", "EventStore", "LMDB"]),
         // The command line's commands, a library so that the fuzzers can run
         // them in-process; `JobLedgerMain` is the `jobledger` executable.
         .target(

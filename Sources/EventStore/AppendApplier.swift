@@ -141,7 +141,15 @@ struct AppendApplier {
                     return "its index names position \(position), which holds no event"
                 }
                 let view: EnvelopeView
-                do { view = try EnvelopeView(bytes) } catch { return "the event at position \(position) is unreadable: \(error)" }
+                do {
+                    view = try EventStore.view(bytes, position: position)
+                } catch let error as EventStoreError {
+                    // Damage is its own error, not a conflict of ids.
+                    if case .checksumMismatch = error { throw error }
+                    return "the event at position \(position) is unreadable: \(error)"
+                } catch {
+                    return "the event at position \(position) is unreadable: \(error)"
+                }
                 if index == 0 { firstVersion = view.streamVersion }
                 if !view.stream.elementsEqual(append.streamID.utf8) {
                     return "it is already stored in stream '\(view.streamID)' at position \(position)"
@@ -178,8 +186,8 @@ struct AppendApplier {
                 }
                 let position = positionBytes.loadBigEndianUInt64(at: 0)
                 return try withBigEndianBytes(of: position) { key in
-                    guard let bytes = try txn.get(key, in: layout.events),
-                          let view = try? EnvelopeView(bytes) else { return false }
+                    guard let bytes = try txn.get(key, in: layout.events) else { return false }
+                    let view = try EventStore.view(bytes, position: position)
                     return allowed.contains { view.type.elementsEqual($0) }
                 }
             }

@@ -12,7 +12,9 @@ package enum EnvelopeCodec {
     /// - Throws: ``EventStoreError/corruptEvent(position:reason:)`` when the
     ///   bytes are not an envelope of that position.
     package static func decode(_ bytes: UnsafeRawBufferPointer, position: UInt64) throws(EventStoreError) -> DecodedEnvelope {
-        let view = try EventStore.view(bytes, position: position)
+        // The checksum is reported in `checksumMatches` rather than refused,
+        // so that mutated bytes still reach the renderers; the reads refuse it.
+        let view = try EventStore.view(bytes, position: position, verifyingChecksum: false)
         var renderer = ExportRenderer(capacity: bytes.count * 2 + 512)
         renderer.appendJSONLine(view)
         let jsonLine = renderer.output

@@ -50,11 +50,14 @@ struct EnvelopeView {
         }
     }
 
+    /// The CRC-32C written after the envelope's other bytes.
+    var storedChecksum: UInt32 { bytes.loadBigEndianUInt32(at: checksumOffset) }
+
+    /// The CRC-32C of the envelope's bytes as they are now.
+    var computedChecksum: UInt32 { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<checksumOffset])) }
+
     /// Whether the stored checksum matches the envelope's bytes.
-    var checksumMatches: Bool {
-        let stored = bytes.loadBigEndianUInt32(at: checksumOffset)
-        return CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<checksumOffset])) == stored
-    }
+    var checksumMatches: Bool { computedChecksum == storedChecksum }
 
     var id: UUID { bytes.loadUUID(at: idOffset) }
     var correlationID: UUID? { hasCorrelation ? bytes.loadUUID(at: correlationOffset) : nil }

@@ -95,7 +95,11 @@ extension EventStore {
     ///
     /// - Returns: The number of events written.
     /// - Throws: ``EventStoreError`` when the log cannot be read or the
-    ///   selection names an invalid stream id, and whatever `write` throws.
+    ///   selection names an invalid stream id
+    ///   (``EventStoreError/checksumMismatch(position:stream:stored:computed:)``
+    ///   for a damaged event: an export never copies damage into a file that
+    ///   an import would store with a fresh checksum), and whatever `write`
+    ///   throws.
     @discardableResult
     public func exportEvents(
         format: ExportFormat = .chainedJSONLines, selection: ExportSelection = .all,
@@ -111,7 +115,23 @@ extension EventStore {
         format: ExportFormat, selection: ExportSelection, write: (UnsafeRawBufferPointer) throws -> Void
     ) throws -> ExportDigestChain {
         let end = min(selection.toPosition ?? .max, try lastPosition())
-        let start = max(selection.fromPosition, 1)
+        return try exportEvents(
+            format: format, selection: selection, from: selection.fromPosition, through: end, header: format == .csv,
+            verifyingChecksums: true, write: write)
+    }
+
+    /// Writes the selected events from `first` through `end` (both
+    /// inclusive), which must already be stored: a follower reads `end`
+    /// first, so that every position up to it is in each later snapshot.
+    /// `header` writes the CSV header first. Without `verifyingChecksums`
+    /// damaged events are written as they are; only the benchmark turns it
+    /// off, to measure what the check costs. Returns the digest chain over
+    /// the lines written, with their count.
+    package func exportEvents(
+        format: ExportFormat, selection: ExportSelection, from first: UInt64, through end: UInt64, header: Bool,
+        verifyingChecksums: Bool, write: (UnsafeRawBufferPointer) throws -> Void
+    ) throws -> ExportDigestChain {
+        let start = max(first, 1)
         let typeMatcher = EventFilter.Matcher(EventFilter(types: selection.types))
         let since = selection.since?.microsecondsSince1970 ?? .min
         let until = selection.until?.microsecondsSince1970 ?? .max
@@ -121,7 +141,7 @@ extension EventStore {
 
         var renderer = ExportRenderer(capacity: flushBytes + flushBytes / 4)
         var chain = ExportDigestChain()
-        if format == .csv { renderer.output.append(contentsOf: ExportColumns.csvHeader) }
+        if header { renderer.output.append(contentsOf: ExportColumns.csvHeader) }
 
         func render(_ view: EnvelopeView) {
             guard view.recordedAtMicros >= since, view.recordedAtMicros < until, typeMatcher.matches(view) else { return }
@@ -178,7 +198,7 @@ extension EventStore {
                                         position: position,
                                         reason: "stream '\(streamID)' names this position in its index, which holds no event")
                                 }
-                                render(try Self.view(bytes, position: position))
+                                render(try Self.view(bytes, position: position, verifyingChecksum: verifyingChecksums))
                             }
                             entry = try cursor.next()
                         }
@@ -213,7 +233,7 @@ extension EventStore {
                                 if low == nil || base < low! { low = base }
                                 if high == nil || base > high! { high = base + max(0, current.value.count - 1) }
                             }
-                            render(try Self.view(current.value, position: position))
+                            render(try Self.view(current.value, position: position, verifyingChecksum: verifyingChecksums))
                             examined += 1
                             if position == end {
                                 done = true

@@ -22,8 +22,13 @@ public enum EventStoreError: Error, Sendable, Equatable, CustomStringConvertible
     /// The map reached its configured maximum size or the disk is full;
     /// nothing of the append was written.
     case storageFull(detail: String)
-    /// A stored event could not be decoded or failed its checksum.
+    /// A stored event could not be decoded.
     case corruptEvent(position: UInt64, reason: String)
+    /// A stored event's bytes no longer match the CRC-32C written with them:
+    /// the data file was damaged. Every read of an event checks this, so
+    /// damaged data is refused rather than answered. `stream` is the stream
+    /// id as the damaged bytes hold it.
+    case checksumMismatch(position: UInt64, stream: String, stored: UInt32, computed: UInt32)
     /// The path does not hold a ledger, or holds one of an unknown format.
     case notALedger(path: String, reason: String)
     /// A projection refused or failed to apply an event; the append that
@@ -67,6 +72,9 @@ public enum EventStoreError: Error, Sendable, Equatable, CustomStringConvertible
             return "ledger storage is full: \(detail)"
         case let .corruptEvent(position, reason):
             return "event at position \(position) is corrupt: \(reason)"
+        case let .checksumMismatch(position, stream, stored, computed):
+            return "event at position \(position) (stream '\(stream)' as stored) is damaged: it fails its "
+                + "checksum (stored \(hex(stored)), computed \(hex(computed))); the data file was changed or corrupted"
         case let .notALedger(path, reason):
             return "'\(path)' is not a usable ledger: \(reason)"
         case let .projectionFailed(stream, position, reason):
@@ -84,6 +92,11 @@ public enum EventStoreError: Error, Sendable, Equatable, CustomStringConvertible
         case let .storage(error):
             return "storage error: \(error)"
         }
+    }
+
+    private func hex(_ value: UInt32) -> String {
+        let digits = String(value, radix: 16)
+        return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
     }
 
     /// Wraps any error from the storage layer.

@@ -145,9 +145,25 @@ extension EventStore {
         }
     }
 
-    static func view(_ bytes: UnsafeRawBufferPointer, position: UInt64) throws(EventStoreError) -> EnvelopeView {
+    /// Parses the envelope stored under `position` and, unless told not to,
+    /// checks its CRC-32C: every read of an event goes through here, so a
+    /// damaged event is refused with its position instead of being answered.
+    /// Only the fuzzers' decoder and the benchmark's unchecked baseline skip
+    /// the check; `verifyLog` parses envelopes itself, to list every
+    /// damaged event rather than stop at the first.
+    static func view(
+        _ bytes: UnsafeRawBufferPointer, position: UInt64, verifyingChecksum: Bool = true
+    ) throws(EventStoreError) -> EnvelopeView {
         do {
             let view = try EnvelopeView(bytes)
+            if verifyingChecksum {
+                let stored = view.storedChecksum
+                let computed = view.computedChecksum
+                guard stored == computed else {
+                    throw EventStoreError.checksumMismatch(
+                        position: position, stream: view.streamID, stored: stored, computed: computed)
+                }
+            }
             guard view.position == position else {
                 throw EventStoreError.corruptEvent(
                     position: position, reason: "its envelope says position \(view.position)")

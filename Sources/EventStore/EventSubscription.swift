@@ -1,10 +1,19 @@
 /// A catch-up subscription: every stored event after a checkpoint, then
 /// live events as they are committed, in order, each exactly once.
 ///
-/// Events appended by this process wake the subscription at once; events
-/// appended by other processes are noticed within the poll interval. To
-/// resume after a restart, subscribe again after the last position handled:
-/// the checkpoint is exclusive, so nothing is delivered twice or skipped.
+/// The subscription keeps one thing, the next position it owes, and reads
+/// the log from there each time it runs dry; catch-up and live delivery are
+/// the same read, so there is no hand-over between them for events to fall
+/// through (see ``EventStore/followEvents(format:selection:pollInterval:write:)``,
+/// which follows the same rule). Commits of this process wake it at once;
+/// commits of other processes, which notify no one here, are found within
+/// the poll interval. Notifications are only wake-ups, never the source of
+/// what is delivered. To resume after a restart, subscribe again after the
+/// last position handled: the checkpoint is exclusive, so nothing is
+/// delivered twice or skipped.
+///
+/// Every event is read with its checksum verified: a damaged event ends the
+/// iteration with ``EventStoreError/checksumMismatch(position:stream:stored:computed:)``.
 ///
 /// ```swift
 /// for try await event in store.subscribe(after: checkpoint) {
@@ -33,10 +42,14 @@ public struct EventSubscription: AsyncSequence, Sendable {
         private var nextPosition: UInt64
         private var buffer: [RecordedEvent] = []
         private var index = 0
+        private let exhausted: Bool
 
         init(subscription: EventSubscription) {
             self.subscription = subscription
-            nextPosition = subscription.checkpoint &+ 1
+            // No event can follow the last possible position; wrapping to 1
+            // would deliver the whole log again.
+            exhausted = subscription.checkpoint == .max
+            nextPosition = exhausted ? .max : subscription.checkpoint + 1
         }
 
         /// The next event; waits while there is none. Ends (returns `nil`)
@@ -49,7 +62,13 @@ public struct EventSubscription: AsyncSequence, Sendable {
                 }
                 if Task.isCancelled { return nil }
                 let store = subscription.store
+                // Read before the log: a commit between the read and the
+                // wait below then ends the wait at once.
                 let generation = store.notifier.generation
+                if exhausted {
+                    await store.notifier.wait(after: generation, timeout: subscription.pollInterval)
+                    continue
+                }
                 let page = try store.readAll(
                     from: nextPosition, filter: subscription.filter, limit: subscription.batchSize,
                     scanLimit: Swift.max(subscription.batchSize, 4096))

@@ -12,11 +12,11 @@ import Crypto
 /// The chain is not keyed: whoever rewrites a file can compute a new one.
 /// What it proves is that a file agrees with a digest kept elsewhere, such
 /// as the one `jobledger digest` prints for the ledger's head.
-struct ExportDigestChain {
+package struct ExportDigestChain {
     /// The digest of the last line added; 32 zero bytes before the first.
     private(set) var last: [UInt8] = Array(repeating: 0, count: 32)
     /// The lines added so far.
-    private(set) var count: UInt64 = 0
+    package private(set) var count: UInt64 = 0
 
     /// Adds the content of one line (the bytes before `,"digest":`).
     mutating func add(_ content: UnsafeRawBufferPointer) {

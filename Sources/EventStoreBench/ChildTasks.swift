@@ -19,6 +19,9 @@ enum ChildTask: String, CaseIterable, Codable, Sendable, ExpressibleByArgument {
     case report
     /// `EventStore.exportEvents` of the job log as JSON Lines to /dev/null.
     case export
+    /// Full exports of the job log with and without checksum verification,
+    /// in alternating rounds: what verifying every event on read costs.
+    case exportChecksums = "export-checksums"
     /// The SQLite baseline's rebuild of its job table from its events.
     case sqliteRebuild = "sqlite-rebuild"
     /// The first page of pending jobs of one organisation, job ledger.
@@ -55,6 +58,7 @@ enum ChildTasks {
             case .rebuild: return try rebuild(target)
             case .report: return try jobReport(target)
             case .export: return try export(target)
+            case .exportChecksums: return try ExportChecksumCost.measure(target)
             case .sqliteRebuild: return try sqliteRebuild(target)
             case .listLedger, .listSQLite, .listRaw: return try list(task, target, repeats: counts.listRepeats)
             }

@@ -24,7 +24,7 @@ enum LogAndListWorkloads {
                 + "took %.1f s to fill through JobLedger without fsync, %.0f commands/s",
             ReportTable.grouped(contents.jobs), ReportTable.grouped(contents.events), contents.seconds,
             Double(contents.events / 2) / max(contents.seconds, 1e-9)))
-        for task: ChildTask in [.logScan, .logRead, .export, .report] {
+        for task: ChildTask in [.logScan, .logRead, .export, .exportChecksums, .report] {
             report.merge(try await ChildProcess.run(task, target: ledgerPath, mode: mode, quick: quick))
         }
         // The two rebuilds alternate, so that a slow spell of the shared

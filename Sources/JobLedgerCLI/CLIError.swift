@@ -84,3 +84,11 @@ func runReportingErrors(_ body: () throws -> Void) throws {
 func writeError(_ error: CLIError) {
     FileHandle.standardError.write(Data("error: \(TerminalText.escaped(error.description))\n".utf8))
 }
+
+/// Runs an async command body, reporting its errors as the synchronous
+/// ``runReportingErrors(_:)`` does.
+func runReportingErrors(_ body: () async throws -> Void) async throws {
+    var failure: (any Error)?
+    do { try await body() } catch { failure = error }
+    if let failure { try runReportingErrors { throw failure } }
+}

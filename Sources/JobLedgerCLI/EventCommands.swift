@@ -24,13 +24,18 @@ struct ProgressLine {
 struct Events: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print events of the log as JSON Lines, optionally following new ones.",
-        discussion: "Example: jobledger events --from 100 --type JobCancelled --follow")
+        discussion: """
+            With --follow, the stored events and the ones committed later are printed as one walk by \
+            position: every position once, in order, until interrupted. An event that fails its checksum \
+            stops the command with exit 1, naming its position.
+            Example: jobledger events --from 100 --type JobCancelled --follow
+            """)
 
     @OptionGroup var ledger: LedgerOptions
     @Option(help: "First position.") var from: UInt64 = 1
     @Option(help: "Only this stream.") var stream: String?
     @Option(name: .customLong("type"), help: "Only events of this type (repeatable).") var types: [String] = []
-    @Flag(help: "Keep printing events as they are appended.") var follow = false
+    @Flag(help: "Keep printing events as they are committed, every position once.") var follow = false
 
     func run() async throws {
         var opened: JobLedger?
@@ -39,15 +44,14 @@ struct Events: AsyncParsableCommand {
         let selection = ExportSelection(
             fromPosition: from, streamID: stream, types: types.isEmpty ? nil : Set(types))
         let output = FileHandle.standardOutput
-        try jobs.store.exportEvents(format: .jsonLines, selection: selection) { output.write(Data($0)) }
-        guard follow else { return }
-        let last = try jobs.store.lastPosition()
-        let filter = EventFilter(types: types.isEmpty ? nil : Set(types), streamPrefix: stream)
-        for try await event in jobs.store.subscribe(after: max(last, from > 0 ? from - 1 : 0), filter: filter) {
-            if let stream, event.streamID != stream { continue }
-            try jobs.store.exportEvents(
-                format: .jsonLines, selection: ExportSelection(fromPosition: event.position, toPosition: event.position)
-            ) { output.write(Data($0)) }
+        try await runReportingErrors {
+            if follow {
+                // One walk by position from `--from` on: the stored events and
+                // the ones committed later, joined at the exact position.
+                try await jobs.store.followEvents(format: .jsonLines, selection: selection) { output.write(Data($0)) }
+            } else {
+                try jobs.store.exportEvents(format: .jsonLines, selection: selection) { output.write(Data($0)) }
+            }
         }
     }
 }

@@ -50,6 +50,12 @@
 //       (CrashLoopAck). On `pause` it stops between two commands and prints
 //       `paused`; `resume` lets it go on. Prints `done <commands>` at the end.
 //
+//   submit-jobs <ledger> <prefix>
+//       Opens the ledger as a job ledger without fsync and submits jobs
+//       `<prefix>-0`, `<prefix>-1`, ... one at a time until `stop` (or the
+//       end of input) arrives on standard input; prints `ready` once the
+//       ledger is open and `done <jobs>` at the end.
+//
 // Output lines are written straight to the file descriptor, so a parent sees
 // each line as soon as it is printed, even if the child is killed right
 // after. Failures go to standard error with exit status 1; bad usage exits
@@ -58,6 +64,7 @@
 
 import EventStore
 import Foundation
+import JobLedger
 import LMDB
 import Synchronization
 
@@ -80,6 +87,7 @@ enum Probe {
             case "hold-snapshot": try holdSnapshot(rest, parent: parent)
             case "hold-write": try holdWrite(rest, parent: parent)
             case "random-jobs": try randomJobs(rest, parent: parent)
+            case "submit-jobs": try submitJobs(rest, parent: parent)
             default: usage("unknown command '\(command)'")
             }
         } catch {
@@ -228,6 +236,23 @@ enum Probe {
             commands += 1
         }
         say("done \(commands)")
+    }
+
+    static func submitJobs(_ arguments: [String], parent: pid_t) throws {
+        guard arguments.count == 2 else { usage("submit-jobs <ledger> <prefix>") }
+        var options = JobLedgerOptions()
+        options.store.durability = .noSyncForTestsAndBenchmarks
+        let ledger = try JobLedger(path: arguments[0], options: options)
+        let owner = Actor(id: "probe", role: .user, organisation: "probes")
+        watchForStop()
+        say("ready")
+        var submitted = 0
+        while !stopRequested.load(ordering: .acquiring) {
+            if submitted % 64 == 0 { stopIfOrphaned(parent) }
+            _ = try ledger.submit(JobSubmission(id: "\(arguments[1])-\(submitted)", type: "probe"), by: owner)
+            submitted += 1
+        }
+        say("done \(submitted)")
     }
 
     // MARK: Helpers

@@ -19,19 +19,23 @@ struct CommandLineRunner: Sendable {
     let ledgerPath: String
 
     /// The executable next to the test binary (or in the package's build folder).
-    static let executable: URL? = {
+    static let executable: URL? = executable(named: "jobledger")
+
+    /// The package's executable `name` next to the test binary (or in the
+    /// package's build folder).
+    static func executable(named name: String) -> URL? {
         var candidates: [URL] = []
         for start in [Bundle.main.bundleURL, URL(fileURLWithPath: CommandLine.arguments[0])] {
             var directory = start.resolvingSymlinksInPath()
             for _ in 0..<5 {
-                candidates.append(directory.appendingPathComponent("jobledger"))
+                candidates.append(directory.appendingPathComponent(name))
                 directory = directory.deletingLastPathComponent()
             }
         }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        candidates.append(root.appendingPathComponent(".build/debug/jobledger"))
+        candidates.append(root.appendingPathComponent(".build/debug/\(name)"))
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) && !$0.hasDirectoryPath }
-    }()
+    }
 
     /// Runs `jobledger` with `arguments` against the ledger (no fsync);
     /// kills it when it runs longer than `timeout` seconds.
