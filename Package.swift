@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "LMDB", targets: ["LMDB"]),
         .library(name: "EventStore", targets: ["EventStore"]),
         .library(name: "JobLedger", targets: ["JobLedger"]),
+        .library(name: "JobLedgerClient", targets: ["JobLedgerClient"]),
         .executable(name: "jobledger", targets: ["JobLedgerCLI"]),
         .executable(name: "jobledger-bench", targets: ["EventStoreBench"]),
         .executable(name: "jobledger-fuzz", targets: ["JobLedgerFuzz"]),
@@ -16,6 +17,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // Only the benchmark links it, for its SQLite baseline.
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        // The HTTP client of the JobLedgerClient library.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.30.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -26,6 +30,16 @@ let package = Package(
         .target(name: "LMDB", dependencies: ["CLMDB"]),
         .target(name: "EventStore", dependencies: ["LMDB"]),
         .target(name: "JobLedger", dependencies: ["EventStore"]),
+        // Typed calls to `jobledger serve` and a worker that runs over them.
+        // It needs no LMDB: a program that only talks to a server links no ledger.
+        .target(
+            name: "JobLedgerClient",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // The job life cycle read a second time, apart from the ledger's own
         // rules, for the tests to check histories with, and the jobs and
         // actors of the crash loop. In no product.
@@ -70,6 +84,15 @@ let package = Package(
         .testTarget(
             name: "FuzzTests",
             dependencies: ["FuzzKit", "EventStore", "JobLedger"]
+        ),
+        // A real `jobledger serve` on a loopback port, remote workers in other
+        // processes (Swift and Python), and the client library's wire format.
+        .testTarget(
+            name: "JobLedgerHTTPTests",
+            dependencies: [
+                "JobLedgerClient", "JobLedgerCLI", "JobLedger", "EventStore", "JobLedgerTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "JobLedgerTests",
