@@ -70,6 +70,14 @@ let package = Package(
                 "FuzzKit", "CFuzzerDriver", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Remote workers in a process of their own, for the HTTP tests and
+        // the benchmark. In no product.
+        .executableTarget(
+            name: "RemoteWorkerProbe",
+            dependencies: [
+                "JobLedgerClient", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         // A small child process used by the tests that need several real
         // processes appending to, reading from, or being killed on one ledger.
         .executableTarget(name: "StoreProbe", dependencies: ["EventStore", "JobLedger", "JobLedgerTestSupport"]),
@@ -90,7 +98,7 @@ let package = Package(
         .testTarget(
             name: "JobLedgerHTTPTests",
             dependencies: [
-                "JobLedgerClient", "JobLedgerCLI", "JobLedger", "EventStore", "JobLedgerTestSupport",
+                "JobLedgerClient", "RemoteWorkerProbe", "JobLedgerCLI", "JobLedger", "EventStore", "JobLedgerTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
