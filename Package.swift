@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "LMDB", targets: ["LMDB"]),
         .library(name: "EventStore", targets: ["EventStore"]),
         .library(name: "JobLedger", targets: ["JobLedger"]),
+        .library(name: "JobLedgerServer", targets: ["JobLedgerServer"]),
         .executable(name: "jobledger", targets: ["JobLedgerCLI"]),
         .executable(name: "jobledger-bench", targets: ["EventStoreBench"]),
         .executable(name: "jobledger-fuzz", targets: ["JobLedgerFuzz"]),
@@ -16,6 +17,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // Only the benchmark links it, for its SQLite baseline.
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        // SHA-256 of bearer tokens: the ledger keeps only the digest.
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        // The HTTP server of `jobledger serve`.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.4.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -25,7 +36,25 @@ let package = Package(
         ),
         .target(name: "LMDB", dependencies: ["CLMDB"]),
         .target(name: "EventStore", dependencies: ["LMDB"]),
-        .target(name: "JobLedger", dependencies: ["EventStore"]),
+        .target(
+            name: "JobLedger",
+            dependencies: ["EventStore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The ledger over HTTP: routes, bearer tokens, limits, metrics.
+        .target(
+            name: "JobLedgerServer",
+            dependencies: [
+                "JobLedger", "EventStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            resources: [.copy("Resources/openapi.json")]
+        ),
         // The job life cycle read a second time, apart from the ledger's own
         // rules, for the tests to check histories with, and the jobs and
         // actors of the crash loop. In no product.
@@ -33,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "JobLedgerCLI",
             dependencies: [
-                "JobLedger", "EventStore",
+                "JobLedger", "EventStore", "JobLedgerServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -70,6 +99,14 @@ let package = Package(
         .testTarget(
             name: "FuzzTests",
             dependencies: ["FuzzKit", "EventStore", "JobLedger"]
+        ),
+        .testTarget(
+            name: "JobLedgerServerTests",
+            dependencies: [
+                "JobLedgerServer", "JobLedger", "EventStore", "JobLedgerCLI", "JobLedgerTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "JobLedgerTests",
