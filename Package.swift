@@ -105,6 +105,7 @@ let package = Package(
             dependencies: [
                 "JobLedgerServer", "JobLedger", "EventStore", "JobLedgerCLI", "JobLedgerTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

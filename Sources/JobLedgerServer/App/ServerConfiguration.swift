@@ -50,6 +50,9 @@ public struct ServerLimits: Sendable {
     /// How long a waiting claim sleeps at most before looking again, for
     /// commits by other processes and retry times coming due.
     public var claimRecheck: Duration = .seconds(1)
+    /// An event stream ends after this long; the client reconnects with
+    /// `Last-Event-ID` and misses nothing (and load spreads again).
+    public var maxStreamDuration: Duration = .seconds(3600)
     /// Comment lines sent on an idle event stream, to keep proxies from closing it.
     public var streamHeartbeat: Duration = .seconds(15)
 

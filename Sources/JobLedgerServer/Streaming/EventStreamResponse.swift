@@ -58,6 +58,10 @@ struct EventStreamResponse {
                     continuation.yield(.end)
                 }
                 group.addTask {
+                    try? await Task.sleep(for: state.limits.maxStreamDuration)
+                    continuation.yield(.end)
+                }
+                group.addTask {
                     while !Task.isCancelled {
                         try? await Task.sleep(for: state.limits.streamHeartbeat)
                         continuation.yield(.heartbeat)
