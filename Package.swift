@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "LMDB", targets: ["LMDB"]),
         .library(name: "EventStore", targets: ["EventStore"]),
         .library(name: "JobLedger", targets: ["JobLedger"]),
+        .library(name: "JobLedgerServer", targets: ["JobLedgerServer"]),
         .library(name: "JobLedgerClient", targets: ["JobLedgerClient"]),
         .executable(name: "jobledger", targets: ["JobLedgerCLI"]),
         .executable(name: "jobledger-bench", targets: ["EventStoreBench"]),
@@ -17,6 +18,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // Only the benchmark links it, for its SQLite baseline.
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        // SHA-256 of bearer tokens: the ledger keeps only the digest.
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        // The HTTP server of `jobledger serve`.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.4.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         // The HTTP client of the JobLedgerClient library.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.30.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.0.0"),
@@ -29,7 +40,25 @@ let package = Package(
         ),
         .target(name: "LMDB", dependencies: ["CLMDB"]),
         .target(name: "EventStore", dependencies: ["LMDB"]),
-        .target(name: "JobLedger", dependencies: ["EventStore"]),
+        .target(
+            name: "JobLedger",
+            dependencies: ["EventStore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The ledger over HTTP: routes, bearer tokens, limits, metrics.
+        .target(
+            name: "JobLedgerServer",
+            dependencies: [
+                "JobLedger", "EventStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            resources: [.copy("Resources/openapi.json")]
+        ),
         // Typed calls to `jobledger serve` and a worker that runs over them.
         // It needs no LMDB: a program that only talks to a server links no ledger.
         .target(
@@ -47,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "JobLedgerCLI",
             dependencies: [
-                "JobLedger", "EventStore",
+                "JobLedger", "EventStore", "JobLedgerServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -100,6 +129,15 @@ let package = Package(
             dependencies: [
                 "JobLedgerClient", "RemoteWorkerProbe", "JobLedgerCLI", "JobLedger", "EventStore", "JobLedgerTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "JobLedgerServerTests",
+            dependencies: [
+                "JobLedgerServer", "JobLedger", "EventStore", "JobLedgerCLI", "JobLedgerTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

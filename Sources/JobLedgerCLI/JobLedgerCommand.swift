@@ -18,7 +18,7 @@ struct JobLedgerCommand: AsyncParsableCommand {
             Cancel.self, Kill.self, Retry.self, KillBatch.self, Sweep.self,
             Status.self, List.self, History.self, Events.self, Export.self, Import.self, Report.self, Info.self,
             Rebuild.self, Verify.self,
-            Demo.self,
+            Demo.self, Serve.self, Token.self,
         ]
     )
 
