@@ -170,6 +170,7 @@ def main():
     parser.add_argument("--wait", type=float, default=20, help="seconds the server may hold a claim (long poll)")
     parser.add_argument("--work-ms", type=int, default=0, help="milliseconds each job takes")
     parser.add_argument("--fail-type", default=None, help="jobs of this type fail (retryable) instead")
+    parser.add_argument("--hang-type", default=None, help="jobs of this type work until cancelled (at most a minute)")
     parser.add_argument("--max-jobs", type=int, default=0, help="stop after this many jobs (0: no limit)")
     parser.add_argument("--until-idle", action="store_true", help="stop when a claim finds nothing")
     args = parser.parse_args()
@@ -206,7 +207,8 @@ def main():
             if args.fail_type is not None and job["type"] == args.fail_type:
                 work(renewer, args.work_ms)
                 raise RuntimeError(f"jobs of type {job['type']} fail in this worker")
-            result = work(renewer, args.work_ms)
+            hangs = args.hang_type is not None and job["type"] == args.hang_type
+            result = work(renewer, 60_000 if hangs else args.work_ms)
             renewer.stop()
             settle(client, job, "complete", {"result": result}, "completed", counts)
         except Cancelled as stop:

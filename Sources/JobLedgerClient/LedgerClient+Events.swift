@@ -15,10 +15,24 @@ extension LedgerClient {
     /// The export (`GET /v1/export`) as lines read piece by piece from the
     /// connection, so a log of any size is read in constant memory. The
     /// request is sent when this returns; iterate to read.
-    public func export(format: ExportFormat = .jsonLines, since: Date? = nil) async throws -> ExportLines {
+    ///
+    /// - Parameters:
+    ///   - from: the first log position to include.
+    ///   - since: events recorded at or after this time.
+    ///   - until: events recorded before this time.
+    ///   - stream: the events of this stream only.
+    ///   - types: events of these types only.
+    public func export(
+        format: ExportFormat = .jsonLines, from: UInt64? = nil, since: Date? = nil, until: Date? = nil,
+        stream: String? = nil, types: [String] = []
+    ) async throws -> ExportLines {
         var query = [("format", format.rawValue)]
+        if let from { query.append(("from", String(from))) }
         if let since { query.append(("since", LedgerTimestamp.format(since))) }
-        let response = try await stream(Call(method: .GET, path: "/v1/export", query: query))
+        if let until { query.append(("until", LedgerTimestamp.format(until))) }
+        if let stream { query.append(("stream", stream)) }
+        query += types.map { ("type", $0) }
+        let response = try await self.stream(Call(method: .GET, path: "/v1/export", query: query))
         return ExportLines(body: response.body)
     }
 

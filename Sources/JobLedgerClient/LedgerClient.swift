@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// Typed calls to a `jobledger serve` server.
 ///
@@ -14,15 +15,16 @@ import NIOHTTP1
 /// problem+json answer); a request that got no usable answer throws
 /// ``LedgerClientError``; a cancelled task throws `CancellationError`.
 ///
-/// Call ``close()`` when done: it closes the connections.
+/// Call ``close()`` when done; a client dropped without it closes its
+/// connections in the background.
 public final class LedgerClient: Sendable {
     /// The server's base URL, such as `http://127.0.0.1:8080`.
     public let baseURL: String
     /// The configuration the client was made with.
     public let configuration: LedgerClientConfiguration
     private let token: String?
-    private let http: HTTPClient
-    private let ownsConnections: Bool
+    private let connections: ConnectionPool
+    private var http: HTTPClient { connections.http }
 
     /// Creates a client of the server at `baseURL` (`http://HOST:PORT`, with
     /// no path), sending `token` as `Authorization: Bearer <token>`.
@@ -32,39 +34,30 @@ public final class LedgerClient: Sendable {
         guard let url = URL(string: base), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
               url.host != nil, url.path.isEmpty
         else { throw LedgerClientError.invalidURL(baseURL) }
-        var settings = HTTPClient.Configuration()
-        settings.connectionPool = .init(
-            idleTimeout: .nanoseconds(configuration.idleTimeout.nanoseconds),
-            concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, configuration.maximumConnections))
-        settings.timeout = .init(connect: .nanoseconds(configuration.connectTimeout.nanoseconds))
-        settings.redirectConfiguration = .disallow
-        settings.decompression = .disabled
         self.baseURL = base
         self.token = token
         self.configuration = configuration
-        self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: settings)
-        self.ownsConnections = true
+        self.connections = ConnectionPool(configuration)
     }
 
     private init(sharing other: LedgerClient, token: String?) {
         baseURL = other.baseURL
         configuration = other.configuration
-        http = other.http
-        ownsConnections = false
+        connections = other.connections
         self.token = token
     }
 
     /// A client for another identity that shares this client's connections.
-    /// Only the client made with ``init(baseURL:token:configuration:)``
-    /// closes them.
     public func authenticated(with token: String?) -> LedgerClient {
         LedgerClient(sharing: self, token: token)
     }
 
-    /// Closes the connections; requests made afterwards fail.
+    /// Closes the connections (shared with the clients made by
+    /// ``authenticated(with:)``); requests made afterwards fail. A client
+    /// dropped without closing closes its connections when the last client
+    /// sharing them goes.
     public func close() async throws {
-        guard ownsConnections else { return }
-        try await http.shutdown()
+        try await connections.close()
     }
 
     // MARK: - Requests
@@ -157,10 +150,14 @@ public final class LedgerClient: Sendable {
         return text
     }
 
-    /// One path segment, percent-encoded (a job id may hold `/`, `?` or spaces).
+    /// One path segment: every character a segment may not hold as it is
+    /// (`/`, `?`, `%`, spaces, non-ASCII) percent-encoded; the characters of
+    /// job ids (letters, digits, `.`, `_`, `:`, `-`) go as they are.
     static func segment(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: unreservedCharacters) ?? text
+        text.addingPercentEncoding(withAllowedCharacters: segmentCharacters) ?? text
     }
+
+    private static let segmentCharacters = unreservedCharacters.union(CharacterSet(charactersIn: "!$&'()*+,;=:@"))
 
     private static func encodeQuery(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: unreservedCharacters) ?? text
@@ -220,5 +217,32 @@ extension Duration {
         if overflow { return seconds < 0 ? .min : .max }
         let (sum, overflow2) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000)
         return overflow2 ? .max : sum
+    }
+}
+
+/// The kept-alive connections of a client and of the clients sharing them;
+/// closed once, by ``LedgerClient/close()`` or when the last client goes.
+private final class ConnectionPool: Sendable {
+    let http: HTTPClient
+    private let closed = Mutex(false)
+
+    init(_ configuration: LedgerClientConfiguration) {
+        var settings = HTTPClient.Configuration()
+        settings.connectionPool = .init(
+            idleTimeout: .nanoseconds(configuration.idleTimeout.nanoseconds),
+            concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, configuration.maximumConnections))
+        settings.timeout = .init(connect: .nanoseconds(configuration.connectTimeout.nanoseconds))
+        settings.redirectConfiguration = .disallow
+        settings.decompression = .disabled
+        http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: settings)
+    }
+
+    func close() async throws {
+        guard closed.withLock({ closed in defer { closed = true }; return !closed }) else { return }
+        try await http.shutdown()
+    }
+
+    deinit {
+        if !closed.withLock({ $0 }) { http.shutdown(queue: .global()) { _ in } }
     }
 }

@@ -24,6 +24,7 @@ struct RemoteWorkerProbe: AsyncParsableCommand {
     @Option(help: "A worker token (default: $JOBLEDGER_TOKEN).") var token: String?
     @Option(help: "Jobs in hand at once.") var concurrency: Int = 1
     @Option(help: "noop, sleep:MS, fail, permanent or until-cancelled.") var behaviour: String = "noop"
+    @Option(help: "TYPE=BEHAVIOUR: another behaviour for the jobs of one type (repeatable).") var typeBehaviour: [String] = []
     @Option(help: "Seconds each claim and renewal holds a job.") var lease: Double = 30
     @Option(help: "Seconds between renewals (default: a third of the lease).") var renewInterval: Double?
     @Option(help: "Seconds the server may hold a claim waiting for a job.") var claimWait: Double = 20
@@ -35,6 +36,12 @@ struct RemoteWorkerProbe: AsyncParsableCommand {
         guard concurrency >= 1, concurrency <= 1024 else { throw ValidationError("--concurrency must be from 1 to 1024") }
         guard ProbeBehaviour(behaviour) != nil else {
             throw ValidationError("--behaviour: '\(behaviour)' is not noop, sleep:MS, fail, permanent or until-cancelled")
+        }
+        for rule in typeBehaviour {
+            let parts = rule.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, ProbeBehaviour(parts[1]) != nil else {
+                throw ValidationError("--type-behaviour: '\(rule)' is not TYPE=BEHAVIOUR")
+            }
         }
         guard lease > 0, claimWait >= 0, renewInterval.map({ $0 > 0 }) ?? true else {
             throw ValidationError("--lease and --renew-interval must be positive, --claim-wait not negative")
@@ -52,6 +59,12 @@ struct RemoteWorkerProbe: AsyncParsableCommand {
         let latencies = Mutex((claims: LatencySamples(), completions: LatencySamples()))
         let quiet = self.quiet
         let behaviour = ProbeBehaviour(behaviour)!.handler()
+        var byType: [String: RemoteWorker.Handler] = [:]
+        for rule in typeBehaviour {
+            let parts = rule.split(separator: "=", maxSplits: 1).map(String.init)
+            byType[parts[0]] = ProbeBehaviour(parts[1])!.handler()
+        }
+        let handlers = byType
         let worker = RemoteWorker(
             client: client, types: types.map { $0.split(separator: ",").map(String.init) }, concurrency: concurrency,
             lease: lease, renewInterval: renewInterval, claimWait: claimWait,
@@ -66,7 +79,7 @@ struct RemoteWorkerProbe: AsyncParsableCommand {
             handler: { context in
                 latencies.withLock { $0.claims.add(context.claimDuration) }
                 if !quiet { ProbeOutput.line("claimed \(context.job.id) \(context.attempt)") }
-                return try await behaviour(context)
+                return try await (handlers[context.job.type] ?? behaviour)(context)
             })
 
         let started = ContinuousClock.now
