@@ -83,7 +83,7 @@ let package = Package(
         .executableTarget(
             name: "EventStoreBench",
             dependencies: [
-                "EventStore", "LMDB", "JobLedger",
+                "EventStore", "LMDB", "JobLedger", "JobLedgerClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
