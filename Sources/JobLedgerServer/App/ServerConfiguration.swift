@@ -53,6 +53,8 @@ public struct ServerLimits: Sendable {
     /// An event stream ends after this long; the client reconnects with
     /// `Last-Event-ID` and misses nothing (and load spreads again).
     public var maxStreamDuration: Duration = .seconds(3600)
+    /// How often an event stream looks for events appended by other processes.
+    public var streamPollInterval: Duration = .milliseconds(200)
     /// Comment lines sent on an idle event stream, to keep proxies from closing it.
     public var streamHeartbeat: Duration = .seconds(15)
 
