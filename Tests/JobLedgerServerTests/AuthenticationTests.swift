@@ -36,6 +36,27 @@ struct AuthenticationTests {
         }
     }
 
+    @Test("the ledger keeps only the token's SHA-256 digest: its text appears nowhere in the log")
+    func onlyTheDigestIsStored() throws {
+        let fixture = try ServerFixture()
+        let issued = try fixture.ledger.issueToken(for: Actor(id: "dave", role: .worker, organisation: "acme"), worker: "w9", expiresIn: 3600)
+        var log = ""
+        try fixture.ledger.store.exportEvents(to: &log)
+        #expect(!log.contains(issued.text))
+        #expect(!log.contains(String(issued.text.dropFirst(3))))
+        #expect(log.contains(issued.token.digest))
+        #expect(issued.token.digest.count == 64)
+        #expect(issued.token.worker == "w9")
+        guard case .valid(let token) = try fixture.ledger.checkToken(issued.text) else {
+            Issue.record("the issued token is not valid")
+            return
+        }
+        #expect(token.actingAs == Actor.worker("w9"))
+        #expect(throws: JobLedgerError.self) {
+            try fixture.ledger.issueToken(for: Actor(id: "eve", role: .user, organisation: "acme"), worker: "w1")
+        }
+    }
+
     @Test("a token is refused once its expiry has passed")
     func expiredTokenIsRefused() async throws {
         let now = TestTime(Date())

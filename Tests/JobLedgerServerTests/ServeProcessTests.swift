@@ -12,7 +12,7 @@ struct ServeProcessTests {
     // Synchronous on purpose: the timings are taken on this thread and the
     // client's threads, not on the cooperative pool that other suites of
     // the run may keep busy; the server has a process of its own.
-    @Test("serve on port 0 prints its port, wakes a waiting claim on submit, and on SIGTERM answers the waiting claim, exits 0, and leaves a ledger that reopens cleanly")
+    @Test("serve on port 0 prints its port, wakes a waiting claim on submit, refuses a token another process revoked, and on SIGTERM answers the waiting claim, exits 0, and leaves a ledger that reopens cleanly")
     func servesAndStopsCleanlyOnSIGTERM() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("jobledger-serve-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -43,6 +43,13 @@ struct ServeProcessTests {
         #expect(claimed.status == 200)
         #expect(claimed.body.contains(#""id":"j1""#))
         #expect(Date().timeIntervalSince(submittedAt) < 0.9, "woken by the commit, not by the one-second recheck")
+
+        // A token revoked by another process is refused on the next request.
+        let tokens = try ServeProcess.run(executable, ["token", "list", "--db", path, "--json"])["tokens"] as? [[String: Any]] ?? []
+        let userTokenID = try #require(tokens.first { $0["actor"] as? String == "alice" }?["id"] as? String)
+        #expect(ServeProcess.request("GET", base + "/v1/jobs/j1", token: user).status == 200)
+        _ = try ServeProcess.run(executable, ["token", "revoke", userTokenID, "--db", path, "--json"])
+        #expect(ServeProcess.request("GET", base + "/v1/jobs/j1", token: user).status == 401)
 
         // A claim left waiting when the signal comes answers "no job" and the server still exits.
         let waiting = ServeProcess.inBackground {

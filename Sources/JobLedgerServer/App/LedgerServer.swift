@@ -68,6 +68,7 @@ public struct LedgerServer: Sendable {
                 services: [
                     .init(service: app),
                     .init(service: LeaseSweeper(state: state)),
+                    .init(service: ClaimWakerService(state: state)),
                     // Last in, first out: the gate closes before the server drains.
                     .init(service: ShutdownGateService(gate: state.gate)),
                 ],

@@ -47,12 +47,15 @@ public struct ServerLimits: Sendable {
     public var maxEventStreams = 64
     /// The longest `wait` of a claim, in seconds.
     public var maxClaimWait: Double = 30
-    /// How long a waiting claim sleeps at most before looking again, for
-    /// commits by other processes and retry times coming due.
+    /// How often the server looks at the queue while claims wait, for jobs
+    /// that became claimable without a commit of this process (submitted by
+    /// another process, or a retry time come due).
     public var claimRecheck: Duration = .seconds(1)
     /// An event stream ends after this long; the client reconnects with
     /// `Last-Event-ID` and misses nothing (and load spreads again).
     public var maxStreamDuration: Duration = .seconds(3600)
+    /// How often an event stream looks for events appended by other processes.
+    public var streamPollInterval: Duration = .milliseconds(200)
     /// Comment lines sent on an idle event stream, to keep proxies from closing it.
     public var streamHeartbeat: Duration = .seconds(15)
 

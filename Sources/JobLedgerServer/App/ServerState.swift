@@ -12,6 +12,7 @@ final class ServerState: Sendable {
     let logger: Logger
     let longPolls: ConcurrencyLimit
     let eventStreams: ConcurrencyLimit
+    let claimWaker = ClaimWaker()
 
     init(ledger: JobLedger, configuration: ServerConfiguration, gate: ShutdownGate, metrics: ServerMetrics, logger: Logger) {
         self.ledger = ledger

@@ -18,9 +18,9 @@ struct WorkerRoutes {
     }
 
     /// Claims a job, waiting up to `wait` seconds for one: woken by every
-    /// commit of this process (a submit, a retry, a lease expiry), and
-    /// looking again at least every `claimRecheck` for commits by other
-    /// processes and for retry times coming due. Nothing runs while it waits.
+    /// commit of this process (a submit, a retry, a lease expiry), and by
+    /// the ``ClaimWaker`` when a job became claimable otherwise (another
+    /// process's submit, a retry time coming due). Nothing runs while it waits.
     func claim(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         let worker = try Permissions.requireWorker(try context.caller())
         let fields = try BodyFields(try await RequestBodies.bytes(request, limits: state.limits), allowed: ["types", "lease", "wait"])
@@ -47,7 +47,7 @@ struct WorkerRoutes {
         while true {
             let now = ContinuousClock.now
             if now >= deadline || state.gate.isShuttingDown { break }
-            await waitForCommit(after: generation, atMost: min(deadline - now, state.limits.claimRecheck))
+            await waitForWork(after: generation, atMost: deadline - now)
             if state.gate.isShuttingDown { break }
             generation = ledger.store.commitGeneration
             if let job = try await ledger.claim(worker: worker, types: types, lease: lease) {
@@ -59,13 +59,16 @@ struct WorkerRoutes {
         return Reply.noContent()
     }
 
-    /// Returns on a commit after `generation`, after `atMost`, or when the server shuts down.
-    private func waitForCommit(after generation: UInt64, atMost: Duration) async {
+    /// Returns on a commit after `generation`, a wake of the claim waker,
+    /// after `atMost`, or when the server shuts down.
+    private func waitForWork(after generation: UInt64, atMost: Duration) async {
         let store = ledger.store
         let gate = state.gate
+        let waker = state.claimWaker
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await store.waitForCommit(after: generation, timeout: atMost) }
             group.addTask { await gate.wait() }
+            group.addTask { await waker.wait() }
             await group.next()
             group.cancelAll()
         }

@@ -45,7 +45,11 @@ struct EventStreamResponse {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     do {
-                        for try await event in state.ledger.store.subscribe(after: after) {
+                        // Commits of this process wake the subscription at once; the
+                        // poll interval only bounds how late another process's
+                        // commits are seen, so it need not spin an idle stream.
+                        let events = state.ledger.store.subscribe(after: after, pollInterval: state.limits.streamPollInterval)
+                        for try await event in events {
                             guard await credits.take() else { break }
                             continuation.yield(.event(event))
                         }
