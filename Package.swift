@@ -8,6 +8,8 @@ let package = Package(
         .library(name: "LMDB", targets: ["LMDB"]),
         .library(name: "EventStore", targets: ["EventStore"]),
         .library(name: "JobLedger", targets: ["JobLedger"]),
+        .library(name: "JobLedgerServer", targets: ["JobLedgerServer"]),
+        .library(name: "JobLedgerClient", targets: ["JobLedgerClient"]),
         .executable(name: "jobledger", targets: ["JobLedgerMain"]),
         .executable(name: "jobledger-bench", targets: ["EventStoreBench"]),
         .executable(name: "jobledger-fuzz", targets: ["JobLedgerFuzz"]),
@@ -16,8 +18,20 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // Only the benchmark links it, for its SQLite baseline.
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
-        // SHA-256 for the digest chain of exports.
+        // SHA-256 for the digest chain of exports, and of bearer tokens (the
+        // ledger keeps only a token's digest).
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        // The HTTP server of `jobledger serve`.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.4.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        // The HTTP client of the JobLedgerClient library.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.30.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -27,7 +41,35 @@ let package = Package(
         ),
         .target(name: "LMDB", dependencies: ["CLMDB"]),
         .target(name: "EventStore", dependencies: ["LMDB", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "JobLedger", dependencies: ["EventStore"]),
+        .target(
+            name: "JobLedger",
+            dependencies: ["EventStore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The ledger over HTTP: routes, bearer tokens, limits, metrics.
+        .target(
+            name: "JobLedgerServer",
+            dependencies: [
+                "JobLedger", "EventStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            resources: [.copy("Resources/openapi.json")]
+        ),
+        // Typed calls to `jobledger serve` and a worker that runs over them.
+        // It needs no LMDB: a program that only talks to a server links no ledger.
+        .target(
+            name: "JobLedgerClient",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // The job life cycle read a second time, apart from the ledger's own
         // rules, for the tests to check histories with, and the jobs and
         // actors of the crash loop. In no product.
@@ -37,7 +79,7 @@ let package = Package(
         .target(
             name: "JobLedgerCLI",
             dependencies: [
-                "JobLedger", "EventStore",
+                "JobLedger", "EventStore", "JobLedgerServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -45,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "EventStoreBench",
             dependencies: [
-                "EventStore", "LMDB", "JobLedger",
+                "EventStore", "LMDB", "JobLedger", "JobLedgerClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -59,6 +101,14 @@ let package = Package(
             name: "JobLedgerFuzz",
             dependencies: [
                 "FuzzKit", "CFuzzerDriver", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Remote workers in a process of their own, for the HTTP tests and
+        // the benchmark. In no product.
+        .executableTarget(
+            name: "RemoteWorkerProbe",
+            dependencies: [
+                "JobLedgerClient", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // A small child process used by the tests that need several real
@@ -75,6 +125,24 @@ let package = Package(
         .testTarget(
             name: "FuzzTests",
             dependencies: ["FuzzKit", "EventStore", "JobLedger", "JobLedgerFuzz"]
+        ),
+        // A real `jobledger serve` on a loopback port, remote workers in other
+        // processes (Swift and Python), and the client library's wire format.
+        .testTarget(
+            name: "JobLedgerHTTPTests",
+            dependencies: [
+                "JobLedgerClient", "RemoteWorkerProbe", "JobLedgerCLI", "JobLedger", "EventStore", "JobLedgerTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "JobLedgerServerTests",
+            dependencies: [
+                "JobLedgerServer", "JobLedger", "EventStore", "JobLedgerCLI", "JobLedgerTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "JobLedgerTests",

@@ -36,7 +36,9 @@ final class CommitNotifier: Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let registered = state.withLock { state in
-                    if state.generation != generation { return false }
+                    // A task cancelled before it got here already ran its
+                    // cancellation handler, which found nothing to resume.
+                    if state.generation != generation || Task.isCancelled { return false }
                     state.waiters[id] = continuation
                     return true
                 }

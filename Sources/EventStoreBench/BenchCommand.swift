@@ -118,6 +118,9 @@ struct BenchCommand: AsyncParsableCommand {
                 report.merge(try await LogAndListWorkloads.runList(
                     counts: counts, scratch: scratch, mode: sqliteConnections, quick: quick))
             }
+            if selection.contains(.http) {
+                try await HTTPWorkloads.run(counts: counts, scratch: scratch, quick: quick, into: &report)
+            }
             report.notes.append(
                 "SQLite clients connect through \(sqliteConnections == .pool ? "one shared DatabasePool" : "a DatabaseQueue each")"
                     + String(format: "; the whole run took %.0f s", stopwatch.elapsedSeconds))

@@ -35,6 +35,9 @@ enum WorkloadName: String, CaseIterable, Codable, Sendable, ExpressibleByArgumen
     /// Throughput against the number of clients, SQLite and the ledger,
     /// drawn as an SVG chart.
     case clients
+    /// The ledger over HTTP: remote workers against in-process ones,
+    /// submits, reads and long-poll claims against `jobledger serve`.
+    case http
 
     /// The workloads that must run with this one for its ratio to exist.
     var baselines: [WorkloadName] {
@@ -42,7 +45,7 @@ enum WorkloadName: String, CaseIterable, Codable, Sendable, ExpressibleByArgumen
         case .single, .concurrent: return [.rawCommit]
         case .sqlite: return [.rawCommit, .single, .concurrent]
         case .shared: return [.concurrent, .rawCommit]
-        case .rawCommit, .rawBatch, .read, .jobs, .cancel, .log, .list, .clients: return []
+        case .rawCommit, .rawBatch, .read, .jobs, .cancel, .log, .list, .clients, .http: return []
         }
     }
 

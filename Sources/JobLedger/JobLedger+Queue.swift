@@ -83,6 +83,13 @@ extension JobLedger {
         return stored
     }
 
+    /// True when a claim for `types` (all types when `nil`) could find a job
+    /// now: one short read of the queue index, for waiting claimers to
+    /// decide whether to look again.
+    public func hasClaimableJob(types: Set<String>? = nil) throws(JobLedgerError) -> Bool {
+        try !claimCandidates(types: types, now: options.clock(), limit: 1).isEmpty
+    }
+
     /// How many candidates a claim reads: enough to get past the jobs that
     /// other claims of this process are appending right now.
     var claimWindow: Int { 16 + claimsInFlight.count }

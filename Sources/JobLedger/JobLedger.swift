@@ -17,6 +17,8 @@ public final class JobLedger: Sendable {
     public let options: JobLedgerOptions
     /// Jobs this process is appending a claim for right now.
     let claimsInFlight = ClaimsInFlight()
+    /// The bearer tokens, caught up from the `tokens` stream when it moves.
+    let tokenCache = TokenCache()
 
     /// Opens (creating when needed) the ledger at `path`.
     public init(path: String, options: JobLedgerOptions = JobLedgerOptions()) throws(JobLedgerError) {

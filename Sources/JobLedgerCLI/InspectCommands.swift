@@ -56,7 +56,7 @@ struct List: ParsableCommand {
                 submittedBefore: try until.map { try parseTime($0, option: "--until") })
             let page = try jobs.list(query, limit: limit, after: after)
             if ledger.json {
-                Output.printJSON(["jobs": page.jobs.map(Output.job), "next": page.next.orNull])
+                Output.printJSON(JobJSON.page(page))
             } else {
                 print(Output.jobTable(page.jobs))
                 if let next = page.next { print("more: --after \(next)") }
@@ -78,19 +78,7 @@ struct History: ParsableCommand {
             let jobs = try ledger.openForReading()
             let entries = try jobs.history(id)
             if ledger.json {
-                Output.printJSON([
-                    "job": id,
-                    "events": entries.map { entry in
-                        [
-                            "position": entry.position, "version": entry.version, "stream": entry.stream,
-                            "type": entry.type, "recordedAt": Output.time(entry.recordedAt), "actor": entry.actor,
-                            "data": Output.jsonValue(entry.data),
-                            "stateBefore": entry.stateBefore?.rawValue ?? NSNull(),
-                            "stateAfter": entry.stateAfter?.rawValue ?? NSNull(),
-                            "sincePrevious": entry.sincePrevious ?? NSNull(),
-                        ] as [String: Any]
-                    },
-                ])
+                Output.printJSON(JobJSON.history(id, entries))
             } else {
                 print(ReportTable(
                     title: "History of job \(id)",

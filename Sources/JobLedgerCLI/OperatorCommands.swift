@@ -28,7 +28,7 @@ struct Submit: ParsableCommand {
             let jobs = try ledger.open(creating: true)
             let result = try jobs.submit(submission, by: Actor(id: owner, role: .user, organisation: org))
             if ledger.json {
-                Output.printJSON(["created": result.created, "job": Output.job(result.job)])
+                Output.printJSON(JobJSON.submit(result))
             } else {
                 print(result.created ? "created" : "exists")
                 print(Output.jobDetail(result.job))
@@ -40,7 +40,7 @@ struct Submit: ParsableCommand {
 /// Prints an outcome and fails with its exit code when it is a refusal.
 func finishAction(_ result: ActionResult, id: String, json: Bool) throws {
     if json {
-        Output.printJSON(["outcome": result.outcome.rawValue, "job": Output.job(result.job)])
+        Output.printJSON(JobJSON.action(result))
     } else {
         print(result.outcome.rawValue)
         if let job = result.job { print(Output.jobDetail(job)) }
@@ -124,7 +124,7 @@ struct KillBatch: ParsableCommand {
             let jobs = try ledger.open(creating: false)
             let results = try jobs.killBatch(batch, by: actor.value, reason: reason)
             if ledger.json {
-                Output.printJSON(["results": results.map { ["id": $0.jobID, "outcome": $0.outcome.rawValue] }])
+                Output.printJSON(JobJSON.batchKill(results))
             } else {
                 print(ReportTable(title: "Batch \(batch)", columns: ["job", "outcome"],
                                   rows: results.map { [$0.jobID, $0.outcome.rawValue] }).renderText())

@@ -5,39 +5,16 @@ import JobLedger
 /// Printing of JSON documents and human tables.
 enum Output {
     /// `2026-11-23T12:00:00.123Z`.
-    static func time(_ date: Date?) -> Any {
-        guard let date else { return NSNull() }
-        // The ledger refuses times outside its range; should one be shown
-        // anyway, it is shown as a number rather than trapping.
-        guard let millis = Int64(exactly: (date.timeIntervalSince1970 * 1000).rounded()),
-              LedgerTimeRange.millis.contains(millis) else { return "\(date.timeIntervalSince1970)s after 1970" }
-        let whole = Date.ISO8601FormatStyle().format(Date(timeIntervalSince1970: Double(millis / 1000)))
-        return String(whole.dropLast()) + "." + String(String(1000 + millis % 1000).dropFirst()) + "Z"
-    }
+    static func time(_ date: Date?) -> Any { JobJSON.time(date) }
 
     /// JSON text parsed back into a value so it nests in documents.
-    static func jsonValue(_ text: String?) -> Any {
-        guard let text, let value = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
-        else { return text ?? NSNull() }
-        return value
-    }
+    static func jsonValue(_ text: String?) -> Any { JobJSON.jsonValue(text) }
 
-    /// The JOB shape of the command line's JSON.
-    static func job(_ job: Job?) -> Any {
-        guard let job else { return NSNull() }
-        return [
-            "id": job.id, "type": job.type, "state": job.state.rawValue, "owner": job.owner,
-            "org": job.organisation, "batch": job.batch ?? NSNull(), "priority": job.priority,
-            "attempt": job.attempt, "maxAttempts": job.maxAttempts, "worker": job.worker ?? NSNull(),
-            "leaseUntil": time(job.leaseUntil), "availableAt": time(job.availableAt), "version": job.version, "submittedAt": time(job.submittedAt),
-            "updatedAt": time(job.updatedAt), "result": jsonValue(job.result), "error": job.error ?? NSNull(),
-        ] as [String: Any]
-    }
+    /// The JOB shape of the command line's JSON (shared with the HTTP API).
+    static func job(_ job: Job?) -> Any { JobJSON.job(job) }
 
     static func printJSON(_ value: Any) {
-        let data = (try? JSONSerialization.data(
-            withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])) ?? Data("null".utf8)
-        print(String(decoding: data, as: UTF8.self))
+        print(String(decoding: JobJSON.data(value), as: UTF8.self))
     }
 
     /// Prints `{"job": JOB}` with --json, else the job's fields for people.

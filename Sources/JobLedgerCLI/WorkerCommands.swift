@@ -45,7 +45,7 @@ struct Renew: ParsableCommand {
             let jobs = try ledger.open(creating: false)
             let renewal = try jobs.renewLease(id, worker: worker, attempt: attempt, lease: lease)
             if ledger.json {
-                Output.printJSON(["job": Output.job(renewal.job), "cancelRequested": renewal.cancelRequested])
+                Output.printJSON(JobJSON.renew(renewal))
             } else {
                 print(Output.jobDetail(renewal.job))
                 if renewal.cancelRequested { print("cancel requested: stop and acknowledge") }

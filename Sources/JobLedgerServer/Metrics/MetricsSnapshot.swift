@@ -1,0 +1,25 @@
+import JobLedger
+
+/// The gauges read from the ledger when `/metrics` is scraped.
+enum MetricsSnapshot {
+    static func record(_ state: ServerState) {
+        let statistics = state.ledger.store.groupCommitStatistics
+        state.metrics.gauge("jobledger_commits", Double(statistics.commits))
+        state.metrics.gauge("jobledger_appends", Double(statistics.appends))
+        state.metrics.gauge("jobledger_events_appended", Double(statistics.events))
+        state.metrics.gauge("jobledger_appends_per_commit", statistics.averageAppendsPerCommit)
+        state.metrics.gauge("jobledger_long_polls_waiting", Double(state.longPolls.inUse))
+        state.metrics.gauge("jobledger_event_streams_open", Double(state.eventStreams.inUse))
+        if let gauges = try? state.ledger.gauges() {
+            for jobState in JobState.allCases {
+                state.metrics.gauge("jobledger_jobs", Double(gauges.byState[jobState] ?? 0), [("state", jobState.rawValue)])
+            }
+            for (type, count) in gauges.pendingByType {
+                state.metrics.gauge("jobledger_queue_depth", Double(count), [("type", type)])
+            }
+        }
+        if let last = try? state.ledger.store.lastPosition() {
+            state.metrics.gauge("jobledger_log_last_position", Double(last))
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import CoreMetrics
+import Foundation
+import JobLedger
+import Metrics
+import Prometheus
+
+/// The server's metrics, recorded through swift-metrics into a Prometheus
+/// registry of this server's own (no process-wide bootstrap, so several
+/// servers, as in the tests, keep apart).
+final class ServerMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    private let factory: PrometheusMetricsFactory
+
+    init() {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        let buckets: [Duration] = [
+            .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
+            .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+            .milliseconds(500), .seconds(1), .seconds(5), .seconds(30),
+        ]
+        factory.defaultDurationHistogramBuckets = buckets
+        self.factory = factory
+    }
+
+    /// One answered request.
+    func request(route: String, method: String, status: Int, duration: Duration) {
+        let dimensions = [("route", route), ("method", method), ("status", String(status))]
+        Counter(label: "jobledger_http_requests_total", dimensions: dimensions, factory: factory).increment()
+        Timer(label: "jobledger_http_request_duration_seconds", dimensions: [("route", route), ("method", method)], factory: factory)
+            .recordNanoseconds(Self.nanoseconds(duration))
+    }
+
+    /// One ledger command's append, from the call to its durable answer.
+    func command(_ name: String, duration: Duration) {
+        Timer(label: "jobledger_commit_latency_seconds", dimensions: [("command", name)], factory: factory)
+            .recordNanoseconds(Self.nanoseconds(duration))
+    }
+
+    /// How long a claim waited before it got a job (or gave up).
+    func claimWait(_ duration: Duration, claimed: Bool) {
+        Timer(label: "jobledger_claim_wait_seconds", dimensions: [("claimed", claimed ? "true" : "false")], factory: factory)
+            .recordNanoseconds(Self.nanoseconds(duration))
+    }
+
+    /// Leases the sweeper expired.
+    func leasesExpired(_ count: Int) {
+        Counter(label: "jobledger_lease_expiries_total", factory: factory).increment(by: count)
+    }
+
+    /// Requests refused because a limit was reached.
+    func refusedOverLimit(_ limit: String) {
+        Counter(label: "jobledger_http_refused_over_limit_total", dimensions: [("limit", limit)], factory: factory).increment()
+    }
+
+    /// Sets the gauges read from the ledger at scrape time.
+    func gauge(_ label: String, _ value: Double, _ dimensions: [(String, String)] = []) {
+        Gauge(label: label, dimensions: dimensions, factory: factory).record(value)
+    }
+
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

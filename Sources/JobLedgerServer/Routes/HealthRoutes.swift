@@ -1,0 +1,49 @@
+import Foundation
+import Hummingbird
+import JobLedger
+
+/// `/healthz`, `/readyz` and `/metrics`: no token needed (they reveal no
+/// job data); put them behind the proxy's own rules if they must be private.
+struct HealthRoutes {
+    let state: ServerState
+
+    func register(on router: Router<LedgerRequestContext>) {
+        router.get("healthz") { _, _ in Reply.json(["status": "up"]) }
+        router.get("readyz") { _, _ in try ready() }
+        router.get("metrics") { _, _ in try metrics() }
+    }
+
+    /// Ready when not shutting down, the log can be read, and the ledger's
+    /// files can be written.
+    func ready() throws -> Response {
+        if state.gate.isShuttingDown { throw Problem(.unavailable, "the server is shutting down", retryAfter: 5) }
+        let position = try state.ledger.store.lastPosition()
+        let data = state.ledger.store.path + "/data.mdb"
+        guard access(data, W_OK) == 0 else {
+            throw Problem(.unavailable, "the ledger's files are not writable", retryAfter: 5)
+        }
+        return Reply.json(["status": "ready", "lastPosition": position])
+    }
+
+    /// The Prometheus text format.
+    func metrics() throws -> Response {
+        MetricsSnapshot.record(state)
+        var buffer: [UInt8] = []
+        state.metrics.registry.emit(into: &buffer)
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+    }
+}
+
+/// `GET /v1/openapi.json`: the OpenAPI 3.1 document kept in the repository.
+enum OpenAPIRoute {
+    static func register(on group: RouterGroup<LedgerRequestContext>) {
+        group.get("openapi.json") { _, _ in
+            guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"),
+                  let data = try? Data(contentsOf: url)
+            else { throw Problem(.internal, "the OpenAPI document is missing from the build") }
+            return Reply.raw(data)
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import Hummingbird
+import JobLedger
+
+/// The worker routes: claim (with a long poll), renew, complete, fail and
+/// acknowledge a cancel. They need a worker token, and act as its worker
+/// id: a body never names the worker.
+struct WorkerRoutes {
+    let state: ServerState
+    var ledger: JobLedger { state.ledger }
+
+    func register(on group: RouterGroup<LedgerRequestContext>) {
+        group.post("claims") { request, context in try await claim(request, context) }
+        group.post("jobs/{id}/renew") { request, context in try await report(.renew, request, context) }
+        group.post("jobs/{id}/complete") { request, context in try await report(.complete, request, context) }
+        group.post("jobs/{id}/fail") { request, context in try await report(.fail, request, context) }
+        group.post("jobs/{id}/ack-cancel") { request, context in try await report(.ackCancel, request, context) }
+    }
+
+    /// Claims a job, waiting up to `wait` seconds for one: woken by every
+    /// commit of this process (a submit, a retry, a lease expiry), and by
+    /// the ``ClaimWaker`` when a job became claimable otherwise (another
+    /// process's submit, a retry time coming due). Nothing runs while it waits.
+    func claim(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
+        let worker = try Permissions.requireWorker(try context.caller())
+        let fields = try BodyFields(try await RequestBodies.bytes(request, limits: state.limits), allowed: ["types", "lease", "wait"])
+        let types = try fields.strings("types").flatMap { $0.isEmpty ? nil : Set($0) }
+        let lease = try fields.number("lease") ?? 30
+        let wait = try fields.number("wait") ?? 0
+        guard wait >= 0, wait <= state.limits.maxClaimWait else {
+            throw Problem(.badInput, "wait: must be from 0 to \(state.limits.maxClaimWait) seconds, got \(wait)")
+        }
+        let start = ContinuousClock.now
+        // The first try needs no slot: most claims find a job at once.
+        var generation = ledger.store.commitGeneration
+        if let job = try await ledger.claim(worker: worker, types: types, lease: lease) {
+            state.metrics.claimWait(ContinuousClock.now - start, claimed: true)
+            return Reply.json(["job": JobJSON.job(job)])
+        }
+        if wait == 0 || state.gate.isShuttingDown { return Reply.noContent() }
+        guard state.longPolls.acquire() else {
+            state.metrics.refusedOverLimit("long-polls")
+            throw Problem(.busy, "too many claims are waiting (\(state.longPolls.maximum)); try again", retryAfter: 1)
+        }
+        defer { state.longPolls.release() }
+        let deadline = start + .milliseconds(Int64(wait * 1000))
+        while true {
+            let now = ContinuousClock.now
+            if now >= deadline || state.gate.isShuttingDown { break }
+            await waitForWork(after: generation, atMost: deadline - now)
+            if state.gate.isShuttingDown { break }
+            generation = ledger.store.commitGeneration
+            if let job = try await ledger.claim(worker: worker, types: types, lease: lease) {
+                state.metrics.claimWait(ContinuousClock.now - start, claimed: true)
+                return Reply.json(["job": JobJSON.job(job)])
+            }
+        }
+        state.metrics.claimWait(ContinuousClock.now - start, claimed: false)
+        return Reply.noContent()
+    }
+
+    /// Returns on a commit after `generation`, a wake of the claim waker,
+    /// after `atMost`, or when the server shuts down.
+    private func waitForWork(after generation: UInt64, atMost: Duration) async {
+        let store = ledger.store
+        let gate = state.gate
+        let waker = state.claimWaker
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await store.waitForCommit(after: generation, timeout: atMost) }
+            group.addTask { await gate.wait() }
+            group.addTask { await waker.wait() }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    enum Report: String {
+        case renew, complete, fail
+        case ackCancel = "ack-cancel"
+    }
+
+    func report(_ kind: Report, _ request: Request, _ context: LedgerRequestContext) async throws -> Response {
+        let worker = try Permissions.requireWorker(try context.caller())
+        let id = try context.parameters.require("id")
+        let allowed: Set<String> = switch kind {
+        case .renew: ["attempt", "lease"]
+        case .complete: ["attempt", "result"]
+        case .fail: ["attempt", "error", "retryable"]
+        case .ackCancel: ["attempt"]
+        }
+        let fields = try BodyFields(try await RequestBodies.bytes(request, limits: state.limits), allowed: allowed)
+        guard let attempt = try fields.integer("attempt") else {
+            throw Problem(.badInput, "'attempt' is required: the attempt the worker claimed")
+        }
+        let start = ContinuousClock.now
+        let response: Response
+        switch kind {
+        case .renew:
+            let renewal = try await ledger.renewLease(id, worker: worker, attempt: attempt, lease: try fields.number("lease") ?? 30)
+            response = Reply.json(JobJSON.renew(renewal))
+        case .complete:
+            let job = try await ledger.complete(id, worker: worker, attempt: attempt, result: fields.json("result"))
+            response = Reply.json(["job": JobJSON.job(job)])
+        case .fail:
+            let job = try await ledger.fail(
+                id, worker: worker, attempt: attempt, error: try fields.string("error") ?? "failed",
+                retryable: try fields.bool("retryable") ?? false)
+            response = Reply.json(["job": JobJSON.job(job)])
+        case .ackCancel:
+            let job = try await ledger.acknowledgeCancel(id, worker: worker, attempt: attempt)
+            response = Reply.json(["job": JobJSON.job(job)])
+        }
+        state.metrics.command(kind.rawValue, duration: ContinuousClock.now - start)
+        return response
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import JobLedgerClient
+import Testing
+
+/// Every typed call of the client against a live server: the answers decode
+/// into their types, with the values the ledger holds.
+@Suite struct ClientCallsTests {
+    @Test func everyCallOfTheClientDecodesTheLiveServersAnswer() async throws {
+        let server = try await LiveServer()
+        let system = try server.client(server.systemToken)
+        let alice = system.authenticated(with: try server.token("alice", role: .user))
+        let admin = system.authenticated(with: try server.token("root", role: .admin))
+        let worker = system.authenticated(with: try server.token("w1", role: .worker))
+
+        #expect(try await system.isHealthy())
+        #expect(try await system.isReady())
+        let document = try await system.openAPIDocument()
+        #expect(document["openapi"]?.stringValue?.hasPrefix("3.1") == true)
+
+        // Submit is idempotent on the id; the owner comes from the token.
+        let created = try await alice.submit(NewJob(
+            id: "doc-7.a:b", type: "render", payload: .object(["pages": .number(3)]), priority: 5, maxAttempts: 2, batch: "b1"))
+        #expect(created.created)
+        #expect(created.job.owner == "alice" && created.job.org == "acme" && created.job.state == .pending)
+        #expect(created.job.priority == 5 && created.job.maxAttempts == 2 && created.job.batch == "b1")
+        let again = try await alice.submit(NewJob(id: "doc-7.a:b", type: "render"))
+        #expect(!again.created && again.job.id == "doc-7.a:b")
+        for index in 0..<3 { _ = try await alice.submit(NewJob(id: "other-\(index)", type: "mail")) }
+
+        // Worker calls: claim, renew, fail (retryable), claim again, complete.
+        let claimed = try #require(try await worker.claim(types: ["render"], lease: 30, wait: 1))
+        #expect(claimed.id == "doc-7.a:b" && claimed.attempt == 1 && claimed.worker == "w1" && claimed.state == .running)
+        let renewed = try await worker.renew(claimed.id, attempt: 1, lease: 60)
+        #expect(!renewed.cancelRequested)
+        #expect((renewed.job.leaseUntil ?? .distantPast) > (claimed.leaseUntil ?? .distantFuture))
+        let failed = try await worker.fail(claimed.id, attempt: 1, error: "printer jammed", retryable: true)
+        #expect(failed.error == "printer jammed")
+        #expect(try await worker.claim(types: ["nothing-of-this-type"], lease: 5, wait: 0) == nil)
+        let second = try #require(try await worker.claim(types: ["render"], lease: 30, wait: 5))
+        #expect(second.attempt == 2)
+        let done = try await worker.complete(second.id, attempt: 2, result: .object(["url": .string("https://x/y")]))
+        #expect(done.state == .completed && done.result?["url"] == .string("https://x/y"))
+
+        // Reads: one job, a page with a cursor, history, as of a position.
+        #expect(try await alice.job("doc-7.a:b").state == .completed)
+        let first = try await alice.jobs(JobFilter(type: "mail"), limit: 2)
+        #expect(first.jobs.count == 2)
+        let cursor = try #require(first.next)
+        let rest = try await alice.jobs(JobFilter(type: "mail"), limit: 2, cursor: cursor)
+        #expect(Set((first.jobs + rest.jobs).map(\.id)) == ["other-0", "other-1", "other-2"])
+        let history = try await alice.history("doc-7.a:b")
+        #expect(history.job == "doc-7.a:b")
+        let submittedAt = try #require(history.events.first { $0.type == "JobSubmitted" })
+        #expect(submittedAt.stateAfter == .pending && submittedAt.actor == "alice")
+        #expect(history.events.contains { $0.type == "JobCompleted" && $0.stateBefore == .running && $0.stateAfter == .completed })
+        let past = try await alice.job("doc-7.a:b", asOfPosition: submittedAt.position)
+        #expect(past.state == .pending)
+
+        // Operator actions: every outcome an answer; retry reopens.
+        #expect(try await alice.cancel("doc-7.a:b", reason: "late").outcome == .alreadyCompleted)
+        #expect(try await alice.cancel("other-0", reason: "not needed").outcome == .cancelled)
+        #expect(try await alice.retry("other-0").outcome == .retried)
+        #expect(try await admin.kill("other-1", reason: "stuck").outcome == .killed)
+        let batch = try await admin.killBatch("b1", reason: "cleanup")
+        #expect(batch.map { "\($0.id)=\($0.outcome)" } == ["doc-7.a:b=already_completed"])
+
+        // The whole log: pages, export lines, report, metrics.
+        let page = try await system.events(after: 0, limit: 1000)
+        #expect(page.next == nil && page.events.last?.position == page.lastPosition)
+        var exported: [LedgerEvent] = []
+        for try await line in try await system.export() { exported.append(try LedgerEvent(line: line)) }
+        #expect(exported == page.events)
+        var csv: [String] = []
+        for try await line in try await system.export(format: .csv, stream: "job-other-2") { csv.append(line) }
+        #expect(csv.first?.hasPrefix("position,stream,version") == true)
+        #expect(csv.count >= 2)
+        let report = try await system.report()
+        #expect(report.byState["completed"] == 1 && report.byState["killed"] == 1)
+        let metrics = try await system.metrics()
+        #expect(metrics.contains("# TYPE"))
+        #expect(await server.stop() == 0)
+    }
+}
