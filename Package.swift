@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "JobLedger", targets: ["JobLedger"]),
         .library(name: "JobLedgerServer", targets: ["JobLedgerServer"]),
         .executable(name: "jobledger", targets: ["JobLedgerCLI"]),
+        .executable(name: "jobledger-server", targets: ["JobLedgerServe"]),
         .executable(name: "jobledger-bench", targets: ["EventStoreBench"]),
         .executable(name: "jobledger-fuzz", targets: ["JobLedgerFuzz"]),
     ],
@@ -62,8 +63,18 @@ let package = Package(
         .executableTarget(
             name: "JobLedgerCLI",
             dependencies: [
-                "JobLedger", "EventStore", "JobLedgerServer",
+                "JobLedger", "EventStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // `jobledger serve` runs this executable in its place: the server
+        // and its networking stack stay out of the command line's startup.
+        .executableTarget(
+            name: "JobLedgerServe",
+            dependencies: [
+                "JobLedger", "JobLedgerServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -103,7 +114,7 @@ let package = Package(
         .testTarget(
             name: "JobLedgerServerTests",
             dependencies: [
-                "JobLedgerServer", "JobLedger", "EventStore", "JobLedgerCLI", "JobLedgerTestSupport",
+                "JobLedgerServer", "JobLedger", "EventStore", "JobLedgerCLI", "JobLedgerServe", "JobLedgerTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
