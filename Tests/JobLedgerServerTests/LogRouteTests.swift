@@ -123,6 +123,10 @@ struct LogRouteTests {
             #expect(metrics.contains(#"jobledger_http_requests_total{route="/v1/jobs",method="POST",status="201"} 1"#))
             #expect(metrics.contains(#"jobledger_jobs{state="pending"} 1"#))
             #expect(metrics.contains(#"jobledger_queue_depth{type="email"} 1"#))
+            #expect(try await client.call(.post, "/v1/claims", token: fixture.worker, body: "{}").status == 200)
+            let drained = try await client.call(.get, "/metrics", token: nil).text
+            #expect(drained.contains(#"jobledger_queue_depth{type="email"} 0"#))
+            #expect(drained.contains(#"jobledger_jobs{state="running"} 1"#))
             let document = try await client.call(.get, "/v1/openapi.json", token: nil)
             #expect(document.json["openapi"] as? String == "3.1.0")
             let paths = try #require(document.json["paths"] as? [String: Any])

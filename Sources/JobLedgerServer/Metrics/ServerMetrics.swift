@@ -3,6 +3,7 @@ import Foundation
 import JobLedger
 import Metrics
 import Prometheus
+import Synchronization
 
 /// The server's metrics, recorded through swift-metrics into a Prometheus
 /// registry of this server's own (no process-wide bootstrap, so several
@@ -10,6 +11,7 @@ import Prometheus
 final class ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
+    private let seenQueueTypes = Mutex<Set<String>>([])
 
     init() {
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -55,6 +57,14 @@ final class ServerMetrics: Sendable {
     /// Sets the gauges read from the ledger at scrape time.
     func gauge(_ label: String, _ value: Double, _ dimensions: [(String, String)] = []) {
         Gauge(label: label, dimensions: dimensions, factory: factory).record(value)
+    }
+
+    /// Every job type whose queue depth was ever reported, with `types` added.
+    func queueTypes(adding types: some Sequence<String>) -> [String] {
+        seenQueueTypes.withLock { seen in
+            seen.formUnion(types)
+            return seen.sorted()
+        }
     }
 
     static func nanoseconds(_ duration: Duration) -> Int64 {
