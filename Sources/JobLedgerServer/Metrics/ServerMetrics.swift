@@ -24,13 +24,34 @@ final class ServerMetrics: Sendable {
         self.factory = factory
     }
 
-    /// One answered request.
+    /// One answered request. The counter and timer of each route, method
+    /// and status are made once and kept, so a request does not look them
+    /// up in the registry.
     func request(route: String, method: String, status: Int, duration: Duration) {
-        let dimensions = [("route", route), ("method", method), ("status", String(status))]
-        Counter(label: "jobledger_http_requests_total", dimensions: dimensions, factory: factory).increment()
-        Timer(label: "jobledger_http_request_duration_seconds", dimensions: [("route", route), ("method", method)], factory: factory)
-            .recordNanoseconds(Self.nanoseconds(duration))
+        let key = RequestKey(route: route, method: method, status: status)
+        let handles = requestHandles.withLock { handles in
+            if let existing = handles[key] { return existing }
+            let made = (
+                Counter(
+                    label: "jobledger_http_requests_total",
+                    dimensions: [("route", route), ("method", method), ("status", String(status))], factory: factory),
+                Timer(
+                    label: "jobledger_http_request_duration_seconds", dimensions: [("route", route), ("method", method)],
+                    factory: factory))
+            handles[key] = made
+            return made
+        }
+        handles.0.increment()
+        handles.1.recordNanoseconds(Self.nanoseconds(duration))
     }
+
+    private struct RequestKey: Hashable {
+        let route: String
+        let method: String
+        let status: Int
+    }
+
+    private let requestHandles = Mutex<[RequestKey: (CoreMetrics.Counter, CoreMetrics.Timer)]>([:])
 
     /// One ledger command's append, from the call to its durable answer.
     func command(_ name: String, duration: Duration) {
