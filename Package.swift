@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "JobLedgerServer", targets: ["JobLedgerServer"]),
         .library(name: "JobLedgerClient", targets: ["JobLedgerClient"]),
         .executable(name: "jobledger", targets: ["JobLedgerMain"]),
+        .executable(name: "jobledger-server", targets: ["JobLedgerServe"]),
         .executable(name: "jobledger-bench", targets: ["EventStoreBench"]),
         .executable(name: "jobledger-fuzz", targets: ["JobLedgerFuzz"]),
     ],
@@ -79,11 +80,21 @@ let package = Package(
         .target(
             name: "JobLedgerCLI",
             dependencies: [
-                "JobLedger", "EventStore", "JobLedgerServer",
+                "JobLedger", "EventStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "JobLedgerMain", dependencies: ["JobLedgerCLI"]),
+        // `jobledger serve` runs this executable in its place: the server
+        // and its networking stack stay out of the command line's startup.
+        .executableTarget(
+            name: "JobLedgerServe",
+            dependencies: [
+                "JobLedger", "JobLedgerServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "EventStoreBench",
             dependencies: [
@@ -138,7 +149,7 @@ let package = Package(
         .testTarget(
             name: "JobLedgerServerTests",
             dependencies: [
-                "JobLedgerServer", "JobLedger", "EventStore", "JobLedgerCLI", "JobLedgerTestSupport",
+                "JobLedgerServer", "JobLedger", "EventStore", "JobLedgerCLI", "JobLedgerServe", "JobLedgerTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -10,8 +10,13 @@ public enum JobJSON {
         guard let date else { return NSNull() }
         // The ledger refuses times outside its range; should one be shown
         // anyway, it is shown as a number rather than trapping.
+        return instantText(date) ?? "\(date.timeIntervalSince1970)s after 1970"
+    }
+
+    /// The text of `date` in milliseconds, or `nil` outside ``LedgerTimeRange``.
+    static func instantText(_ date: Date) -> String? {
         guard let millis = Int64(exactly: (date.timeIntervalSince1970 * 1000).rounded()),
-              LedgerTimeRange.millis.contains(millis) else { return "\(date.timeIntervalSince1970)s after 1970" }
+              LedgerTimeRange.millis.contains(millis) else { return nil }
         return JSONCoding.formatTimestamp(date)
     }
 
@@ -33,6 +38,50 @@ public enum JobJSON {
             "leaseUntil": time(job.leaseUntil), "availableAt": time(job.availableAt), "version": job.version, "submittedAt": time(job.submittedAt),
             "updatedAt": time(job.updatedAt), "result": jsonValue(job.result), "error": job.error ?? NSNull(),
         ] as [String: Any]
+    }
+
+    /// The JOB shape as UTF-8, the same bytes as `data(job(job))`, written
+    /// directly when every text field is plain ASCII (the usual case, as
+    /// names are validated): `JSONSerialization` sorts keys with a
+    /// collation and casts every value, which costs more than the rest of
+    /// a `GET /v1/jobs/{id}` together.
+    public static func jobData(_ job: Job) -> Data {
+        if let text = plainJobText(job) { return Data(text.utf8) }
+        return data(self.job(job))
+    }
+
+    private static func plainJobText(_ job: Job) -> String? {
+        func plain(_ text: String) -> Bool {
+            text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }
+        }
+        func quoted(_ text: String?) -> String? {
+            guard let text else { return "null" }
+            return plain(text) ? "\"" + text + "\"" : nil
+        }
+        guard plain(job.id), plain(job.type), plain(job.owner), plain(job.organisation),
+              let batch = quoted(job.batch), let error = quoted(job.error), let worker = quoted(job.worker)
+        else { return nil }
+        // Times outside the ledger's range take the general path, which
+        // shows them without trapping.
+        func instant(_ date: Date) -> String? { instantText(date).map { "\"" + $0 + "\"" } }
+        var lease = "null"
+        if let leaseUntil = job.leaseUntil {
+            guard let text = instant(leaseUntil) else { return nil }
+            lease = text
+        }
+        guard let available = instant(job.availableAt), let submitted = instant(job.submittedAt),
+              let updated = instant(job.updatedAt) else { return nil }
+        // The result is any JSON the worker gave: written by the same
+        // serializer as the whole document would use for it.
+        let result = job.result.map { String(decoding: data(jsonValue($0)), as: UTF8.self) } ?? "null"
+        // Keys in the order JSONSerialization's sortedKeys gives them.
+        var text = "{\"attempt\":\(job.attempt),\"availableAt\":\(available),\"batch\":\(batch),\"error\":\(error),\"id\":\"\(job.id)\","
+        text += "\"leaseUntil\":\(lease),\"maxAttempts\":\(job.maxAttempts),\"org\":\"\(job.organisation)\","
+        text += "\"owner\":\"\(job.owner)\",\"priority\":\(job.priority),\"result\":\(result),"
+        text += "\"state\":\"\(job.state.rawValue)\",\"submittedAt\":\(submitted),"
+        text += "\"type\":\"\(job.type)\",\"updatedAt\":\(updated),"
+        text += "\"version\":\(job.version),\"worker\":\(worker)}"
+        return text
     }
 
     /// `{"created": bool, "job": JOB}`, the answer of submit.
