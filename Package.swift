@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "JobLedgerServer", targets: ["JobLedgerServer"]),
         .library(name: "JobLedgerClient", targets: ["JobLedgerClient"]),
         .executable(name: "jobledger", targets: ["JobLedgerCLI"]),
+        .executable(name: "jobledger-server", targets: ["JobLedgerServe"]),
         .executable(name: "jobledger-bench", targets: ["EventStoreBench"]),
         .executable(name: "jobledger-fuzz", targets: ["JobLedgerFuzz"]),
     ],
@@ -76,8 +77,18 @@ let package = Package(
         .executableTarget(
             name: "JobLedgerCLI",
             dependencies: [
-                "JobLedger", "EventStore", "JobLedgerServer",
+                "JobLedger", "EventStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // `jobledger serve` runs this executable in its place: the server
+        // and its networking stack stay out of the command line's startup.
+        .executableTarget(
+            name: "JobLedgerServe",
+            dependencies: [
+                "JobLedger", "JobLedgerServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -134,7 +145,7 @@ let package = Package(
         .testTarget(
             name: "JobLedgerServerTests",
             dependencies: [
-                "JobLedgerServer", "JobLedger", "EventStore", "JobLedgerCLI", "JobLedgerTestSupport",
+                "JobLedgerServer", "JobLedger", "EventStore", "JobLedgerCLI", "JobLedgerServe", "JobLedgerTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

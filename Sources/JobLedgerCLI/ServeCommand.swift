@@ -1,67 +1,51 @@
 import ArgumentParser
 import Foundation
-import JobLedger
-import JobLedgerServer
-import Logging
 
-struct Serve: AsyncParsableCommand {
+/// `jobledger serve`: runs `jobledger-server`, the executable beside this one,
+/// in this process's place (same pid, same stdout, same signals). The HTTP
+/// server is kept out of `jobledger` so that every other command starts as
+/// fast as before.
+struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve the ledger over HTTP (JSON API under /v1, bearer tokens).",
         discussion: """
-            Prints one line, 'listening on http://HOST:PORT', once it accepts requests (port 0 picks a
-            free port). SIGTERM or SIGINT: waiting claims answer 204, requests in flight finish, the
-            ledger closes, exit 0. Logs go to stderr, one line per request.
+            Prints one line, 'listening on http://HOST:PORT', once it accepts requests (port 0 picks a free port). \
+            SIGTERM or SIGINT: waiting claims answer 204, requests in flight finish, the ledger closes, exit 0. \
+            Logs go to stderr, one line per request. Runs jobledger-server, built beside jobledger \
+            (swift build -c release --product jobledger-server).
+
             Example:
               jobledger token create --db ./jobs.db --actor ops --role system --org acme --json
               jobledger serve --db ./jobs.db --listen 127.0.0.1:8080
               curl -H "Authorization: Bearer jl_..." http://127.0.0.1:8080/v1/jobs
             """)
 
-    @OptionGroup var ledger: LedgerOptions
+    @Option(name: .long, help: "Ledger directory (default: $JOBLEDGER_DB, else ./jobledger.db).") var db: String?
     @Option(help: "HOST:PORT to listen on (default: $JOBLEDGER_LISTEN, else 127.0.0.1:8080).") var listen: String?
-    @Option(help: "Largest request body in bytes.") var maxBody: Int = 1 << 20
-    @Option(help: "Claims that may wait at the same time.") var maxLongPolls: Int = 512
-    @Option(help: "Event streams that may be open at the same time.") var maxStreams: Int = 64
-    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
+    @Option(help: "Largest request body in bytes.") var maxBody: Int?
+    @Option(help: "Claims that may wait at the same time.") var maxLongPolls: Int?
+    @Option(help: "Event streams that may be open at the same time.") var maxStreams: Int?
+    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.") var logLevel: String?
 
-    func run() async throws {
-        let address = listen ?? ProcessInfo.processInfo.environment["JOBLEDGER_LISTEN"] ?? "127.0.0.1:8080"
-        guard let (host, port) = ServerConfiguration.parseListen(address) else {
-            throw ValidationError("--listen: '\(address)' is not HOST:PORT (port 0 to 65535)")
-        }
-        guard maxBody >= 1024, maxLongPolls >= 1, maxStreams >= 1 else {
-            throw ValidationError("--max-body must be at least 1024, --max-long-polls and --max-streams at least 1")
-        }
-        guard let level = Logger.Level(rawValue: logLevel) else {
-            throw ValidationError("--log-level: '\(logLevel)' is not a log level")
-        }
-        var opened: JobLedger?
-        try runReportingErrors { opened = try ledger.open(creating: true) }
-        guard let jobs = opened else { return }
-        var limits = ServerLimits()
-        limits.maxBodyBytes = maxBody
-        limits.maxLongPolls = maxLongPolls
-        limits.maxEventStreams = maxStreams
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        var logger = Logger(label: "jobledger.serve")
-        logger.logLevel = level
-        let server = LedgerServer(ledger: jobs, configuration: ServerConfiguration(host: host, port: port, limits: limits), logger: logger)
-        do {
-            try await server.run { host, port in
-                let shown = host.contains(":") ? "[\(host)]" : host
-                // Unbuffered: whoever started the server waits for this line.
-                FileHandle.standardOutput.write(Data("listening on http://\(shown):\(port)\n".utf8))
-            }
-        } catch {
-            FileHandle.standardError.write(Data("error: the server stopped: \(error)\n".utf8))
+    func run() throws {
+        let own = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? CommandLine.arguments[0])
+        let server = own.deletingLastPathComponent().appendingPathComponent("jobledger-server").path
+        guard FileManager.default.isExecutableFile(atPath: server) else {
+            FileHandle.standardError.write(Data(
+                "error: \(server) not found; build it with: swift build -c release --product jobledger-server\n".utf8))
             throw ExitCode(1)
         }
-        // Everything acknowledged is durable already; this makes sure of
-        // the page cache of a ledger opened without fsync too.
-        try? jobs.store.sync()
+        var arguments = [server]
+        if let db { arguments += ["--db", db] }
+        if let listen { arguments += ["--listen", listen] }
+        if let maxBody { arguments += ["--max-body", String(maxBody)] }
+        if let maxLongPolls { arguments += ["--max-long-polls", String(maxLongPolls)] }
+        if let maxStreams { arguments += ["--max-streams", String(maxStreams)] }
+        if let logLevel { arguments += ["--log-level", logLevel] }
+        let pointers = arguments.map { strdup($0) } + [nil]
+        execv(server, pointers)
+        FileHandle.standardError.write(Data("error: cannot run \(server): \(String(cString: strerror(errno)))\n".utf8))
+        throw ExitCode(1)
     }
 }

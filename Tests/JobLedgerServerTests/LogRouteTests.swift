@@ -74,6 +74,21 @@ struct LogRouteTests {
         #expect(seen.withLock { $0 } == Array((start + 1)...(try ledger.store.lastPosition())))
     }
 
+    @Test("over the cap of open event streams a stream is refused with 503 and Retry-After; only system tokens may stream")
+    func eventStreamCapAnswersBusy() async throws {
+        var limits = ServerLimits()
+        limits.maxEventStreams = 0
+        let fixture = try ServerFixture(limits: limits)
+        try await fixture.withClient { client in
+            let refused = try await client.execute(
+                uri: "/v1/events/stream?after=0", method: .get, headers: [.authorization: "Bearer \(fixture.system)"]
+            ) { response in (Int(response.status.code), response.headers[.retryAfter]) }
+            #expect(refused.0 == 503)
+            #expect(refused.1 == "1")
+            #expect(try await client.call(.get, "/v1/events/stream", token: fixture.admin).status == 403)
+        }
+    }
+
     @Test("the export streams every event as JSON Lines, and as CSV with one header")
     func exportStreamsJSONLinesAndCSV() async throws {
         let fixture = try ServerFixture()
@@ -108,6 +123,10 @@ struct LogRouteTests {
             #expect(metrics.contains(#"jobledger_http_requests_total{route="/v1/jobs",method="POST",status="201"} 1"#))
             #expect(metrics.contains(#"jobledger_jobs{state="pending"} 1"#))
             #expect(metrics.contains(#"jobledger_queue_depth{type="email"} 1"#))
+            #expect(try await client.call(.post, "/v1/claims", token: fixture.worker, body: "{}").status == 200)
+            let drained = try await client.call(.get, "/metrics", token: nil).text
+            #expect(drained.contains(#"jobledger_queue_depth{type="email"} 0"#))
+            #expect(drained.contains(#"jobledger_jobs{state="running"} 1"#))
             let document = try await client.call(.get, "/v1/openapi.json", token: nil)
             #expect(document.json["openapi"] as? String == "3.1.0")
             let paths = try #require(document.json["paths"] as? [String: Any])

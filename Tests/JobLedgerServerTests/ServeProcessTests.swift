@@ -44,6 +44,21 @@ struct ServeProcessTests {
         #expect(claimed.body.contains(#""id":"j1""#))
         #expect(Date().timeIntervalSince(submittedAt) < 0.9, "woken by the commit, not by the one-second recheck")
 
+        // A job submitted by another process reaches a waiting claim through
+        // the server's claim waker (one look at the queue a second), long
+        // before the claim's wait runs out.
+        let crossProcess = ServeProcess.inBackground {
+            ServeProcess.request("POST", base + "/v1/claims", token: workerToken, body: #"{"types":["sms"],"wait":20}"#)
+        }
+        Thread.sleep(forTimeInterval: 0.3)
+        let handedOverAt = Date()
+        _ = try ServeProcess.run(
+            executable, ["submit", "--db", path, "--id", "j2", "--type", "sms", "--owner", "alice", "--org", "acme", "--json"])
+        let fromOtherProcess = crossProcess.wait()
+        #expect(fromOtherProcess.status == 200)
+        #expect(fromOtherProcess.body.contains(#""id":"j2""#))
+        #expect(Date().timeIntervalSince(handedOverAt) < 8, "woken by the claim waker, not at the end of the wait")
+
         // A token revoked by another process is refused on the next request.
         let tokens = try ServeProcess.run(executable, ["token", "list", "--db", path, "--json"])["tokens"] as? [[String: Any]] ?? []
         let userTokenID = try #require(tokens.first { $0["actor"] as? String == "alice" }?["id"] as? String)
@@ -66,6 +81,7 @@ struct ServeProcessTests {
         options.store = .noSync
         let reopened = try JobLedger(path: path, options: options)
         #expect(try reopened.job("j1")?.state == .running)
+        #expect(try reopened.job("j2")?.state == .running)
         #expect(try reopened.store.verifyLog().isClean)
         #expect(try reopened.verifyProjections().isEmpty)
     }

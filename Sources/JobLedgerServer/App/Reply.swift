@@ -16,6 +16,24 @@ enum Reply {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// `{"job": JOB}`, or JOB alone when `wrapped` is false.
+    static func job(_ job: Job, wrapped: Bool = true, status: HTTPResponse.Status = .ok) -> Response {
+        let body = JobJSON.jobData(job)
+        guard wrapped else { return raw(body, status: status) }
+        var data = Data("{\"job\":".utf8)
+        data.append(body)
+        data.append(0x7D)
+        return raw(data, status: status)
+    }
+
+    /// `{"<flag>": bool, "job": JOB}`: the answers of submit and renew (keys sorted).
+    static func job(_ job: Job, flag: String, _ value: Bool, status: HTTPResponse.Status = .ok) -> Response {
+        var data = Data("{\"\(flag)\":\(value),\"job\":".utf8)
+        data.append(JobJSON.jobData(job))
+        data.append(0x7D)
+        return raw(data, status: status)
+    }
+
     /// 204, no body.
     static func noContent() -> Response { Response(status: .noContent) }
 }

@@ -14,8 +14,9 @@ enum MetricsSnapshot {
             for jobState in JobState.allCases {
                 state.metrics.gauge("jobledger_jobs", Double(gauges.byState[jobState] ?? 0), [("state", jobState.rawValue)])
             }
-            for (type, count) in gauges.pendingByType {
-                state.metrics.gauge("jobledger_queue_depth", Double(count), [("type", type)])
+            // A type whose queue emptied must read 0, not its last depth.
+            for type in state.metrics.queueTypes(adding: gauges.pendingByType.keys) {
+                state.metrics.gauge("jobledger_queue_depth", Double(gauges.pendingByType[type] ?? 0), [("type", type)])
             }
         }
         if let last = try? state.ledger.store.lastPosition() {

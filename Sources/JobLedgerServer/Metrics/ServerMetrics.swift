@@ -3,6 +3,7 @@ import Foundation
 import JobLedger
 import Metrics
 import Prometheus
+import Synchronization
 
 /// The server's metrics, recorded through swift-metrics into a Prometheus
 /// registry of this server's own (no process-wide bootstrap, so several
@@ -10,6 +11,7 @@ import Prometheus
 final class ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
+    private let seenQueueTypes = Mutex<Set<String>>([])
 
     init() {
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -22,13 +24,34 @@ final class ServerMetrics: Sendable {
         self.factory = factory
     }
 
-    /// One answered request.
+    /// One answered request. The counter and timer of each route, method
+    /// and status are made once and kept, so a request does not look them
+    /// up in the registry.
     func request(route: String, method: String, status: Int, duration: Duration) {
-        let dimensions = [("route", route), ("method", method), ("status", String(status))]
-        Counter(label: "jobledger_http_requests_total", dimensions: dimensions, factory: factory).increment()
-        Timer(label: "jobledger_http_request_duration_seconds", dimensions: [("route", route), ("method", method)], factory: factory)
-            .recordNanoseconds(Self.nanoseconds(duration))
+        let key = RequestKey(route: route, method: method, status: status)
+        let handles = requestHandles.withLock { handles in
+            if let existing = handles[key] { return existing }
+            let made = (
+                Counter(
+                    label: "jobledger_http_requests_total",
+                    dimensions: [("route", route), ("method", method), ("status", String(status))], factory: factory),
+                Timer(
+                    label: "jobledger_http_request_duration_seconds", dimensions: [("route", route), ("method", method)],
+                    factory: factory))
+            handles[key] = made
+            return made
+        }
+        handles.0.increment()
+        handles.1.recordNanoseconds(Self.nanoseconds(duration))
     }
+
+    private struct RequestKey: Hashable {
+        let route: String
+        let method: String
+        let status: Int
+    }
+
+    private let requestHandles = Mutex<[RequestKey: (CoreMetrics.Counter, CoreMetrics.Timer)]>([:])
 
     /// One ledger command's append, from the call to its durable answer.
     func command(_ name: String, duration: Duration) {
@@ -55,6 +78,14 @@ final class ServerMetrics: Sendable {
     /// Sets the gauges read from the ledger at scrape time.
     func gauge(_ label: String, _ value: Double, _ dimensions: [(String, String)] = []) {
         Gauge(label: label, dimensions: dimensions, factory: factory).record(value)
+    }
+
+    /// Every job type whose queue depth was ever reported, with `types` added.
+    func queueTypes(adding types: some Sequence<String>) -> [String] {
+        seenQueueTypes.withLock { seen in
+            seen.formUnion(types)
+            return seen.sorted()
+        }
     }
 
     static func nanoseconds(_ duration: Duration) -> Int64 {

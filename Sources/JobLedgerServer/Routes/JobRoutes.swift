@@ -32,14 +32,14 @@ struct JobRoutes {
         let start = ContinuousClock.now
         let result = try await ledger.submit(submission, by: token.actingAs, requestID: requestID(context))
         state.metrics.command("submit", duration: ContinuousClock.now - start)
-        return Reply.json(JobJSON.submit(result), status: result.created ? .created : .ok)
+        return Reply.job(result.job, flag: "created", result.created, status: result.created ? .created : .ok)
     }
 
     func get(_ request: Request, _ context: LedgerRequestContext) throws -> Response {
         let token = try context.caller()
         let id = try context.parameters.require("id")
         let current = try visibleJob(id, token)
-        guard let asOf = request.uri.queryParameters.get("asOf") else { return Reply.json(JobJSON.job(current)) }
+        guard let asOf = request.uri.queryParameters.get("asOf") else { return Reply.job(current, wrapped: false) }
         let past: Job?
         if let position = UInt64(asOf) {
             past = try ledger.job(id, asOfPosition: position)
@@ -49,7 +49,7 @@ struct JobRoutes {
             throw Problem(.badInput, "asOf: '\(asOf)' is neither a log position nor an ISO-8601 time")
         }
         guard let past else { throw Problem(.notFound, "job '\(id)' did not exist as of \(asOf)", jobID: id, outcome: "not_found") }
-        return Reply.json(JobJSON.job(past))
+        return Reply.job(past, wrapped: false)
     }
 
     func list(_ request: Request, _ context: LedgerRequestContext) throws -> Response {

@@ -35,7 +35,7 @@ struct WorkerRoutes {
         var generation = ledger.store.commitGeneration
         if let job = try await ledger.claim(worker: worker, types: types, lease: lease) {
             state.metrics.claimWait(ContinuousClock.now - start, claimed: true)
-            return Reply.json(["job": JobJSON.job(job)])
+            return Reply.job(job)
         }
         if wait == 0 || state.gate.isShuttingDown { return Reply.noContent() }
         guard state.longPolls.acquire() else {
@@ -52,7 +52,7 @@ struct WorkerRoutes {
             generation = ledger.store.commitGeneration
             if let job = try await ledger.claim(worker: worker, types: types, lease: lease) {
                 state.metrics.claimWait(ContinuousClock.now - start, claimed: true)
-                return Reply.json(["job": JobJSON.job(job)])
+                return Reply.job(job)
             }
         }
         state.metrics.claimWait(ContinuousClock.now - start, claimed: false)
@@ -97,18 +97,18 @@ struct WorkerRoutes {
         switch kind {
         case .renew:
             let renewal = try await ledger.renewLease(id, worker: worker, attempt: attempt, lease: try fields.number("lease") ?? 30)
-            response = Reply.json(JobJSON.renew(renewal))
+            response = Reply.job(renewal.job, flag: "cancelRequested", renewal.cancelRequested)
         case .complete:
             let job = try await ledger.complete(id, worker: worker, attempt: attempt, result: fields.json("result"))
-            response = Reply.json(["job": JobJSON.job(job)])
+            response = Reply.job(job)
         case .fail:
             let job = try await ledger.fail(
                 id, worker: worker, attempt: attempt, error: try fields.string("error") ?? "failed",
                 retryable: try fields.bool("retryable") ?? false)
-            response = Reply.json(["job": JobJSON.job(job)])
+            response = Reply.job(job)
         case .ackCancel:
             let job = try await ledger.acknowledgeCancel(id, worker: worker, attempt: attempt)
-            response = Reply.json(["job": JobJSON.job(job)])
+            response = Reply.job(job)
         }
         state.metrics.command(kind.rawValue, duration: ContinuousClock.now - start)
         return response

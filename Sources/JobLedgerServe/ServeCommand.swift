@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import JobLedger
+import JobLedgerServer
+import Logging
+
+/// `jobledger-server`, which `jobledger serve` runs: the HTTP server lives in
+/// an executable of its own so that the command line does not load it (and
+/// its networking stack) for every `status` or `claim`.
+@main
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "jobledger serve",
+        abstract: "Serve the ledger over HTTP (JSON API under /v1, bearer tokens).",
+        discussion: """
+            Prints one line, 'listening on http://HOST:PORT', once it accepts requests (port 0 picks a free port). \
+            SIGTERM or SIGINT: waiting claims answer 204, requests in flight finish, the ledger closes, exit 0. \
+            Logs go to stderr, one line per request.
+
+            Example:
+              jobledger token create --db ./jobs.db --actor ops --role system --org acme --json
+              jobledger serve --db ./jobs.db --listen 127.0.0.1:8080
+              curl -H "Authorization: Bearer jl_..." http://127.0.0.1:8080/v1/jobs
+            """)
+
+    @Option(name: .long, help: "Ledger directory (default: $JOBLEDGER_DB, else ./jobledger.db).") var db: String?
+    @Option(help: "HOST:PORT to listen on (default: $JOBLEDGER_LISTEN, else 127.0.0.1:8080).") var listen: String?
+    @Option(help: "Largest request body in bytes.") var maxBody: Int = 1 << 20
+    @Option(help: "Claims that may wait at the same time.") var maxLongPolls: Int = 512
+    @Option(help: "Event streams that may be open at the same time.") var maxStreams: Int = 64
+    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
+
+    /// Usage errors exit 2, like the command line's.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+
+    func run() async throws {
+        let address = listen ?? ProcessInfo.processInfo.environment["JOBLEDGER_LISTEN"] ?? "127.0.0.1:8080"
+        guard let (host, port) = ServerConfiguration.parseListen(address) else {
+            throw ValidationError("--listen: '\(address)' is not HOST:PORT (port 0 to 65535)")
+        }
+        guard maxBody >= 1024, maxLongPolls >= 1, maxStreams >= 1 else {
+            throw ValidationError("--max-body must be at least 1024, --max-long-polls and --max-streams at least 1")
+        }
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("--log-level: '\(logLevel)' is not a log level")
+        }
+        let path = db ?? ProcessInfo.processInfo.environment["JOBLEDGER_DB"] ?? "./jobledger.db"
+        var options = JobLedgerOptions()
+        if ProcessInfo.processInfo.environment["JOBLEDGER_NOSYNC"] == "1" {
+            options.store.durability = .noSyncForTestsAndBenchmarks
+        }
+        let jobs: JobLedger
+        do {
+            jobs = try JobLedger(path: path, options: options)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(error.isBadInput ? 2 : 1)
+        }
+        var limits = ServerLimits()
+        limits.maxBodyBytes = maxBody
+        limits.maxLongPolls = maxLongPolls
+        limits.maxEventStreams = maxStreams
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: "jobledger.serve")
+        logger.logLevel = level
+        let server = LedgerServer(ledger: jobs, configuration: ServerConfiguration(host: host, port: port, limits: limits), logger: logger)
+        do {
+            try await server.run { host, port in
+                let shown = host.contains(":") ? "[\(host)]" : host
+                // Unbuffered: whoever started the server waits for this line.
+                FileHandle.standardOutput.write(Data("listening on http://\(shown):\(port)\n".utf8))
+            }
+        } catch {
+            FileHandle.standardError.write(Data("error: the server stopped: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        // Everything acknowledged is durable already; this makes sure of
+        // the page cache of a ledger opened without fsync too.
+        try? jobs.store.sync()
+    }
+}
+
+extension JobLedgerError {
+    /// A ledger path that is not a ledger, or bad input.
+    var isBadInput: Bool {
+        switch self {
+        case .invalidInput: return true
+        case .store(.notALedger): return true
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+import JobLedger
+import Testing
+
+@Suite("JSON of jobs")
+struct JobJSONTests {
+    @Test("the direct JOB writer gives the very bytes of the general serializer, for every state and awkward text")
+    func directWriterMatchesTheSerializer() async throws {
+        let fixture = try ServerFixture()
+        let ledger = fixture.ledger
+        let alice = Actor(id: "alice", role: .user, organisation: "acme")
+        _ = try await ledger.submit(JobSubmission(id: "plain", type: "email", priority: -3, batch: "b-1"), by: alice)
+        _ = try await ledger.submit(JobSubmission(id: "done", type: "email"), by: alice)
+        _ = try await ledger.submit(JobSubmission(id: "broken", type: "email", maxAttempts: 1), by: alice)
+        _ = try await ledger.submit(JobSubmission(id: "text", type: "email"), by: alice)
+        let first = try #require(try await ledger.claim(worker: "w1", types: nil, lease: 30))
+        _ = try await ledger.complete(first.id, worker: "w1", attempt: first.attempt, result: #"{"B":1,"a":[1.5,"x/y"],"é":null}"#)
+        let second = try #require(try await ledger.claim(worker: "w1", types: nil, lease: 30))
+        _ = try await ledger.fail(second.id, worker: "w1", attempt: second.attempt, error: "quote \" slash \\ tab\t é", retryable: false)
+        let third = try #require(try await ledger.claim(worker: "w1", types: nil, lease: 30))
+        _ = try await ledger.complete(third.id, worker: "w1", attempt: third.attempt, result: "12")
+        for id in ["plain", "done", "broken", "text"] {
+            let job = try #require(try ledger.job(id))
+            #expect(JobJSON.jobData(job) == JobJSON.data(JobJSON.job(job)), "\(id)")
+        }
+        let running = try #require(try await ledger.claim(worker: "w2", types: nil, lease: 30))
+        #expect(JobJSON.jobData(running) == JobJSON.data(JobJSON.job(running)))
+    }
+}
