@@ -100,25 +100,37 @@ extension EventStore {
         txn: borrowing WriteTransaction, progress: ((UInt64) -> Void)?
     ) throws -> Int {
         let writer = ProjectionWriter(transaction: txn.lend(), tables: tables)
+        return try txn.withCursor(on: layout.events) { cursor in
+            try replayLog(from: &cursor, projections: projections, into: writer, progress: progress)
+        }
+    }
+
+    /// Folds every event from the first under `cursor` (on the events
+    /// database) through the replayers of the projections whose streams it
+    /// belongs to, then lets each write what it still holds; returns how
+    /// many events were read. The cursor may belong to another environment
+    /// than the writer's, as in a read-only verification.
+    static func replayLog(
+        from cursor: inout Cursor, projections: [any Projection], into writer: borrowing ProjectionWriter,
+        progress: ((UInt64) -> Void)?
+    ) throws -> Int {
         var replayers = projections.map { $0.makeReplayer() }
         let prefixes = projections.map { $0.streamPrefix.map { Array($0.utf8) } }
         var count = 0
-        try txn.withCursor(on: layout.events) { cursor in
-            var entry = try cursor.first()
-            while let current = entry {
-                let position = current.key.loadBigEndianUInt64(at: 0)
-                let view = try view(current.value, position: position)
-                var event: RecordedEvent?
-                for index in replayers.indices {
-                    if let prefix = prefixes[index], !view.stream.starts(with: prefix) { continue }
-                    let recorded = event ?? view.recordedEvent
-                    event = recorded
-                    try failing(projection: recorded) { try replayers[index].replay(recorded, into: writer) }
-                }
-                count += 1
-                if count % 65_536 == 0 { progress?(position) }
-                entry = try cursor.next()
+        var entry = try cursor.first()
+        while let current = entry {
+            let position = current.key.loadBigEndianUInt64(at: 0)
+            let view = try view(current.value, position: position)
+            var event: RecordedEvent?
+            for index in replayers.indices {
+                if let prefix = prefixes[index], !view.stream.starts(with: prefix) { continue }
+                let recorded = event ?? view.recordedEvent
+                event = recorded
+                try failing(projection: recorded) { try replayers[index].replay(recorded, into: writer) }
             }
+            count += 1
+            if count % 65_536 == 0 { progress?(position) }
+            entry = try cursor.next()
         }
         for index in replayers.indices {
             try failing(projection: nil) { try replayers[index].finish(into: writer) }  // bulk writes

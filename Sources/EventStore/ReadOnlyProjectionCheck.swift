@@ -30,7 +30,7 @@ extension EventStore {
             return try environment.read { logTransaction in
                 let liveEntries = try live.databases.mapValues { try Self.entries(of: $0, in: logTransaction) }
                 var replayed: [String: [[UInt8]: [UInt8]]] = [:]
-                try Self.replayLog(from: logTransaction, layout: layout, projections: projections, into: scratch, in: scratchEnvironment)
+                try Self.replayIntoScratch(from: logTransaction, layout: layout, projections: projections, into: scratch, in: scratchEnvironment)
                 try scratchEnvironment.read { scratchTransaction in
                     for (table, database) in scratch.databases {
                         replayed[table] = try Self.entries(of: database, in: scratchTransaction)
@@ -56,34 +56,15 @@ extension EventStore {
 
     /// Replays the log as `logTransaction` sees it into `tables` of the
     /// scratch environment, in one write transaction of that environment.
-    private static func replayLog(
+    private static func replayIntoScratch(
         from logTransaction: borrowing ReadTransaction, layout: StoreLayout, projections: [any Projection],
         into tables: ProjectionTables, in scratchEnvironment: Environment
     ) throws {
         let log = logTransaction.lend()
         try scratchEnvironment.write { scratchTransaction in
             let writer = ProjectionWriter(transaction: scratchTransaction.lend(), tables: tables)
-            var replayers = projections.map { $0.makeReplayer() }
-            let prefixes = projections.map { $0.streamPrefix.map { Array($0.utf8) } }
-            try log.withCursor(on: layout.events) { cursor in
-                var entry = try cursor.first()
-                while let current = entry {
-                    let position = current.key.loadBigEndianUInt64(at: 0)
-                    let view = try view(current.value, position: position)
-                    var event: RecordedEvent?
-                    for index in replayers.indices {
-                        if let prefix = prefixes[index], !view.stream.starts(with: prefix) { continue }
-                        let recorded = event ?? view.recordedEvent
-                        event = recorded
-                        try EventStoreError.naming(stream: recorded.streamID, position: recorded.position) {
-                            try replayers[index].replay(recorded, into: writer)
-                        }
-                    }
-                    entry = try cursor.next()
-                }
-            }
-            for index in replayers.indices {
-                try EventStoreError.naming(stream: "", position: 0) { try replayers[index].finish(into: writer) }
+            _ = try log.withCursor(on: layout.events) { cursor in
+                try replayLog(from: &cursor, projections: projections, into: writer, progress: nil)
             }
         }
     }
