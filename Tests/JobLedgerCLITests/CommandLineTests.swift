@@ -86,6 +86,8 @@ import Testing
             ["status", "ok", "--as-of", "yesterday"],
             ["claim", "--worker", "w", "--lease", "-5"],
             ["list", "--after", "zz"],
+            ["list", "--after", "00"],
+            ["list", "--after", "+f"],
             ["submit", "--type", "t"],
         ]
         for arguments in cases {
