@@ -7,6 +7,33 @@ import Testing
 
 @Suite("Request input: path segments, cursors and export parameters")
 struct RequestInputTests {
+    @Test("path parameters are percent-decoded; broken percent-encoding is a 400")
+    func pathParametersArePercentDecoded() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.withClient { client in
+            let created = try await client.call(
+                .post, "/v1/jobs", token: fixture.user, body: #"{"id":"a:b","type":"email","batch":"x:y"}"#)
+            #expect(created.status == 201)
+            let got = try await client.call(.get, "/v1/jobs/a%3Ab", token: fixture.user)
+            #expect(got.status == 200)
+            #expect(got.json["id"] as? String == "a:b")
+            #expect(try await client.call(.get, "/v1/jobs/a%3ab/history", token: fixture.user).json["job"] as? String == "a:b")
+            let killed = try await client.call(.post, "/v1/batches/x%3Ay/kill", token: fixture.admin, body: #"{"reason":"test"}"#)
+            #expect(killed.status == 200)
+            let results = try #require(killed.json["results"] as? [[String: Any]])
+            #expect(results.map { $0["id"] as? String } == ["a:b"])
+            // The answer speaks of the job "a b", not of "a%20b".
+            let spaced = try await client.call(.get, "/v1/jobs/a%20b", token: fixture.user)
+            #expect(spaced.status == 404 || spaced.status == 400)
+            #expect((spaced.json["detail"] as? String)?.contains("'a b'") == true)
+            for broken in ["/v1/jobs/a%zz", "/v1/jobs/a%", "/v1/jobs/%FF%FE"] {
+                let answer = try await client.call(.get, broken, token: fixture.user)
+                #expect(answer.status == 400, "\(broken)")
+                #expect(answer.problemType == "bad-input", "\(broken)")
+            }
+        }
+    }
+
     @Test("a cursor that no listing handed out is a 400; a real one continues")
     func nonsenseCursorIsBadInput() async throws {
         let fixture = try ServerFixture()
