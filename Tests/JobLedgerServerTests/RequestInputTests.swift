@@ -53,4 +53,22 @@ struct RequestInputTests {
             #expect((rest.json["jobs"] as? [Any])?.count == 2)
         }
     }
+
+    @Test("every export parameter is checked before the body starts: a bad one is a 400 problem")
+    func exportParametersAreCheckedFirst() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.withClient { client in
+            _ = try await client.call(.post, "/v1/jobs", token: fixture.user, body: #"{"id":"e1","type":"email"}"#)
+            let long = String(repeating: "s", count: 5000)
+            for query in ["stream=", "stream=\(long)", "format=xml", "from=-1", "since=yesterday", "until=soon"] {
+                let answer = try await client.call(.get, "/v1/export?\(query)", token: fixture.system)
+                #expect(answer.status == 400, "\(query.prefix(20))")
+                #expect(answer.contentType == "application/problem+json", "\(query.prefix(20))")
+                #expect(answer.problemType == "bad-input", "\(query.prefix(20))")
+            }
+            let good = try await client.call(.get, "/v1/export?stream=job-e1", token: fixture.system)
+            #expect(good.status == 200)
+            #expect(good.text.split(separator: "\n").count == 1)
+        }
+    }
 }
