@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct CommandLineTests {
     static let jobKeys: Set<String> = [
-        "id", "type", "state", "owner", "org", "batch", "priority", "attempt", "maxAttempts", "worker",
+        "id", "type", "state", "owner", "org", "batch", "payload", "priority", "attempt", "maxAttempts", "worker",
         "leaseUntil", "availableAt", "version", "submittedAt", "updatedAt", "result", "error",
     ]
 
