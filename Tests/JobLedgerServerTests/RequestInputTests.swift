@@ -1,8 +1,11 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import JobLedger
 import JobLedgerServer
+import JobLedgerTestSupport
+import Logging
 import Testing
 
 @Suite("Request input: path segments, cursors and export parameters")
@@ -69,6 +72,42 @@ struct RequestInputTests {
             let good = try await client.call(.get, "/v1/export?stream=job-e1", token: fixture.system)
             #expect(good.status == 200)
             #expect(good.text.split(separator: "\n").count == 1)
+        }
+    }
+
+    @Test("an export that fails once its body is under way ends as a complete body with the error in a trailer")
+    func exportFailingMidwayEndsCleanly() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("jobledger-export-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var options = JobLedgerOptions()
+        options.store = .noSync
+        let owner = Actor(id: "alice", role: .user, organisation: "acme")
+        var stored: UInt64 = 0
+        do {
+            let jobs = try JobLedger(path: directory.path, options: options)
+            for index in 0..<3 {
+                _ = try await jobs.submit(JobSubmission(id: "j\(index)", type: "t", payload: #"{"note":"marker-\#(index)"}"#), by: owner)
+            }
+            stored = try #require(try jobs.store.readStream(JobStreams.job("j1")).first).position
+        }
+        let position = stored
+        // The stored bytes change behind the store's back; their checksum does not.
+        try EventDamage.replace("marker-1", with: "marker-X", inEventAt: position, ledgerAt: directory.path)
+        let ledger = try JobLedger(path: directory.path, options: options)
+        let system = try ledger.issueToken(for: Actor(id: "ops", role: .system, organisation: "acme")).text
+        let server = LedgerServer(ledger: ledger, configuration: ServerConfiguration(host: "127.0.0.1", port: 0))
+        var logger = Logger(label: "jobledger.test")
+        logger.logLevel = .critical
+        let app = Application(router: server.buildRouter(), logger: logger)
+        try await app.test(.live) { client in
+            let response = try await client.execute(
+                uri: "/v1/export", method: .get, headers: [.authorization: "Bearer \(system)"])
+            #expect(response.status == .ok)
+            let error = try #require(response.trailerHeaders?[HTTPField.Name("JobLedger-Export-Error")!])
+            #expect(error.contains("\(position)") || error.lowercased().contains("checksum"), "\(error)")
+            #expect(!String(buffer: response.body).contains("marker-X"))
+            // The connection is still usable: a second request on it is answered.
+            #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
         }
     }
 }
