@@ -11,7 +11,7 @@ Then it goes on with the next job: a cancelled job never stops the worker.
 The token must be a worker token (`jobledger token create --role worker`);
 the server takes the worker's id from it. Each job's "work" here is a sleep
 of --work-ms milliseconds in small steps, to show where real work checks
-for a cancel.
+for a cancel; its result echoes the job's input (its "payload") as "input".
 
 Output, one line per fact: `ready`, `claimed ID ATTEMPT`,
 `settled completed|failed|cancelAcknowledged|stopped ID ATTEMPT acknowledged|refused`,
@@ -209,6 +209,8 @@ def main():
                 raise RuntimeError(f"jobs of type {job['type']} fail in this worker")
             hangs = args.hang_type is not None and job["type"] == args.hang_type
             result = work(renewer, 60_000 if hangs else args.work_ms)
+            # The job's input is its payload, as it was submitted.
+            result["input"] = job.get("payload")
             renewer.stop()
             settle(client, job, "complete", {"result": result}, "completed", counts)
         except Cancelled as stop:

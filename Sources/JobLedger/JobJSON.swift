@@ -33,7 +33,7 @@ public enum JobJSON {
         guard let job else { return NSNull() }
         return [
             "id": job.id, "type": job.type, "state": job.state.rawValue, "owner": job.owner,
-            "org": job.organisation, "batch": job.batch ?? NSNull(), "priority": job.priority,
+            "org": job.organisation, "batch": job.batch ?? NSNull(), "payload": jsonValue(job.payload), "priority": job.priority,
             "attempt": job.attempt, "maxAttempts": job.maxAttempts, "worker": job.worker ?? NSNull(),
             "leaseUntil": time(job.leaseUntil), "availableAt": time(job.availableAt), "version": job.version, "submittedAt": time(job.submittedAt),
             "updatedAt": time(job.updatedAt), "result": jsonValue(job.result), "error": job.error ?? NSNull(),
@@ -74,10 +74,13 @@ public enum JobJSON {
         // The result is any JSON the worker gave: written by the same
         // serializer as the whole document would use for it.
         let result = job.result.map { String(decoding: data(jsonValue($0)), as: UTF8.self) } ?? "null"
+        // The payload likewise; most jobs carry the empty object, which
+        // needs no parse.
+        let payload = job.payload == "{}" ? "{}" : String(decoding: data(jsonValue(job.payload)), as: UTF8.self)
         // Keys in the order JSONSerialization's sortedKeys gives them.
         var text = "{\"attempt\":\(job.attempt),\"availableAt\":\(available),\"batch\":\(batch),\"error\":\(error),\"id\":\"\(job.id)\","
         text += "\"leaseUntil\":\(lease),\"maxAttempts\":\(job.maxAttempts),\"org\":\"\(job.organisation)\","
-        text += "\"owner\":\"\(job.owner)\",\"priority\":\(job.priority),\"result\":\(result),"
+        text += "\"owner\":\"\(job.owner)\",\"payload\":\(payload),\"priority\":\(job.priority),\"result\":\(result),"
         text += "\"state\":\"\(job.state.rawValue)\",\"submittedAt\":\(submitted),"
         text += "\"type\":\"\(job.type)\",\"updatedAt\":\(updated),"
         text += "\"version\":\(job.version),\"worker\":\(worker)}"

@@ -96,6 +96,23 @@ struct IndexPlan {
         }
     }
 
+    /// True when `key` has the layout of this plan's index keys: a cursor
+    /// is a key the listing handed out, so anything else (hex that merely
+    /// decodes) is refused instead of silently starting somewhere.
+    func isWellFormed(_ key: [UInt8]) -> Bool {
+        // A job id is never empty, holds no control characters and is valid
+        // UTF-8 (jobID(fromKey:) would have replaced bad bytes with U+FFFD).
+        guard let id = jobID(fromKey: key), !id.isEmpty,
+              !id.unicodeScalars.contains(where: { $0.value < 0x20 || $0 == "\u{FFFD}" }) else { return false }
+        guard table == JobTables.byOwnerState || table == JobTables.byOrgState || table == JobTables.byTypeState
+        else { return true }
+        // The state component after the first text one must name a state.
+        guard let first = key.firstIndex(of: 0), let second = key[(first + 1)...].firstIndex(of: 0),
+              let state = String(validating: key[(first + 1)..<second], as: UTF8.self)
+        else { return false }
+        return JobState(rawValue: state) != nil
+    }
+
     /// The job id at the end of an index key.
     func jobID(fromKey key: [UInt8]) -> String? {
         if table == JobTables.batches {
@@ -136,7 +153,7 @@ extension JobLedger {
         let plan = IndexPlan(query)
         var start = plan.prefix
         if let cursor {
-            guard let key = Self.decodeCursor(cursor), key.starts(with: plan.prefix) else {
+            guard let key = Self.decodeCursor(cursor), key.starts(with: plan.prefix), plan.isWellFormed(key) else {
                 throw .invalidInput(field: "cursor", reason: "'\(cursor)' does not continue this listing")
             }
             start = key + [0]  // the smallest key after the cursor's
@@ -175,7 +192,11 @@ extension JobLedger {
     }
 
     static func decodeCursor(_ text: String) -> [UInt8]? {
-        guard text.count % 2 == 0, !text.isEmpty else { return nil }
+        // Only the lowercase hex that encodeCursor writes: `UInt8(_:radix:)`
+        // alone would also take a sign ("+f") or a character made of
+        // several scalars.
+        guard text.utf8.count % 2 == 0, !text.isEmpty,
+              text.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else { return nil }
         var bytes: [UInt8] = []
         var index = text.startIndex
         while index < text.endIndex {

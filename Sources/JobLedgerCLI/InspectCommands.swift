@@ -45,7 +45,7 @@ struct List: ParsableCommand {
     @Option(help: "Submitted at or after (ISO-8601).") var since: String?
     @Option(help: "Submitted before (ISO-8601).") var until: String?
     @Option(parsing: .unconditional, help: "Page size, 1 to \(JobLimits.maxPageSize).") var limit: Int = 50
-    @Option(help: "Cursor from the previous page's `next`.") var after: String?
+    @Option(help: "Cursor from the previous page's `next` of the same listing; anything else is refused (exit 2).") var after: String?
 
     func run() throws {
         try runReportingErrors {

@@ -39,7 +39,8 @@ public struct LedgerJob: Sendable, Hashable, Codable {
     public var result: JSONValue?
     /// The last error message.
     public var error: String?
-    /// The job's input, when the server includes it in the answer.
+    /// The job's input: the payload it was submitted with (servers older
+    /// than the field leave it out).
     public var payload: JSONValue?
 
     /// A state name. A struct rather than an enum, so that a state a newer

@@ -26,6 +26,8 @@ public struct RemoteJobStopped: Error, Sendable, Hashable, CustomStringConvertib
 public final class RemoteJobContext: Sendable {
     /// The job as claimed.
     public let job: LedgerJob
+    /// The job's input: the payload it was submitted with.
+    public var payload: JSONValue { job.payload ?? .object([:]) }
     /// The attempt this handler runs; it fences every report.
     public var attempt: Int { job.attempt }
 

@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct CommandLineTests {
     static let jobKeys: Set<String> = [
-        "id", "type", "state", "owner", "org", "batch", "priority", "attempt", "maxAttempts", "worker",
+        "id", "type", "state", "owner", "org", "batch", "payload", "priority", "attempt", "maxAttempts", "worker",
         "leaseUntil", "availableAt", "version", "submittedAt", "updatedAt", "result", "error",
     ]
 
@@ -86,6 +86,8 @@ import Testing
             ["status", "ok", "--as-of", "yesterday"],
             ["claim", "--worker", "w", "--lease", "-5"],
             ["list", "--after", "zz"],
+            ["list", "--after", "00"],
+            ["list", "--after", "+f"],
             ["submit", "--type", "t"],
         ]
         for arguments in cases {

@@ -80,4 +80,26 @@ import Testing
         #expect(metrics.contains("# TYPE"))
         #expect(await server.stop() == 0)
     }
+
+    /// The client percent-encodes what a path segment may not hold; the
+    /// server decodes it, so the ledger sees the name the caller gave.
+    @Test func namesThatNeedPercentEncodingReachTheLedgerDecoded() async throws {
+        let server = try await LiveServer()
+        let system = try server.client(server.systemToken)
+        let admin = system.authenticated(with: try server.token("root", role: .admin))
+        for name in ["a b", "50%", "x/y"] {
+            do {
+                _ = try await admin.job(name)
+                Issue.record("job '\(name)' was found")
+            } catch let problem as LedgerProblem {
+                #expect(problem.detail.contains("'\(name)'"), "\(problem.detail)")
+            }
+            do {
+                _ = try await admin.killBatch(name, reason: "test")
+                Issue.record("batch '\(name)' was killed")
+            } catch let problem as LedgerProblem {
+                #expect(problem.status == 400 && problem.detail.contains("'\(name)'"), "\(problem.detail)")
+            }
+        }
+    }
 }

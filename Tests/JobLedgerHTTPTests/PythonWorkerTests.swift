@@ -37,6 +37,7 @@ import Testing
             #expect(job.state == .completed)
             #expect(job.worker == "py")
             #expect(job.result?["worker"] == .string("python"))
+            #expect(job.result?["input"] == .object(["n": .number(Double(index))]))
         }
         let broken = try await owner.job("py-broken")
         #expect(broken.state == .failed)

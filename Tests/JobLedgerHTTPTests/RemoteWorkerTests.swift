@@ -14,7 +14,7 @@ import Testing
         let owner = try server.client(try server.token("alice", role: .user))
         let admin = owner.authenticated(with: try server.token("root", role: .admin))
         let client = owner.authenticated(with: try server.token("rw", role: .worker))
-        _ = try await owner.submit(NewJob(id: "ok", type: "t"))
+        _ = try await owner.submit(NewJob(id: "ok", type: "t", payload: .object(["to": .string("bob"), "n": .number(7)])))
         _ = try await owner.submit(NewJob(id: "flaky", type: "t", maxAttempts: 3))
         _ = try await owner.submit(NewJob(id: "broken", type: "t", maxAttempts: 3))
         _ = try await owner.submit(NewJob(id: "stuck", type: "stuck"))
@@ -30,7 +30,7 @@ import Testing
                     try context.checkCancellation()
                     try await Task.sleep(for: .milliseconds(10))
                 }
-            default: return .object(["attempt": .number(Double(context.attempt))])
+            default: return .object(["attempt": .number(Double(context.attempt)), "input": context.payload])
             }
         }
         let running = Task { await worker.run() }
@@ -42,7 +42,11 @@ import Testing
         })
         running.cancel()
         await running.value
-        #expect(try await owner.job("ok").state == .completed)
+        let ok = try await owner.job("ok")
+        #expect(ok.state == .completed)
+        // The handler saw the payload the job was submitted with.
+        #expect(ok.result?["input"] == .object(["to": .string("bob"), "n": .number(7)]))
+        #expect(ok.payload == .object(["to": .string("bob"), "n": .number(7)]))
         let flaky = try await owner.job("flaky")
         #expect(flaky.state == .completed && flaky.attempt == 2 && flaky.result?["attempt"] == .number(2))
         let broken = try await owner.job("broken")

@@ -9,7 +9,8 @@ struct JobJSONTests {
         let fixture = try ServerFixture()
         let ledger = fixture.ledger
         let alice = Actor(id: "alice", role: .user, organisation: "acme")
-        _ = try await ledger.submit(JobSubmission(id: "plain", type: "email", priority: -3, batch: "b-1"), by: alice)
+        _ = try await ledger.submit(JobSubmission(
+            id: "plain", type: "email", payload: #"{"z":[1,2.5,"x/y"],"A":{"é":true,"n":null}}"#, priority: -3, batch: "b-1"), by: alice)
         _ = try await ledger.submit(JobSubmission(id: "done", type: "email"), by: alice)
         _ = try await ledger.submit(JobSubmission(id: "broken", type: "email", maxAttempts: 1), by: alice)
         _ = try await ledger.submit(JobSubmission(id: "text", type: "email"), by: alice)

@@ -26,9 +26,10 @@ struct JobRouteTests {
             let got = try await client.call(.get, "/v1/jobs/j1", token: fixture.user)
             #expect(got.text == String(decoding: JobJSON.data(JobJSON.job(job)), as: UTF8.self))
             #expect(Set(got.json.keys) == [
-                "id", "type", "state", "owner", "org", "batch", "priority", "attempt", "maxAttempts", "worker",
+                "id", "type", "state", "owner", "org", "batch", "payload", "priority", "attempt", "maxAttempts", "worker",
                 "leaseUntil", "availableAt", "version", "submittedAt", "updatedAt", "result", "error",
             ])
+            #expect(got.json["payload"] as? [String: String] == ["to": "bob"])
             let position = try fixture.ledger.store.lastPosition()
             #expect(try await client.call(.post, "/v1/jobs/j1/cancel", token: fixture.user, body: #"{"reason":"changed my mind"}"#)
                 .json["outcome"] as? String == "cancelled")

@@ -100,4 +100,24 @@ import Testing
         #expect(throws: JobLedgerError.self) { try jobs.list(JobQuery(), after: "zz") }
         #expect(throws: JobLedgerError.self) { try jobs.list(JobQuery(), limit: 0) }
     }
+
+    @Test func aCursorThatIsNotAnIndexKeyIsRefused() throws {
+        let ledger = TemporaryJobLedger()
+        let jobs = try ledger.open()
+        for index in 0..<3 { _ = try jobs.submit(JobSubmission(id: "x\(index)", type: "t"), by: alice) }
+        // Hex that decodes but is no key the listing could have handed out,
+        // uppercase or signed hex, and text that is not hex at all.
+        let nonsense = ["00", "ab", "0000000000000000", "+f+f", "AB", "é1", "616c69636500"]
+        for cursor in nonsense {
+            #expect(throws: JobLedgerError.self, "\(cursor)") { try jobs.list(JobQuery(), after: cursor) }
+            #expect(throws: JobLedgerError.self, "\(cursor)") { try jobs.list(JobQuery(owner: "alice"), after: cursor) }
+        }
+        // Real cursors still continue their listing.
+        for query in [JobQuery(), JobQuery(owner: "alice"), JobQuery(state: .pending), JobQuery(type: "t")] {
+            let first = try jobs.list(query, limit: 1)
+            let cursor: String = try #require(first.next)
+            let rest = try jobs.list(query, limit: 10, after: cursor)
+            #expect(first.jobs.count + rest.jobs.count == 3)
+        }
+    }
 }

@@ -37,7 +37,7 @@ struct JobRoutes {
 
     func get(_ request: Request, _ context: LedgerRequestContext) throws -> Response {
         let token = try context.caller()
-        let id = try context.parameters.require("id")
+        let id = try context.pathParameter("id")
         let current = try visibleJob(id, token)
         guard let asOf = request.uri.queryParameters.get("asOf") else { return Reply.job(current, wrapped: false) }
         let past: Job?
@@ -77,7 +77,7 @@ struct JobRoutes {
 
     func history(_ request: Request, _ context: LedgerRequestContext) throws -> Response {
         let token = try context.caller()
-        let id = try context.parameters.require("id")
+        let id = try context.pathParameter("id")
         _ = try visibleJob(id, token)
         return Reply.json(JobJSON.history(id, try ledger.history(id)))
     }
@@ -88,7 +88,7 @@ struct JobRoutes {
     /// the ledger decides who may, and audits a refusal like any command.
     func action(_ action: Action, _ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         let token = try context.caller()
-        let id = try context.parameters.require("id")
+        let id = try context.pathParameter("id")
         let fields = try BodyFields(try await RequestBodies.bytes(request, limits: state.limits), allowed: ["reason"])
         // A cancel or kill says why, for the audit entry; a retry needs no reason.
         let reason = action == .retry ? try fields.string("reason") : try fields.requiredString("reason")
@@ -107,7 +107,7 @@ struct JobRoutes {
 
     func killBatch(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         let token = try context.caller()
-        let batch = try context.parameters.require("batch")
+        let batch = try context.pathParameter("batch")
         let fields = try BodyFields(try await RequestBodies.bytes(request, limits: state.limits), allowed: ["reason"])
         let reason = try fields.requiredString("reason")
         let actor = token.actingAs

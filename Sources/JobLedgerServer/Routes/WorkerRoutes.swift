@@ -81,7 +81,7 @@ struct WorkerRoutes {
 
     func report(_ kind: Report, _ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         let worker = try Permissions.requireWorker(try context.caller())
-        let id = try context.parameters.require("id")
+        let id = try context.pathParameter("id")
         let allowed: Set<String> = switch kind {
         case .renew: ["attempt", "lease"]
         case .complete: ["attempt", "result"]

@@ -80,7 +80,17 @@ struct EventStreamResponse {
                 for await item in items {
                     switch item {
                     case .event(let event):
-                        try await writer.write(try Self.render(event, state.ledger.store))
+                        // The status is sent: an event that cannot be read
+                        // ends the stream cleanly (the client reconnects
+                        // after the last id it got) rather than breaking it.
+                        let rendered: ByteBuffer
+                        do {
+                            rendered = try Self.render(event, state.ledger.store)
+                        } catch {
+                            state.logger.error("event stream ended by an error", metadata: ["error": "\(error)"])
+                            return
+                        }
+                        try await writer.write(rendered)
                         credits.give()
                     case .heartbeat:
                         try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
