@@ -133,6 +133,9 @@ struct Demo: AsyncParsableCommand {
             }).renderText())
         print("\nthe ledger is at \(path)")
         print("try: jobledger history raced --db \(path)")
+        print("or serve it over HTTP (with jobledger-server built beside jobledger; see Docs/HTTP.md):")
+        print("  jobledger token create --db \(path) --actor ann --role user --org acme")
+        print("  jobledger serve --db \(path) --listen 127.0.0.1:8080")
     }
 }
 
