@@ -28,24 +28,15 @@ public struct ActionAnswer: Sendable, Hashable, Codable {
 
 /// An outcome name of the ledger (`cancelled`, `cancel_requested`,
 /// `already_completed`, ...). A struct rather than an enum, so that an
-/// outcome a newer server adds decodes instead of failing the answer.
+/// outcome a newer server adds decodes instead of failing the answer. It
+/// codes as its name alone, the standard library's form for a
+/// `RawRepresentable` with a `String` raw value.
 public struct Outcome: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
     /// The name as the server spells it.
     public let rawValue: String
 
     /// Wraps an outcome name.
     public init(rawValue: String) { self.rawValue = rawValue }
-
-    /// Decodes the name.
-    public init(from decoder: any Decoder) throws {
-        rawValue = try decoder.singleValueContainer().decode(String.self)
-    }
-
-    /// Encodes the name.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
 
     /// A pending job was cancelled at once.
     public static let cancelled = Outcome(rawValue: "cancelled")

@@ -44,24 +44,15 @@ public struct LedgerJob: Sendable, Hashable, Codable {
     public var payload: JSONValue?
 
     /// A state name. A struct rather than an enum, so that a state a newer
-    /// server adds decodes instead of failing the whole answer.
+    /// server adds decodes instead of failing the whole answer. It codes as
+    /// its name alone, the standard library's form for a `RawRepresentable`
+    /// with a `String` raw value.
     public struct State: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
         /// The name as the server spells it (`pending`, `cancelRequested`, ...).
         public let rawValue: String
 
         /// Wraps a state name.
         public init(rawValue: String) { self.rawValue = rawValue }
-
-        /// Decodes the name.
-        public init(from decoder: any Decoder) throws {
-            rawValue = try decoder.singleValueContainer().decode(String.self)
-        }
-
-        /// Encodes the name.
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.singleValueContainer()
-            try container.encode(rawValue)
-        }
 
         /// Waiting to be claimed.
         public static let pending = State(rawValue: "pending")
