@@ -148,26 +148,34 @@ extension EventStore {
         _ table: String, _ live: Database, _ replayed: Database, txn: borrowing WriteTransaction, limit: Int,
         into differences: inout [ProjectionDifference]
     ) throws {
-        let liveEntries = try entries(of: live, txn: txn)
-        let replayedEntries = try entries(of: replayed, txn: txn)
-        for key in Set(liveEntries.keys).union(replayedEntries.keys).sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            guard differences.count < limit else { return }
-            let a = liveEntries[key]
-            let b = replayedEntries[key]
-            if a != b { differences.append(ProjectionDifference(table: table, key: key, live: a, replayed: b)) }
-        }
+        let liveEntries = try txn.withCursor(on: live) { try Self.entries(under: &$0) }
+        let replayedEntries = try txn.withCursor(on: replayed) { try Self.entries(under: &$0) }
+        Self.appendDifferences(table, live: liveEntries, replayed: replayedEntries, limit: limit, to: &differences)
     }
 
-    private func entries(of database: Database, txn: borrowing WriteTransaction) throws -> [[UInt8]: [UInt8]] {
+    /// Every entry of the database `cursor` is on, key to value.
+    static func entries(under cursor: inout Cursor) throws -> [[UInt8]: [UInt8]] {
         var result: [[UInt8]: [UInt8]] = [:]
-        try txn.withCursor(on: database) { cursor in
-            var entry = try cursor.first()
-            while let current = entry {
-                result[Array(current.key)] = Array(current.value)
-                entry = try cursor.next()
-            }
+        var entry = try cursor.first()
+        while let current = entry {
+            result[Array(current.key)] = Array(current.value)
+            entry = try cursor.next()
         }
         return result
+    }
+
+    /// Appends the keys of `table` whose live and replayed values differ,
+    /// in key order, until `differences` holds `limit`.
+    static func appendDifferences(
+        _ table: String, live: [[UInt8]: [UInt8]], replayed: [[UInt8]: [UInt8]], limit: Int,
+        to differences: inout [ProjectionDifference]
+    ) {
+        for key in Set(live.keys).union(replayed.keys).sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            guard differences.count < limit else { return }
+            if live[key] != replayed[key] {
+                differences.append(ProjectionDifference(table: table, key: key, live: live[key], replayed: replayed[key]))
+            }
+        }
     }
 }
 

@@ -28,24 +28,19 @@ extension EventStore {
             let projections = options.projections
             let layout = self.layout
             return try environment.read { logTransaction in
-                let liveEntries = try live.databases.mapValues { try Self.entries(of: $0, in: logTransaction) }
+                let liveEntries = try live.databases.mapValues { database in
+                    try logTransaction.withCursor(on: database) { try Self.entries(under: &$0) }
+                }
                 var replayed: [String: [[UInt8]: [UInt8]]] = [:]
                 try Self.replayIntoScratch(from: logTransaction, layout: layout, projections: projections, into: scratch, in: scratchEnvironment)
                 try scratchEnvironment.read { scratchTransaction in
                     for (table, database) in scratch.databases {
-                        replayed[table] = try Self.entries(of: database, in: scratchTransaction)
+                        replayed[table] = try scratchTransaction.withCursor(on: database) { try Self.entries(under: &$0) }
                     }
                 }
                 var differences: [ProjectionDifference] = []
                 for (table, live) in liveEntries.sorted(by: { $0.key < $1.key }) {
-                    let replayedTable = replayed[table] ?? [:]
-                    for key in Set(live.keys).union(replayedTable.keys).sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-                        guard differences.count < limit else { return differences }
-                        if live[key] != replayedTable[key] {
-                            differences.append(
-                                ProjectionDifference(table: table, key: key, live: live[key], replayed: replayedTable[key]))
-                        }
-                    }
+                    Self.appendDifferences(table, live: live, replayed: replayed[table] ?? [:], limit: limit, to: &differences)
                 }
                 return differences
             }
@@ -67,17 +62,5 @@ extension EventStore {
                 try replayLog(from: &cursor, projections: projections, into: writer, progress: nil)
             }
         }
-    }
-
-    private static func entries(of database: Database, in txn: borrowing ReadTransaction) throws -> [[UInt8]: [UInt8]] {
-        var result: [[UInt8]: [UInt8]] = [:]
-        try txn.withCursor(on: database) { cursor in
-            var entry = try cursor.first()
-            while let current = entry {
-                result[Array(current.key)] = Array(current.value)
-                entry = try cursor.next()
-            }
-        }
-        return result
     }
 }
