@@ -290,7 +290,7 @@ extension EventStore {
 
     private static func timestamp(_ micros: Int64) -> String {
         var bytes: [UInt8] = []
-        ExportText.appendTimestamp(micros: micros, to: &bytes)
+        UTCTimestamp.append(micros: micros, to: &bytes)
         return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -39,22 +39,13 @@ package struct ExportDigestChain {
     /// Appends the last digest as 64 lowercase hexadecimal digits.
     func appendHex(to output: inout [UInt8]) {
         // Straight into the output: the export does this once per line.
-        let digits = Self.hexDigits
-        for byte in last {
-            output.append(digits[Int(byte >> 4)])
-            output.append(digits[Int(byte & 0x0F)])
-        }
+        for byte in last { HexDigits.append(byte, to: &output) }
     }
-
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     static func hexBytes(_ digest: [UInt8]) -> [UInt8] {
         var text: [UInt8] = []
         text.reserveCapacity(digest.count * 2)
-        for byte in digest {
-            text.append(hexDigits[Int(byte >> 4)])
-            text.append(hexDigits[Int(byte & 0x0F)])
-        }
+        for byte in digest { HexDigits.append(byte, to: &text) }
         return text
     }
 
@@ -100,7 +91,7 @@ package struct ExportDigestChain {
     /// Appends the closing line for the lines added so far.
     func appendClosingLine(to output: inout [UInt8]) {
         output.append(contentsOf: Self.closingPrefix)
-        ExportText.appendDecimal(count, to: &output)
+        JSONText.appendDecimal(count, to: &output)
         output.append(contentsOf: Self.digestKey)
         appendHex(to: &output)
         output.append(0x22)

@@ -1,31 +1,40 @@
-/// Reads JSON text (RFC 8259) from bytes, one token at a time.
+/// The ledger's one reader of JSON text (RFC 8259), byte by byte, one
+/// token at a time.
 ///
-/// Used by the export to decide whether a payload can be embedded as JSON,
-/// and by the import to read exported lines. It never builds a tree: values
+/// The export asks it whether a payload can be embedded as JSON, the import
+/// reads exported lines with it, and job event payloads are read through
+/// ``FlatJSONObject``, which is built on it. It never builds a tree: values
 /// are either skipped (checking the grammar, so their bytes can be copied
-/// as they are) or decoded when they are strings or integers.
-struct JSONScanner {
-    let bytes: UnsafeRawBufferPointer
-    private(set) var index: Int
+/// as they are) or decoded when they are strings, integers or literals.
+/// Strings must be well-formed UTF-8 and escaped surrogates must pair.
+package struct JSONScanner {
+    /// The text being read.
+    package let bytes: UnsafeRawBufferPointer
+    /// The offset of the next byte to read.
+    package private(set) var index: Int
 
     /// Where and why the text is not the JSON expected.
-    struct Failure: Error {
+    package struct Failure: Error {
         /// Byte offset of the problem.
-        let offset: Int
-        let message: String
+        package let offset: Int
+        /// What was wrong there, as a phrase for an error message.
+        package let message: String
     }
 
-    init(_ bytes: UnsafeRawBufferPointer, at index: Int = 0) {
+    /// A scanner over `bytes`, starting at `index`.
+    package init(_ bytes: UnsafeRawBufferPointer, at index: Int = 0) {
         self.bytes = bytes
         self.index = index
     }
 
-    var isAtEnd: Bool { index >= bytes.count }
+    /// Whether every byte has been read.
+    package var isAtEnd: Bool { index >= bytes.count }
 
     /// The byte at the current index, or `nil` at the end.
-    var current: UInt8? { index < bytes.count ? bytes[index] : nil }
+    package var current: UInt8? { index < bytes.count ? bytes[index] : nil }
 
-    func failure(_ message: String, at offset: Int? = nil) -> Failure {
+    /// A failure at `offset`, or at the current index.
+    package func failure(_ message: String, at offset: Int? = nil) -> Failure {
         Failure(offset: offset ?? index, message: message)
     }
 
@@ -35,7 +44,8 @@ struct JSONScanner {
         return "byte 0x\(String(byte, radix: 16))"
     }
 
-    mutating func skipWhitespace() {
+    /// Moves past spaces, tabs and line breaks.
+    package mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x09, 0x0A, 0x0D: index += 1
@@ -45,25 +55,25 @@ struct JSONScanner {
     }
 
     /// Consumes `byte`, or fails naming what was expected.
-    mutating func expect(_ byte: UInt8, _ what: String) throws(Failure) {
+    package mutating func expect(_ byte: UInt8, _ what: String) throws(Failure) {
         guard current == byte else { throw failure("expected \(what) but found \(describeCurrent())") }
         index += 1
     }
 
     /// Consumes `byte` when it is next.
-    mutating func consume(_ byte: UInt8) -> Bool {
+    package mutating func consume(_ byte: UInt8) -> Bool {
         guard current == byte else { return false }
         index += 1
         return true
     }
 
     /// Moves past `count` bytes the caller has already looked at.
-    mutating func advance(by count: Int) {
+    package mutating func advance(by count: Int) {
         index = min(index + count, bytes.count)
     }
 
     /// Whether the bytes from the current index start with `prefix`.
-    func hasPrefix(_ prefix: [UInt8]) -> Bool {
+    package func hasPrefix(_ prefix: [UInt8]) -> Bool {
         guard bytes.count - index >= prefix.count else { return false }
         for (offset, byte) in prefix.enumerated() where bytes[index + offset] != byte { return false }
         return true
@@ -73,7 +83,7 @@ struct JSONScanner {
 
     /// Skips one complete value, checking its grammar. Nesting is tracked
     /// on a heap stack, so deep input cannot overflow the call stack.
-    mutating func skipValue() throws(Failure) {
+    package mutating func skipValue() throws(Failure) {
         var open: [UInt8] = []  // the closing byte of each enclosing container
         while true {
             // Here a value is expected.
@@ -131,7 +141,8 @@ struct JSONScanner {
         try expect(0x3A, "':' after a field name")
     }
 
-    private mutating func skipLiteral(_ word: StaticString) throws(Failure) {
+    /// Consumes `word` (`true`, `false` or `null`), or fails.
+    package mutating func skipLiteral(_ word: StaticString) throws(Failure) {
         let start = index
         let matches = word.withUTF8Buffer { literal in
             guard bytes.count - index >= literal.count else { return false }
@@ -143,7 +154,7 @@ struct JSONScanner {
     }
 
     /// Skips a number: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
-    mutating func skipNumber() throws(Failure) {
+    package mutating func skipNumber() throws(Failure) {
         let start = index
         _ = consume(0x2D)
         guard let first = current, first >= 0x30 && first <= 0x39 else {
@@ -167,29 +178,15 @@ struct JSONScanner {
         return index - start
     }
 
-    /// Skips a string, checking its escapes and that its text is UTF-8.
-    mutating func skipString() throws(Failure) {
-        let start = index
-        try expect(0x22, "'\"'")
+    /// Moves over the bytes of a string up to its next quote, backslash or
+    /// the end of the text, checking that they are UTF-8 and not control
+    /// characters: the loop that every string reading shares.
+    @inline(__always)
+    private mutating func skipPlainBytes() throws(Failure) {
         while index < bytes.count {
             let byte = bytes[index]
-            if byte == 0x22 {
-                index += 1
-                return
-            }
-            if byte == 0x5C {
-                index += 1
-                guard let escaped = current else { break }
-                switch escaped {
-                case 0x22, 0x5C, 0x2F, 0x62, 0x66, 0x6E, 0x72, 0x74:
-                    index += 1
-                case 0x75:
-                    index += 1
-                    _ = try hex4()
-                default:
-                    throw failure("invalid escape '\\\(Character(Unicode.Scalar(escaped)))' in a string")
-                }
-            } else if byte < 0x20 {
+            if byte == 0x22 || byte == 0x5C { return }
+            if byte < 0x20 {
                 throw failure("unescaped control character in a string")
             } else if byte < 0x80 {
                 index += 1
@@ -200,6 +197,32 @@ struct JSONScanner {
                 index += length
             }
         }
+    }
+
+    /// Skips a string, checking its escapes and that its text is UTF-8.
+    ///
+    /// A `\u` escape is checked for its four hex digits only: a lone
+    /// surrogate passes here (the export embeds such a payload as it is and
+    /// the import copies it back) while ``readString(into:)`` refuses it.
+    package mutating func skipString() throws(Failure) {
+        let start = index
+        try expect(0x22, "'\"'")
+        while true {
+            try skipPlainBytes()
+            guard let byte = current else { break }
+            index += 1
+            if byte == 0x22 { return }
+            guard let escaped = current else { break }
+            switch escaped {
+            case 0x22, 0x5C, 0x2F, 0x62, 0x66, 0x6E, 0x72, 0x74:
+                index += 1
+            case 0x75:
+                index += 1
+                _ = try hex4()
+            default:
+                throw failure("invalid escape '\\\(Character(Unicode.Scalar(escaped)))' in a string")
+            }
+        }
         throw failure("unterminated string", at: start)
     }
 
@@ -207,7 +230,7 @@ struct JSONScanner {
         guard bytes.count - index >= 4 else { throw failure("truncated '\\u' escape") }
         var value: UInt16 = 0
         for _ in 0..<4 {
-            guard let digit = ExportText.hexValue(bytes[index]) else { throw failure("invalid '\\u' escape") }
+            guard let digit = HexDigits.value(of: bytes[index]) else { throw failure("invalid '\\u' escape") }
             value = value << 4 | UInt16(digit)
             index += 1
         }
@@ -218,43 +241,28 @@ struct JSONScanner {
 
     /// Reads a string and appends its decoded UTF-8 bytes to `output`.
     /// Escaped surrogates must come in pairs.
-    mutating func readString(into output: inout [UInt8]) throws(Failure) {
+    package mutating func readString(into output: inout [UInt8]) throws(Failure) {
         let start = index
         try expect(0x22, "a string")
-        var runStart = index
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == 0x22 {
-                output.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<index]))
-                index += 1
-                return
-            }
-            if byte == 0x5C {
-                output.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<index]))
-                index += 1
-                guard let escaped = current else { break }
-                index += 1
-                switch escaped {
-                case 0x22, 0x5C, 0x2F: output.append(escaped)
-                case 0x62: output.append(0x08)
-                case 0x66: output.append(0x0C)
-                case 0x6E: output.append(0x0A)
-                case 0x72: output.append(0x0D)
-                case 0x74: output.append(0x09)
-                case 0x75: try readUnicodeEscape(into: &output)
-                default:
-                    throw failure("invalid escape '\\\(Character(Unicode.Scalar(escaped)))' in a string", at: index - 2)
-                }
-                runStart = index
-            } else if byte < 0x20 {
-                throw failure("unescaped control character in a string")
-            } else if byte < 0x80 {
-                index += 1
-            } else {
-                guard let length = UTF8Check.sequenceLength(bytes, at: index) else {
-                    throw failure("invalid UTF-8 in a string")
-                }
-                index += length
+        while true {
+            let runStart = index
+            try skipPlainBytes()
+            output.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<index]))
+            guard let byte = current else { break }
+            index += 1
+            if byte == 0x22 { return }
+            guard let escaped = current else { break }
+            index += 1
+            switch escaped {
+            case 0x22, 0x5C, 0x2F: output.append(escaped)
+            case 0x62: output.append(0x08)
+            case 0x66: output.append(0x0C)
+            case 0x6E: output.append(0x0A)
+            case 0x72: output.append(0x0D)
+            case 0x74: output.append(0x09)
+            case 0x75: try readUnicodeEscape(into: &output)
+            default:
+                throw failure("invalid escape '\\\(Character(Unicode.Scalar(escaped)))' in a string", at: index - 2)
             }
         }
         throw failure("unterminated string", at: start)
@@ -285,7 +293,7 @@ struct JSONScanner {
     }
 
     /// Reads a non-negative integer without sign, fraction or exponent.
-    mutating func readUInt64() throws(Failure) -> UInt64 {
+    package mutating func readUInt64() throws(Failure) -> UInt64 {
         let start = index
         guard let first = current, first >= 0x30 && first <= 0x39 else {
             throw failure("expected a whole number but found \(describeCurrent())")
@@ -303,5 +311,50 @@ struct JSONScanner {
             throw failure("expected a whole number", at: start)
         }
         return value
+    }
+
+    /// Reads an integer that fits `Int`, with an optional minus sign and no
+    /// fraction or exponent; a larger one is refused rather than rounded.
+    package mutating func readInt() throws(Failure) -> Int {
+        let start = index
+        let negative = consume(0x2D)
+        guard let first = current, first >= 0x30 && first <= 0x39 else {
+            throw failure("expected a whole number but found \(describeCurrent())")
+        }
+        // Accumulated as a negative number, so that Int.min is read too.
+        var value = 0
+        while let byte = current, byte >= 0x30 && byte <= 0x39 {
+            let (scaled, overflow) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflow2) = scaled.subtractingReportingOverflow(Int(byte &- 0x30))
+            guard !overflow && !overflow2 else { throw failure("number too large", at: start) }
+            value = next
+            index += 1
+        }
+        let digits = index - start - (negative ? 1 : 0)
+        if first == 0x30 && digits > 1 { throw failure("leading zeros in a number", at: start) }
+        if let byte = current, byte == 0x2E || byte == 0x65 || byte == 0x45 {
+            throw failure("expected a whole number", at: start)
+        }
+        if negative { return value }
+        guard value != .min else { throw failure("number too large", at: start) }
+        return -value
+    }
+
+    /// Reads a string that holds no escape and returns the range of its
+    /// text, checked as UTF-8, without copying it; returns `nil` and
+    /// leaves the index where it was when the string has an escape (then
+    /// ``readString(into:)`` decodes it).
+    package mutating func readPlainString() throws(Failure) -> Range<Int>? {
+        let quote = index
+        try expect(0x22, "a string")
+        let start = index
+        try skipPlainBytes()
+        guard let byte = current else { throw failure("unterminated string", at: quote) }
+        guard byte == 0x22 else {
+            index = quote
+            return nil
+        }
+        index += 1
+        return start..<index - 1
     }
 }
