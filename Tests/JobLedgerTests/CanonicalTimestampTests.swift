@@ -1,3 +1,4 @@
+import EventStore
 import Foundation
 import JobLedger
 import Testing
@@ -26,8 +27,8 @@ import Testing
 
     @Test func formattedTextIsWhatTheSystemParserReadsBackToTheSameMillisecond() throws {
         for millis in Self.samples() {
-            let text = try #require(CanonicalTimestamp.format(millis: millis))
-            #expect(text.utf8.count == CanonicalTimestamp.length)
+            let text = try #require(UTCTimestamp.canonicalText(millis: millis))
+            #expect(text.utf8.count == UTCTimestamp.canonicalLength)
             let system = try Self.systemStyle.parse(text)
             #expect(Int64((system.timeIntervalSince1970 * 1000).rounded()) == millis, "\(text)")
         }
@@ -35,8 +36,8 @@ import Testing
 
     @Test func parsedCanonicalTextEqualsTheSystemParser() throws {
         for millis in Self.samples() {
-            let text = try #require(CanonicalTimestamp.format(millis: millis))
-            let ours = try #require(CanonicalTimestamp.date(from: text))
+            let text = try #require(UTCTimestamp.canonicalText(millis: millis))
+            let ours = try #require(UTCTimestamp.date(from: text))
             let system = try Self.systemStyle.parse(text)
             #expect(abs(ours.timeIntervalSince(system)) < 0.000_5, "\(text)")
         }
@@ -46,20 +47,20 @@ import Testing
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<2000 {
             let millis = Int64.random(in: -62_167_219_200_000..<Self.tenThousand, using: &generator)
-            let text = try #require(CanonicalTimestamp.format(millis: millis))
-            let date = try #require(CanonicalTimestamp.date(from: text))
+            let text = try #require(UTCTimestamp.canonicalText(millis: millis))
+            let date = try #require(UTCTimestamp.date(from: text))
             #expect(Int64((date.timeIntervalSince1970 * 1000).rounded()) == millis, "\(text)")
         }
     }
 
     @Test func otherFormsStillGoThroughTheSystemParser() throws {
         // No fraction, and a numeric offset: not canonical, still accepted.
-        #expect(CanonicalTimestamp.date(from: "2026-11-23T12:00:00Z") == Date(timeIntervalSince1970: 1_795_435_200))
-        #expect(CanonicalTimestamp.date(from: "2026-11-23T13:00:00.000+01:00") == Date(timeIntervalSince1970: 1_795_435_200))
+        #expect(UTCTimestamp.date(from: "2026-11-23T12:00:00Z") == Date(timeIntervalSince1970: 1_795_435_200))
+        #expect(UTCTimestamp.date(from: "2026-11-23T13:00:00.000+01:00") == Date(timeIntervalSince1970: 1_795_435_200))
         // Impossible dates of canonical length get whatever the system makes of them.
         for text in ["2026-02-30T12:00:00.000Z", "2026-11-23T24:00:00.000Z"] {
-            #expect(CanonicalTimestamp.date(from: text) == (try? Self.systemStyle.parse(text)))
+            #expect(UTCTimestamp.date(from: text) == (try? Self.systemStyle.parse(text)))
         }
-        #expect(CanonicalTimestamp.format(millis: Self.tenThousand) == nil)
+        #expect(UTCTimestamp.canonicalText(millis: Self.tenThousand) == nil)
     }
 }

@@ -11,7 +11,7 @@ enum JSONCoding {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
-            try container.encode(formatTimestamp(date))
+            try container.encode(UTCTimestamp.text(date))
         }
         return encoder
     }()
@@ -21,7 +21,7 @@ enum JSONCoding {
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()
             let text = try container.decode(String.self)
-            guard let date = CanonicalTimestamp.date(from: text) else {
+            guard let date = UTCTimestamp.date(from: text) else {
                 throw DecodingError.dataCorruptedError(
                     in: container, debugDescription: "'\(text)' is not an ISO-8601 time")
             }
@@ -36,30 +36,6 @@ enum JSONCoding {
         }
         return decoder
     }()
-
-    private static let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-    private static let plainStyle = Date.ISO8601FormatStyle()
-
-    /// `2026-11-23T12:00:00.123Z`, rounded to the nearest millisecond
-    /// (the system formatter truncates, which would lose a millisecond
-    /// on a round trip).
-    static func formatTimestamp(_ date: Date) -> String {
-        // No calendar form (not finite, or past Int64 milliseconds): the
-        // ledger never stores such a time, but a message may name one.
-        guard let millis = Int64(exactly: (date.timeIntervalSince1970 * 1000).rounded()),
-              abs(millis) < 1 << 55 else { return "\(date.timeIntervalSince1970) seconds after 1970" }
-        if let text = CanonicalTimestamp.format(millis: millis) { return text }
-        let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
-        let fraction = Int(millis - seconds * 1000)
-        let whole = plainStyle.format(Date(timeIntervalSince1970: Double(seconds)))
-        let digits = String(fraction + 1000).dropFirst()
-        return whole.dropLast() + "." + digits + "Z"
-    }
-
-    /// Parses ISO-8601 with or without fractional seconds.
-    static func parseTimestamp(_ text: String) -> Date? {
-        (try? style.parse(text)) ?? (try? plainStyle.parse(text))
-    }
 
     /// Rounds to the nearest millisecond, the precision that survives JSON.
     ///
@@ -86,7 +62,7 @@ extension JobEvent {
     /// The fast path of ``decode(type:payload:)``: `nil` when the payload
     /// is not a flat object with the fields of `type`.
     static func decodeFlat(type: String, payload: [UInt8]) -> JobEvent? {
-        FlatJSONReader.fields(of: payload).flatMap { fromFlatFields(type: type, $0) }
+        FlatJSONObject(parsing: payload).flatMap { fromFlatFields(type: type, $0) }
     }
 
     /// The general decoder behind ``decode(type:payload:)``, which also

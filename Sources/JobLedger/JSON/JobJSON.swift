@@ -17,7 +17,7 @@ public enum JobJSON {
     static func instantText(_ date: Date) -> String? {
         guard let millis = Int64(exactly: (date.timeIntervalSince1970 * 1000).rounded()),
               LedgerTimeRange.millis.contains(millis) else { return nil }
-        return JSONCoding.formatTimestamp(date)
+        return UTCTimestamp.text(date)
     }
 
     /// JSON text parsed back into a value so it nests in documents; text
@@ -46,46 +46,60 @@ public enum JobJSON {
     /// collation and casts every value, which costs more than the rest of
     /// a `GET /v1/jobs/{id}` together.
     public static func jobData(_ job: Job) -> Data {
-        if let text = plainJobText(job) { return Data(text.utf8) }
+        if let bytes = plainJobBytes(job) { return Data(bytes) }
         return data(self.job(job))
     }
 
-    private static func plainJobText(_ job: Job) -> String? {
-        func plain(_ text: String) -> Bool {
-            text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }
+    private static func plainJobBytes(_ job: Job) -> [UInt8]? {
+        // Plain text is written the same by every JSON writer; anything
+        // else (non-ASCII, escapes) takes the general path, whose escapes
+        // are the serializer's own.
+        func plain(_ text: String?) -> Bool {
+            text?.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C } ?? true
         }
-        func quoted(_ text: String?) -> String? {
-            guard let text else { return "null" }
-            return plain(text) ? "\"" + text + "\"" : nil
-        }
-        guard plain(job.id), plain(job.type), plain(job.owner), plain(job.organisation),
-              let batch = quoted(job.batch), let error = quoted(job.error), let worker = quoted(job.worker)
+        guard plain(job.id), plain(job.type), plain(job.owner), plain(job.organisation), plain(job.batch),
+              plain(job.error), plain(job.worker)
         else { return nil }
         // Times outside the ledger's range take the general path, which
         // shows them without trapping.
-        func instant(_ date: Date) -> String? { instantText(date).map { "\"" + $0 + "\"" } }
-        var lease = "null"
+        var lease: String?
         if let leaseUntil = job.leaseUntil {
-            guard let text = instant(leaseUntil) else { return nil }
+            guard let text = instantText(leaseUntil) else { return nil }
             lease = text
         }
-        guard let available = instant(job.availableAt), let submitted = instant(job.submittedAt),
-              let updated = instant(job.updatedAt) else { return nil }
+        guard let available = instantText(job.availableAt), let submitted = instantText(job.submittedAt),
+              let updated = instantText(job.updatedAt) else { return nil }
         // The result is any JSON the worker gave: written by the same
         // serializer as the whole document would use for it.
-        let result = job.result.map { String(decoding: data(jsonValue($0)), as: UTF8.self) } ?? "null"
+        let result = job.result.map { [UInt8](data(jsonValue($0))) } ?? Self.null
         // The payload likewise; most jobs carry the empty object, which
         // needs no parse.
-        let payload = job.payload == "{}" ? "{}" : String(decoding: data(jsonValue(job.payload)), as: UTF8.self)
+        let payload = job.payload == "{}" ? Self.emptyObject : [UInt8](data(jsonValue(job.payload)))
         // Keys in the order JSONSerialization's sortedKeys gives them.
-        var text = "{\"attempt\":\(job.attempt),\"availableAt\":\(available),\"batch\":\(batch),\"error\":\(error),\"id\":\"\(job.id)\","
-        text += "\"leaseUntil\":\(lease),\"maxAttempts\":\(job.maxAttempts),\"org\":\"\(job.organisation)\","
-        text += "\"owner\":\"\(job.owner)\",\"payload\":\(payload),\"priority\":\(job.priority),\"result\":\(result),"
-        text += "\"state\":\"\(job.state.rawValue)\",\"submittedAt\":\(submitted),"
-        text += "\"type\":\"\(job.type)\",\"updatedAt\":\(updated),"
-        text += "\"version\":\(job.version),\"worker\":\(worker)}"
-        return text
+        var json = JSONObjectWriter()
+        json.int("attempt", job.attempt)
+        json.string("availableAt", available)
+        json.stringOrNull("batch", job.batch)
+        json.stringOrNull("error", job.error)
+        json.string("id", job.id)
+        json.stringOrNull("leaseUntil", lease)
+        json.int("maxAttempts", job.maxAttempts)
+        json.string("org", job.organisation)
+        json.string("owner", job.owner)
+        json.json("payload", payload)
+        json.int("priority", job.priority)
+        json.json("result", result)
+        json.string("state", job.state.rawValue)
+        json.string("submittedAt", submitted)
+        json.string("type", job.type)
+        json.string("updatedAt", updated)
+        json.unsigned("version", job.version)
+        json.stringOrNull("worker", job.worker)
+        return json.finish()
     }
+
+    private static let null: [UInt8] = Array("null".utf8)
+    private static let emptyObject: [UInt8] = Array("{}".utf8)
 
     /// `{"created": bool, "job": JOB}`, the answer of submit.
     public static func submit(_ result: SubmitResult) -> [String: Any] {

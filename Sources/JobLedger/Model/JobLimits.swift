@@ -34,7 +34,7 @@ enum LedgerInstant {
 
     /// The date of `text` when it is an ISO-8601 instant inside the range.
     static func date(from text: String) -> Date? {
-        guard let date = CanonicalTimestamp.date(from: text), let millis = millis(date) else { return nil }
+        guard let date = UTCTimestamp.date(from: text), let millis = millis(date) else { return nil }
         return Date(timeIntervalSince1970: Double(millis) / 1000)
     }
 
@@ -49,6 +49,6 @@ enum LedgerInstant {
     static func describe(_ date: Date) -> String {
         let seconds = date.timeIntervalSince1970
         guard seconds.isFinite, abs(seconds) < 1e14 else { return "\(seconds) seconds after 1970" }
-        return JSONCoding.formatTimestamp(date)
+        return UTCTimestamp.text(date)
     }
 }

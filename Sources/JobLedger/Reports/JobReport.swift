@@ -1,3 +1,4 @@
+import EventStore
 import Foundation
 
 /// Figures about jobs over a time window, computed from the log and the
@@ -137,11 +138,11 @@ public struct JobReport: Sendable, Hashable, Codable {
                 rows: attemptsPerJob.sorted { Int($0.key) ?? 0 < Int($1.key) ?? 0 }.map { [$0.key, "\($0.value)"] }),
             ReportTable(
                 title: "Stuck jobs (lease passed)", columns: ["job", "state", "worker", "lease until"],
-                rows: stuck.map { [$0.id, $0.state.rawValue, $0.worker ?? "", JSONCoding.formatTimestamp($0.leaseUntil)] }),
+                rows: stuck.map { [$0.id, $0.state.rawValue, $0.worker ?? "", UTCTimestamp.text($0.leaseUntil)] }),
             ReportTable(
                 title: "Throughput per hour", columns: ["hour", "submitted", "completed", "failed", "cancelled", "killed"],
                 rows: throughput.map {
-                    [JSONCoding.formatTimestamp($0.hour), "\($0.submitted)", "\($0.completed)", "\($0.failed)",
+                    [UTCTimestamp.text($0.hour), "\($0.submitted)", "\($0.completed)", "\($0.failed)",
                      "\($0.cancelled)", "\($0.killed)"]
                 }),
         ]
