@@ -12,13 +12,10 @@ let package = Package(
         .library(name: "JobLedgerClient", targets: ["JobLedgerClient"]),
         .executable(name: "jobledger", targets: ["JobLedgerMain"]),
         .executable(name: "jobledger-server", targets: ["JobLedgerServe"]),
-        .executable(name: "jobledger-bench", targets: ["EventStoreBench"]),
         .executable(name: "jobledger-fuzz", targets: ["JobLedgerFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        // Only the benchmark links it, for its SQLite baseline.
-        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         // SHA-256 for the digest chain of exports, and of bearer tokens (the
         // ledger keeps only a token's digest).
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
@@ -93,14 +90,6 @@ let package = Package(
                 "JobLedger", "JobLedgerServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
-        .executableTarget(
-            name: "EventStoreBench",
-            dependencies: [
-                "EventStore", "LMDB", "JobLedger", "JobLedgerClient",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         // Mutators, properties and the seed corpus of the fuzzers; the test
