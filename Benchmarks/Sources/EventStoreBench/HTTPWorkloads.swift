@@ -44,8 +44,11 @@ enum HTTPWorkloads {
         into report: inout BenchReport
     ) async throws {
         let counts = Counts(quick: quick, jobs: benchCounts.jobs)
-        // Both found before any work, so that a missing build fails at once.
-        let binaries = Binaries(jobledger: try executables.url(of: "jobledger"), probe: try executables.url(of: "RemoteWorkerProbe"))
+        // Found before any work, so that a missing build fails at once.
+        let jobledger = try executables.url(of: "jobledger")
+        // `jobledger serve` runs the server executable beside itself.
+        try executables.requireBeside(jobledger, "jobledger-server")
+        let binaries = Binaries(jobledger: jobledger, probe: try executables.url(of: "RemoteWorkerProbe"))
         try await remoteWorkers(counts, benchCounts, scratch, binaries, &report)
         try await submitsReadsAndLongPolls(counts, scratch, binaries, &report)
     }

@@ -39,4 +39,12 @@ struct ReleaseExecutables: Sendable {
         }
         throw BenchError.missingExecutable(name, searched: directories.map(\.path))
     }
+
+    /// Throws unless the executable `name` is in the directory of `executable`.
+    func requireBeside(_ executable: URL, _ name: String) throws {
+        let directory = executable.deletingLastPathComponent()
+        guard FileManager.default.isExecutableFile(atPath: directory.appendingPathComponent(name).path) else {
+            throw BenchError.missingExecutable(name, searched: [directory.path])
+        }
+    }
 }
