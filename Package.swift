@@ -12,13 +12,10 @@ let package = Package(
         .library(name: "JobLedgerClient", targets: ["JobLedgerClient"]),
         .executable(name: "jobledger", targets: ["JobLedgerMain"]),
         .executable(name: "jobledger-server", targets: ["JobLedgerServe"]),
-        .executable(name: "jobledger-bench", targets: ["EventStoreBench"]),
         .executable(name: "jobledger-fuzz", targets: ["JobLedgerFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        // Only the benchmark links it, for its SQLite baseline.
-        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         // SHA-256 for the digest chain of exports, and of bearer tokens (the
         // ledger keeps only a token's digest).
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
@@ -95,14 +92,6 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(
-            name: "EventStoreBench",
-            dependencies: [
-                "EventStore", "LMDB", "JobLedger", "JobLedgerClient",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "GRDB", package: "GRDB.swift"),
-            ]
-        ),
         // Mutators, properties and the seed corpus of the fuzzers; the test
         // suite and the nightly executable share them.
         .target(name: "FuzzKit", dependencies: ["EventStore", "JobLedger", "JobLedgerCLI"]),
@@ -125,6 +114,9 @@ let package = Package(
         // A small child process used by the tests that need several real
         // processes appending to, reading from, or being killed on one ledger.
         .executableTarget(name: "StoreProbe", dependencies: ["EventStore", "LMDB", "JobLedger", "JobLedgerTestSupport"]),
+        // The LMDB wrapper's own contract: map growth, reader slots, the
+        // writer lock file, through the wrapper alone.
+        .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
         .testTarget(
             name: "EventStoreTests",
             dependencies: ["EventStore", "LMDB", "StoreProbe", "JobLedger", "JobLedgerTestSupport"]

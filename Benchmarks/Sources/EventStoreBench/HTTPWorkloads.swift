@@ -31,18 +31,33 @@ enum HTTPWorkloads {
         }
     }
 
+    /// The release executables the workloads start.
+    struct Binaries {
+        var jobledger: URL
+        var probe: URL
+    }
+
     static let owner = Actor(id: "bench-user", role: .user, organisation: "org-1")
 
-    static func run(counts benchCounts: BenchCounts, scratch: ScratchDirectory, quick: Bool, into report: inout BenchReport) async throws {
+    static func run(
+        counts benchCounts: BenchCounts, scratch: ScratchDirectory, executables: ReleaseExecutables, quick: Bool,
+        into report: inout BenchReport
+    ) async throws {
         let counts = Counts(quick: quick, jobs: benchCounts.jobs)
-        try await remoteWorkers(counts, benchCounts, scratch, &report)
-        try await submitsReadsAndLongPolls(counts, scratch, &report)
+        // Found before any work, so that a missing build fails at once.
+        let jobledger = try executables.url(of: "jobledger")
+        // `jobledger serve` runs the server executable beside itself.
+        try executables.requireBeside(jobledger, "jobledger-server")
+        let binaries = Binaries(jobledger: jobledger, probe: try executables.url(of: "RemoteWorkerProbe"))
+        try await remoteWorkers(counts, benchCounts, scratch, binaries, &report)
+        try await submitsReadsAndLongPolls(counts, scratch, binaries, &report)
     }
 
     // MARK: Remote workers against in-process workers
 
     private static func remoteWorkers(
-        _ counts: Counts, _ benchCounts: BenchCounts, _ scratch: ScratchDirectory, _ report: inout BenchReport
+        _ counts: Counts, _ benchCounts: BenchCounts, _ scratch: ScratchDirectory, _ binaries: Binaries,
+        _ report: inout BenchReport
     ) async throws {
         Progress.note("http: \(counts.jobs) no-op jobs, 64 in-process worker threads, then 64 remote worker slots in another process")
         let inProcessPath = scratch.directory(for: "http-inprocess")
@@ -60,9 +75,9 @@ enum HTTPWorkloads {
             }
             return try ledger.issueToken(for: Actor(id: "bench-worker", role: .worker, organisation: "org-1")).text
         }
-        let server = try await startServer(remotePath)
+        let server = try await startServer(remotePath, binaries)
         defer { Task { await server.process.stop() } }
-        let probe = try HTTPChildProcess("RemoteWorkerProbe", [
+        let probe = try HTTPChildProcess(binaries.probe, [
             "--url", server.url, "--token", workerToken, "--concurrency", "64", "--behaviour", "noop",
             "--lease", "60", "--until-idle", "--quiet",
         ])
@@ -106,12 +121,14 @@ enum HTTPWorkloads {
 
     // MARK: Submits, reads, long polls
 
-    private static func submitsReadsAndLongPolls(_ counts: Counts, _ scratch: ScratchDirectory, _ report: inout BenchReport) async throws {
+    private static func submitsReadsAndLongPolls(
+        _ counts: Counts, _ scratch: ScratchDirectory, _ binaries: Binaries, _ report: inout BenchReport
+    ) async throws {
         let path = scratch.directory(for: "http-api")
         let tokens = try await DedicatedThread.run("jobledger-bench.http-tokens") { () throws -> (user: String, unused: Int) in
             (try JobLedger(path: path).issueToken(for: owner).text, 0)
         }
-        let server = try await startServer(path)
+        let server = try await startServer(path, binaries)
         defer { Task { await server.process.stop() } }
         var configuration = LedgerClientConfiguration()
         configuration.maximumConnections = 80
@@ -169,7 +186,7 @@ enum HTTPWorkloads {
                 try ledger.issueToken(for: Actor(id: "bench-waiter", role: .worker, organisation: "org-1")).text
             )
         }
-        let pollServer = try await startServer(pollPath)
+        let pollServer = try await startServer(pollPath, binaries)
         defer { Task { await pollServer.process.stop() } }
         let pollUser = try LedgerClient(baseURL: pollServer.url, token: pollTokens.user, configuration: configuration)
         Progress.note("http: 64 claims waiting; \(counts.longPollRounds) jobs submitted one at a time")
@@ -294,8 +311,10 @@ enum HTTPWorkloads {
         func time(of id: String) -> ContinuousClock.Instant? { times.withLock { $0[id] } }
     }
 
-    private static func startServer(_ path: String) async throws -> (process: HTTPChildProcess, url: String) {
-        let process = try HTTPChildProcess("jobledger", ["serve", "--db", path, "--listen", "127.0.0.1:0", "--log-level", "error"])
+    private static func startServer(
+        _ path: String, _ binaries: Binaries
+    ) async throws -> (process: HTTPChildProcess, url: String) {
+        let process = try HTTPChildProcess(binaries.jobledger, ["serve", "--db", path, "--listen", "127.0.0.1:0", "--log-level", "error"])
         let line = try await process.line(startingWith: "listening on ")
         return (process, String(line.dropFirst("listening on ".count)))
     }

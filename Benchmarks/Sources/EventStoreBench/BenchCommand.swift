@@ -55,6 +55,13 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Parent directory for the scratch ledgers (default: the system temporary directory).")
     var dir: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Where the http workload finds jobledger, jobledger-server and RemoteWorkerProbe (default: beside "
+                + "this executable, then the .build/release of the ledger package it was built in).",
+            valueName: "directory"))
+    var binDir: String?
+
     @Flag(help: "Leave the scratch ledgers in place (their directory is printed), to inspect or profile them.")
     var keep = false
 
@@ -119,7 +126,9 @@ struct BenchCommand: AsyncParsableCommand {
                     counts: counts, scratch: scratch, mode: sqliteConnections, quick: quick))
             }
             if selection.contains(.http) {
-                try await HTTPWorkloads.run(counts: counts, scratch: scratch, quick: quick, into: &report)
+                try await HTTPWorkloads.run(
+                    counts: counts, scratch: scratch, executables: ReleaseExecutables(binDirectory: binDir), quick: quick,
+                    into: &report)
             }
             report.notes.append(
                 "SQLite clients connect through \(sqliteConnections == .pool ? "one shared DatabasePool" : "a DatabaseQueue each")"

@@ -5,23 +5,16 @@ import Synchronization
 import Glibc
 #endif
 
-/// A `jobledger serve` (or any) child process of the HTTP workloads, found
-/// next to this executable.
+/// A `jobledger serve` (or any) child process of the HTTP workloads, one of
+/// the ledger package's release executables (``ReleaseExecutables``).
 final class HTTPChildProcess: @unchecked Sendable {
     let process = Process()
     private let lines = Mutex<[String]>([])
     private let ended = Mutex(false)
 
-    /// Starts `name` (an executable next to the benchmark's) with `arguments`;
-    /// its standard output is collected line by line, its errors discarded.
-    init(_ name: String, _ arguments: [String]) throws {
-        let directory = URL(fileURLWithPath: Bundle.main.executablePath ?? CommandLine.arguments[0])
-            .resolvingSymlinksInPath().deletingLastPathComponent()
-        let executable = directory.appendingPathComponent(name)
-        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
-            throw BenchError.childFailed(
-                "\(executable.path) is missing; build it beside the benchmark: swift build -c release --product \(name)")
-        }
+    /// Starts `executable` with `arguments`; its standard output is
+    /// collected line by line, its errors discarded.
+    init(_ executable: URL, _ arguments: [String]) throws {
         process.executableURL = executable
         process.arguments = arguments
         let output = Pipe()
