@@ -101,7 +101,7 @@ struct Demo: AsyncParsableCommand {
         print("cancel of job-0 by an admin of another organisation: \(refused.outcome.rawValue)")
 
         // A batch kill while workers are busy.
-        let killed = try ledger.killBatch("nightly", by: admin, reason: "maintenance window")
+        let killed = try await ledger.killBatch("nightly", by: admin, reason: "maintenance window")
         let summary = Dictionary(grouping: killed, by: \.outcome.rawValue).mapValues(\.count)
         print("kill-batch nightly: " + summary.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
 

@@ -26,7 +26,7 @@ import Testing
                 for index in stride(from: 0, to: 60, by: 6) {
                     _ = try? await jobs.cancel("p\(index)", by: acmeAdmin, reason: "report \(index)")
                 }
-                _ = try? jobs.killBatch("b3", by: acmeAdmin, reason: "cleanup")
+                _ = try? await jobs.killBatch("b3", by: acmeAdmin, reason: "cleanup")
             }
         }
     }

@@ -36,19 +36,18 @@ extension JobLedger {
     /// The type, owner and organisation are stored in NFC and compared as
     /// bytes (``NameRule``), as every command and query does with names.
     public func submit(_ submission: JobSubmission, by actor: Actor, requestID: UUID = UUID()) throws(JobLedgerError) -> SubmitResult {
-        let (id, owner, command) = try submitCommand(submission, actor: actor)
-        return try submitResult(id, run(id, command, actor: owner, requestID: requestID))
+        try execute(submitCommand(submission, actor: actor, requestID: requestID))
     }
 
     /// The async form of ``submit(_:by:requestID:)``.
     public func submit(_ submission: JobSubmission, by actor: Actor, requestID: UUID = UUID()) async throws(JobLedgerError) -> SubmitResult {
-        let (id, owner, command) = try submitCommand(submission, actor: actor)
-        return try submitResult(id, await run(id, command, actor: owner, requestID: requestID))
+        try await execute(submitCommand(submission, actor: actor, requestID: requestID))
     }
 
-    /// The checked id, the owner and the submit command, every name in its
-    /// stored form (``NameRule``).
-    private func submitCommand(_ submission: JobSubmission, actor: Actor) throws(JobLedgerError) -> (String, Actor, JobCommand) {
+    /// The submit command, every name in its stored form (``NameRule``).
+    private func submitCommand(
+        _ submission: JobSubmission, actor: Actor, requestID: UUID
+    ) throws(JobLedgerError) -> DecidedCommand<SubmitResult> {
         let id = submission.id ?? UUID().uuidString.lowercased()
         try JobInput.validateID(id)
         let type = try NameRule.name(submission.type, field: "type")
@@ -60,82 +59,93 @@ extension JobLedger {
         guard submission.payload.utf8.count <= options.store.limits.maxPayloadBytes - 1024 else {
             throw .invalidInput(field: "payload", reason: "is larger than the payload limit")
         }
-        return (id, owner, .submit(.init(
+        let command = JobCommand.submit(.init(
             id: id, type: type, owner: owner.id, organisation: owner.organisation,
             batch: submission.batch, payload: submission.payload, priority: submission.priority,
-            maxAttempts: submission.maxAttempts)))
-    }
-
-    private func submitResult(_ id: String, _ result: CommandResult) throws(JobLedgerError) -> SubmitResult {
-        if let refusal = result.refusal { throw JobLedgerError(refusal, jobID: id, actor: "", action: "submit") }
-        guard let job = result.job else { throw .notFound(jobID: id) }
-        return SubmitResult(created: result.outcome == .created, job: job)
+            maxAttempts: submission.maxAttempts))
+        return try jobCommand(id, command, actor: owner, requestID: requestID) { result throws(JobLedgerError) in
+            if let refusal = result.refusal { throw JobLedgerError(refusal, jobID: id, actor: "", action: "submit") }
+            guard let job = result.job else { throw .notFound(jobID: id) }
+            return SubmitResult(created: result.outcome == .created, job: job)
+        }
     }
 
     // MARK: Worker commands
 
     /// Extends the lease of `attempt`; tells the worker whether a cancel was requested.
     public func renewLease(_ jobID: String, worker: String, attempt: Int, lease: TimeInterval) throws(JobLedgerError) -> RenewResult {
-        let worker = try workerInput(jobID, worker)
-        try JobInput.validateLease(lease)
-        let result = try run(jobID, .renewLease(worker: worker, attempt: attempt, lease: lease), actor: .worker(worker))
-        let job = try workerResult(jobID, "renew the lease of", worker, attempt, result)
-        return RenewResult(job: job, cancelRequested: job.state == .cancelRequested)
+        try execute(renewCommand(jobID, worker: worker, attempt: attempt, lease: lease))
     }
 
     /// The async form of ``renewLease(_:worker:attempt:lease:)``.
     public func renewLease(_ jobID: String, worker: String, attempt: Int, lease: TimeInterval) async throws(JobLedgerError) -> RenewResult {
+        try await execute(renewCommand(jobID, worker: worker, attempt: attempt, lease: lease))
+    }
+
+    private func renewCommand(
+        _ jobID: String, worker: String, attempt: Int, lease: TimeInterval
+    ) throws(JobLedgerError) -> DecidedCommand<RenewResult> {
         let worker = try workerInput(jobID, worker)
         try JobInput.validateLease(lease)
-        let result = try await run(jobID, .renewLease(worker: worker, attempt: attempt, lease: lease), actor: .worker(worker))
-        let job = try workerResult(jobID, "renew the lease of", worker, attempt, result)
-        return RenewResult(job: job, cancelRequested: job.state == .cancelRequested)
+        return try workerCommand(
+            jobID, "renew the lease of", worker, attempt, .renewLease(worker: worker, attempt: attempt, lease: lease)
+        ) { job in RenewResult(job: job, cancelRequested: job.state == .cancelRequested) }
     }
 
     /// Completes `attempt` with an optional JSON result. Completing a job
     /// whose cancel was requested completes it: the work was done.
     public func complete(_ jobID: String, worker: String, attempt: Int, result: String? = nil) throws(JobLedgerError) -> Job {
-        let worker = try workerInput(jobID, worker)
-        if let result { try JobInput.validateJSON(result, field: "result") }
-        return try workerResult(jobID, "complete", worker, attempt,
-            run(jobID, .complete(worker: worker, attempt: attempt, result: result), actor: .worker(worker)))
+        try execute(completeCommand(jobID, worker: worker, attempt: attempt, result: result))
     }
 
     /// The async form of ``complete(_:worker:attempt:result:)``.
     public func complete(_ jobID: String, worker: String, attempt: Int, result: String? = nil) async throws(JobLedgerError) -> Job {
+        try await execute(completeCommand(jobID, worker: worker, attempt: attempt, result: result))
+    }
+
+    private func completeCommand(
+        _ jobID: String, worker: String, attempt: Int, result: String?
+    ) throws(JobLedgerError) -> DecidedCommand<Job> {
         let worker = try workerInput(jobID, worker)
         if let result { try JobInput.validateJSON(result, field: "result") }
-        return try workerResult(jobID, "complete", worker, attempt,
-            await run(jobID, .complete(worker: worker, attempt: attempt, result: result), actor: .worker(worker)))
+        return try workerCommand(
+            jobID, "complete", worker, attempt, .complete(worker: worker, attempt: attempt, result: result)) { $0 }
     }
 
     /// Fails `attempt`. A retryable failure with attempts left goes back to
     /// pending after an exponential backoff; otherwise the job fails.
     public func fail(_ jobID: String, worker: String, attempt: Int, error: String, retryable: Bool) throws(JobLedgerError) -> Job {
-        let worker = try workerInput(jobID, worker)
-        return try workerResult(jobID, "fail", worker, attempt,
-            run(jobID, .fail(worker: worker, attempt: attempt, error: error, retryable: retryable), actor: .worker(worker)))
+        try execute(failCommand(jobID, worker: worker, attempt: attempt, error: error, retryable: retryable))
     }
 
     /// The async form of ``fail(_:worker:attempt:error:retryable:)``.
     public func fail(_ jobID: String, worker: String, attempt: Int, error: String, retryable: Bool) async throws(JobLedgerError) -> Job {
+        try await execute(failCommand(jobID, worker: worker, attempt: attempt, error: error, retryable: retryable))
+    }
+
+    private func failCommand(
+        _ jobID: String, worker: String, attempt: Int, error: String, retryable: Bool
+    ) throws(JobLedgerError) -> DecidedCommand<Job> {
         let worker = try workerInput(jobID, worker)
-        return try workerResult(jobID, "fail", worker, attempt,
-            await run(jobID, .fail(worker: worker, attempt: attempt, error: error, retryable: retryable), actor: .worker(worker)))
+        return try workerCommand(
+            jobID, "fail", worker, attempt, .fail(worker: worker, attempt: attempt, error: error, retryable: retryable)) { $0 }
     }
 
     /// The worker confirms it stopped after a cancel request: the job is cancelled.
     public func acknowledgeCancel(_ jobID: String, worker: String, attempt: Int) throws(JobLedgerError) -> Job {
-        let worker = try workerInput(jobID, worker)
-        return try workerResult(jobID, "acknowledge the cancellation of", worker, attempt,
-            run(jobID, .acknowledgeCancel(worker: worker, attempt: attempt), actor: .worker(worker)))
+        try execute(acknowledgeCommand(jobID, worker: worker, attempt: attempt))
     }
 
     /// The async form of ``acknowledgeCancel(_:worker:attempt:)``.
     public func acknowledgeCancel(_ jobID: String, worker: String, attempt: Int) async throws(JobLedgerError) -> Job {
+        try await execute(acknowledgeCommand(jobID, worker: worker, attempt: attempt))
+    }
+
+    private func acknowledgeCommand(_ jobID: String, worker: String, attempt: Int) throws(JobLedgerError) -> DecidedCommand<Job> {
         let worker = try workerInput(jobID, worker)
-        return try workerResult(jobID, "acknowledge the cancellation of", worker, attempt,
-            await run(jobID, .acknowledgeCancel(worker: worker, attempt: attempt), actor: .worker(worker)))
+        return try workerCommand(
+            jobID, "acknowledge the cancellation of", worker, attempt, .acknowledgeCancel(worker: worker, attempt: attempt)
+        ) { $0 }
     }
 
     /// Checks the job id and brings the worker's name to its stored form.
@@ -144,14 +154,20 @@ extension JobLedger {
         return try NameRule.name(worker, field: "worker")
     }
 
-    private func workerResult(
-        _ jobID: String, _ action: String, _ worker: String, _ attempt: Int, _ result: CommandResult
-    ) throws(JobLedgerError) -> Job {
-        if let refusal = result.refusal {
-            throw JobLedgerError(refusal, jobID: jobID, actor: worker, action: action, worker: worker, attempt: attempt)
+    /// A worker's command on `jobID` (the worker's name already in its
+    /// stored form): a refusal is thrown as the error naming the worker and
+    /// its attempt; otherwise `answer` gets the job as the command left it.
+    private func workerCommand<Answer>(
+        _ jobID: String, _ action: String, _ worker: String, _ attempt: Int, _ command: JobCommand,
+        answer: @escaping (Job) -> Answer
+    ) throws(JobLedgerError) -> DecidedCommand<Answer> {
+        try jobCommand(jobID, command, actor: .worker(worker)) { result throws(JobLedgerError) in
+            if let refusal = result.refusal {
+                throw JobLedgerError(refusal, jobID: jobID, actor: worker, action: action, worker: worker, attempt: attempt)
+            }
+            guard let job = result.job else { throw .notFound(jobID: jobID) }
+            return answer(job)
         }
-        guard let job = result.job else { throw .notFound(jobID: jobID) }
-        return job
     }
 
     // MARK: Stopping and retrying
@@ -162,48 +178,49 @@ extension JobLedger {
     /// that breaks the rule for ids and names (``NameRule``) is an
     /// invalid-input error, with nothing written.
     public func cancel(_ jobID: String, by actor: Actor, reason: String, requestID: UUID = UUID()) throws(JobLedgerError) -> ActionResult {
-        let actor = try stopInput(jobID, actor)
-        return try actionResult(run(jobID, .cancel(actor: actor, reason: reason), actor: actor, reason: reason, requestID: requestID))
+        try execute(stopCommand(jobID, actor, reason: reason, requestID: requestID) { .cancel(actor: $0, reason: reason) })
     }
 
     /// The async form of ``cancel(_:by:reason:requestID:)``.
     public func cancel(_ jobID: String, by actor: Actor, reason: String, requestID: UUID = UUID()) async throws(JobLedgerError) -> ActionResult {
-        let actor = try stopInput(jobID, actor)
-        return try actionResult(await run(jobID, .cancel(actor: actor, reason: reason), actor: actor, reason: reason, requestID: requestID))
+        try await execute(stopCommand(jobID, actor, reason: reason, requestID: requestID) { .cancel(actor: $0, reason: reason) })
     }
 
     /// Kills a non-terminal job (admins of its organisation only).
     public func kill(_ jobID: String, by actor: Actor, reason: String, requestID: UUID = UUID()) throws(JobLedgerError) -> ActionResult {
-        let actor = try stopInput(jobID, actor)
-        return try actionResult(run(jobID, .kill(actor: actor, reason: reason), actor: actor, reason: reason, requestID: requestID))
+        try execute(stopCommand(jobID, actor, reason: reason, requestID: requestID) { .kill(actor: $0, reason: reason) })
     }
 
     /// The async form of ``kill(_:by:reason:requestID:)``.
     public func kill(_ jobID: String, by actor: Actor, reason: String, requestID: UUID = UUID()) async throws(JobLedgerError) -> ActionResult {
-        let actor = try stopInput(jobID, actor)
-        return try actionResult(await run(jobID, .kill(actor: actor, reason: reason), actor: actor, reason: reason, requestID: requestID))
+        try await execute(stopCommand(jobID, actor, reason: reason, requestID: requestID) { .kill(actor: $0, reason: reason) })
     }
 
     /// Puts a failed, cancelled or killed job back to pending with a fresh
     /// set of attempts (owner or admin).
     public func retry(_ jobID: String, by actor: Actor, requestID: UUID = UUID()) throws(JobLedgerError) -> ActionResult {
-        let actor = try stopInput(jobID, actor)
-        return try actionResult(run(jobID, .retry(actor: actor), actor: actor, requestID: requestID))
+        try execute(stopCommand(jobID, actor, reason: nil, requestID: requestID) { .retry(actor: $0) })
     }
 
     /// The async form of ``retry(_:by:requestID:)``.
     public func retry(_ jobID: String, by actor: Actor, requestID: UUID = UUID()) async throws(JobLedgerError) -> ActionResult {
+        try await execute(stopCommand(jobID, actor, reason: nil, requestID: requestID) { .retry(actor: $0) })
+    }
+
+    /// Cancel, kill or retry by `actor` (its names brought to their stored
+    /// form first): every answer is an outcome, never a refusal error.
+    private func stopCommand(
+        _ jobID: String, _ actor: Actor, reason: String?, requestID: UUID, _ command: (Actor) -> JobCommand
+    ) throws(JobLedgerError) -> DecidedCommand<ActionResult> {
         let actor = try stopInput(jobID, actor)
-        return try actionResult(await run(jobID, .retry(actor: actor), actor: actor, requestID: requestID))
+        return try jobCommand(jobID, command(actor), actor: actor, reason: reason, requestID: requestID) { result in
+            ActionResult(outcome: result.outcome, job: result.job)
+        }
     }
 
     /// Checks the job id and brings the actor's names to their stored form.
     func stopInput(_ jobID: String, _ actor: Actor) throws(JobLedgerError) -> Actor {
         try checkJobID(jobID)
         return try actor.normalized()
-    }
-
-    private func actionResult(_ result: CommandResult) -> ActionResult {
-        ActionResult(outcome: result.outcome, job: result.job)
     }
 }

@@ -19,60 +19,19 @@ extension JobLedger {
     /// Among competing workers every job is claimed exactly once: a worker
     /// that loses the race for a job moves on to the next candidate.
     public func claim(worker: String, types: Set<String>? = nil, lease: TimeInterval) throws(JobLedgerError) -> Job? {
-        let worker = try NameRule.name(worker, field: "worker")
-        let types = try Self.claimTypes(types)
-        try JobInput.validateLease(lease)
-        var backoff = ConflictBackoff(range: options.conflictBackoff)
-        for round in 0..<options.maxConflictRetries {
-            let now = options.clock()
-            let candidates = try claimCandidates(types: types, now: now, limit: claimWindow)
-            if candidates.isEmpty { return nil }
-            for index in Self.claimOrder(candidates.count, round: round) {
-                let candidate = candidates[index]
-                guard claimsInFlight.reserve(candidate) else { continue }
-                defer { claimsInFlight.release(candidate) }
-                // Decide on the job as it is now: the candidate list may predate
-                // a claim another thread of this process just committed.
-                guard let current = try storedJob(candidate),
-                      let plan = try claimPlan(current, worker: worker, lease: lease, now: now) else { continue }
-                do {
-                    return plan.jobAfter(try store.append(plan.append))
-                } catch {
-                    guard case .wrongExpectedVersion = error else { throw .store(error) }
-                }
-            }
-            backoff.sleep()
-        }
-        throw .conflictRetriesExhausted(jobID: "(claim by \(worker))", attempts: options.maxConflictRetries)
+        try execute(claimCommand(worker: worker, types: types, lease: lease))
     }
 
     /// The async form of ``claim(worker:types:lease:)``.
     public func claim(worker: String, types: Set<String>? = nil, lease: TimeInterval) async throws(JobLedgerError) -> Job? {
+        try await execute(claimCommand(worker: worker, types: types, lease: lease))
+    }
+
+    private func claimCommand(worker: String, types: Set<String>?, lease: TimeInterval) throws(JobLedgerError) -> ClaimCommand {
         let worker = try NameRule.name(worker, field: "worker")
         let types = try Self.claimTypes(types)
         try JobInput.validateLease(lease)
-        var backoff = ConflictBackoff(range: options.conflictBackoff)
-        for round in 0..<options.maxConflictRetries {
-            let now = options.clock()
-            let candidates = try claimCandidates(types: types, now: now, limit: claimWindow)
-            if candidates.isEmpty { return nil }
-            for index in Self.claimOrder(candidates.count, round: round) {
-                let candidate = candidates[index]
-                guard claimsInFlight.reserve(candidate) else { continue }
-                defer { claimsInFlight.release(candidate) }
-                // Decide on the job as it is now: the candidate list may predate
-                // a claim another thread of this process just committed.
-                guard let current = try storedJob(candidate),
-                      let plan = try claimPlan(current, worker: worker, lease: lease, now: now) else { continue }
-                do {
-                    return plan.jobAfter(try await store.append(plan.append))
-                } catch {
-                    guard case .wrongExpectedVersion = error else { throw .store(error) }
-                }
-            }
-            await backoff.pause()
-        }
-        throw .conflictRetriesExhausted(jobID: "(claim by \(worker))", attempts: options.maxConflictRetries)
+        return ClaimCommand(ledger: self, worker: worker, types: types, lease: lease)
     }
 
     /// The types a claim asks for, each in its stored form (``NameRule``).
@@ -132,7 +91,8 @@ extension JobLedger {
         }
     }
 
-    private func claimPlan(_ job: Job, worker: String, lease: TimeInterval, now: Date) throws(JobLedgerError) -> CommandPlan? {
+    /// The claim of `job` by `worker`, or `nil` when the job cannot be claimed.
+    func claimPlan(_ job: Job, worker: String, lease: TimeInterval, now: Date) throws(JobLedgerError) -> CommandPlan? {
         let command = JobCommand.claim(worker: worker, lease: lease)
         let decision = JobDecider.decide(job, command, now: now, policy: options.retryPolicy)
         guard case .accepted = decision else { return nil }
@@ -152,21 +112,27 @@ extension JobLedger {
     /// their `already_*` outcome; jobs the actor may not kill answer
     /// `forbidden` (audited, unchanged).
     public func killBatch(_ batch: String, by actor: Actor, reason: String, requestID: UUID = UUID()) throws(JobLedgerError) -> [BatchKillResult] {
+        try execute(batchKillCommand(batch, by: actor, reason: reason, requestID: requestID))
+    }
+
+    /// The async form of ``killBatch(_:by:reason:requestID:)``.
+    public func killBatch(
+        _ batch: String, by actor: Actor, reason: String, requestID: UUID = UUID()
+    ) async throws(JobLedgerError) -> [BatchKillResult] {
+        try await execute(batchKillCommand(batch, by: actor, reason: reason, requestID: requestID))
+    }
+
+    private func batchKillCommand(
+        _ batch: String, by actor: Actor, reason: String, requestID: UUID
+    ) throws(JobLedgerError) -> DecidedCommand<[BatchKillResult]> {
         try JobInput.validateID(batch, field: "batch")
         let actor = try actor.normalized()
-        var backoff = ConflictBackoff(range: options.conflictBackoff)
-        for _ in 0..<options.maxConflictRetries {
-            let plans = try batchKillPlans(batch, actor: actor, reason: reason, requestID: requestID)
-            if plans.isEmpty { return [] }
-            do {
-                _ = try store.append(plans.flatMap(\.append))
-                return plans.map { BatchKillResult(jobID: $0.jobID, outcome: $0.outcome) }
-            } catch {
-                guard case .wrongExpectedVersion = error else { throw .store(error) }
-                backoff.sleep()
+        return DecidedCommand(subject: "(batch \(batch))") { () throws(JobLedgerError) in
+            let plans = try self.batchKillPlans(batch, actor: actor, reason: reason, requestID: requestID)
+            return Decision(append: plans.flatMap(\.append)) { _ in
+                plans.map { BatchKillResult(jobID: $0.jobID, outcome: $0.outcome) }
             }
         }
-        throw .conflictRetriesExhausted(jobID: "(batch \(batch))", attempts: options.maxConflictRetries)
     }
 
     /// The ids of the jobs in `batch`, in id order.
@@ -227,10 +193,29 @@ extension JobLedger {
     /// jobs to cancelled. Returns the ids it moved. A job another sweeper or
     /// its worker moved first is skipped, thanks to the expected version.
     public func expireLeases() throws(JobLedgerError) -> [String] {
+        var expired: [String] = []
+        for id in try leasesDue() {
+            if try execute(leaseExpiry(id)) { expired.append(id) }
+        }
+        return expired
+    }
+
+    /// The async form of ``expireLeases()``: each expiry's wait for the
+    /// group commit, and each back-off, is a suspension.
+    public func expireLeases() async throws(JobLedgerError) -> [String] {
+        var expired: [String] = []
+        for id in try leasesDue() {
+            if try await execute(leaseExpiry(id)) { expired.append(id) }
+        }
+        return expired
+    }
+
+    /// The ids of the jobs whose lease ended before the ledger's clock, from
+    /// the lease index.
+    private func leasesDue() throws(JobLedgerError) -> [String] {
         let now = options.clock()
-        let due: [String]
         do {
-            due = try store.readProjections { tables in
+            return try store.readProjections { tables in
                 var ids: [String] = []
                 try tables.scan(JobTables.leases) { key, _ in
                     guard key.count > 8, JobIndexes.time(fromKey: key[0..<8]) < now else { return false }
@@ -242,11 +227,14 @@ extension JobLedger {
         } catch {
             throw Self.wrap(error)
         }
-        var expired: [String] = []
-        for id in due {
-            let result = try run(id, .expireLease, actor: .system, reason: "lease expired", auditRefusal: false)
-            if result.outcome == .expired { expired.append(id) }
+    }
+
+    /// The expiry of one job's lease, by the system; true when it moved the
+    /// job. A refusal (the job moved on first) is not audited: the sweeper
+    /// merely found nothing to do.
+    private func leaseExpiry(_ id: String) throws(JobLedgerError) -> DecidedCommand<Bool> {
+        try jobCommand(id, .expireLease, actor: .system, reason: "lease expired", auditRefusal: false) { result in
+            result.outcome == .expired
         }
-        return expired
     }
 }

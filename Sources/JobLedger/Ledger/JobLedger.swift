@@ -9,7 +9,10 @@ import Foundation
 /// stream version it read, together with an audit entry, in one atomic
 /// append. When another command changed the job in between, the append is
 /// refused with a version conflict and the command reads, decides and
-/// appends again, after a short jittered wait, a bounded number of times.
+/// appends again, after a short jittered wait, a bounded number of times
+/// (``ConflictRetryPolicy``). Each command is written once, as a
+/// `LedgerCommand`, and has a synchronous and an asynchronous form, thin
+/// drivers of the same steps (`JobLedger+Engine.swift`).
 public final class JobLedger: Sendable {
     /// The event store underneath.
     public let store: EventStore
@@ -19,6 +22,8 @@ public final class JobLedger: Sendable {
     let claimsInFlight = ClaimsInFlight()
     /// The bearer tokens, caught up from the `tokens` stream when it moves.
     let tokenCache = TokenCache()
+    /// Conflicts and back-offs of this ledger's commands.
+    package let commandCounters = CommandCounters()
 
     /// Opens (creating when needed) the ledger at `path`.
     public init(path: String, options: JobLedgerOptions = JobLedgerOptions()) throws(JobLedgerError) {
@@ -78,51 +83,22 @@ public final class JobLedger: Sendable {
 
     // MARK: Running commands
 
-    /// Reads, decides, appends; on a version conflict of the job's stream,
-    /// waits a little and does it all again.
-    func run(
-        _ jobID: String, _ command: JobCommand, actor: Actor, reason: String? = nil,
-        requestID: UUID = UUID(), auditRefusal: Bool = true
-    ) throws(JobLedgerError) -> CommandResult {
+    /// The command `command` on job `jobID`, for `execute(_:)`: reads the job,
+    /// decides, appends the decided events and the audit entry with the
+    /// version read; `answer` turns the result into the caller's answer.
+    func jobCommand<Answer>(
+        _ jobID: String, _ command: JobCommand, actor: Actor, reason: String? = nil, requestID: UUID = UUID(),
+        auditRefusal: Bool = true, answer: @escaping (CommandResult) throws(JobLedgerError) -> Answer
+    ) throws(JobLedgerError) -> DecidedCommand<Answer> {
         // A malformed id is bad input, refused before anything is audited,
         // unless a job is stored under it (an empty one is not even a key
         // LMDB can look up).
         try checkJobID(jobID)
-        var backoff = ConflictBackoff(range: options.conflictBackoff)
-        for _ in 0..<options.maxConflictRetries {
-            let plan = try makePlan(jobID, command, actor: actor, reason: reason, requestID: requestID, auditRefusal: auditRefusal)
-            do {
-                let result = plan.append.isEmpty ? nil : try store.append(plan.append)
-                return finish(plan, result)
-            } catch {
-                guard case .wrongExpectedVersion = error else { throw .store(error) }
-                backoff.sleep()
-            }
+        return DecidedCommand(subject: jobID) { () throws(JobLedgerError) in
+            let plan = try self.makePlan(
+                jobID, command, actor: actor, reason: reason, requestID: requestID, auditRefusal: auditRefusal)
+            return Decision(append: plan.append) { result throws(JobLedgerError) in try answer(self.finish(plan, result)) }
         }
-        throw .conflictRetriesExhausted(jobID: jobID, attempts: options.maxConflictRetries)
-    }
-
-    /// The async form of ``run(_:_:actor:reason:requestID:auditRefusal:)``.
-    func run(
-        _ jobID: String, _ command: JobCommand, actor: Actor, reason: String? = nil,
-        requestID: UUID = UUID(), auditRefusal: Bool = true
-    ) async throws(JobLedgerError) -> CommandResult {
-        // A malformed id is bad input, refused before anything is audited,
-        // unless a job is stored under it (an empty one is not even a key
-        // LMDB can look up).
-        try checkJobID(jobID)
-        var backoff = ConflictBackoff(range: options.conflictBackoff)
-        for _ in 0..<options.maxConflictRetries {
-            let plan = try makePlan(jobID, command, actor: actor, reason: reason, requestID: requestID, auditRefusal: auditRefusal)
-            do {
-                let result = plan.append.isEmpty ? nil : try await store.append(plan.append)
-                return finish(plan, result)
-            } catch {
-                guard case .wrongExpectedVersion = error else { throw .store(error) }
-                await backoff.pause()
-            }
-        }
-        throw .conflictRetriesExhausted(jobID: jobID, attempts: options.maxConflictRetries)
     }
 
     private func makePlan(
@@ -162,31 +138,6 @@ public final class JobLedger: Sendable {
             job = try Self.fold(job, event)
         }
         return job
-    }
-}
-
-/// Jittered exponential waits between conflicting tries.
-struct ConflictBackoff {
-    let range: ClosedRange<Double>
-    private var current: Double
-
-    init(range: ClosedRange<Double>) {
-        self.range = range
-        current = range.lowerBound
-    }
-
-    private mutating func nextDelay() -> Double {
-        let delay = Double.random(in: 0...current) + range.lowerBound / 2
-        current = min(range.upperBound, current * 2)
-        return delay
-    }
-
-    mutating func sleep() {
-        usleep(useconds_t(nextDelay() * 1_000_000))
-    }
-
-    mutating func pause() async {
-        try? await Task.sleep(for: .seconds(nextDelay()))
     }
 }
 

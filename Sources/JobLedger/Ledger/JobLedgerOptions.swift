@@ -7,11 +7,22 @@ public struct JobLedgerOptions: Sendable {
     public var store = EventStoreOptions()
     /// Spacing of retries after failed attempts and expired leases.
     public var retryPolicy = RetryPolicy()
-    /// Tries of a command whose append keeps meeting concurrent changes.
-    public var maxConflictRetries = 64
+    /// How every command retries when concurrent changes win: tries, and
+    /// the jittered wait between them.
+    public var conflictRetry = ConflictRetryPolicy()
+    /// Tries of a command whose append keeps meeting concurrent changes
+    /// (``ConflictRetryPolicy/attempts`` of ``conflictRetry``).
+    public var maxConflictRetries: Int {
+        get { conflictRetry.attempts }
+        set { conflictRetry.attempts = newValue }
+    }
     /// Shortest and longest wait between conflicting tries; the wait doubles
-    /// from the first to the second with random jitter.
-    public var conflictBackoff: ClosedRange<Double> = 0.000_2...0.02
+    /// from the first to the second with random jitter
+    /// (``ConflictRetryPolicy/backoff`` of ``conflictRetry``).
+    public var conflictBackoff: ClosedRange<Double> {
+        get { conflictRetry.backoff }
+        set { conflictRetry.backoff = newValue }
+    }
     /// Jobs a rebuild or verification folds in memory before writing them
     /// to the tables; lower it to bound the memory of rebuilding a ledger
     /// with very many jobs (each takes a few hundred bytes).

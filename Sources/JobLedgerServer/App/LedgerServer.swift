@@ -99,9 +99,7 @@ struct LeaseSweeper: Service {
             try? await Task.sleep(for: state.configuration.sweepInterval)
             if Task.isShuttingDownGracefully || Task.isCancelled { break }
             do {
-                // expireLeases has only a blocking form (each expiry is an
-                // append that waits for its fsync): it runs on a thread of its own.
-                let expired = try await OffThePool.run { try ledger.expireLeases() }
+                let expired = try await ledger.expireLeases()
                 if !expired.isEmpty { state.metrics.leasesExpired(expired.count) }
             } catch {
                 state.logger.warning("lease sweep failed", metadata: ["error": "\(error)"])

@@ -1,8 +1,9 @@
 import Foundation
 
-/// Runs blocking work (the ledger's synchronous commands that wait for an
-/// fsync, long scans) on a thread of its own, so that it never holds a
-/// thread of Swift's cooperative pool, which serves every request.
+/// Runs blocking work (the report's long scan) on a thread of its own, so
+/// that it never holds a thread of Swift's cooperative pool, which serves
+/// every request. The ledger's commands need none of this: their async
+/// forms suspend instead of blocking.
 enum OffThePool {
     static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in

@@ -110,13 +110,8 @@ struct JobRoutes {
         let batch = try context.pathParameter("batch")
         let fields = try BodyFields(try await RequestBodies.bytes(request, limits: state.limits), allowed: ["reason"])
         let reason = try fields.requiredString("reason")
-        let actor = token.actingAs
-        let ledger = self.ledger
-        let id = requestID(context)
         let start = ContinuousClock.now
-        // The ledger has only a blocking form of the batch kill (one atomic
-        // append, waiting for its fsync): it runs on a thread of its own.
-        let results = try await OffThePool.run { try ledger.killBatch(batch, by: actor, reason: reason, requestID: id) }
+        let results = try await ledger.killBatch(batch, by: token.actingAs, reason: reason, requestID: requestID(context))
         state.metrics.command("kill-batch", duration: ContinuousClock.now - start)
         return Reply.json(JobJSON.batchKill(results))
     }
