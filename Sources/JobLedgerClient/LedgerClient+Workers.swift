@@ -7,9 +7,14 @@ extension LedgerClient {
         var types: [String]?
         var lease: Double
         var wait: Double
+        var count: Int?
     }
 
     private struct JobAnswer: Decodable { var job: LedgerJob }
+    private struct JobsAnswer: Decodable { var jobs: [LedgerJob] }
+
+    /// The most jobs one ``claim(upTo:types:lease:wait:)`` may ask for.
+    public static let maxClaimCount = 100
 
     /// Claims the next job of `types` (any type when `nil`), holding it for
     /// `lease` seconds. When none is available the server waits up to `wait`
@@ -23,6 +28,22 @@ extension LedgerClient {
         if answer.status == 204 { return nil }
         guard answer.status == 200 else { throw LedgerClientError.unexpectedStatus(request: call.label, status: answer.status) }
         return try decode(JobAnswer.self, answer, call).job
+    }
+
+    /// Claims up to `count` jobs (1 to ``maxClaimCount``) in one request: a
+    /// worker with several free slots fills them with one round trip. The
+    /// server waits up to `wait` seconds for the first job, as
+    /// ``claim(types:lease:wait:)`` does, and adds the others only if they
+    /// are claimable at once; empty when none came in time.
+    public func claim(upTo count: Int, types: [String]? = nil, lease: TimeInterval = 30, wait: TimeInterval = 0) async throws -> [LedgerJob] {
+        var call = Call(
+            method: .POST, path: "/v1/claims",
+            body: try encode(ClaimBody(types: types, lease: lease, wait: wait, count: count)))
+        call.extraTime = .milliseconds(Int64(max(0, wait) * 1000))
+        let answer = try await perform(call)
+        if answer.status == 204 { return [] }
+        guard answer.status == 200 else { throw LedgerClientError.unexpectedStatus(request: call.label, status: answer.status) }
+        return try decode(JobsAnswer.self, answer, call).jobs
     }
 
     private struct ReportBody: Encodable {

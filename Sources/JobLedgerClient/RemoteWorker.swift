@@ -17,14 +17,15 @@ import Synchronization
 /// whether a cancel was requested, and a refused renewal means the job was
 /// killed or its lease lost.
 ///
-/// Each slot claims with a long poll (`claimWait`): the server answers as
-/// soon as a job is claimable, and nothing runs on either side meanwhile.
+/// The worker claims with a long poll (`claimWait`), asking in one request
+/// for as many jobs as it has free slots: the server answers as soon as a
+/// job is claimable, and nothing runs on either side meanwhile.
 /// Whatever happened to one job, the worker goes on claiming the next; when
 /// the server is unreachable or busy it waits and tries again.
 ///
 /// The client's token must be a worker token; the server records its worker
-/// id on every claim and report. The client needs a connection per slot
-/// (a waiting claim holds one) plus a few for renewals.
+/// id on every claim and report. The client needs a connection for the
+/// waiting claim and, at most, one per slot for the reports and renewals.
 public final class RemoteWorker: Sendable {
     /// The code that does a job's work; returns the result, if any.
     public typealias Handler = @Sendable (RemoteJobContext) async throws -> JSONValue?
@@ -98,38 +99,49 @@ public final class RemoteWorker: Sendable {
         return statistics
     }
 
+    /// One claim at a time asks for as many jobs as there are free slots,
+    /// and each job runs in a task of its own that frees its slot when it
+    /// is settled. A claim that finds nothing waits on the server (the long
+    /// poll); until it is answered no other claim is sent.
     private func runSlots(untilIdle: Bool) async {
-        await withTaskGroup(of: Void.self) { group in
-            for _ in 0..<concurrency {
-                group.addTask { await self.slot(untilIdle: untilIdle) }
-            }
-        }
-    }
-
-    private func slot(untilIdle: Bool) async {
         let wait = untilIdle ? 0 : claimWait
-        while !Task.isCancelled {
-            let asked = ContinuousClock.now
-            let job: LedgerJob?
-            do {
-                job = try await client.claim(types: types, lease: lease, wait: wait)
-            } catch is CancellationError {
-                return
-            } catch {
-                counters.withLock { $0.record("claim: \(error)") }
-                try? await Task.sleep(for: pause(after: error))
-                continue
-            }
-            guard let job else {
-                if untilIdle { return }
-                // A claim answered empty well before its wait ended: the
-                // server is stopping. Pause instead of asking again at once.
-                if ContinuousClock.now - asked < .milliseconds(Int64(wait * 500)) {
-                    try? await Task.sleep(for: retryDelay)
+        let slots = FreeSlots(concurrency)
+        await withTaskGroup(of: Void.self) { group in
+            while !Task.isCancelled {
+                let free = await slots.takeAll()
+                if free == 0 { break }  // cancelled while every slot was busy
+                let asked = ContinuousClock.now
+                let jobs: [LedgerJob]
+                do {
+                    jobs = try await client.claim(
+                        upTo: min(free, LedgerClient.maxClaimCount), types: types, lease: lease, wait: wait)
+                } catch is CancellationError {
+                    break
+                } catch {
+                    slots.give(free)
+                    counters.withLock { $0.record("claim: \(error)") }
+                    try? await Task.sleep(for: pause(after: error))
+                    continue
                 }
-                continue
+                slots.give(free - jobs.count)
+                if jobs.isEmpty {
+                    if untilIdle { break }
+                    // A claim answered empty well before its wait ended: the
+                    // server is stopping. Pause instead of asking again at once.
+                    if ContinuousClock.now - asked < .milliseconds(Int64(wait * 500)) {
+                        try? await Task.sleep(for: retryDelay)
+                    }
+                    continue
+                }
+                let claimDuration = ContinuousClock.now - asked
+                for job in jobs {
+                    group.addTask {
+                        await self.process(job, claimDuration: claimDuration)
+                        slots.give(1)
+                    }
+                }
             }
-            await process(job, claimDuration: ContinuousClock.now - asked)
+            slots.close()
         }
     }
 

@@ -34,6 +34,17 @@ enum Reply {
         return raw(data, status: status)
     }
 
+    /// `{"jobs": [JOB, ...]}`: the answer of a claim with a count.
+    static func jobs(_ jobs: [Job]) -> Response {
+        var data = Data("{\"jobs\":[".utf8)
+        for (index, job) in jobs.enumerated() {
+            if index > 0 { data.append(0x2C) }
+            data.append(JobJSON.jobData(job))
+        }
+        data.append(contentsOf: [0x5D, 0x7D])
+        return raw(data)
+    }
+
     /// 204, no body.
     static func noContent() -> Response { Response(status: .noContent) }
 }

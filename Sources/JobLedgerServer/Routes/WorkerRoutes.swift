@@ -21,23 +21,64 @@ struct WorkerRoutes {
     /// commit of this process (a submit, a retry, a lease expiry), and by
     /// the ``ClaimWaker`` when a job became claimable otherwise (another
     /// process's submit, a retry time coming due). Nothing runs while it waits.
+    ///
+    /// With `count`, a worker with several free slots takes up to that many
+    /// jobs in one request: the first as above, the others only if they are
+    /// claimable at once, by concurrent claims that share a commit.
     func claim(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         let worker = try Permissions.requireWorker(try context.caller())
-        let fields = try BodyFields(try await RequestBodies.bytes(request, limits: state.limits), allowed: ["types", "lease", "wait"])
+        let fields = try BodyFields(
+            try await RequestBodies.bytes(request, limits: state.limits), allowed: ["types", "lease", "wait", "count"])
         let types = try fields.strings("types").flatMap { $0.isEmpty ? nil : Set($0) }
         let lease = try fields.number("lease") ?? 30
         let wait = try fields.number("wait") ?? 0
         guard wait >= 0, wait <= state.limits.maxClaimWait else {
             throw Problem(.badInput, "wait: must be from 0 to \(state.limits.maxClaimWait) seconds, got \(wait)")
         }
+        let count = try fields.integer("count")
+        if let count, !(1...Self.maxClaimCount).contains(count) {
+            throw Problem(.badInput, "count: must be from 1 to \(Self.maxClaimCount), got \(count)")
+        }
+        guard let first = try await claimFirst(worker: worker, types: types, lease: lease, wait: wait) else {
+            return Reply.noContent()
+        }
+        guard let count else { return Reply.job(first) }
+        let more = await claimAtOnce(count - 1, worker: worker, types: types, lease: lease)
+        return Reply.jobs([first] + more)
+    }
+
+    /// The most jobs one claim may ask for.
+    static let maxClaimCount = 100
+
+    /// Up to `count` more jobs claimable now, claimed concurrently so that
+    /// the group commit writes them together. A claim that fails takes no
+    /// job, so its failure only makes the answer shorter: the jobs already
+    /// claimed are never lost to the worker.
+    private func claimAtOnce(_ count: Int, worker: String, types: Set<String>?, lease: Double) async -> [Job] {
+        guard count > 0 else { return [] }
+        let ledger = self.ledger
+        return await withTaskGroup(of: Job?.self) { group in
+            for _ in 0..<count {
+                group.addTask { try? await ledger.claim(worker: worker, types: types, lease: lease) }
+            }
+            var jobs: [Job] = []
+            for await job in group {
+                if let job { jobs.append(job) }
+            }
+            return jobs
+        }
+    }
+
+    /// One job, waiting up to `wait` seconds for it; nil when none came.
+    private func claimFirst(worker: String, types: Set<String>?, lease: Double, wait: Double) async throws -> Job? {
         let start = ContinuousClock.now
         // The first try needs no slot: most claims find a job at once.
         var generation = ledger.store.commitGeneration
         if let job = try await ledger.claim(worker: worker, types: types, lease: lease) {
             state.metrics.claimWait(ContinuousClock.now - start, claimed: true)
-            return Reply.job(job)
+            return job
         }
-        if wait == 0 || state.gate.isShuttingDown { return Reply.noContent() }
+        if wait == 0 || state.gate.isShuttingDown { return nil }
         guard state.longPolls.acquire() else {
             state.metrics.refusedOverLimit("long-polls")
             throw Problem(.busy, "too many claims are waiting (\(state.longPolls.maximum)); try again", retryAfter: 1)
@@ -52,11 +93,11 @@ struct WorkerRoutes {
             generation = ledger.store.commitGeneration
             if let job = try await ledger.claim(worker: worker, types: types, lease: lease) {
                 state.metrics.claimWait(ContinuousClock.now - start, claimed: true)
-                return Reply.job(job)
+                return job
             }
         }
         state.metrics.claimWait(ContinuousClock.now - start, claimed: false)
-        return Reply.noContent()
+        return nil
     }
 
     /// Returns on a commit after `generation`, a wake of the claim waker,
