@@ -1,14 +1,14 @@
 import Synchronization
 
 /// The free slots of a ``RemoteWorker``: jobs give theirs back as they are
-/// settled; the claiming loop takes all that are free at once, waiting
-/// while none is. Never blocks a thread: a waiting taker is a suspended
-/// task, resumed by the next give, by ``close()``, or by its cancellation
-/// (then it gets 0).
+/// settled; a claiming loop takes all that are free at once, waiting while
+/// none is. Never blocks a thread: a waiting taker is a suspended task,
+/// resumed (first come, first served) by the next give, by ``close()``, or
+/// by its cancellation (then every taker gets 0: the worker is stopping).
 final class FreeSlots: Sendable {
     private struct State {
         var free: Int
-        var waiter: CheckedContinuation<Int, Never>?
+        var waiters: [CheckedContinuation<Int, Never>] = []
         var closed = false
     }
 
@@ -30,7 +30,7 @@ final class FreeSlots: Sendable {
                         defer { state.free = 0 }
                         return state.free
                     }
-                    state.waiter = continuation
+                    state.waiters.append(continuation)
                     return nil
                 }
                 if let ready { continuation.resume(returning: ready) }
@@ -45,22 +45,22 @@ final class FreeSlots: Sendable {
         guard count > 0 else { return }
         let resume: (CheckedContinuation<Int, Never>, Int)? = state.withLock { state in
             state.free += count
-            guard let waiter = state.waiter else { return nil }
-            state.waiter = nil
+            guard !state.waiters.isEmpty else { return nil }
+            let waiter = state.waiters.removeFirst()
             defer { state.free = 0 }
             return (waiter, state.free)
         }
         if let (waiter, taken) = resume { waiter.resume(returning: taken) }
     }
 
-    /// Ends waiting: a waiting or later taker gets 0.
+    /// Ends waiting: every waiting or later taker gets 0.
     func close() {
-        let waiter: CheckedContinuation<Int, Never>? = state.withLock { state in
+        let waiters = state.withLock { state in
             state.closed = true
-            defer { state.waiter = nil }
-            return state.waiter
+            defer { state.waiters = [] }
+            return state.waiters
         }
-        waiter?.resume(returning: 0)
+        for waiter in waiters { waiter.resume(returning: 0) }
     }
 
     private func tryTakeAll() -> Int? {

@@ -83,6 +83,18 @@ extension LedgerClient {
         return try decode(JobAnswer.self, try await perform(call), call).job
     }
 
+    /// Settles an attempt when the caller needs no answer but its
+    /// acceptance (the remote worker): `kind` is `complete`, `fail` or
+    /// `ack-cancel`; a refusal throws as the typed calls do, and the
+    /// answer's body is not decoded.
+    func settle(
+        _ kind: String, _ id: String, attempt: Int, result: JSONValue? = nil, error: String? = nil, retryable: Bool? = nil
+    ) async throws {
+        let call = try report(kind, id, ReportBody(attempt: attempt, result: result, error: error, retryable: retryable))
+        let answer = try await perform(call)
+        guard answer.status == 200 else { throw LedgerClientError.unexpectedStatus(request: call.label, status: answer.status) }
+    }
+
     private func report(_ name: String, _ id: String, _ body: ReportBody) throws -> Call {
         Call(method: .POST, path: "/v1/jobs/\(Self.segment(id))/\(name)", body: try encode(body))
     }

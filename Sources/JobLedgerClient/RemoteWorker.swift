@@ -104,8 +104,11 @@ public final class RemoteWorker: Sendable {
     /// is settled. A claim that finds nothing waits on the server (the long
     /// poll); until it is answered no other claim is sent.
     private func runSlots(untilIdle: Bool) async {
+        await claimLoop(FreeSlots(concurrency), untilIdle: untilIdle)
+    }
+
+    private func claimLoop(_ slots: FreeSlots, untilIdle: Bool) async {
         let wait = untilIdle ? 0 : claimWait
-        let slots = FreeSlots(concurrency)
         await withTaskGroup(of: Void.self) { group in
             while !Task.isCancelled {
                 let free = await slots.takeAll()
@@ -116,6 +119,7 @@ public final class RemoteWorker: Sendable {
                     jobs = try await client.claim(
                         upTo: min(free, LedgerClient.maxClaimCount), types: types, lease: lease, wait: wait)
                 } catch is CancellationError {
+                    slots.give(free)
                     break
                 } catch {
                     slots.give(free)
@@ -141,7 +145,6 @@ public final class RemoteWorker: Sendable {
                     }
                 }
             }
-            slots.close()
         }
     }
 
@@ -206,7 +209,7 @@ public final class RemoteWorker: Sendable {
         switch outcome {
         case .success(let result):
             kind = .completed
-            report = { try await self.client.complete(id, attempt: attempt, result: result) }
+            report = { try await self.client.settle("complete", id, attempt: attempt, result: result) }
         case .failure(let error as RemoteJobStopped):
             counters.withLock { $0.cancelled += 1 }
             guard error.state == .cancelRequested else {
@@ -214,12 +217,13 @@ public final class RemoteWorker: Sendable {
                 return
             }
             kind = .cancelAcknowledged
-            report = { try await self.client.acknowledgeCancel(id, attempt: attempt) }
+            report = { try await self.client.settle("ack-cancel", id, attempt: attempt) }
         case .failure(let error):
             let permanent = error is PermanentFailure
             kind = .failed
             report = {
-                try await self.client.fail(id, attempt: attempt, error: String(describing: error), retryable: !permanent)
+                try await self.client.settle(
+                    "fail", id, attempt: attempt, error: String(describing: error), retryable: !permanent)
             }
         }
         var settlement = RemoteSettlement(jobID: id, attempt: attempt, kind: kind, acknowledged: false)

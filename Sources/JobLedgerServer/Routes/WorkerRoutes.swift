@@ -39,10 +39,23 @@ struct WorkerRoutes {
         if let count, !(1...Self.maxClaimCount).contains(count) {
             throw Problem(.badInput, "count: must be from 1 to \(Self.maxClaimCount), got \(count)")
         }
+        guard let count, count > 1 else {
+            guard let job = try await claimFirst(worker: worker, types: types, lease: lease, wait: wait) else {
+                return Reply.noContent()
+            }
+            return count == nil ? Reply.job(job) : Reply.jobs([job])
+        }
+        // Jobs waiting: all of them in one commit. None: wait for the first
+        // as a single claim does, then take what else came with it.
+        let start = ContinuousClock.now
+        let ready = await claimAtOnce(count, worker: worker, types: types, lease: lease)
+        if !ready.isEmpty {
+            state.metrics.claimWait(ContinuousClock.now - start, claimed: true)
+            return Reply.jobs(ready)
+        }
         guard let first = try await claimFirst(worker: worker, types: types, lease: lease, wait: wait) else {
             return Reply.noContent()
         }
-        guard let count else { return Reply.job(first) }
         let more = await claimAtOnce(count - 1, worker: worker, types: types, lease: lease)
         return Reply.jobs([first] + more)
     }
