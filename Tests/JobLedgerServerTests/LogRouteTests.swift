@@ -140,6 +140,40 @@ struct LogRouteTests {
     }
 }
 
+@Suite struct ConflictMetricsTests {
+    @Test("metrics count the version conflicts and back-offs of commands that raced for one job")
+    func conflictsAreCounted() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.withClient { client in
+            let before = try await client.call(.get, "/metrics", token: nil).text
+            #expect(before.contains("jobledger_command_conflicts 0"))
+            #expect(before.contains("jobledger_command_backoffs 0"))
+            // 24 cancels of one job at once: all read its first version, so
+            // every append after the first is refused and decided again.
+            for round in 0..<4 {
+                #expect(try await client.call(.post, "/v1/jobs", token: fixture.user, body: #"{"id":"j\#(round)","type":"email"}"#).status == 201)
+                try await withThrowingTaskGroup(of: Int.self) { group in
+                    for _ in 0..<24 {
+                        group.addTask {
+                            try await client.call(.post, "/v1/jobs/j\(round)/cancel", token: fixture.user, body: #"{"reason":"race"}"#).status
+                        }
+                    }
+                    for try await status in group { #expect(status == 200) }
+                }
+            }
+            let conflicts = fixture.ledger.commandCounters.conflictCount
+            #expect(conflicts > 0)
+            let after = try await client.call(.get, "/metrics", token: nil).text
+            #expect(after.contains("jobledger_command_conflicts \(conflicts)"))
+            #expect(after.contains("jobledger_command_backoffs \(fixture.ledger.commandCounters.backOffCount)"))
+            // Each job was cancelled once, whatever the races.
+            for round in 0..<4 {
+                #expect(try fixture.audit("j\(round)").filter { $0["outcome"] as? String == "cancelled" }.count == 1)
+            }
+        }
+    }
+}
+
 /// Reading server-sent events.
 enum ServerSentEvents {
     /// The `id:` of each event, in order.

@@ -8,6 +8,10 @@ enum MetricsSnapshot {
         state.metrics.gauge("jobledger_appends", Double(statistics.appends))
         state.metrics.gauge("jobledger_events_appended", Double(statistics.events))
         state.metrics.gauge("jobledger_appends_per_commit", statistics.averageAppendsPerCommit)
+        // Races lost by commands: appends refused for a version conflict
+        // (each re-decided), and the waits before a new try.
+        state.metrics.gauge("jobledger_command_conflicts", Double(state.ledger.commandCounters.conflictCount))
+        state.metrics.gauge("jobledger_command_backoffs", Double(state.ledger.commandCounters.backOffCount))
         state.metrics.gauge("jobledger_long_polls_waiting", Double(state.longPolls.inUse))
         state.metrics.gauge("jobledger_event_streams_open", Double(state.eventStreams.inUse))
         if let gauges = try? state.ledger.gauges() {
