@@ -59,9 +59,10 @@ extension JobLedger {
     /// the second. After a re-read every position is random. A lone worker
     /// therefore claims in strict priority and submission order; competing
     /// workers take the earliest few jobs in some order.
-    static func claimOrder(_ count: Int, round: Int) -> [Int] {
+    package static func claimOrder(_ count: Int, round: Int) -> [Int] {
         guard count > 1 else { return Array(0..<count) }
-        return round == 0 ? [0] + (1..<count).shuffled() : (0..<count).shuffled()
+        var random = SpreadingRandom()
+        return round == 0 ? [0] + (1..<count).shuffled(using: &random) : (0..<count).shuffled(using: &random)
     }
 
     /// The ids of the first few claimable jobs, in claim order, from one
