@@ -19,10 +19,10 @@ import Testing
         #expect(firsts == Set(0..<8))
     }
 
-    @Test func theSpreadingGeneratorIsDeterministicForASeedAndDiffersBetweenSeeds() {
-        var first = SpreadingRandom(seed: 42)
-        var again = SpreadingRandom(seed: 42)
-        var other = SpreadingRandom(seed: 43)
+    @Test func theGeneratorIsDeterministicForASeedAndDiffersBetweenSeeds() {
+        var first = SplitMix64(seed: 42)
+        var again = SplitMix64(seed: 42)
+        var other = SplitMix64(seed: 43)
         let a = (0..<64).map { _ in first.next() }
         #expect(a == (0..<64).map { _ in again.next() })
         #expect(a != (0..<64).map { _ in other.next() })

@@ -61,7 +61,7 @@ extension JobLedger {
     /// workers take the earliest few jobs in some order.
     package static func claimOrder(_ count: Int, round: Int) -> [Int] {
         guard count > 1 else { return Array(0..<count) }
-        var random = SpreadingRandom()
+        var random = SplitMix64()
         return round == 0 ? [0] + (1..<count).shuffled(using: &random) : (0..<count).shuffled(using: &random)
     }
 
