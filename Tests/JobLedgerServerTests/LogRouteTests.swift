@@ -32,6 +32,22 @@ struct LogRouteTests {
         }
     }
 
+    @Test("a stream resumed beyond the log's end is refused with 400 naming the last position, instead of waiting")
+    func eventStreamBeyondTheEndIsRefused() async throws {
+        let fixture = try ServerFixture()
+        _ = try await fixture.ledger.submit(JobSubmission(id: "j1", type: "email"), by: Actor(id: "alice", role: .user, organisation: "acme"))
+        let last = try fixture.ledger.store.lastPosition()
+        try await fixture.withClient { client in
+            let byQuery = try await client.call(.get, "/v1/events/stream?after=\(last + 1)", token: fixture.system)
+            #expect(byQuery.status == 400)
+            #expect(byQuery.text.contains("beyond the log's last position \(last)"))
+            let byHeader = try await client.call(
+                .get, "/v1/events/stream", token: fixture.system, headers: [HTTPField.Name("Last-Event-ID")!: "\(last + 50)"])
+            #expect(byHeader.status == 400)
+            #expect(byHeader.text.contains("Last-Event-ID"))
+        }
+    }
+
     @Test("reconnecting with Last-Event-ID gets every later event once and in order, while events are appended")
     func eventStreamResumesAfterLastEventID() async throws {
         var limits = ServerLimits()

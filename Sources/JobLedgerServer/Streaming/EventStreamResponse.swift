@@ -18,16 +18,32 @@ struct EventStreamResponse {
     let state: ServerState
     static let window = 256
 
+    /// A resume position within the log: one beyond its end names events
+    /// this ledger never had (a client of another ledger, or of this one
+    /// before it was restored from an older copy), and waiting for them
+    /// would look like a quiet log.
+    static func resume(_ position: UInt64, _ name: String, last: UInt64) throws -> UInt64 {
+        guard position <= last else {
+            throw Problem(
+                .badInput,
+                "\(name): position \(position) is beyond the log's last position \(last); this ledger never had it "
+                    + "(was it restored from an older copy, or is this another ledger?)")
+        }
+        return position
+    }
+
     func response(_ request: Request, _ context: LedgerRequestContext) throws -> Response {
         try Permissions.requireSystem(try context.caller(), for: "the event stream")
         let parameters = request.uri.queryParameters
         let after: UInt64
+        let last = try state.ledger.store.lastPosition()
         if let text = parameters.get("after") {
-            after = try EventRoutes.position(text, "after")
+            after = try Self.resume(EventRoutes.position(text, "after"), "after", last: last)
         } else if let text = request.headers[.lastEventID] {
-            after = try EventRoutes.position(text.trimmingCharacters(in: .whitespaces), "Last-Event-ID")
+            let name = "Last-Event-ID"
+            after = try Self.resume(EventRoutes.position(text.trimmingCharacters(in: .whitespaces), name), name, last: last)
         } else {
-            after = try state.ledger.store.lastPosition()
+            after = last
         }
         if state.gate.isShuttingDown { throw Problem(.unavailable, "the server is shutting down", retryAfter: 5) }
         guard state.eventStreams.acquire() else {
