@@ -66,30 +66,51 @@ extension JobLedger {
     }
 
     /// The ids of the first few claimable jobs, in claim order, from one
-    /// snapshot of the queue index (whose values carry what the choice
-    /// needs, so no job record is decoded here).
+    /// snapshot of the queue indexes (whose values carry what the choice
+    /// needs, so no job record is decoded here). A claim for some types
+    /// reads each type's part of the queue by type and merges them in queue
+    /// order, so jobs of other types never hide them; a claim for any type
+    /// reads the whole queue. `scanLimit` bounds the entries read per part:
+    /// entries not yet claimable (a retry's wait) are passed over.
     func claimCandidates(types: Set<String>?, now: Date, limit: Int = 16, scanLimit: Int = 10_000) throws(JobLedgerError) -> [String] {
         let now = JSONCoding.truncated(now)
-        // Types are compared as bytes, as the indexes compare them (``NameRule``),
-        // not by the canonical equivalence of `Set<String>`.
-        let wanted = types.map { Set($0.map { Array($0.utf8) }) }
         do {
             return try store.readProjections { tables in
-                var ids: [String] = []
-                var scanned = 0
-                try tables.scan(JobTables.queue) { _, value in
-                    scanned += 1
-                    if let entry = JobIndexes.queueEntry(value), entry.availableAt <= now,
-                       wanted == nil || wanted!.contains(Array(entry.type.utf8)) {
-                        ids.append(entry.id)
-                    }
-                    return ids.count < limit && scanned < scanLimit
+                guard let types else {
+                    return try Self.claimable(in: tables, JobTables.queue, prefix: [], now: now, limit: limit, scanLimit: scanLimit)
+                        .map(\.id)
                 }
-                return ids
+                // Types are compared as bytes, as the indexes compare them
+                // (``NameRule``), not by the canonical equivalence of `Set<String>`.
+                var found: [(queueKey: ArraySlice<UInt8>, id: String)] = []
+                for type in Set(types.map { Array($0.utf8) }) {
+                    found += try Self.claimable(
+                        in: tables, JobTables.queueByType, prefix: type + [0], now: now, limit: limit, scanLimit: scanLimit)
+                }
+                if found.count > 1 { found.sort { $0.queueKey.lexicographicallyPrecedes($1.queueKey) } }
+                return found.prefix(limit).map(\.id)
             }
         } catch {
             throw Self.wrap(error)
         }
+    }
+
+    /// The first `limit` claimable entries of `table` whose keys start with
+    /// `prefix`, each with its key after the prefix (the `queue` key).
+    private static func claimable(
+        in tables: borrowing ProjectionReader, _ table: String, prefix: [UInt8], now: Date, limit: Int, scanLimit: Int
+    ) throws -> [(queueKey: ArraySlice<UInt8>, id: String)] {
+        var found: [(queueKey: ArraySlice<UInt8>, id: String)] = []
+        var scanned = 0
+        try tables.scan(table, from: prefix) { key, value in
+            guard key.starts(with: prefix) else { return false }
+            scanned += 1
+            if let entry = JobIndexes.queueEntry(value), entry.availableAt <= now {
+                found.append((key[prefix.count...], entry.id))
+            }
+            return found.count < limit && scanned < scanLimit
+        }
+        return found
     }
 
     /// The claim of `job` by `worker`, or `nil` when the job cannot be claimed.

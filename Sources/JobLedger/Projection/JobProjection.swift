@@ -7,6 +7,9 @@ import Foundation
 /// Tables:
 /// - `jobs`: job id -> the job in the binary form of `JobRecord`;
 /// - `queue`: priority (descending) + submission position -> when claimable, id and type, for pending jobs;
+/// - `queueByType`: type + 0x00 + the `queue` key -> the same value, so that
+///   a claim for some types reads only their jobs, however many of other
+///   types wait ahead of them;
 /// - `leases`: lease end + id, for running and cancel-requested jobs;
 /// - `batches`: batch + 0x00 + id, for jobs in a batch;
 /// - `byState`, `byOrgState`, `byOwnerState`, `byTypeState`: the field
@@ -30,9 +33,10 @@ public struct JobProjection: Projection {
     /// The tables the projection writes.
     public var tableNames: [String] { JobTables.all }
 
-    /// Version 3: binary job records; jobs, queue, leases, batches and the
-    /// listing indexes.
-    public var version: Int { 3 }
+    /// Version 4: binary job records; jobs, queue, the queue by type,
+    /// leases, batches and the listing indexes. (A ledger built by version 3
+    /// has no queue by type: opening it writable rebuilds the tables.)
+    public var version: Int { 4 }
 
     /// Only job streams: audit streams never reach the projection.
     public var streamPrefix: String? { JobStreams.jobPrefix }
@@ -83,7 +87,7 @@ public struct JobProjection: Projection {
         for (table, indexKey) in after {
             let value = JobIndexes.value(of: new, in: table)
             let unchanged = before.contains(where: { $0.0 == table && $0.1 == indexKey })
-                && (table != JobTables.queue || old.map { JobIndexes.value(of: $0, in: table) } == value)
+                && (value.isEmpty || old.map { JobIndexes.value(of: $0, in: table) } == value)
             if !unchanged { try tables.put(table, indexKey, value) }
         }
         try tables.put(JobTables.jobs, key, try JobRecord.encode(new))
@@ -101,7 +105,8 @@ enum JobTables {
     static let byOwnerState = "byOwnerState"
     static let byTypeState = "byTypeState"
     static let bySubmitted = "bySubmitted"
-    static let all = [jobs, queue, leases, batches, byState, byOrgState, byOwnerState, byTypeState, bySubmitted]
+    static let queueByType = "queueByType"
+    static let all = [jobs, queue, queueByType, leases, batches, byState, byOrgState, byOwnerState, byTypeState, bySubmitted]
 }
 
 /// Stream names of the jobs domain.
@@ -125,7 +130,9 @@ enum JobIndexes {
     static func entries(of job: Job) -> [(String, [UInt8])] {
         var entries: [(String, [UInt8])] = []
         if job.state == .pending {
-            entries.append((JobTables.queue, queueKey(priority: job.priority, position: job.submissionPosition)))
+            let key = queueKey(priority: job.priority, position: job.submissionPosition)
+            entries.append((JobTables.queue, key))
+            entries.append((JobTables.queueByType, text(job.type) + key))
         }
         if (job.state == .running || job.state == .cancelRequested), let lease = job.leaseUntil {
             entries.append((JobTables.leases, timeKey(lease) + Array(job.id.utf8)))
@@ -144,7 +151,7 @@ enum JobIndexes {
     }
 
     static func value(of job: Job, in table: String) -> [UInt8] {
-        guard table == JobTables.queue else { return [] }
+        guard table == JobTables.queue || table == JobTables.queueByType else { return [] }
         let id = Array(job.id.utf8)
         return timeKey(job.availableAt) + bigEndian(UInt64(id.count)) + id + Array(job.type.utf8)
     }
