@@ -30,8 +30,11 @@ import Testing
             try environment.write { txn in
                 let key = withUnsafeBytes(of: UInt64(7).bigEndian) { Array($0) }
                 var bytes = try #require(try txn.get(key, in: events))
-                let dash = try #require(bytes.lastIndex(of: UInt8(ascii: "-")))  // in "payload-6"
-                bytes[dash + 1] = UInt8(ascii: "9")
+                // The payload's text, not any 0x2D byte: the record's binary
+                // parts (the event id) may hold one, even as their last byte.
+                let payload = Array("payload-6".utf8)
+                let start = try #require(bytes.indices.first { bytes[$0...].starts(with: payload) })
+                bytes[start + payload.count - 1] = UInt8(ascii: "9")
                 try txn.put(key, bytes, in: events)
             }
         }
