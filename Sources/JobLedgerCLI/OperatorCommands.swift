@@ -51,21 +51,34 @@ func finishAction(_ result: ActionResult, id: String, json: Bool) throws {
     }
 }
 
+/// The ledger, job and actor of a command that acts on one job, and the
+/// running of it: every such command opens the ledger the same way and
+/// prints its outcome the same way.
+struct JobActionArguments: ParsableArguments {
+    @OptionGroup var ledger: LedgerOptions
+    @Argument(help: "Job id.") var id: String
+    @OptionGroup var actor: ActorOptions
+
+    /// Opens the ledger, runs `action` on the job for the actor and prints
+    /// its outcome, failing with the outcome's exit code on a refusal.
+    func run(_ action: (JobLedger, String, Actor) throws -> ActionResult) throws {
+        try runReportingErrors {
+            let jobs = try ledger.open(creating: false)
+            try finishAction(try action(jobs, id, actor.value), id: id, json: ledger.json)
+        }
+    }
+}
+
 struct Cancel: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Cancel a job (owner, or an admin of its organisation).",
         discussion: "Example: jobledger cancel job-1 --actor root --role admin --org acme --reason hung")
 
-    @OptionGroup var ledger: LedgerOptions
-    @Argument(help: "Job id.") var id: String
-    @OptionGroup var actor: ActorOptions
+    @OptionGroup var job: JobActionArguments
     @Option(help: "Why.") var reason: String
 
     func run() throws {
-        try runReportingErrors {
-            let jobs = try ledger.open(creating: false)
-            try finishAction(try jobs.cancel(id, by: actor.value, reason: reason), id: id, json: ledger.json)
-        }
+        try job.run { jobs, id, actor in try jobs.cancel(id, by: actor, reason: reason) }
     }
 }
 
@@ -74,16 +87,11 @@ struct Kill: ParsableCommand {
         abstract: "Kill a job (admins of its organisation).",
         discussion: "Example: jobledger kill job-1 --actor root --role admin --org acme --reason runaway")
 
-    @OptionGroup var ledger: LedgerOptions
-    @Argument(help: "Job id.") var id: String
-    @OptionGroup var actor: ActorOptions
+    @OptionGroup var job: JobActionArguments
     @Option(help: "Why.") var reason: String
 
     func run() throws {
-        try runReportingErrors {
-            let jobs = try ledger.open(creating: false)
-            try finishAction(try jobs.kill(id, by: actor.value, reason: reason), id: id, json: ledger.json)
-        }
+        try job.run { jobs, id, actor in try jobs.kill(id, by: actor, reason: reason) }
     }
 }
 
@@ -92,15 +100,10 @@ struct Retry: ParsableCommand {
         abstract: "Put a failed, cancelled or killed job back to pending.",
         discussion: "Example: jobledger retry job-1 --actor alice --org acme")
 
-    @OptionGroup var ledger: LedgerOptions
-    @Argument(help: "Job id.") var id: String
-    @OptionGroup var actor: ActorOptions
+    @OptionGroup var job: JobActionArguments
 
     func run() throws {
-        try runReportingErrors {
-            let jobs = try ledger.open(creating: false)
-            try finishAction(try jobs.retry(id, by: actor.value), id: id, json: ledger.json)
-        }
+        try job.run { jobs, id, actor in try jobs.retry(id, by: actor) }
     }
 }
 

@@ -1,6 +1,6 @@
+import EventStore
 import JobLedger
 import ServiceLifecycle
-import Synchronization
 
 /// Wakes every waiting claim when a job may have become claimable without
 /// a commit of this process: a job submitted by another process, or a
@@ -8,44 +8,19 @@ import Synchronization
 /// the whole server, and only while claims wait, instead of one per
 /// waiting claim: an idle server does nothing.
 final class ClaimWaker: Sendable {
-    private struct State {
-        var nextWaiter: UInt64 = 0
-        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
-    }
-
-    private let state = Mutex(State())
+    private let waiters = WaiterList(())
 
     /// True while some claim waits.
-    var hasWaiters: Bool { state.withLock { !$0.waiters.isEmpty } }
+    var hasWaiters: Bool { waiters.hasWaiters }
 
     /// Returns at the next `wakeAll()` or when the task is cancelled.
     func wait() async {
-        let id = state.withLock { state in
-            defer { state.nextWaiter += 1 }
-            return state.nextWaiter
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let registered = state.withLock { state in
-                    if Task.isCancelled { return false }
-                    state.waiters[id] = continuation
-                    return true
-                }
-                if !registered { continuation.resume() }
-            }
-        } onCancel: {
-            let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
-            waiter?.resume()
-        }
+        await waiters.wait()
     }
 
     /// Wakes every waiting claim.
     func wakeAll() {
-        let waiters = state.withLock { state in
-            defer { state.waiters.removeAll() }
-            return Array(state.waiters.values)
-        }
-        for waiter in waiters { waiter.resume() }
+        waiters.wakeAll()
     }
 }
 
