@@ -94,6 +94,16 @@ public struct ProjectionReader: ~Copyable {
         }
     }
 
+    /// Calls `body` with each entry of `table` whose key starts with
+    /// `prefix`, in key order, passing the key after the prefix, while it
+    /// returns true: one part of an index keyed by a field first.
+    public func scan(_ table: String, prefix: [UInt8], _ body: (ArraySlice<UInt8>, [UInt8]) throws -> Bool) throws {
+        try scan(table, from: prefix) { key, value in
+            guard key.starts(with: prefix) else { return false }
+            return try body(key[prefix.count...], value)
+        }
+    }
+
     /// Number of entries in `table`.
     public func count(_ table: String) throws -> Int {
         try transaction.statistics(of: tables.database(table)).entries

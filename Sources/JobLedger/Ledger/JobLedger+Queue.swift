@@ -102,11 +102,10 @@ extension JobLedger {
     ) throws -> [(queueKey: ArraySlice<UInt8>, id: String)] {
         var found: [(queueKey: ArraySlice<UInt8>, id: String)] = []
         var scanned = 0
-        try tables.scan(table, from: prefix) { key, value in
-            guard key.starts(with: prefix) else { return false }
+        try tables.scan(table, prefix: prefix) { queueKey, value in
             scanned += 1
             if let entry = JobIndexes.queueEntry(value), entry.availableAt <= now {
-                found.append((key[prefix.count...], entry.id))
+                found.append((queueKey, entry.id))
             }
             return found.count < limit && scanned < scanLimit
         }
@@ -164,9 +163,8 @@ extension JobLedger {
         do {
             return try store.readProjections { tables in
                 var ids: [String] = []
-                try tables.scan(JobTables.batches, from: prefix) { key, _ in
-                    guard key.starts(with: prefix) else { return false }
-                    ids.append(String(decoding: key[prefix.count...], as: UTF8.self))
+                try tables.scan(JobTables.batches, prefix: prefix) { id, _ in
+                    ids.append(String(decoding: id, as: UTF8.self))
                     return true
                 }
                 return ids
@@ -182,9 +180,8 @@ extension JobLedger {
         do {
             jobs = try store.readProjections { tables in
                 var jobs: [Job] = []
-                try tables.scan(JobTables.batches, from: prefix) { key, _ in
-                    guard key.starts(with: prefix) else { return false }
-                    if let bytes = try tables.get(JobTables.jobs, Array(key[prefix.count...])) {
+                try tables.scan(JobTables.batches, prefix: prefix) { id, _ in
+                    if let bytes = try tables.get(JobTables.jobs, Array(id)) {
                         jobs.append(try JobRecord.decode(bytes))
                     }
                     return true
