@@ -114,7 +114,7 @@ package final class LedgerImportCheck {
         let export: [UInt8]
     }
 
-    private func fingerprint(_ store: EventStore) throws(PropertyViolation) -> Fingerprint {
+    private func fingerprint(_ store: any EventStorage) throws(PropertyViolation) -> Fingerprint {
         do {
             var export: [UInt8] = []
             try store.exportEvents { export.append(contentsOf: $0) }

@@ -18,7 +18,9 @@ struct Info: ParsableCommand {
         try runReportingErrors {
             let jobs = try ledger.openForReading()
             // First, while this process holds no snapshot of its own.
-            let storage = try jobs.store.storageInfo()
+            // The figures below are those of an embedded (LMDB) ledger, which `--db` opens.
+            guard let embedded = jobs.embeddedStore else { throw JobLedgerError.invalidInput(field: "db", reason: "not an embedded ledger") }
+            let storage = try embedded.storageInfo()
             // With every reader slot taken, what needs a snapshot is unknown.
             let versions = try unlessReadersFull { () throws(EventStoreError) in try jobs.store.projectionVersions() }
             let lastPosition = try unlessReadersFull { () throws(EventStoreError) in try jobs.store.lastPosition() }

@@ -21,7 +21,7 @@ import Darwin
         let owner = Actor(id: "alice", role: .user, organisation: "acme")
 
         // This process holds a snapshot; the command runs in another.
-        let snapshot = HeldSnapshot(jobs.store)
+        let snapshot = HeldSnapshot(try #require(jobs.embeddedStore))
         try await snapshot.waitUntilHeld()
         _ = try await jobs.submit(JobSubmission(id: "j1", type: "t"), by: owner)
         try await Task.sleep(for: .milliseconds(300))
@@ -59,7 +59,8 @@ import Darwin
         let jobs = try JobLedger(path: cli.ledgerPath, options: options)
         _ = try await jobs.submit(JobSubmission(id: "j0", type: "t"), by: Actor(id: "alice", role: .user, organisation: "acme"))
 
-        let snapshots = (0..<2).map { _ in HeldSnapshot(jobs.store) }
+        let embedded = try #require(jobs.embeddedStore)
+        let snapshots = (0..<2).map { _ in HeldSnapshot(embedded) }
         for snapshot in snapshots { try await snapshot.waitUntilHeld() }
 
         let busy = try cli.run(["status", "j0"])

@@ -73,14 +73,14 @@ import Testing
             for index in 0..<3_000 {
                 _ = try jobs.submit(JobSubmission(id: "m\(index)", type: "fill", payload: payload), by: alice)
             }
-            #expect(jobs.store.mapGrowths > 0, "the fill was meant to outgrow the first map")
+            #expect(try #require(jobs.embeddedStore).mapGrowths > 0, "the fill was meant to outgrow the first map")
         }
         let jobs = try ledger.open { $0.store.initialMapSize = 1 << 20 }
-        let info = jobs.store.environmentInfo
+        let info = try #require(jobs.embeddedStore).environmentInfo
         #expect(info.mapSize >= 2 * (info.lastPageNumber + 1) * info.pageSize)
         let before = try Self.dump(jobs)
         _ = try jobs.rebuildProjections()
-        #expect(jobs.store.mapGrowths == 0)
+        #expect(try #require(jobs.embeddedStore).mapGrowths == 0)
         #expect(try Self.dump(jobs) == before)
     }
 

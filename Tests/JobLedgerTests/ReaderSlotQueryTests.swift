@@ -11,7 +11,8 @@ import Testing
         let jobs = try ledger.open { $0.store.maxReaders = 2 }
         _ = try await jobs.submit(JobSubmission(id: "job-1", type: "email"), by: alice)
 
-        let snapshots = (0..<2).map { _ in HeldSnapshot(jobs.store) }
+        let embedded = try #require(jobs.embeddedStore)
+        let snapshots = (0..<2).map { _ in HeldSnapshot(embedded) }
         for snapshot in snapshots { try await snapshot.waitUntilHeld() }
 
         let full = JobLedgerError.store(.readersFull(max: 2))

@@ -169,31 +169,24 @@ struct AppendApplier {
         return .success(positions)
     }
 
-    /// Checks an expected version; for `exactIgnoring`, a stream that moved
-    /// on is still accepted when every newer event is of a commuting type.
+    /// Checks an expected version by ``ExpectedVersion/check(actual:typeAt:)``,
+    /// reading the types of newer events from the stream index.
     private func expectationHolds(
         _ expected: ExpectedVersion, actual: UInt64, record: StreamRecord?, in txn: borrowing WriteTransaction
     ) throws -> Bool {
-        if expected.isSatisfied(byActual: actual) { return true }
-        guard case .exactIgnoring(let version, let commuting) = expected, let record, actual > version else {
-            return false
-        }
-        let allowed = commuting.map { Array($0.utf8) }
-        for newer in (version + 1)...actual {
-            let commutes: Bool = try withBigEndianBytes(of: record.number, newer) { indexKey in
+        try expected.check(actual: actual) { newer in
+            guard let record else { return nil }
+            return try withBigEndianBytes(of: record.number, newer) { indexKey in
                 guard let positionBytes = try txn.get(indexKey, in: layout.streamIndex), positionBytes.count == 8 else {
-                    return false
+                    return nil
                 }
                 let position = positionBytes.loadBigEndianUInt64(at: 0)
                 return try withBigEndianBytes(of: position) { key in
-                    guard let bytes = try txn.get(key, in: layout.events) else { return false }
-                    let view = try EventStore.view(bytes, position: position)
-                    return allowed.contains { view.type.elementsEqual($0) }
+                    guard let bytes = try txn.get(key, in: layout.events) else { return nil }
+                    return try EventStore.view(bytes, position: position).typeName
                 }
             }
-            if !commutes { return false }
         }
-        return true
     }
 
     private func project(_ event: RecordedEvent, to readers: [any Projection], in txn: borrowing WriteTransaction) throws {

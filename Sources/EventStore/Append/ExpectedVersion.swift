@@ -28,6 +28,25 @@ public enum ExpectedVersion: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Whether a stream at version `actual` (0 = no stream) accepts an
+    /// append decided on this expectation: the one rule every backend
+    /// applies inside its append transaction.
+    ///
+    /// For ``exactIgnoring(_:commuting:)``, a stream that moved on is still
+    /// accepted when every event after the expected version is of a
+    /// commuting type; `typeAt` gives the stored type of the stream's event
+    /// at a version (`nil` when it cannot be read, which refuses). It is
+    /// called only in that case, from the oldest newer event on, and not
+    /// after the first one that does not commute.
+    public func check(actual: UInt64, typeAt: (UInt64) throws -> String?) rethrows -> Bool {
+        if isSatisfied(byActual: actual) { return true }
+        guard case .exactIgnoring(let version, let commuting) = self, actual > version else { return false }
+        for newer in (version + 1)...actual {
+            guard let type = try typeAt(newer), commuting.contains(type) else { return false }
+        }
+        return true
+    }
+
     /// A short form such as `exact(3)` or `noStream`.
     public var description: String {
         switch self {

@@ -4,7 +4,7 @@
 /// The subscription keeps one thing, the next position it owes, and reads
 /// the log from there each time it runs dry; catch-up and live delivery are
 /// the same read, so there is no hand-over between them for events to fall
-/// through (see ``EventStore/followEvents(format:selection:pollInterval:write:)``,
+/// through (see ``EventStorage/followEvents(format:selection:pollInterval:write:)``,
 /// which follows the same rule). Commits of this process wake it at once;
 /// commits of other processes, which notify no one here, are found within
 /// the poll interval. Notifications are only wake-ups, never the source of
@@ -25,7 +25,7 @@ public struct EventSubscription: AsyncSequence, Sendable {
     /// The element type: one stored event.
     public typealias Element = RecordedEvent
 
-    let store: EventStore
+    let store: any EventStorage
     let checkpoint: UInt64
     let filter: EventFilter
     let pollInterval: Duration
@@ -64,9 +64,9 @@ public struct EventSubscription: AsyncSequence, Sendable {
                 let store = subscription.store
                 // Read before the log: a commit between the read and the
                 // wait below then ends the wait at once.
-                let generation = store.notifier.generation
+                let generation = store.commitGeneration
                 if exhausted {
-                    await store.notifier.wait(after: generation, timeout: subscription.pollInterval)
+                    await store.waitForCommit(after: generation, timeout: subscription.pollInterval)
                     continue
                 }
                 let page = try store.readAll(
@@ -76,14 +76,14 @@ public struct EventSubscription: AsyncSequence, Sendable {
                 buffer = page.events
                 index = 0
                 if buffer.isEmpty && page.reachedEnd {
-                    await store.notifier.wait(after: generation, timeout: subscription.pollInterval)
+                    await store.waitForCommit(after: generation, timeout: subscription.pollInterval)
                 }
             }
         }
     }
 }
 
-extension EventStore {
+extension EventStorage {
     /// Subscribes to every event after `position` (exclusive; 0 for the
     /// whole log) that passes `filter`, then to live events.
     ///

@@ -14,8 +14,11 @@ import Foundation
 /// `LedgerCommand`, and has a synchronous and an asynchronous form, thin
 /// drivers of the same steps (`JobLedger+Engine.swift`).
 public final class JobLedger: Sendable {
-    /// The event store underneath.
-    public let store: EventStore
+    /// The event store underneath, through the storage contract.
+    public let store: any EventStorage
+    /// The embedded LMDB store, when the ledger runs on one: for what only
+    /// it has (pages, map size, reader slots).
+    public var embeddedStore: EventStore? { store as? EventStore }
     /// The options the ledger was opened with.
     public let options: JobLedgerOptions
     /// Jobs this process is appending a claim for right now.
@@ -34,6 +37,16 @@ public final class JobLedger: Sendable {
         } catch {
             throw .store(error)
         }
+        self.options = options
+    }
+
+    /// Runs the ledger on a store opened by the caller, which must keep a
+    /// ``JobProjection`` (see ``JobLedgerOptions/store``).
+    public init(store: any EventStorage, options: JobLedgerOptions = JobLedgerOptions()) throws(JobLedgerError) {
+        guard store.options.projections.contains(where: { $0 is JobProjection }) else {
+            throw .invalidInput(field: "store", reason: "the store does not keep the job projection")
+        }
+        self.store = store
         self.options = options
     }
 

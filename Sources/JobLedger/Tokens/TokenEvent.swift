@@ -51,7 +51,7 @@ final class TokenCache: Sendable {
     private let state = PlainLock(State())
 
     /// The tokens by digest, after folding the events past the cached version.
-    func tokens(in store: EventStore) throws -> [String: AccessToken] {
+    func tokens(in store: any EventStorage) throws -> [String: AccessToken] {
         let current = try store.streamVersion(TokenEvent.stream)
         if let cached = state.withLock({ $0.version == current ? $0.byDigest : nil }) { return cached }
         return try state.withLock { (state: inout State) throws -> [String: AccessToken] in

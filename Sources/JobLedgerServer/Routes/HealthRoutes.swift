@@ -18,8 +18,8 @@ struct HealthRoutes {
     func ready() throws -> Response {
         if state.gate.isShuttingDown { throw Problem(.unavailable, "the server is shutting down", retryAfter: 5) }
         let position = try state.ledger.store.lastPosition()
-        let data = state.ledger.store.path + "/data.mdb"
-        guard access(data, W_OK) == 0 else {
+        // An embedded ledger's data file must be writable by this process.
+        if let embedded = state.ledger.embeddedStore, access(embedded.path + "/data.mdb", W_OK) != 0 {
             throw Problem(.unavailable, "the ledger's files are not writable", retryAfter: 5)
         }
         return Reply.json(["status": "ready", "lastPosition": position])

@@ -5,7 +5,7 @@ import Foundation
 /// the command line, the event pages, the stream and the export share.
 enum EventLines {
     /// The export line of each event in `from...to`, without newlines.
-    static func lines(_ store: EventStore, from: UInt64, to: UInt64) throws -> [Substring] {
+    static func lines(_ store: any EventStorage, from: UInt64, to: UInt64) throws -> [Substring] {
         guard from <= to else { return [] }
         var text = ""
         try store.exportEvents(format: .jsonLines, selection: ExportSelection(fromPosition: from, toPosition: to)) { bytes in

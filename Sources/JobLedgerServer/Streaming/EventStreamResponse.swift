@@ -124,7 +124,7 @@ struct EventStreamResponse {
     }
 
     /// One event in the server-sent events form.
-    static func render(_ event: RecordedEvent, _ store: EventStore) throws -> ByteBuffer {
+    static func render(_ event: RecordedEvent, _ store: any EventStorage) throws -> ByteBuffer {
         let line = try EventLines.lines(store, from: event.position, to: event.position).first ?? "{}"
         return ByteBuffer(string: "id: \(event.position)\nevent: \(event.type)\ndata: \(line)\n\n")
     }

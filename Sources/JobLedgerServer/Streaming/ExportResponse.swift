@@ -69,7 +69,7 @@ struct ExportResponse {
 
     /// Writes the selected events from `from` through `end`, a slice at a time.
     static func write(
-        format: ExportFormat, store: EventStore, from: UInt64, end: UInt64,
+        format: ExportFormat, store: any EventStorage, from: UInt64, end: UInt64,
         selection: (stream: String?, types: Set<String>?, since: Date?, until: Date?),
         to writer: inout any ResponseBodyWriter
     ) async throws {
