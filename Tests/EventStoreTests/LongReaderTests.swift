@@ -16,10 +16,11 @@ import Darwin
 @Suite struct LongReaderTests {
     /// Keeps one row per event, so a snapshot can count the events it sees.
     struct SeenPositions: Projection {
-        var tableNames: [String] { ["seen"] }
+        static let seen = ProjectionTable("seen")
+        var tables: [ProjectionTable] { [Self.seen] }
         var version: Int { 1 }
         func apply(_ event: RecordedEvent, to tables: borrowing ProjectionWriter) throws {
-            try tables.put("seen", withUnsafeBytes(of: event.position.bigEndian) { Array($0) }, [])
+            try tables.put(Self.seen, withUnsafeBytes(of: event.position.bigEndian) { Array($0) }, [])
         }
     }
 
@@ -46,7 +47,7 @@ import Darwin
         _ = try await store.append(to: "before", expectedVersion: .noStream, events: (0..<50).map { _ in sampleEvent() })
 
         let holdStarted = ContinuousClock.now
-        let held = HeldSnapshot(store) { tables in try tables.count("seen") }
+        let held = HeldSnapshot(store) { tables in try tables.count(SeenPositions.seen) }
         try await held.waitUntilHeld()
         #expect(held.firstLook == 50)
         let heldReturned = ContinuousClock.now
@@ -62,7 +63,7 @@ import Darwin
         let grownWhileHeld = try await Self.appendAll(to: store, label: "held")
         let appendTime = ContinuousClock.now - appendsStarted
         #expect(try store.lastPosition() == UInt64(51 + Self.events))
-        #expect(try store.readProjections { try $0.count("seen") } == 51 + Self.events)
+        #expect(try store.readProjections { try $0.count(SeenPositions.seen) } == 51 + Self.events)
 
         let whileHeld = try store.storageInfo()
         let oldest = try #require(whileHeld.oldestReader)

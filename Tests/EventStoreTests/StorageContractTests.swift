@@ -24,8 +24,8 @@ enum StorageBackend: String, CaseIterable, Sendable, CustomTestStringConvertible
 
 /// Counts events per stream in one table, to see what a projection is handed.
 struct StreamCountProjection: Projection {
-    static let table = "contractCounts"
-    var tableNames: [String] { [Self.table] }
+    static let table = ProjectionTable("contractCounts")
+    var tables: [ProjectionTable] { [Self.table] }
     var version: Int { 1 }
     var streamPrefix: String? { nil }
 

@@ -34,13 +34,13 @@ import Testing
     static func dump(_ jobs: JobLedger) throws -> [String: [[UInt8]]] {
         try jobs.store.readProjections { tables in
             var dump: [String: [[UInt8]]] = [:]
-            for table in JobProjection().tableNames {
+            for table in JobProjection().tables {
                 var entries: [[UInt8]] = []
                 try tables.scan(table) { key, value in
                     entries.append(key + [0xFF] + value)
                     return true
                 }
-                dump[table] = entries
+                dump[table.name] = entries
             }
             return dump
         }

@@ -3,13 +3,13 @@ import LMDB
 /// A read model kept current inside the same write transaction as the
 /// events it follows, so a read after an append always sees the append.
 ///
-/// A projection owns a set of key-value tables, named in ``tableNames``,
+/// A projection owns a set of key-value tables, declared in ``tables``,
 /// and updates them in ``apply(_:to:)`` for each appended event, in
 /// position order. Throwing from `apply` fails the append that carried the
 /// event: nothing of it is written.
 public protocol Projection: Sendable {
     /// The tables this projection writes; opened when the store opens.
-    var tableNames: [String] { get }
+    var tables: [ProjectionTable] { get }
     /// Bump when `apply` changes meaning: a ledger whose tables were built by
     /// another version is rebuilt from the log when opened.
     var version: Int { get }
@@ -30,19 +30,19 @@ public struct ProjectionWriter: ~Copyable {
     let tables: ProjectionTables
 
     /// The value stored under `key` in `table`.
-    public func get(_ table: String, _ key: [UInt8]) throws -> [UInt8]? {
+    public func get(_ table: ProjectionTable, _ key: [UInt8]) throws -> [UInt8]? {
         try transaction.get(key, in: tables.database(table))
     }
 
     /// Stores `value` under `key` in `table`.
-    public func put(_ table: String, _ key: [UInt8], _ value: [UInt8]) throws {
+    public func put(_ table: ProjectionTable, _ key: [UInt8], _ value: [UInt8]) throws {
         try transaction.put(key, value, in: tables.database(table))
     }
 
     /// Stores `value` under `key` in `table`, whose keys so far all sort
     /// before `key`: the fast path for filling a table in key order. Fails
     /// with LMDB's key-exists error when `key` does not sort last.
-    public func append(_ table: String, _ key: [UInt8], _ value: [UInt8]) throws {
+    public func append(_ table: ProjectionTable, _ key: [UInt8], _ value: [UInt8]) throws {
         try transaction.put(key, value, in: tables.database(table), flags: .append)
     }
 
@@ -51,7 +51,7 @@ public struct ProjectionWriter: ~Copyable {
     /// `entry` gives the key and value bytes of each; they need to stay
     /// valid only until `entry` is called again.
     public func append(
-        _ table: String, sortedEntries count: Int,
+        _ table: ProjectionTable, sortedEntries count: Int,
         _ entry: (Int) -> (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)
     ) throws {
         let database = try tables.database(table)
@@ -63,13 +63,13 @@ public struct ProjectionWriter: ~Copyable {
 
     /// Removes `key` from `table`; returns whether it was there.
     @discardableResult
-    public func delete(_ table: String, _ key: [UInt8]) throws -> Bool {
+    public func delete(_ table: ProjectionTable, _ key: [UInt8]) throws -> Bool {
         try transaction.delete(key, in: tables.database(table))
     }
 
     /// Calls `body` with each entry of `table` from `key` on, in key order,
     /// while it returns true.
-    public func scan(_ table: String, from key: [UInt8] = [], _ body: ([UInt8], [UInt8]) throws -> Bool) throws {
+    public func scan(_ table: ProjectionTable, from key: [UInt8] = [], _ body: ([UInt8], [UInt8]) throws -> Bool) throws {
         try transaction.withCursor(on: tables.database(table)) { cursor in
             try ProjectionTables.walk(&cursor, from: key, body)
         }
@@ -82,13 +82,13 @@ public struct ProjectionReader: ~Copyable {
     let tables: ProjectionTables
 
     /// The value stored under `key` in `table`.
-    public func get(_ table: String, _ key: [UInt8]) throws -> [UInt8]? {
+    public func get(_ table: ProjectionTable, _ key: [UInt8]) throws -> [UInt8]? {
         try transaction.get(key, in: tables.database(table))
     }
 
     /// Calls `body` with each entry of `table` from `key` on, in key order,
     /// while it returns true.
-    public func scan(_ table: String, from key: [UInt8] = [], _ body: ([UInt8], [UInt8]) throws -> Bool) throws {
+    public func scan(_ table: ProjectionTable, from key: [UInt8] = [], _ body: ([UInt8], [UInt8]) throws -> Bool) throws {
         try transaction.withCursor(on: tables.database(table)) { cursor in
             try ProjectionTables.walk(&cursor, from: key, body)
         }
@@ -97,7 +97,7 @@ public struct ProjectionReader: ~Copyable {
     /// Calls `body` with each entry of `table` whose key starts with
     /// `prefix`, in key order, passing the key after the prefix, while it
     /// returns true: one part of an index keyed by a field first.
-    public func scan(_ table: String, prefix: [UInt8], _ body: (ArraySlice<UInt8>, [UInt8]) throws -> Bool) throws {
+    public func scan(_ table: ProjectionTable, prefix: [UInt8], _ body: (ArraySlice<UInt8>, [UInt8]) throws -> Bool) throws {
         try scan(table, from: prefix) { key, value in
             guard key.starts(with: prefix) else { return false }
             return try body(key[prefix.count...], value)
@@ -105,7 +105,7 @@ public struct ProjectionReader: ~Copyable {
     }
 
     /// Number of entries in `table`.
-    public func count(_ table: String) throws -> Int {
+    public func count(_ table: ProjectionTable) throws -> Int {
         try transaction.statistics(of: tables.database(table)).entries
     }
 }
@@ -116,9 +116,13 @@ struct ProjectionTables: Sendable {
     static let scratchPrefix = "scratch."
     let databases: [String: Database]
 
-    func database(_ table: String) throws(EventStoreError) -> Database {
-        guard let database = databases[table] else {
-            throw .invalidAppend(reason: "no projection declares a table named '\(table)'")
+    func database(_ table: ProjectionTable) throws(EventStoreError) -> Database {
+        try database(table.name)
+    }
+
+    func database(_ name: String) throws(EventStoreError) -> Database {
+        guard let database = databases[name] else {
+            throw .invalidAppend(reason: "no projection declares a table named '\(name)'")
         }
         return database
     }

@@ -20,7 +20,7 @@ extension EventStore {
             let scratchEnvironment = try Environment(path: directory, options: scratchOptions)
             defer { scratchEnvironment.close() }
             var databases: [String: Database] = [:]
-            for table in options.projections.flatMap(\.tableNames) {
+            for table in options.projections.flatMap(\.tables).map(\.name) {
                 databases[table] = try scratchEnvironment.openDatabase(table)
             }
             let scratch = ProjectionTables(databases: databases)

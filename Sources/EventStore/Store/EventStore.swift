@@ -103,7 +103,7 @@ public final class EventStore: Sendable {
             layout = try StoreLayout.open(in: environment, path: path)
             var databases: [String: Database] = [:]
             var scratch: [String: Database] = [:]
-            for table in options.projections.flatMap(\.tableNames) {
+            for table in options.projections.flatMap(\.tables).map(\.name) {
                 if options.readOnly {
                     // Nothing can be created; a missing table means the projections were never built.
                     databases[table] = try Self.existingDatabase(ProjectionTables.prefix + table, in: environment)

@@ -42,7 +42,7 @@ extension JobLedger {
     }
 
     private static func mismatches(_ difference: ProjectionDifference) -> [ProjectionMismatch] {
-        guard difference.table == JobTables.jobs else {
+        guard difference.table == JobTables.jobs.name else {
             let key = difference.key.map { String(format: "%02x", $0) }.joined()
             return [ProjectionMismatch(
                 jobID: String(decoding: difference.key.filter { (0x20...0x7e).contains($0) }, as: UTF8.self),

@@ -98,7 +98,7 @@ extension JobLedger {
     /// The first `limit` claimable entries of `table` whose keys start with
     /// `prefix`, each with its key after the prefix (the `queue` key).
     private static func claimable(
-        in tables: borrowing ProjectionReader, _ table: String, prefix: [UInt8], now: Date, limit: Int, scanLimit: Int
+        in tables: borrowing ProjectionReader, _ table: ProjectionTable, prefix: [UInt8], now: Date, limit: Int, scanLimit: Int
     ) throws -> [(queueKey: ArraySlice<UInt8>, id: String)] {
         var found: [(queueKey: ArraySlice<UInt8>, id: String)] = []
         var scanned = 0

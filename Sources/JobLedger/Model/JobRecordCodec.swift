@@ -1,3 +1,4 @@
+import EventStore
 import Foundation
 
 /// The stored job record and what the ledger derives from a stored job,
@@ -15,7 +16,7 @@ package enum JobRecordCodec {
     }
 
     /// The index keys and values the projection stores for `job`.
-    package static func indexEntries(of job: Job) -> [(table: String, key: [UInt8], value: [UInt8])] {
+    package static func indexEntries(of job: Job) -> [(table: ProjectionTable, key: [UInt8], value: [UInt8])] {
         JobIndexes.entries(of: job).map { ($0.0, $0.1, JobIndexes.value(of: job, in: $0.0)) }
     }
 

@@ -31,7 +31,7 @@ public struct JobProjection: Projection {
     }
 
     /// The tables the projection writes.
-    public var tableNames: [String] { JobTables.all }
+    public var tables: [ProjectionTable] { JobTables.all }
 
     /// Version 4: binary job records; jobs, queue, the queue by type,
     /// leases, batches and the listing indexes. (A ledger built by version 3
@@ -94,18 +94,18 @@ public struct JobProjection: Projection {
     }
 }
 
-/// Names of the projection tables.
+/// The projection's tables.
 enum JobTables {
-    static let jobs = "jobs"
-    static let queue = "queue"
-    static let leases = "leases"
-    static let batches = "batches"
-    static let byState = "byState"
-    static let byOrgState = "byOrgState"
-    static let byOwnerState = "byOwnerState"
-    static let byTypeState = "byTypeState"
-    static let bySubmitted = "bySubmitted"
-    static let queueByType = "queueByType"
+    static let jobs = ProjectionTable("jobs")
+    static let queue = ProjectionTable("queue")
+    static let leases = ProjectionTable("leases")
+    static let batches = ProjectionTable("batches")
+    static let byState = ProjectionTable("byState")
+    static let byOrgState = ProjectionTable("byOrgState")
+    static let byOwnerState = ProjectionTable("byOwnerState")
+    static let byTypeState = ProjectionTable("byTypeState")
+    static let bySubmitted = ProjectionTable("bySubmitted")
+    static let queueByType = ProjectionTable("queueByType")
     static let all = [jobs, queue, queueByType, leases, batches, byState, byOrgState, byOwnerState, byTypeState, bySubmitted]
 }
 
@@ -127,8 +127,8 @@ public enum JobStreams {
 
 /// Index keys and values for a job's state.
 enum JobIndexes {
-    static func entries(of job: Job) -> [(String, [UInt8])] {
-        var entries: [(String, [UInt8])] = []
+    static func entries(of job: Job) -> [(ProjectionTable, [UInt8])] {
+        var entries: [(ProjectionTable, [UInt8])] = []
         if job.state == .pending {
             let key = queueKey(priority: job.priority, position: job.submissionPosition)
             entries.append((JobTables.queue, key))
@@ -150,7 +150,7 @@ enum JobIndexes {
         return entries
     }
 
-    static func value(of job: Job, in table: String) -> [UInt8] {
+    static func value(of job: Job, in table: ProjectionTable) -> [UInt8] {
         guard table == JobTables.queue || table == JobTables.queueByType else { return [] }
         let id = Array(job.id.utf8)
         return timeKey(job.availableAt) + bigEndian(UInt64(id.count)) + id + Array(job.type.utf8)

@@ -69,7 +69,7 @@ public struct JobPage: Sendable, Hashable {
 
 /// The index a query walks, and the key range within it.
 struct IndexPlan {
-    let table: String
+    let table: ProjectionTable
     /// Keys of interest start with this.
     let prefix: [UInt8]
     /// True when the bytes after `prefix` are submission time + id, so a

@@ -18,7 +18,7 @@ struct SortedTableEntries: Sendable {
         for index in tables.indices { tables[index].sortByKey() }
     }
 
-    private mutating func add(_ table: String, _ key: [UInt8], _ value: [UInt8]) {
+    private mutating func add(_ table: ProjectionTable, _ key: [UInt8], _ value: [UInt8]) {
         guard let index = JobTables.all.firstIndex(of: table) else {
             preconditionFailure("'\(table)' is not a job table")
         }
@@ -82,7 +82,7 @@ struct FlatEntries: Sendable {
 
     /// Appends the entries of `a` and `b`, each sorted, to `table` in one
     /// key order, taking each next entry from whichever list has the lower key.
-    static func appendMerged(_ a: FlatEntries, _ b: FlatEntries, to table: String, in writer: borrowing ProjectionWriter) throws {
+    static func appendMerged(_ a: FlatEntries, _ b: FlatEntries, to table: ProjectionTable, in writer: borrowing ProjectionWriter) throws {
         try a.bytes.withUnsafeBytes { rawA in
             try b.bytes.withUnsafeBytes { rawB in
                 var (i, j) = (0, 0)
