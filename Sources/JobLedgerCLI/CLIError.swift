@@ -47,7 +47,7 @@ enum CLIError: Error, CustomStringConvertible {
             case .forbidden: return 5
             case .invalidTransition, .notLeaseHolder: return 6
             case .store(let storeError):
-                switch storeError {
+                switch storeError.code {
                 // An append the store refuses as malformed (a name that is
                 // not UTF-8, say) is bad input too, and wrote nothing.
                 case .notALedger, .invalidAppend, .invalidStreamID, .invalidEventType, .invalidActor, .payloadTooLarge:

@@ -104,7 +104,7 @@ extension JobLedgerError {
     var isBadInput: Bool {
         switch self {
         case .invalidInput: return true
-        case .store(.notALedger): return true
+        case .store(let storeError): return storeError.code == .notALedger
         default: return false
         }
     }

@@ -25,7 +25,8 @@ import Testing
     }
 
     private static func named(by error: EventStoreError) -> (position: UInt64, stream: String)? {
-        guard case .checksumMismatch(let position, let stream, let stored, let computed) = error, stored != computed
+        guard error.code == .checksumMismatch, let position = error.position, let stream = error.stream,
+              error.storedChecksum != error.computedChecksum
         else { return nil }
         return (position, stream)
     }

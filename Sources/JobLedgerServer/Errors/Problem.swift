@@ -117,7 +117,7 @@ extension Problem {
         case .invalidInput: self.init(.badInput, error.description)
         case let .conflictRetriesExhausted(id, _): self.init(.conflict, error.description, jobID: id, retryAfter: 1)
         case .store(let storeError):
-            switch storeError {
+            switch storeError.code {
             case .readersFull: self.init(.busy, error.description, retryAfter: 1)
             case .invalidStreamID, .invalidEventType, .invalidActor, .payloadTooLarge, .invalidAppend:
                 self.init(.badInput, error.description)
