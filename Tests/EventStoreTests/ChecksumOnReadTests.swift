@@ -17,7 +17,7 @@ import Testing
         } catch let error as EventStoreError {
             return named(by: error)
         } catch let error as JobLedgerError {
-            guard case .store(let inner) = error else { return nil }
+            guard let inner = error.underlying else { return nil }
             return named(by: inner)
         } catch {
             return nil

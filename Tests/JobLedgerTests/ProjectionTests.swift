@@ -180,8 +180,8 @@ import Testing
         #expect {
             _ = try ledger.open()  // the projections were never built: opening rebuilds them
         } throws: { error in
-            guard case .store(let storeError) = error as? JobLedgerError, storeError.code == .projectionFailed else { return false }
-            return storeError.stream == "job-a" && storeError.position == 2
+            guard let error = error as? JobLedgerError, error.storeCode == .projectionFailed else { return false }
+            return error.underlying?.stream == "job-a" && error.underlying?.position == 2
         }
     }
 

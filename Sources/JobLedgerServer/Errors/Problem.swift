@@ -105,23 +105,24 @@ public struct Problem: Error, HTTPResponseError, Sendable {
 extension Problem {
     /// The problem for an error of the ledger, with the status its CLI exit code stands for.
     init(_ error: JobLedgerError) {
-        switch error {
-        case let .notFound(id): self.init(.notFound, error.description, jobID: id, outcome: JobOutcome.notFound.rawValue)
-        case let .forbidden(id, _, _, _): self.init(.forbidden, error.description, jobID: id, outcome: JobOutcome.forbidden.rawValue)
-        case let .invalidTransition(id, _, _):
+        let id = error.jobID
+        switch error.code {
+        case .notFound: self.init(.notFound, error.description, jobID: id, outcome: JobOutcome.notFound.rawValue)
+        case .forbidden: self.init(.forbidden, error.description, jobID: id, outcome: JobOutcome.forbidden.rawValue)
+        case .invalidTransition:
             self.init(.notAllowed, error.description, jobID: id, outcome: JobOutcome.notAllowed.rawValue)
-        case let .notLeaseHolder(id, _, _, _, _):
+        case .notLeaseHolder:
             self.init(.notAllowed, error.description, jobID: id, outcome: JobOutcome.notLeaseHolder.rawValue)
-        case let .conflictingSubmission(id, _):
+        case .conflictingSubmission:
             self.init(.conflict, error.description, jobID: id, outcome: JobOutcome.conflictingSubmission.rawValue)
         case .invalidInput: self.init(.badInput, error.description)
-        case let .conflictRetriesExhausted(id, _): self.init(.conflict, error.description, jobID: id, retryAfter: 1)
-        case .store(let storeError):
-            switch storeError.code {
-            case .readersFull: self.init(.busy, error.description, retryAfter: 1)
-            case .invalidStreamID, .invalidEventType, .invalidActor, .payloadTooLarge, .invalidAppend:
+        case .conflictRetriesExhausted: self.init(.conflict, error.description, jobID: id, retryAfter: 1)
+        default:
+            switch error.storeCode {
+            case .readersFull?: self.init(.busy, error.description, retryAfter: 1)
+            case .invalidStreamID?, .invalidEventType?, .invalidActor?, .payloadTooLarge?, .invalidAppend?:
                 self.init(.badInput, error.description)
-            case .closed: self.init(.unavailable, error.description, retryAfter: 5)
+            case .closed?: self.init(.unavailable, error.description, retryAfter: 5)
             default: self.init(.internal, "the ledger failed: \(error.description)")
             }
         }
