@@ -17,6 +17,7 @@ extension JobLedgerError {
             case conflictingSubmission = "conflicting_submission"
             case invalidInput = "invalid_input"
             case conflictRetriesExhausted = "conflict_retries_exhausted"
+            case unreadableData = "unreadable_data"
             case store
         }
 
@@ -55,6 +56,8 @@ extension JobLedgerError {
         public static let invalidInput = Code(.invalidInput)
         /// Concurrent changes kept winning until the command gave up.
         public static let conflictRetriesExhausted = Code(.conflictRetriesExhausted)
+        /// A job record or job event the ledger read does not decode.
+        public static let unreadableData = Code(.unreadableData)
         /// The event store failed; ``JobLedgerError/underlying`` says how.
         public static let store = Code(.store)
 

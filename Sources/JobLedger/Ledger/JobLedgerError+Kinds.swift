@@ -54,6 +54,12 @@ extension JobLedgerError {
         return error
     }
 
+    /// A job record or job event the ledger read does not decode: of job
+    /// `jobID` when the read was for one job. Nothing was written.
+    public static func unreadableData(jobID: String?, reason: String) -> Self {
+        Self(.unreadableData, jobID: jobID, reason: reason)
+    }
+
     /// The event store failed.
     public static func store(_ storeError: EventStoreError) -> Self {
         var error = Self(.store)

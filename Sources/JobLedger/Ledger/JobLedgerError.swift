@@ -59,6 +59,7 @@ public struct JobLedgerError: Error, Sendable, Equatable, CustomStringConvertibl
         case .conflictingSubmission: return "job '\(id)' was submitted differently: \(reason)"
         case .invalidInput: return "invalid \(field ?? ""): \(reason)"
         case .conflictRetriesExhausted: return "job '\(id)': gave up after \(attempts ?? 0) conflicting attempts"
+        case .unreadableData: return "could not read \(jobID.map { "job '\($0)'" } ?? "the ledger's job data"): \(reason)"
         case .store: return underlying?.description ?? reason
         default: return reason.isEmpty ? code.name : "\(code.name): \(reason)"
         }
