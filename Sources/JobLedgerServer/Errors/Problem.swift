@@ -63,6 +63,12 @@ public struct Problem: Error, HTTPResponseError, Sendable {
     public var outcome: String?
     /// Seconds after which trying again makes sense (for 503).
     public var retryAfter: Int?
+    /// The stable name of the ledger error's code
+    /// (``JobLedgerError/Code/name``), when the problem is one.
+    public var errorCode: String?
+    /// The stable name of the store error's code
+    /// (``EventStoreError/Code/name``), when the ledger error is a store failure.
+    public var storeErrorCode: String?
 
     /// Creates a problem.
     public init(_ kind: Kind, _ detail: String, jobID: String? = nil, outcome: String? = nil, retryAfter: Int? = nil) {
@@ -86,6 +92,8 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         ]
         if let jobID { fields["jobId"] = jobID }
         if let outcome { fields["outcome"] = outcome }
+        if let errorCode { fields["errorCode"] = errorCode }
+        if let storeErrorCode { fields["storeErrorCode"] = storeErrorCode }
         return fields
     }
 
@@ -103,8 +111,10 @@ public struct Problem: Error, HTTPResponseError, Sendable {
 }
 
 extension Problem {
-    /// The problem for an error of the ledger, with the status its CLI exit code stands for.
-    init(_ error: JobLedgerError) {
+    /// The problem for an error of the ledger, with the status its CLI exit
+    /// code stands for, naming the error's code (and the store's, for a
+    /// store failure).
+    public init(_ error: JobLedgerError) {
         let id = error.jobID
         switch error.code {
         case .notFound: self.init(.notFound, error.description, jobID: id, outcome: JobOutcome.notFound.rawValue)
@@ -126,6 +136,8 @@ extension Problem {
             default: self.init(.internal, "the ledger failed: \(error.description)")
             }
         }
+        errorCode = error.code.name
+        storeErrorCode = error.storeCode?.name
     }
 
     /// The problem for an outcome that the command line treats as a failure
