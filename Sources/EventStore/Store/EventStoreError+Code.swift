@@ -6,7 +6,7 @@ extension EventStoreError {
     /// Compare with the known kinds (`error.code == .wrongExpectedVersion`)
     /// or match them in a `catch` (`catch EventStoreError.Code.readersFull`).
     /// ``name`` is stable: problem documents and logs carry it.
-    public struct Code: Sendable, Hashable, CustomStringConvertible {
+    public struct Code: StableErrorCode {
         private enum Kind: String, CaseIterable {
             case wrongExpectedVersion = "wrong_expected_version"
             case eventIDConflict = "event_id_conflict"
@@ -34,19 +34,9 @@ extension EventStoreError {
         /// The stable name, in snake case (`wrong_expected_version`).
         public var name: String { kind.rawValue }
 
-        /// The name.
-        public var description: String { name }
-
         /// Every kind this version of the store knows, in a fixed order.
         /// A later version may add to it.
         public static var known: [Code] { Kind.allCases.map(Code.init) }
-
-        /// The kind with this stable name, or `nil` for a name this version
-        /// does not know.
-        public init?(name: String) {
-            guard let kind = Kind(rawValue: name) else { return nil }
-            self.kind = kind
-        }
 
         /// The stream was not at the version the append was decided on.
         public static let wrongExpectedVersion = Code(.wrongExpectedVersion)

@@ -8,7 +8,7 @@ extension JobLedgerError {
     /// Compare with the known kinds (`error.code == .notFound`) or match
     /// them in a `catch` (`catch JobLedgerError.Code.notLeaseHolder`).
     /// ``name`` is stable: problem documents and logs carry it.
-    public struct Code: Sendable, Hashable, CustomStringConvertible {
+    public struct Code: StableErrorCode {
         private enum Kind: String, CaseIterable {
             case notFound = "not_found"
             case forbidden
@@ -28,19 +28,9 @@ extension JobLedgerError {
         /// The stable name, in snake case (`not_lease_holder`).
         public var name: String { kind.rawValue }
 
-        /// The name.
-        public var description: String { name }
-
         /// Every kind this version of the ledger knows, in a fixed order.
         /// A later version may add to it.
         public static var known: [Code] { Kind.allCases.map(Code.init) }
-
-        /// The kind with this stable name, or `nil` for a name this version
-        /// does not know.
-        public init?(name: String) {
-            guard let kind = Kind(rawValue: name) else { return nil }
-            self.kind = kind
-        }
 
         /// No job has this id.
         public static let notFound = Code(.notFound)
