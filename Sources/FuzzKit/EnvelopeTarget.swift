@@ -27,7 +27,7 @@ struct EnvelopeTarget: FuzzTarget {
         switch EnvelopeTarget.decode(input, position: position) {
         case .success(let envelope): decoded = envelope
         case .failure(let error):
-            guard case .corruptEvent(let errorPosition, let reason) = error, errorPosition == position else {
+            guard error.code == .corruptEvent, error.position == position, let reason = error.reason else {
                 throw PropertyViolation("decoding threw \(error), not a corrupt-event error for position \(position)")
             }
             return .refused(kind: ErrorKind.normalize(reason))

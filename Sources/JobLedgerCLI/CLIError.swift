@@ -40,19 +40,19 @@ enum CLIError: Error, CustomStringConvertible {
             default: return 1
             }
         case .ledger(let error):
-            switch error {
+            switch error.code {
             case .invalidInput, .conflictingSubmission: return 2
             case .conflictRetriesExhausted: return 3
             case .notFound: return 4
             case .forbidden: return 5
             case .invalidTransition, .notLeaseHolder: return 6
-            case .store(let storeError):
-                switch storeError {
+            default:
+                switch error.storeCode {
                 // An append the store refuses as malformed (a name that is
                 // not UTF-8, say) is bad input too, and wrote nothing.
-                case .notALedger, .invalidAppend, .invalidStreamID, .invalidEventType, .invalidActor, .payloadTooLarge:
+                case .notALedger?, .invalidAppend?, .invalidStreamID?, .invalidEventType?, .invalidActor?, .payloadTooLarge?:
                     return 2
-                case .readersFull: return 7
+                case .readersFull?: return 7
                 default: return 1
                 }
             }

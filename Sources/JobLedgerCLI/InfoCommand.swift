@@ -52,7 +52,7 @@ struct Info: ParsableCommand {
     private func unlessReadersFull<T>(_ body: () throws(EventStoreError) -> T) throws(EventStoreError) -> T? {
         do {
             return try body()
-        } catch .readersFull {
+        } catch where error.code == .readersFull {
             return nil
         }
     }

@@ -33,7 +33,7 @@ struct LedgerOptions: ParsableArguments {
     func openForReading() throws -> JobLedger {
         do {
             return try open(creating: false, readOnly: true)
-        } catch CLIError.ledger(.store(.readersFull)) {
+        } catch CLIError.ledger(let error) where error.storeCode == .readersFull {
             return try open(creating: false, readOnly: false)
         }
     }

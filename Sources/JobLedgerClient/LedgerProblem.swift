@@ -25,6 +25,14 @@ public struct LedgerProblem: Error, Sendable, Hashable, CustomStringConvertible 
     public var outcome: Outcome?
     /// Seconds after which trying again makes sense (503 answers).
     public var retryAfter: Int?
+    /// The stable name of the ledger error's code (`not_found`,
+    /// `invalid_input`, `store`, ...), when the server's problem is a
+    /// ledger error; a name this client does not know reaches the caller
+    /// as it is.
+    public var errorCode: String?
+    /// The stable name of the event store error's code (`readers_full`,
+    /// `closed`, ...), when the ledger error is a store failure.
+    public var storeErrorCode: String?
     /// The method and path of the request that was refused.
     public var request: String
 
@@ -86,6 +94,8 @@ public struct LedgerProblem: Error, Sendable, Hashable, CustomStringConvertible 
         self.detail = fields?.detail ?? String(decoding: body.prefix(200), as: UTF8.self)
         self.jobID = fields?.jobId
         self.outcome = fields?.outcome.map(Outcome.init(rawValue:))
+        self.errorCode = fields?.errorCode
+        self.storeErrorCode = fields?.storeErrorCode
         self.retryAfter = retryAfterHeader.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         self.request = request
     }
@@ -99,6 +109,8 @@ public struct LedgerProblem: Error, Sendable, Hashable, CustomStringConvertible 
         var detail: String?
         var jobId: String?
         var outcome: String?
+        var errorCode: String?
+        var storeErrorCode: String?
     }
 
     /// The kind a status stands for when the body names none.

@@ -102,10 +102,6 @@ struct Serve: AsyncParsableCommand {
 extension JobLedgerError {
     /// A ledger path that is not a ledger, or bad input.
     var isBadInput: Bool {
-        switch self {
-        case .invalidInput: return true
-        case .store(.notALedger): return true
-        default: return false
-        }
+        code == .invalidInput || storeCode == .notALedger
     }
 }

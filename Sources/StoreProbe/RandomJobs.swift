@@ -212,13 +212,13 @@ struct RandomJobs {
 
     /// The audited outcome of a refused command.
     private static func refusal(_ error: JobLedgerError) throws(JobLedgerError) -> JobOutcome {
-        switch error {
+        switch error.code {
         case .notFound: return .notFound
         case .forbidden: return .forbidden
         case .invalidTransition: return .notAllowed
         case .notLeaseHolder: return .notLeaseHolder
         case .conflictingSubmission: return .conflictingSubmission
-        case .invalidInput, .conflictRetriesExhausted, .store: throw error
+        default: throw error
         }
     }
 

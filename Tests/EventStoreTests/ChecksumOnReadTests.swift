@@ -17,7 +17,7 @@ import Testing
         } catch let error as EventStoreError {
             return named(by: error)
         } catch let error as JobLedgerError {
-            guard case .store(let inner) = error else { return nil }
+            guard let inner = error.underlying else { return nil }
             return named(by: inner)
         } catch {
             return nil
@@ -25,7 +25,8 @@ import Testing
     }
 
     private static func named(by error: EventStoreError) -> (position: UInt64, stream: String)? {
-        guard case .checksumMismatch(let position, let stream, let stored, let computed) = error, stored != computed
+        guard error.code == .checksumMismatch, let position = error.position, let stream = error.stream,
+              error.storedChecksum != error.computedChecksum
         else { return nil }
         return (position, stream)
     }

@@ -25,8 +25,8 @@ import Testing
         await #expect {
             try await store.append(to: "s", expectedVersion: .any, events: [sampleEvent("changed", id: id)])
         } throws: { error in
-            guard case .eventIDConflict(let conflicting, "s", let reason) = error as? EventStoreError else { return false }
-            return conflicting == id && reason.contains("other content")
+            guard let error = error as? EventStoreError, error.code == .eventIDConflict, error.stream == "s" else { return false }
+            return error.eventID == id && error.reason?.contains("other content") == true
         }
         #expect(try store.lastPosition() == 1)
     }

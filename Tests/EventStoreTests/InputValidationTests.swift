@@ -22,33 +22,33 @@ import Testing
     @Test func emptyStreamIDIsRefused() async throws {
         try await Self.expectRefusedAndNothingWritten(
             [StreamAppend(streamID: "", expectedVersion: .any, events: [sampleEvent()])]
-        ) { if case .invalidStreamID("", _) = $0 { true } else { false } }
+        ) { $0.code == .invalidStreamID && $0.stream == "" }
     }
 
     @Test func oversizeStreamIDIsRefused() async throws {
         let long = String(repeating: "s", count: 201)
         try await Self.expectRefusedAndNothingWritten(
             [StreamAppend(streamID: long, expectedVersion: .any, events: [sampleEvent()])]
-        ) { if case .invalidStreamID(_, let reason) = $0 { reason.contains("201 bytes") } else { false } }
+        ) { $0.code == .invalidStreamID && $0.reason?.contains("201 bytes") == true }
     }
 
     @Test func invalidUTF8EventTypeIsRefused() async throws {
         let broken = String(decoding: [0x4A, 0xFF, 0xFE, 0x62], as: UTF8.self)
         try await Self.expectRefusedAndNothingWritten(
             [StreamAppend(streamID: "s", expectedVersion: .any, events: [sampleEvent(type: broken)])]
-        ) { if case .invalidEventType(_, "s", let reason) = $0 { reason.contains("UTF-8") } else { false } }
+        ) { $0.code == .invalidEventType && $0.stream == "s" && $0.reason?.contains("UTF-8") == true }
     }
 
     @Test func controlCharactersInStreamIDAreRefused() async throws {
         try await Self.expectRefusedAndNothingWritten(
             [StreamAppend(streamID: "job-\n1", expectedVersion: .any, events: [sampleEvent()])]
-        ) { if case .invalidStreamID = $0 { true } else { false } }
+        ) { $0.code == .invalidStreamID }
     }
 
     @Test func emptyEventTypeIsRefused() async throws {
         try await Self.expectRefusedAndNothingWritten(
             [StreamAppend(streamID: "s", expectedVersion: .any, events: [sampleEvent(type: "")])]
-        ) { if case .invalidEventType = $0 { true } else { false } }
+        ) { $0.code == .invalidEventType }
     }
 
     @Test func recordedTimeBeyondWhatTheLedgerStoresIsRefused() async throws {
@@ -56,33 +56,33 @@ import Testing
         event.recordedAt = Date(timeIntervalSince1970: 1e15)  // some 31 million years ahead
         try await Self.expectRefusedAndNothingWritten(
             [StreamAppend(streamID: "s", expectedVersion: .any, events: [event])]
-        ) { if case .invalidAppend(let reason) = $0 { reason.contains("recordedAt") } else { false } }
+        ) { $0.code == .invalidAppend && $0.reason?.contains("recordedAt") == true }
     }
 
     @Test func oversizePayloadIsRefused() async throws {
         let big = EventData(type: "Big", payload: [UInt8](repeating: 0x20, count: (1 << 20) + 1))
         try await Self.expectRefusedAndNothingWritten(
             [StreamAppend(streamID: "s", expectedVersion: .any, events: [big])]
-        ) { if case .payloadTooLarge(_, _, (1 << 20) + 1, 1 << 20) = $0 { true } else { false } }
+        ) { $0.code == .payloadTooLarge && $0.payloadSize == (1 << 20) + 1 && $0.payloadLimit == 1 << 20 }
     }
 
     @Test func badStreamInAMultiStreamAppendRefusesTheWholeAppend() async throws {
         try await Self.expectRefusedAndNothingWritten([
             StreamAppend(streamID: "fine", expectedVersion: .any, events: [sampleEvent()]),
             StreamAppend(streamID: "", expectedVersion: .any, events: [sampleEvent()]),
-        ]) { if case .invalidStreamID = $0 { true } else { false } }
+        ]) { $0.code == .invalidStreamID }
     }
 
     @Test func emptyAppendsAndDuplicateStreamsAreRefused() async throws {
         try await Self.expectRefusedAndNothingWritten([]) {
-            if case .invalidAppend = $0 { true } else { false }
+            $0.code == .invalidAppend
         }
         try await Self.expectRefusedAndNothingWritten(
             [StreamAppend(streamID: "s", expectedVersion: .any, events: [])]
-        ) { if case .invalidAppend = $0 { true } else { false } }
+        ) { $0.code == .invalidAppend }
         try await Self.expectRefusedAndNothingWritten([
             StreamAppend(streamID: "s", expectedVersion: .any, events: [sampleEvent()]),
             StreamAppend(streamID: "s", expectedVersion: .any, events: [sampleEvent()]),
-        ]) { if case .invalidAppend = $0 { true } else { false } }
+        ]) { $0.code == .invalidAppend }
     }
 }

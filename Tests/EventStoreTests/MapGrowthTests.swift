@@ -51,7 +51,7 @@ import Testing
         await #expect {
             try await store.append(to: "huge", expectedVersion: .any, events: huge)
         } throws: { error in
-            if case .storageFull = error as? EventStoreError { return true }
+            if (error as? EventStoreError)?.code == .storageFull { return true }
             return false
         }
         #expect(try store.streamVersion("huge") == 0)

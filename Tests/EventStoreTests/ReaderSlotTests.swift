@@ -72,7 +72,7 @@ import Darwin
                     do {
                         let events = try store.readStream("s")
                         counts.withLock { $0.read += events.count == 20 ? 1 : 0 }
-                    } catch EventStoreError.readersFull(max: 4) {
+                    } catch let error as EventStoreError where error == .readersFull(max: 4) {
                         counts.withLock { $0.refused += 1 }
                     } catch {
                         counts.withLock { $0.other.append("\(error)") }

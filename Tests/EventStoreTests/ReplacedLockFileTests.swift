@@ -7,8 +7,7 @@ import Testing
 /// writes would race theirs and be lost. It refuses them instead.
 @Suite struct ReplacedLockFileTests {
     static func isReplacement(_ error: EventStoreError, naming file: String) -> Bool {
-        if case .ledgerFileReplaced(let detail) = error { return detail.contains(file) }
-        return false
+        error.code == .ledgerFileReplaced && error.reason?.contains(file) == true
     }
 
     @Test func anAppendAfterTheLockFileWasDeletedIsRefusedAndWritesNothing() throws {

@@ -33,7 +33,7 @@ import Testing
             #expect(try store.lastPosition() == UInt64(stored))
         }
         #expect(stored > 0 && stored < 100)
-        guard case .storageFull(let detail) = failure else {
+        guard let failed = failure, failed.code == .storageFull, let detail = failed.reason else {
             Issue.record("expected storage full, got \(String(describing: failure))")
             return
         }

@@ -47,6 +47,19 @@ import Testing
         #expect(proxy.detail.contains("bad gateway"))
     }
 
+    @Test func aProblemKeepsTheLedgerAndStoreErrorCodesItNames() {
+        let busy = LedgerProblem(
+            status: 503,
+            body: Data(#"{"type":"https://jobledger.dev/problems/busy","title":"Busy, try again","status":503,"detail":"x","errorCode":"store","storeErrorCode":"readers_full"}"#.utf8),
+            retryAfterHeader: "1", request: "GET /v1/jobs")
+        #expect(busy.errorCode == "store")
+        #expect(busy.storeErrorCode == "readers_full")
+        let older = LedgerProblem(
+            status: 404, body: Data(#"{"type":"https://jobledger.dev/problems/not-found","title":"Not found","status":404,"detail":"x"}"#.utf8),
+            retryAfterHeader: nil, request: "GET /v1/jobs/a")
+        #expect(older.errorCode == nil && older.storeErrorCode == nil)
+    }
+
     @Test func aJobInTheCommandLineShapeDecodesAndANewStateDoesNotBreakIt() throws {
         let text = #"""
             {"attempt":1,"batch":null,"error":null,"id":"invoice-7","leaseUntil":"2026-11-23T13:26:39.818Z","maxAttempts":3,

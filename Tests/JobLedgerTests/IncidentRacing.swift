@@ -183,7 +183,6 @@ extension Result {
 extension JobLedgerError {
     /// Whether this is the refusal of a command on `jobID` because it is in `state`.
     func isRefusal(of jobID: String, in state: JobState) -> Bool {
-        if case .invalidTransition(jobID, state, _) = self { return true }
-        return false
+        code == .invalidTransition && self.jobID == jobID && self.state == state
     }
 }

@@ -14,8 +14,8 @@ import Testing
         #expect(sourceLocation: sourceLocation) {
             try body()
         } throws: { error in
-            guard case .invalidInput(let named, _) = error as? JobLedgerError else { return false }
-            return named == field
+            guard let error = error as? JobLedgerError, error.code == .invalidInput else { return false }
+            return error.field == field
         }
         #expect(try jobs.store.lastPosition() == before, sourceLocation: sourceLocation)
     }
@@ -65,7 +65,8 @@ import Testing
         #expect {
             try JobState.parse("processing")
         } throws: { error in
-            guard case .invalidInput("state", let reason) = error as? JobLedgerError else { return false }
+            guard let error = error as? JobLedgerError, error.code == .invalidInput, error.field == "state",
+                  let reason = error.reason else { return false }
             return reason.contains("processing") && reason.contains("pending")
         }
     }

@@ -180,8 +180,8 @@ import Testing
         #expect {
             _ = try ledger.open()  // the projections were never built: opening rebuilds them
         } throws: { error in
-            guard case .store(.projectionFailed(let stream, let position, _)) = error as? JobLedgerError else { return false }
-            return stream == "job-a" && position == 2
+            guard let error = error as? JobLedgerError, error.storeCode == .projectionFailed else { return false }
+            return error.underlying?.stream == "job-a" && error.underlying?.position == 2
         }
     }
 

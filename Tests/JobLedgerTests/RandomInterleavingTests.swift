@@ -458,8 +458,8 @@ private struct InterleavingThread {
             return false
         } catch {
             log("\(label) -> \(error)", [id])
-            switch error {
-            case .invalidTransition(_, let state, _): return state == .running
+            switch error.code {
+            case .invalidTransition: return error.state == .running
             case .notLeaseHolder, .notFound: return false
             default:
                 unexpected(error, label, [id])
@@ -604,7 +604,7 @@ private struct InterleavingThread {
     /// running out of conflict retries is not.
     private mutating func unexpected(_ error: JobLedgerError, _ label: String, _ jobs: [String]) {
         log("\(label) -> \(error)", jobs)
-        switch error {
+        switch error.code {
         case .invalidTransition, .notLeaseHolder, .forbidden, .notFound: return
         default: problem("\(label) failed: \(error)")
         }

@@ -53,7 +53,8 @@ final class LedgerSharedStreams: SharedStreamsSide {
                     version = result.streams[0].version
                     done += 1
                 } catch {
-                    guard case .wrongExpectedVersion(_, _, let actual)? = error as? EventStoreError else { throw error }
+                    guard let error = error as? EventStoreError, error.code == .wrongExpectedVersion,
+                          let actual = error.actualVersion else { throw error }
                     refused.add(1)
                     version = actual
                 }

@@ -145,7 +145,7 @@ struct AppendApplier {
                     view = try EventStore.view(bytes, position: position)
                 } catch let error as EventStoreError {
                     // Damage is its own error, not a conflict of ids.
-                    if case .checksumMismatch = error { throw error }
+                    if error.code == .checksumMismatch { throw error }
                     return "the event at position \(position) is unreadable: \(error)"
                 } catch {
                     return "the event at position \(position) is unreadable: \(error)"

@@ -232,11 +232,13 @@ extension EventStore {
                         skipped += 1
                     case .success:
                         imported += 1
-                    case .failure(.wrongExpectedVersion(let stream, _, let actual)):
+                    case .failure(let error) where error.code == .wrongExpectedVersion:
                         throw ImportError.versionGap(
-                            line: line.number, stream: stream, expected: actual + 1, found: item.version)
-                    case .failure(.eventIDConflict(let id, _, let reason)):
-                        throw ImportError.eventIDConflict(line: line.number, eventID: id, reason: reason)
+                            line: line.number, stream: error.stream ?? item.streamID, expected: (error.actualVersion ?? 0) + 1,
+                            found: item.version)
+                    case .failure(let error) where error.code == .eventIDConflict:
+                        throw ImportError.eventIDConflict(
+                            line: line.number, eventID: error.eventID ?? item.event.id, reason: error.reason ?? "")
                     case .failure(let error):
                         throw ImportError.invalidEvent(line: line.number, error: error)
                     }

@@ -66,7 +66,7 @@ struct CommandRun<Command: LedgerCommand> {
         switch stored {
         case .success(let result):
             return try command.next(.appended(result))
-        case .failure(.wrongExpectedVersion):
+        case .failure(let error) where error.code == .wrongExpectedVersion:
             counters.conflicted()
             return try command.next(.conflicted)
         case .failure(let error):

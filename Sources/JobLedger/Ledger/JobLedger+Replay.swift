@@ -63,7 +63,7 @@ extension JobLedger {
             let before = job
             var audit: AuditEntry? = nil
             if isJobEvent {
-                do { job = try Self.fold(job, event) } catch { throw Self.wrap(error) }
+                do { job = try Self.fold(job, event) } catch { throw Self.wrap(error, jobID: jobID) }
             } else {
                 audit = try? JSONCoding.decoder.decode(AuditEntry.self, from: Data(event.payload))
             }
@@ -128,7 +128,7 @@ extension JobLedger {
                 try store.forEachEvent(filter: EventFilter(streamPrefix: "job-"), visit)
             }
         } catch {
-            throw Self.wrap(error)
+            throw Self.wrap(error, jobID: jobID)
         }
         return steps
     }
@@ -142,7 +142,7 @@ extension JobLedger {
             }
             return job
         } catch {
-            throw Self.wrap(error)
+            throw Self.wrap(error, jobID: jobID)
         }
     }
 

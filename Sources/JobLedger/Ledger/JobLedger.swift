@@ -84,14 +84,17 @@ public final class JobLedger: Sendable {
                 try tables.get(JobTables.jobs, Array(id.utf8)).map(JobRecord.decode)
             }
         } catch {
-            throw Self.wrap(error)
+            throw Self.wrap(error, jobID: id)
         }
     }
 
-    static func wrap(_ error: any Error) -> JobLedgerError {
+    /// A failure of a read as a ledger error: a store failure as itself, and
+    /// any other (a stored job record or job event that does not decode) as
+    /// unreadable data, of job `jobID` when the read was for one job.
+    static func wrap(_ error: any Error, jobID: String? = nil) -> JobLedgerError {
         if let error = error as? JobLedgerError { return error }
         if let error = error as? EventStoreError { return .store(error) }
-        return .store(.projectionFailed(stream: "", position: 0, reason: String(describing: error)))
+        return .unreadableData(jobID: jobID, reason: String(describing: error))
     }
 
     // MARK: Running commands

@@ -125,8 +125,8 @@ public final class Worker: Sendable {
                 let renewal = try await ledger.renewLease(context.job.id, worker: id, attempt: context.attempt, lease: lease)
                 if renewal.cancelRequested { context.markStopped(.cancelRequested) }
             } catch {
-                if case .invalidTransition(_, let state, _) = error { context.markStopped(state) }
-                if case .notLeaseHolder = error { context.markStopped(.pending) }
+                if error.code == .invalidTransition, let state = error.state { context.markStopped(state) }
+                if error.code == .notLeaseHolder { context.markStopped(.pending) }
                 counters.withLock { $0.renewalsRefused += 1 }
                 return
             }

@@ -63,6 +63,12 @@ public struct Problem: Error, HTTPResponseError, Sendable {
     public var outcome: String?
     /// Seconds after which trying again makes sense (for 503).
     public var retryAfter: Int?
+    /// The stable name of the ledger error's code
+    /// (``JobLedgerError/Code/name``), when the problem is one.
+    public var errorCode: String?
+    /// The stable name of the store error's code
+    /// (``EventStoreError/Code/name``), when the ledger error is a store failure.
+    public var storeErrorCode: String?
 
     /// Creates a problem.
     public init(_ kind: Kind, _ detail: String, jobID: String? = nil, outcome: String? = nil, retryAfter: Int? = nil) {
@@ -86,6 +92,8 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         ]
         if let jobID { fields["jobId"] = jobID }
         if let outcome { fields["outcome"] = outcome }
+        if let errorCode { fields["errorCode"] = errorCode }
+        if let storeErrorCode { fields["storeErrorCode"] = storeErrorCode }
         return fields
     }
 
@@ -103,28 +111,33 @@ public struct Problem: Error, HTTPResponseError, Sendable {
 }
 
 extension Problem {
-    /// The problem for an error of the ledger, with the status its CLI exit code stands for.
-    init(_ error: JobLedgerError) {
-        switch error {
-        case let .notFound(id): self.init(.notFound, error.description, jobID: id, outcome: JobOutcome.notFound.rawValue)
-        case let .forbidden(id, _, _, _): self.init(.forbidden, error.description, jobID: id, outcome: JobOutcome.forbidden.rawValue)
-        case let .invalidTransition(id, _, _):
+    /// The problem for an error of the ledger, with the status its CLI exit
+    /// code stands for, naming the error's code (and the store's, for a
+    /// store failure).
+    public init(_ error: JobLedgerError) {
+        let id = error.jobID
+        switch error.code {
+        case .notFound: self.init(.notFound, error.description, jobID: id, outcome: JobOutcome.notFound.rawValue)
+        case .forbidden: self.init(.forbidden, error.description, jobID: id, outcome: JobOutcome.forbidden.rawValue)
+        case .invalidTransition:
             self.init(.notAllowed, error.description, jobID: id, outcome: JobOutcome.notAllowed.rawValue)
-        case let .notLeaseHolder(id, _, _, _, _):
+        case .notLeaseHolder:
             self.init(.notAllowed, error.description, jobID: id, outcome: JobOutcome.notLeaseHolder.rawValue)
-        case let .conflictingSubmission(id, _):
+        case .conflictingSubmission:
             self.init(.conflict, error.description, jobID: id, outcome: JobOutcome.conflictingSubmission.rawValue)
         case .invalidInput: self.init(.badInput, error.description)
-        case let .conflictRetriesExhausted(id, _): self.init(.conflict, error.description, jobID: id, retryAfter: 1)
-        case .store(let storeError):
-            switch storeError {
-            case .readersFull: self.init(.busy, error.description, retryAfter: 1)
-            case .invalidStreamID, .invalidEventType, .invalidActor, .payloadTooLarge, .invalidAppend:
+        case .conflictRetriesExhausted: self.init(.conflict, error.description, jobID: id, retryAfter: 1)
+        default:
+            switch error.storeCode {
+            case .readersFull?: self.init(.busy, error.description, retryAfter: 1)
+            case .invalidStreamID?, .invalidEventType?, .invalidActor?, .payloadTooLarge?, .invalidAppend?:
                 self.init(.badInput, error.description)
-            case .closed: self.init(.unavailable, error.description, retryAfter: 5)
+            case .closed?: self.init(.unavailable, error.description, retryAfter: 5)
             default: self.init(.internal, "the ledger failed: \(error.description)")
             }
         }
+        errorCode = error.code.name
+        storeErrorCode = error.storeCode?.name
     }
 
     /// The problem for an outcome that the command line treats as a failure

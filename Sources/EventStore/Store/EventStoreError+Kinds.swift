@@ -1,0 +1,135 @@
+import Foundation
+import LMDB
+
+/// One factory per kind of store error, named and labelled as the throw
+/// sites spell them (`throw .wrongExpectedVersion(stream:expected:actual:)`).
+extension EventStoreError {
+    /// The stream was not at the version the append was decided on.
+    /// `actual` is 0 when the stream does not exist.
+    public static func wrongExpectedVersion(stream: String, expected: ExpectedVersion, actual: UInt64) -> Self {
+        var error = Self(.wrongExpectedVersion)
+        error.stream = stream
+        error.expectedVersion = expected
+        error.actualVersion = actual
+        return error
+    }
+
+    /// An event id is already stored with other content, in another stream
+    /// or order, or only some of the append's ids are stored.
+    public static func eventIDConflict(eventID: UUID, stream: String, reason: String) -> Self {
+        var error = Self(.eventIDConflict, stream: stream, reason: reason)
+        error.eventID = eventID
+        return error
+    }
+
+    /// A stream id is empty, too long, or holds characters that are not allowed.
+    public static func invalidStreamID(_ id: String, reason: String) -> Self {
+        Self(.invalidStreamID, stream: id, reason: reason)
+    }
+
+    /// An event type is empty, too long, or not valid text.
+    public static func invalidEventType(_ type: String, stream: String, reason: String) -> Self {
+        var error = Self(.invalidEventType, stream: stream, reason: reason)
+        error.eventType = type
+        return error
+    }
+
+    /// An actor name is too long or not valid text.
+    public static func invalidActor(_ actor: String, stream: String, reason: String) -> Self {
+        var error = Self(.invalidActor, stream: stream, reason: reason)
+        error.actor = actor
+        return error
+    }
+
+    /// A payload is larger than the configured limit.
+    public static func payloadTooLarge(stream: String, eventID: UUID, size: Int, limit: Int) -> Self {
+        var error = Self(.payloadTooLarge)
+        error.stream = stream
+        error.eventID = eventID
+        error.payloadSize = size
+        error.payloadLimit = limit
+        return error
+    }
+
+    /// The append names no stream, a stream with no events, or a stream twice.
+    public static func invalidAppend(reason: String) -> Self {
+        Self(.invalidAppend, reason: reason)
+    }
+
+    /// The map reached its configured maximum size or the disk is full;
+    /// nothing of the append was written.
+    public static func storageFull(detail: String) -> Self {
+        Self(.storageFull, reason: detail)
+    }
+
+    /// A stored event could not be decoded.
+    public static func corruptEvent(position: UInt64, reason: String) -> Self {
+        Self(.corruptEvent, position: position, reason: reason)
+    }
+
+    /// A stored event's bytes no longer match the CRC-32C written with them:
+    /// the data file was damaged. Every read of an event checks this, so
+    /// damaged data is refused rather than answered. `stream` is the stream
+    /// id as the damaged bytes hold it.
+    public static func checksumMismatch(position: UInt64, stream: String, stored: UInt32, computed: UInt32) -> Self {
+        var error = Self(.checksumMismatch, stream: stream, position: position)
+        error.storedChecksum = stored
+        error.computedChecksum = computed
+        return error
+    }
+
+    /// The path does not hold a ledger, or holds one of an unknown format.
+    public static func notALedger(path: String, reason: String) -> Self {
+        var error = Self(.notALedger, reason: reason)
+        error.path = path
+        return error
+    }
+
+    /// A projection refused or failed to apply an event; the append that
+    /// carried it was not written.
+    public static func projectionFailed(stream: String, position: UInt64, reason: String) -> Self {
+        Self(.projectionFailed, stream: stream, position: position, reason: reason)
+    }
+
+    /// Every reader slot of the ledger is taken by an open read, in this or
+    /// another process, so a read (or an open) could not begin. Nothing was
+    /// read or written; try again when reads have finished. `max` is the
+    /// ledger's number of slots.
+    public static func readersFull(max: Int) -> Self {
+        var error = Self(.readersFull)
+        error.readerSlots = max
+        return error
+    }
+
+    /// A file of the ledger (data file, lock file or writer lock) was
+    /// deleted or replaced while this process had it open; nothing was
+    /// written. The process must reopen the ledger.
+    public static func ledgerFileReplaced(detail: String) -> Self {
+        Self(.ledgerFileReplaced, reason: detail)
+    }
+
+    /// The store was opened read-only (``EventStoreOptions/readOnly``) and
+    /// cannot do what was asked; nothing was written.
+    public static func readOnly(path: String, reason: String) -> Self {
+        var error = Self(.readOnly, reason: reason)
+        error.path = path
+        return error
+    }
+
+    /// The store was closed.
+    public static var closed: Self { Self(.closed) }
+
+    /// LMDB failed in a way not covered above.
+    public static func storage(_ lmdbError: LMDBError) -> Self {
+        var error = Self(.storage)
+        error.lmdbError = lmdbError
+        return error
+    }
+
+    private init(_ code: Code, stream: String? = nil, position: UInt64? = nil, reason: String? = nil) {
+        self.init(code)
+        self.stream = stream
+        self.position = position
+        self.reason = reason
+    }
+}
