@@ -98,8 +98,8 @@ struct StreamCountProjection: Projection {
             ])
             Issue.record("an append decided on version 1 of a stream at 2 was stored")
         } catch {
-            guard case .wrongExpectedVersion(let stream, let expected, let actual) = error else { throw error }
-            #expect(stream == "a" && expected == .exact(1) && actual == 2)
+            guard error.code == .wrongExpectedVersion else { throw error }
+            #expect(error.stream == "a" && error.expectedVersion == .exact(1) && error.actualVersion == 2)
         }
         #expect(try store.lastPosition() == 2)
         #expect(try store.streamVersion("b") == 0)
