@@ -72,6 +72,17 @@ extension EventStorage {
         }
     }
 
+    /// Writes the selected events to a file handle, such as standard output
+    /// or a file opened for writing.
+    @discardableResult
+    public func exportEvents(
+        to handle: FileHandle, format: ExportFormat = .chainedJSONLines, selection: ExportSelection = .all
+    ) throws -> Int {
+        try exportEvents(format: format, selection: selection) { bytes in
+            try handle.write(contentsOf: Data(bytes))
+        }
+    }
+
     /// Writes the selected events, then later ones, polling every 20 ms for other processes' commits.
     @discardableResult
     public func followEvents(

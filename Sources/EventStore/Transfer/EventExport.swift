@@ -251,27 +251,4 @@ extension EventStore {
         try flush()
         return chain
     }
-
-    /// Writes the selected events to a text stream, such as a `String`.
-    /// See ``exportEvents(format:selection:write:)``.
-    @discardableResult
-    public func exportEvents(
-        to output: inout some TextOutputStream, format: ExportFormat = .chainedJSONLines,
-        selection: ExportSelection = .all
-    ) throws -> Int {
-        try exportEvents(format: format, selection: selection) { bytes in
-            output.write(String(decoding: bytes, as: UTF8.self))
-        }
-    }
-
-    /// Writes the selected events to a file handle, such as standard output
-    /// or a file opened for writing. See ``exportEvents(format:selection:write:)``.
-    @discardableResult
-    public func exportEvents(
-        to handle: FileHandle, format: ExportFormat = .chainedJSONLines, selection: ExportSelection = .all
-    ) throws -> Int {
-        try exportEvents(format: format, selection: selection) { bytes in
-            try handle.write(contentsOf: Data(bytes))
-        }
-    }
 }
