@@ -87,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "JobLedgerServe",
             dependencies: [
-                "JobLedger", "JobLedgerServer",
+                "JobLedger", "JobLedgerServer", "JobLedgerCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -20,12 +20,7 @@ struct Serve: ParsableCommand {
               curl -H "Authorization: Bearer jl_..." http://127.0.0.1:8080/v1/jobs
             """)
 
-    @Option(name: .long, help: "Ledger directory (default: $JOBLEDGER_DB, else ./jobledger.db).") var db: String?
-    @Option(help: "HOST:PORT to listen on (default: $JOBLEDGER_LISTEN, else 127.0.0.1:8080).") var listen: String?
-    @Option(help: "Largest request body in bytes.") var maxBody: Int?
-    @Option(help: "Claims that may wait at the same time.") var maxLongPolls: Int?
-    @Option(help: "Event streams that may be open at the same time.") var maxStreams: Int?
-    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.") var logLevel: String?
+    @OptionGroup var options: ServeOptions
 
     func run() throws {
         let own = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
@@ -36,13 +31,7 @@ struct Serve: ParsableCommand {
                 "error: \(server) not found; build it with: swift build -c release --product jobledger-server\n".utf8))
             throw ExitCode(1)
         }
-        var arguments = [server]
-        if let db { arguments += ["--db", db] }
-        if let listen { arguments += ["--listen", listen] }
-        if let maxBody { arguments += ["--max-body", String(maxBody)] }
-        if let maxLongPolls { arguments += ["--max-long-polls", String(maxLongPolls)] }
-        if let maxStreams { arguments += ["--max-streams", String(maxStreams)] }
-        if let logLevel { arguments += ["--log-level", logLevel] }
+        let arguments = [server] + options.arguments
         let pointers = arguments.map { strdup($0) } + [nil]
         execv(server, pointers)
         FileHandle.standardError.write(Data("error: cannot run \(server): \(String(cString: strerror(errno)))\n".utf8))

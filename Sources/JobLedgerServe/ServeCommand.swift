@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JobLedger
+import JobLedgerCLI
 import JobLedgerServer
 import Logging
 
@@ -23,33 +24,17 @@ struct Serve: AsyncParsableCommand {
               curl -H "Authorization: Bearer jl_..." http://127.0.0.1:8080/v1/jobs
             """)
 
-    @Option(name: .long, help: "Ledger directory (default: $JOBLEDGER_DB, else ./jobledger.db).") var db: String?
-    @Option(help: "HOST:PORT to listen on (default: $JOBLEDGER_LISTEN, else 127.0.0.1:8080).") var listen: String?
-    @Option(help: "Largest request body in bytes.") var maxBody: Int = 1 << 20
-    @Option(help: "Claims that may wait at the same time.") var maxLongPolls: Int = 512
-    @Option(help: "Event streams that may be open at the same time.") var maxStreams: Int = 64
-    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
+    @OptionGroup var options: ServeOptions
 
     /// Usage errors exit 2, like the command line's.
-    static func main() async {
-        do {
-            var command = try parseAsRoot()
-            if var asyncCommand = command as? AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-                Foundation.exit(2)
-            }
-            exit(withError: error)
-        }
-    }
+    static func main() async { await runAsExecutable() }
 
     func run() async throws {
-        let address = listen ?? ProcessInfo.processInfo.environment["JOBLEDGER_LISTEN"] ?? "127.0.0.1:8080"
+        let maxBody = options.maxBody ?? ServeOptions.defaultMaxBody
+        let maxLongPolls = options.maxLongPolls ?? ServeOptions.defaultMaxLongPolls
+        let maxStreams = options.maxStreams ?? ServeOptions.defaultMaxStreams
+        let logLevel = options.logLevel ?? "info"
+        let address = options.listen ?? ProcessInfo.processInfo.environment["JOBLEDGER_LISTEN"] ?? "127.0.0.1:8080"
         guard let (host, port) = ServerConfiguration.parseListen(address) else {
             throw ValidationError("--listen: '\(address)' is not HOST:PORT (port 0 to 65535)")
         }
@@ -59,7 +44,7 @@ struct Serve: AsyncParsableCommand {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level: '\(logLevel)' is not a log level")
         }
-        let path = db ?? ProcessInfo.processInfo.environment["JOBLEDGER_DB"] ?? "./jobledger.db"
+        let path = options.db ?? ProcessInfo.processInfo.environment["JOBLEDGER_DB"] ?? "./jobledger.db"
         var options = JobLedgerOptions()
         if ProcessInfo.processInfo.environment["JOBLEDGER_NOSYNC"] == "1" {
             options.store.durability = .noSyncForTestsAndBenchmarks
