@@ -160,7 +160,7 @@ enum ChildTasks {
             notes: [
                 memoryNote("rebuild", anonymousPeak: anonymous),
                 "rebuild: \(ReportTable.grouped(rebuilt.entries)) projection entries written; \(used); "
-                    + "map grown \(ledger.store.mapGrowths) times",
+                    + "map grown \(ledger.embeddedStore?.mapGrowths ?? 0) times",
             ])
     }
 

@@ -94,7 +94,7 @@ enum LedgerBuilder {
     /// Copies every event of `store` into the events table of a fresh SQLite
     /// database, 20,000 rows per transaction, keeping positions, streams,
     /// versions, ids, types, times, actors and payloads.
-    private static func copyLog(of store: EventStore, toSQLite path: String) throws {
+    private static func copyLog(of store: any EventStorage, toSQLite path: String) throws {
         let database = try SQLiteDatabase(path: path, mode: .queues)
         let writer = try database.connection()
         var batch: [RecordedEvent] = []
