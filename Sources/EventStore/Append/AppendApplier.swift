@@ -12,6 +12,8 @@ struct AppendApplier {
     let projections: [any Projection]
     let tables: ProjectionTables
     private var encoder = EnvelopeEncoder()
+    /// What the projections report for the stream being written.
+    private let folded = FoldedValue()
 
     init(layout: StoreLayout, projections: [any Projection] = [], tables: ProjectionTables = .init(databases: [:])) {
         self.layout = layout
@@ -77,6 +79,7 @@ struct AppendApplier {
             var positions: [UInt64] = []
             positions.reserveCapacity(append.events.count)
             let readers = projections.filter { $0.reads(stream: append.streamID) }
+            folded.value = nil
             for event in append.events {
                 version += 1
                 let position = nextPosition
@@ -103,14 +106,15 @@ struct AppendApplier {
                             type: event.type,
                             recordedAt: Date(microsecondsSince1970: event.recordedAt?.microsecondsSince1970 ?? nowMicros),
                             actor: event.actor, correlationID: event.correlationID, causationID: event.causationID,
-                            payload: event.payload),
+                            payload: event.payload, decoded: event.decoded),
                         to: readers, in: txn)
                 }
             }
             try withBigEndianBytes(of: number, version) { recordBytes in
                 try txn.put(Array(append.streamID.utf8), Array(recordBytes), in: layout.streams)
             }
-            results.append(.init(streamID: append.streamID, version: version, positions: positions))
+            results.append(.init(
+                streamID: append.streamID, version: version, positions: positions, projected: folded.value))
         }
         return .success(AppendResult(streams: results, wasAlreadyStored: false))
     }
@@ -190,7 +194,7 @@ struct AppendApplier {
     }
 
     private func project(_ event: RecordedEvent, to readers: [any Projection], in txn: borrowing WriteTransaction) throws {
-        let writer = ProjectionWriter(transaction: txn.lend(), tables: tables)
+        let writer = ProjectionWriter(transaction: txn.lend(), tables: tables, folded: folded)
         for projection in readers {
             do {
                 try projection.apply(event, to: writer)

@@ -19,11 +19,16 @@ public struct EventData: Sendable, Hashable {
     /// When the event happened; `nil` stamps it with the append time. Imports
     /// pass the original time here.
     public var recordedAt: Date?
+    /// The payload already decoded, when the appender has it: it must be
+    /// what the payload decodes to. Never stored; handed to the projections
+    /// inside the append (``RecordedEvent/decoded``) so they need not decode
+    /// the bytes again. Not part of equality or hashing.
+    public var decoded: (any Sendable)?
 
     /// Creates an event to append.
     public init(
         id: UUID = .timeOrdered(), type: String, payload: [UInt8] = [], actor: String = "",
-        correlationID: UUID? = nil, causationID: UUID? = nil, recordedAt: Date? = nil
+        correlationID: UUID? = nil, causationID: UUID? = nil, recordedAt: Date? = nil, decoded: (any Sendable)? = nil
     ) {
         self.id = id
         self.type = type
@@ -32,11 +37,32 @@ public struct EventData: Sendable, Hashable {
         self.correlationID = correlationID
         self.causationID = causationID
         self.recordedAt = recordedAt
+        self.decoded = decoded
     }
 
     /// Creates an event whose payload is the UTF-8 bytes of `json`.
     public init(id: UUID = .timeOrdered(), type: String, json: String, actor: String = "") {
         self.init(id: id, type: type, payload: Array(json.utf8), actor: actor)
+    }
+}
+
+extension EventData {
+    /// Equal when everything that is stored is equal; ``decoded`` does not count.
+    public static func == (lhs: EventData, rhs: EventData) -> Bool {
+        lhs.id == rhs.id && lhs.type == rhs.type && lhs.payload == rhs.payload && lhs.actor == rhs.actor
+            && lhs.correlationID == rhs.correlationID && lhs.causationID == rhs.causationID
+            && lhs.recordedAt == rhs.recordedAt
+    }
+
+    /// Hashes what is stored; ``decoded`` does not count.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(type)
+        hasher.combine(payload)
+        hasher.combine(actor)
+        hasher.combine(correlationID)
+        hasher.combine(causationID)
+        hasher.combine(recordedAt)
     }
 }
 

@@ -31,6 +31,31 @@ public struct AppendResult: Sendable, Hashable {
         public let version: UInt64
         /// The global position of each event, in the order given.
         public let positions: [UInt64]
+        /// What the projections folded for this stream in the append's
+        /// transaction (``ProjectionWriter/report(_:)``), such as the state
+        /// after the append's events and any that landed before them; `nil`
+        /// when no projection reported one or nothing was written (an
+        /// append already stored). Not part of equality or hashing.
+        public let projected: (any Sendable)?
+
+        init(streamID: String, version: UInt64, positions: [UInt64], projected: (any Sendable)? = nil) {
+            self.streamID = streamID
+            self.version = version
+            self.positions = positions
+            self.projected = projected
+        }
+
+        /// Equal when stream, version and positions are; ``projected`` does not count.
+        public static func == (lhs: StreamResult, rhs: StreamResult) -> Bool {
+            lhs.streamID == rhs.streamID && lhs.version == rhs.version && lhs.positions == rhs.positions
+        }
+
+        /// Hashes stream, version and positions; ``projected`` does not count.
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(streamID)
+            hasher.combine(version)
+            hasher.combine(positions)
+        }
     }
 
     /// The highest position among the appended events.

@@ -28,6 +28,17 @@ public protocol Projection: Sendable {
 public struct ProjectionWriter: ~Copyable {
     let transaction: WriteTransaction
     let tables: ProjectionTables
+    /// Where ``report(_:)`` leaves its value: set inside an append, `nil`
+    /// in rebuilds and verifications, which answer nobody.
+    var folded: FoldedValue? = nil
+
+    /// Hands `value`, what the projection folded for the stream of the event
+    /// it is applying, back to the appender: it lands in that stream's
+    /// ``AppendResult/StreamResult/projected``. The last value reported for
+    /// a stream during one append wins. Outside an append it is dropped.
+    public func report(_ value: any Sendable) {
+        folded?.value = value
+    }
 
     /// The value stored under `key` in `table`.
     public func get(_ table: ProjectionTable, _ key: [UInt8]) throws -> [UInt8]? {
@@ -74,6 +85,11 @@ public struct ProjectionWriter: ~Copyable {
             try ProjectionTables.walk(&cursor, from: key, body)
         }
     }
+}
+
+/// The value a projection reported for the stream an append is writing.
+final class FoldedValue {
+    var value: (any Sendable)?
 }
 
 /// Read access to projection tables in one consistent snapshot.

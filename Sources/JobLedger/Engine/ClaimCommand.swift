@@ -42,7 +42,7 @@ struct ClaimCommand: LedgerCommand {
             return try readQueue()
         case .appended(let result):
             release()
-            return .done(plan?.jobAfter(result))
+            return .done(plan?.job(after: result))
         case .conflicted:
             release()
             return try tryNextCandidate()

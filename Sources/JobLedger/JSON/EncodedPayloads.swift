@@ -7,47 +7,7 @@ import Foundation
 extension JobEvent {
     /// The JSON payload of the event, keys sorted.
     func encodedPayload() throws -> [UInt8] {
-        var json = JSONObjectWriter()
-        switch self {
-        case .submitted(let data):
-            json.string("batch", data.batch)
-            json.string("id", data.id)
-            json.int("maxAttempts", data.maxAttempts)
-            json.string("organisation", data.organisation)
-            json.string("owner", data.owner)
-            json.string("payload", data.payload)
-            json.int("priority", data.priority)
-            json.string("type", data.type)
-        case .claimed(let data), .leaseRenewed(let data):
-            json.int("attempt", data.attempt)
-            json.date("leaseUntil", data.leaseUntil)
-            json.string("worker", data.worker)
-        case .completed(let data):
-            json.int("attempt", data.attempt)
-            json.string("result", data.result)
-            json.string("worker", data.worker)
-        case .attemptFailed(let data):
-            json.int("attempt", data.attempt)
-            json.string("error", data.error)
-            json.date("retryAt", data.retryAt)
-            json.string("worker", data.worker)
-        case .failed(let data):
-            json.int("attempt", data.attempt)
-            json.string("error", data.error)
-            json.bool("retryable", data.retryable)
-            json.string("worker", data.worker)
-        case .cancelRequested(let data), .cancelled(let data), .killed(let data):
-            json.string("actor", data.actor)
-            json.string("reason", data.reason)
-        case .leaseExpired(let data):
-            json.int("attempt", data.attempt)
-            json.string("nextState", data.nextState.rawValue)
-            json.date("retryAt", data.retryAt)
-            json.string("worker", data.worker)
-        case .retried(let data):
-            json.string("actor", data.actor)
-        }
-        return json.finish()
+        JobEventKind.of(self).payload(self)
     }
 }
 

@@ -50,39 +50,26 @@ enum JSONCoding {
     }
 }
 
-/// Encoding and decoding of job events as stored (type name + JSON).
+/// Decoding of job events as stored (type name + JSON), through the kind
+/// of each type name (``JobEventKind``).
 extension JobEvent {
     /// Decodes a stored event; `nil` for a type that is not a job event.
     static func decode(type: String, payload: [UInt8]) throws -> JobEvent? {
-        guard JobEvent.typeNames.contains(type) else { return nil }
-        if let event = decodeFlat(type: type, payload: payload) { return event }
-        return try decodeGeneral(type: type, payload: payload)
+        guard let kind = JobEventKind.byTypeName[type] else { return nil }
+        if let event = FlatJSONObject(parsing: payload).flatMap({ kind.flat(FlatFields(object: $0)) }) { return event }
+        return try kind.general(Data(payload))
     }
 
     /// The fast path of ``decode(type:payload:)``: `nil` when the payload
     /// is not a flat object with the fields of `type`.
     static func decodeFlat(type: String, payload: [UInt8]) -> JobEvent? {
-        FlatJSONObject(parsing: payload).flatMap { fromFlatFields(type: type, $0) }
+        guard let kind = JobEventKind.byTypeName[type] else { return nil }
+        return FlatJSONObject(parsing: payload).flatMap { kind.flat(FlatFields(object: $0)) }
     }
 
     /// The general decoder behind ``decode(type:payload:)``, which also
     /// gives the precise error for bad input.
     static func decodeGeneral(type: String, payload: [UInt8]) throws -> JobEvent? {
-        let decoder = JSONCoding.decoder
-        let data = Data(payload)
-        switch type {
-        case "JobSubmitted": return .submitted(try decoder.decode(Submitted.self, from: data))
-        case "JobClaimed": return .claimed(try decoder.decode(Claimed.self, from: data))
-        case "LeaseRenewed": return .leaseRenewed(try decoder.decode(Claimed.self, from: data))
-        case "JobCompleted": return .completed(try decoder.decode(Completed.self, from: data))
-        case "AttemptFailed": return .attemptFailed(try decoder.decode(AttemptFailed.self, from: data))
-        case "JobFailed": return .failed(try decoder.decode(Failed.self, from: data))
-        case "CancelRequested": return .cancelRequested(try decoder.decode(Stop.self, from: data))
-        case "JobCancelled": return .cancelled(try decoder.decode(Stop.self, from: data))
-        case "JobKilled": return .killed(try decoder.decode(Stop.self, from: data))
-        case "LeaseExpired": return .leaseExpired(try decoder.decode(LeaseExpired.self, from: data))
-        case "JobRetried": return .retried(try decoder.decode(Retried.self, from: data))
-        default: return nil
-        }
+        try JobEventKind.byTypeName[type].map { try $0.general(Data(payload)) }
     }
 }

@@ -134,26 +134,7 @@ public final class JobLedger: Sendable {
 
     private func finish(_ plan: CommandPlan, _ result: AppendResult?) -> CommandResult {
         let refusal: JobRefusal? = if case .refused(let refusal) = plan.decision { refusal } else { nil }
-        var job = plan.jobAfter(result)
-        if plan.renewalsInterleaved(result), let exact = try? stateAfterInterleavedRenewals(plan, result) {
-            job = exact
-        }
-        return CommandResult(job: job, outcome: plan.outcome, refusal: refusal)
-    }
-
-    /// Folds the renewals that landed between the read and the append, and
-    /// the appended events, onto the state the command read: the job exactly
-    /// as of this command's append, not as of some later one.
-    private func stateAfterInterleavedRenewals(_ plan: CommandPlan, _ result: AppendResult?) throws -> Job? {
-        guard let stream = result?.streams.first(where: { $0.streamID == JobStreams.job(plan.jobID) }) else {
-            return plan.before
-        }
-        let from = (plan.before?.version ?? 0) + 1
-        var job = plan.before
-        for event in try store.readStream(stream.streamID, from: from, limit: Int(stream.version - from + 1)) {
-            job = try Self.fold(job, event)
-        }
-        return job
+        return CommandResult(job: plan.job(after: result), outcome: plan.outcome, refusal: refusal)
     }
 }
 

@@ -26,14 +26,15 @@ struct CommandPlan {
         // Nothing outside the ledger's range of instants is stored: it would
         // not read back (a lease beyond it, or a clock set far off).
         try LedgerInstant.check(now, field: "time of the command")
-        if case .accepted(let events, _) = decision {
+        var appends: [StreamAppend] = []
+        switch decision {
+        case let .accepted(decided, outcome):
+            // Each event exactly as its payload reads back, so the typed
+            // value handed to the projection is what a rebuild decodes.
+            let events = decided.map(\.asStored)
             for event in events {
                 for (field, date) in event.instants { try LedgerInstant.check(date, field: field) }
             }
-        }
-        var appends: [StreamAppend] = []
-        switch decision {
-        case let .accepted(events, outcome):
             self.events = events
             self.outcome = outcome
             if !events.isEmpty {
@@ -46,7 +47,7 @@ struct CommandPlan {
                     events: try events.map { event in
                         EventData(
                             type: event.typeName, payload: try event.encodedPayload(), actor: actor.id,
-                            correlationID: requestID, recordedAt: now)
+                            correlationID: requestID, recordedAt: now, decoded: event)
                     }))
             }
         case let .refused(refusal):
@@ -69,16 +70,21 @@ struct CommandPlan {
         self.append = appends
     }
 
-    /// True when lease renewals landed between the read and the append, so
-    /// a local fold from `before` would miss them.
-    func renewalsInterleaved(_ result: AppendResult?) -> Bool {
-        guard !events.isEmpty, let stream = result?.streams.first(where: { $0.streamID == JobStreams.job(jobID) })
-        else { return false }
-        return stream.version != (before?.version ?? 0) + UInt64(events.count)
+    /// The job after the append: the one the projection folded in the
+    /// append's transaction (lease renewals that landed between the read
+    /// and the append included), or, when there is none (nothing appended,
+    /// or an append that was already stored), a local fold of the decided
+    /// events onto the state read.
+    func job(after result: AppendResult?) -> Job? {
+        if !events.isEmpty, let stream = result?.streams.first(where: { $0.streamID == JobStreams.job(jobID) }),
+           let folded = stream.projected as? Job {
+            return folded
+        }
+        return jobAfter(result)
     }
 
     /// The job after the append, folded locally from the decided events.
-    func jobAfter(_ result: AppendResult?) -> Job? {
+    private func jobAfter(_ result: AppendResult?) -> Job? {
         guard !events.isEmpty, let result,
               let stream = result.streams.first(where: { $0.streamID == JobStreams.job(jobID) })
         else { return before }

@@ -1,14 +1,26 @@
+import EventStore
 import Foundation
 
 extension JobEvent {
     /// The instants the event carries, each with its field name: what must
     /// lie inside ``LedgerTimeRange`` before the event is stored.
     var instants: [(field: String, date: Date)] {
-        switch self {
-        case .claimed(let data), .leaseRenewed(let data): return [("leaseUntil", data.leaseUntil)]
-        case .attemptFailed(let data): return [("retryAt", data.retryAt)]
-        case .leaseExpired(let data): return data.retryAt.map { [("retryAt", $0)] } ?? []
-        case .submitted, .completed, .failed, .cancelRequested, .cancelled, .killed, .retried: return []
+        var found: [(field: String, date: Date)] = []
+        _ = JobEventKind.of(self).mapInstants(self) { field, date in
+            found.append((field, date))
+            return date
+        }
+        return found
+    }
+
+    /// The event as it reads back once stored: each instant replaced by what
+    /// its stored text (``UTCTimestamp/text(_:)``, whole milliseconds)
+    /// decodes to, so that the decided event, the typed value handed to the
+    /// projection and a later read of the payload are equal. An instant
+    /// outside ``LedgerTimeRange`` is left as it is (the command refuses it).
+    var asStored: JobEvent {
+        JobEventKind.of(self).mapInstants(self) { _, date in
+            LedgerInstant.date(from: UTCTimestamp.text(date)) ?? date
         }
     }
 }

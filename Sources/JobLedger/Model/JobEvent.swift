@@ -156,28 +156,11 @@ public enum JobEvent: Sendable, Hashable {
     }
 
     /// The stored event type name.
-    public var typeName: String {
-        switch self {
-        case .submitted: return "JobSubmitted"
-        case .claimed: return "JobClaimed"
-        case .leaseRenewed: return "LeaseRenewed"
-        case .completed: return "JobCompleted"
-        case .attemptFailed: return "AttemptFailed"
-        case .failed: return "JobFailed"
-        case .cancelRequested: return "CancelRequested"
-        case .cancelled: return "JobCancelled"
-        case .killed: return "JobKilled"
-        case .leaseExpired: return "LeaseExpired"
-        case .retried: return "JobRetried"
-        }
-    }
+    public var typeName: String { JobEventKind.of(self).typeName }
 
     /// The stored type of lease renewals, which commute with cancel and kill.
     public static let leaseRenewedType = "LeaseRenewed"
 
     /// Every event type name of a job stream.
-    public static let typeNames: Set<String> = [
-        "JobSubmitted", "JobClaimed", "LeaseRenewed", "JobCompleted", "AttemptFailed", "JobFailed",
-        "CancelRequested", "JobCancelled", "JobKilled", "LeaseExpired", "JobRetried",
-    ]
+    public static let typeNames: Set<String> = Set(JobEventKind.all.map(\.typeName))
 }

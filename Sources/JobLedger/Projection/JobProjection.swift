@@ -46,17 +46,17 @@ public struct JobProjection: Projection {
         guard let jobID = JobStreams.jobID(fromStream: event.streamID) else { return }
         let key = Array(jobID.utf8)
         let old = try tables.get(JobTables.jobs, key).map(JobRecord.decode)
-        let new = try Self.evolve(old, jobID: jobID, by: event)
+        // Inside an append of a command the decided event comes along and
+        // is not decoded again; every other event is read from its bytes.
+        let jobEvent = try (event.decoded as? JobEvent) ?? Self.decode(event)
+        let new = try Self.evolve(old, jobID: jobID, by: event, decoded: jobEvent)
         try Self.store(new, replacing: old, key: key, in: tables)
+        // The command answers with this job rather than folding again.
+        tables.report(new)
     }
 
     /// A replayer that folds jobs in memory and writes them in key order.
     public func makeReplayer() -> any ProjectionReplayer { JobReplayer(flushThreshold: rebuildJobsInMemory) }
-
-    /// The job after `event`, through the one `evolve` commands use too.
-    static func evolve(_ old: Job?, jobID: String, by event: RecordedEvent) throws -> Job {
-        try evolve(old, jobID: jobID, by: event, decoded: decode(event))
-    }
 
     /// The job event that `event` records.
     static func decode(_ event: RecordedEvent) throws -> JobEvent {

@@ -1,0 +1,135 @@
+import EventStore
+import Foundation
+
+// The stored fields of each kind of job event: written with sorted keys
+// through ``JSONObjectWriter``, read back by the flat fast path.
+
+extension JobEvent.Submitted: JobEventData {
+    func write(to json: inout JSONObjectWriter) {
+        json.string("batch", batch)
+        json.string("id", id)
+        json.int("maxAttempts", maxAttempts)
+        json.string("organisation", organisation)
+        json.string("owner", owner)
+        json.string("payload", payload)
+        json.int("priority", priority)
+        json.string("type", type)
+    }
+
+    init?(flat f: FlatFields) {
+        guard let id = f.text("id"), let type = f.text("type"), let owner = f.text("owner"),
+              let organisation = f.text("organisation"), let batch = f.optionalText("batch"),
+              let payload = f.text("payload"), let priority = f.int("priority"), let maxAttempts = f.int("maxAttempts")
+        else { return nil }
+        self.init(
+            id: id, type: type, owner: owner, organisation: organisation, batch: batch, payload: payload,
+            priority: priority, maxAttempts: maxAttempts)
+    }
+}
+
+extension JobEvent.Claimed: JobEventData {
+    func write(to json: inout JSONObjectWriter) {
+        json.int("attempt", attempt)
+        json.date("leaseUntil", leaseUntil)
+        json.string("worker", worker)
+    }
+
+    init?(flat f: FlatFields) {
+        guard let worker = f.text("worker"), let attempt = f.int("attempt"), let lease = f.date("leaseUntil") else { return nil }
+        self.init(worker: worker, attempt: attempt, leaseUntil: lease)
+    }
+
+    mutating func mapInstants(_ body: (String, Date) -> Date) {
+        leaseUntil = body("leaseUntil", leaseUntil)
+    }
+}
+
+extension JobEvent.Completed: JobEventData {
+    func write(to json: inout JSONObjectWriter) {
+        json.int("attempt", attempt)
+        json.string("result", result)
+        json.string("worker", worker)
+    }
+
+    init?(flat f: FlatFields) {
+        guard let worker = f.text("worker"), let attempt = f.int("attempt"), let result = f.optionalText("result") else { return nil }
+        self.init(worker: worker, attempt: attempt, result: result)
+    }
+}
+
+extension JobEvent.AttemptFailed: JobEventData {
+    func write(to json: inout JSONObjectWriter) {
+        json.int("attempt", attempt)
+        json.string("error", error)
+        json.date("retryAt", retryAt)
+        json.string("worker", worker)
+    }
+
+    init?(flat f: FlatFields) {
+        guard let worker = f.text("worker"), let attempt = f.int("attempt"), let error = f.text("error"),
+              let retryAt = f.date("retryAt") else { return nil }
+        self.init(worker: worker, attempt: attempt, error: error, retryAt: retryAt)
+    }
+
+    mutating func mapInstants(_ body: (String, Date) -> Date) {
+        retryAt = body("retryAt", retryAt)
+    }
+}
+
+extension JobEvent.Failed: JobEventData {
+    func write(to json: inout JSONObjectWriter) {
+        json.int("attempt", attempt)
+        json.string("error", error)
+        json.bool("retryable", retryable)
+        json.string("worker", worker)
+    }
+
+    init?(flat f: FlatFields) {
+        guard let worker = f.text("worker"), let attempt = f.int("attempt"), let error = f.text("error"),
+              let retryable = f.bool("retryable") else { return nil }
+        self.init(worker: worker, attempt: attempt, error: error, retryable: retryable)
+    }
+}
+
+extension JobEvent.Stop: JobEventData {
+    func write(to json: inout JSONObjectWriter) {
+        json.string("actor", actor)
+        json.string("reason", reason)
+    }
+
+    init?(flat f: FlatFields) {
+        guard let actor = f.text("actor"), let reason = f.text("reason") else { return nil }
+        self.init(actor: actor, reason: reason)
+    }
+}
+
+extension JobEvent.LeaseExpired: JobEventData {
+    func write(to json: inout JSONObjectWriter) {
+        json.int("attempt", attempt)
+        json.string("nextState", nextState.rawValue)
+        json.date("retryAt", retryAt)
+        json.string("worker", worker)
+    }
+
+    init?(flat f: FlatFields) {
+        guard let worker = f.text("worker"), let attempt = f.int("attempt"),
+              let next = f.text("nextState").flatMap(JobState.init(rawValue:)), let retryAt = f.optionalDate("retryAt")
+        else { return nil }
+        self.init(worker: worker, attempt: attempt, nextState: next, retryAt: retryAt)
+    }
+
+    mutating func mapInstants(_ body: (String, Date) -> Date) {
+        if let retryAt { self.retryAt = body("retryAt", retryAt) }
+    }
+}
+
+extension JobEvent.Retried: JobEventData {
+    func write(to json: inout JSONObjectWriter) {
+        json.string("actor", actor)
+    }
+
+    init?(flat f: FlatFields) {
+        guard let actor = f.text("actor") else { return nil }
+        self.init(actor: actor)
+    }
+}

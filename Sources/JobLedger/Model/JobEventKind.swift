@@ -1,0 +1,88 @@
+import EventStore
+import Foundation
+
+/// The data of one kind of job event, with its stored form: written as a
+/// flat JSON object with sorted keys, read back by the flat fast path and,
+/// for anything else, by its `Decodable` conformance (the precise errors).
+protocol JobEventData: Sendable, Hashable, Decodable {
+    /// Writes the fields, keys in sorted order.
+    func write(to json: inout JSONObjectWriter)
+    /// Reads the fields; `nil` when one is missing or of another kind.
+    init?(flat fields: FlatFields)
+    /// Replaces each instant the data carries with `body(field, instant)`.
+    mutating func mapInstants(_ body: (String, Date) -> Date)
+}
+
+extension JobEventData {
+    /// Data without instants.
+    mutating func mapInstants(_ body: (String, Date) -> Date) {}
+}
+
+/// One kind of job event: its stored type name, its data type and its case.
+///
+/// ``all`` is the one list of kinds; the type names, payload encoding,
+/// both decoders and the instants of ``JobEvent`` all derive from it.
+struct JobEventKind: Sendable {
+    /// The stored event type name.
+    let typeName: String
+    /// Whether an event is of this kind.
+    let matches: @Sendable (JobEvent) -> Bool
+    /// The payload of an event of this kind.
+    let payload: @Sendable (JobEvent) -> [UInt8]
+    /// The event with each instant replaced by what its stored text reads back as.
+    let mapInstants: @Sendable (JobEvent, (String, Date) -> Date) -> JobEvent
+    /// The flat fast path.
+    let flat: @Sendable (FlatFields) -> JobEvent?
+    /// The general decoder.
+    let general: @Sendable (Data) throws -> JobEvent
+
+    /// The kind stored as `typeName`, whose data `Fields` the case `make` carries
+    /// and `data` takes out of an event (`nil` for another case).
+    init<Fields: JobEventData>(
+        _ typeName: String, _ make: @escaping @Sendable (Fields) -> JobEvent,
+        _ data: @escaping @Sendable (JobEvent) -> Fields?
+    ) {
+        self.typeName = typeName
+        matches = { data($0) != nil }
+        payload = { event in
+            var json = JSONObjectWriter()
+            data(event)?.write(to: &json)
+            return json.finish()
+        }
+        mapInstants = { event, body in
+            guard var value = data(event) else { return event }
+            value.mapInstants(body)
+            return make(value)
+        }
+        flat = { Fields(flat: $0).map(make) }
+        general = { make(try JSONCoding.decoder.decode(Fields.self, from: $0)) }
+    }
+
+    /// Every kind of job event. Adding an event type: its case and data
+    /// struct in ``JobEvent``, the data's ``JobEventData`` conformance, one
+    /// line here, and its rules in ``JobDecider`` and ``JobEvolver``.
+    static let all: [JobEventKind] = [
+        .init("JobSubmitted", JobEvent.submitted) { if case .submitted(let data) = $0 { data } else { nil } },
+        .init("JobClaimed", JobEvent.claimed) { if case .claimed(let data) = $0 { data } else { nil } },
+        .init("LeaseRenewed", JobEvent.leaseRenewed) { if case .leaseRenewed(let data) = $0 { data } else { nil } },
+        .init("JobCompleted", JobEvent.completed) { if case .completed(let data) = $0 { data } else { nil } },
+        .init("AttemptFailed", JobEvent.attemptFailed) { if case .attemptFailed(let data) = $0 { data } else { nil } },
+        .init("JobFailed", JobEvent.failed) { if case .failed(let data) = $0 { data } else { nil } },
+        .init("CancelRequested", JobEvent.cancelRequested) { if case .cancelRequested(let data) = $0 { data } else { nil } },
+        .init("JobCancelled", JobEvent.cancelled) { if case .cancelled(let data) = $0 { data } else { nil } },
+        .init("JobKilled", JobEvent.killed) { if case .killed(let data) = $0 { data } else { nil } },
+        .init("LeaseExpired", JobEvent.leaseExpired) { if case .leaseExpired(let data) = $0 { data } else { nil } },
+        .init("JobRetried", JobEvent.retried) { if case .retried(let data) = $0 { data } else { nil } },
+    ]
+
+    /// The kinds by stored type name.
+    static let byTypeName: [String: JobEventKind] = Dictionary(uniqueKeysWithValues: all.map { ($0.typeName, $0) })
+
+    /// The kind of `event`.
+    static func of(_ event: JobEvent) -> JobEventKind {
+        guard let kind = all.first(where: { $0.matches(event) }) else {
+            preconditionFailure("every case of JobEvent has a line in JobEventKind.all")
+        }
+        return kind
+    }
+}
