@@ -315,26 +315,21 @@ struct BenchCommand: AsyncParsableCommand {
             }
             report.writeCosts += costs
             func rate(_ side: SideResult) -> Double { Double(side.totals.operations * clients) / max(side.totals.seconds, 1e-9) }
+            /// Adds an events/s figure of one side, with its peak memory.
+            func add(_ id: String, _ workload: String, _ side: SideResult, baseline: String? = nil, target: Target? = nil) {
+                report.figures.append(Figure(
+                    id: id, workload: workload, value: rate(side), unit: "events/s", baselineID: baseline, target: target))
+                report.sidePeaks[id] = side.peakMB
+            }
             if let shaped = sides[0], let concurrent = sides[1] {
-                report.figures.append(Figure(
-                    id: "C", workload: "C raw LMDB, \(clients) store-shaped events per durable commit",
-                    value: rate(shaped), unit: "events/s"))
-                report.figures.append(Figure(
-                    id: "clients", workload: "EventStore \(clients) clients, 1 event per durable append",
-                    value: rate(concurrent), unit: "events/s",
-                    baselineID: "C", target: Target(subject: .value, comparison: .atLeast, threshold: 100_000)))
-                report.sidePeaks["C"] = shaped.peakMB
-                report.sidePeaks["clients"] = concurrent.peakMB
+                add("C", "C raw LMDB, \(clients) store-shaped events per durable commit", shaped)
+                add("clients", "EventStore \(clients) clients, 1 event per durable append", concurrent, baseline: "C",
+                    target: Target(subject: .value, comparison: .atLeast, threshold: 100_000))
             }
             if let appendLog = sides[3], let concurrent = sides[1] {
-                report.figures.append(Figure(
-                    id: "D", workload: "D raw LMDB, \(clients) puts of one event's size per durable commit",
-                    value: rate(appendLog), unit: "events/s"))
-                report.figures.append(Figure(
-                    id: "clients-vs-D", workload: "EventStore \(clients) clients against D",
-                    value: rate(concurrent), unit: "events/s",
-                    baselineID: "D", target: Target(subject: .ratio, comparison: .atLeast, threshold: 0.5)))
-                report.sidePeaks["D"] = appendLog.peakMB
+                add("D", "D raw LMDB, \(clients) puts of one event's size per durable commit", appendLog)
+                add("clients-vs-D", "EventStore \(clients) clients against D", concurrent, baseline: "D",
+                    target: Target(subject: .ratio, comparison: .atLeast, threshold: 0.5))
             }
             if let sqlite = sides[2] {
                 report.figures.append(Figure(
