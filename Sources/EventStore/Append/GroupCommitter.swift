@@ -21,17 +21,6 @@ final class GroupCommitter: Sendable {
     private struct Queue {
         var pending: [Pending] = []
         var stopped = false
-        /// While the writer sleeps: how many waiting appends wake it. `nil`
-        /// while it works, when it looks at the queue without being woken.
-        var wakeAt: Int?
-
-        /// Whether the submission or stop that just changed the queue must
-        /// wake the writer; at most one wake-up per sleep.
-        mutating func takeWakeUp() -> Bool {
-            guard let wakeAt, stopped || pending.count >= wakeAt else { return false }
-            self.wakeAt = nil
-            return true
-        }
     }
 
     private let environment: Environment
@@ -63,92 +52,62 @@ final class GroupCommitter: Sendable {
     /// Queues an append; `complete` runs on the writer thread once it is
     /// durable or refused.
     func submit(_ pending: Pending) {
-        let (accepted, wakes) = queue.withLock { queue in
-            if queue.stopped { return (false, false) }
+        let accepted = queue.withLock { queue in
+            if queue.stopped { return false }
             queue.pending.append(pending)
-            return (true, queue.takeWakeUp())
+            return true
         }
-        if wakes { wake.signal() }
-        if !accepted { pending.complete(.failure(.closed)) }
+        if accepted {
+            wake.signal()
+        } else {
+            pending.complete(.failure(.closed))
+        }
     }
 
     /// Lets queued appends finish, then ends the writer thread.
     func stop() {
-        let (wasRunning, wakes) = queue.withLock { queue in
-            if queue.stopped { return (false, false) }
-            queue.stopped = true
-            return (true, queue.takeWakeUp())
+        let wasRunning = queue.withLock { queue in
+            defer { queue.stopped = true }
+            return !queue.stopped
         }
         guard wasRunning else { return }
-        if wakes { wake.signal() }
+        wake.signal()
         finished.wait()
     }
 
     private func run() {
         var applier = AppendApplier(layout: layout, projections: projections, tables: tables)
-        var returning = 0
-        var window = Duration.zero
+        var lastBatch = 0
         while true {
-            if returning > 0 { sleep(untilWaiting: returning, deadline: .now + window) }
-            sleep(untilWaiting: 1, deadline: nil)
-            let (batch, stopped) = takeBatch()
-            if batch.isEmpty {
-                if stopped {
-                    finished.signal()
-                    return
-                }
-                returning = 0
-                continue
-            }
-            let started = ContinuousClock.now
-            commit(batch, applier: &applier)
-            (returning, window) = expectation(after: batch.count, took: ContinuousClock.now - started)
-        }
-    }
-
-    /// How many appends to wait for before the next commit, and for how
-    /// long at most.
-    ///
-    /// Callers answered by a commit of many appends tend to come straight
-    /// back with their next one, while those that queued during the commit
-    /// are already waiting. Committing the waiting ones at once would leave
-    /// the returning ones for the commit after, and the callers would settle
-    /// into two cohorts taking turns, each commit carrying half of them.
-    /// Waiting for both, up to half a commit's time, lets one commit carry
-    /// them all. A commit of a few appends waits for nothing, so a lone
-    /// caller never waits.
-    private func expectation(after answered: Int, took elapsed: Duration) -> (Int, Duration) {
-        guard answered >= 4 else { return (0, .zero) }
-        let waiting = queue.withLock { $0.pending.count }
-        let expected = min(waiting + answered * 3 / 4, maxEventsPerCommit)
-        let window = min(max(elapsed / 2, .microseconds(100)), .milliseconds(2))
-        return (expected, window)
-    }
-
-    /// Sleeps until `count` appends wait, the store stops, or `deadline`
-    /// passes (never when it is `nil`).
-    private func sleep(untilWaiting count: Int, deadline: ContinuousClock.Instant?) {
-        let sleeps = queue.withLock { queue in
-            if queue.stopped || queue.pending.count >= count { return false }
-            queue.wakeAt = count
-            return true
-        }
-        guard sleeps else { return }
-        guard let deadline else {
             wake.wait()
-            return
+            while true {
+                gatherStragglers(expecting: lastBatch)
+                let (batch, stopped) = takeBatch()
+                lastBatch = batch.count
+                if batch.isEmpty {
+                    if stopped {
+                        finished.signal()
+                        return
+                    }
+                    break
+                }
+                commit(batch, applier: &applier)
+            }
         }
-        let remaining = ContinuousClock.now.duration(to: deadline)
-        let nanoseconds = max(0, remaining.components.seconds * 1_000_000_000 + remaining.components.attoseconds / 1_000_000_000)
-        if wake.wait(timeout: .now() + .nanoseconds(Int(nanoseconds))) == .success { return }
-        // Timed out, unless a submission took the wake-up just now: then
-        // its signal is on its way and must be consumed.
-        let signalled = queue.withLock { queue in
-            if queue.wakeAt == nil { return true }
-            queue.wakeAt = nil
-            return false
+    }
+
+    /// When the last commit served many callers, they are now waking up to
+    /// send their next appends: wait a moment (far less than an fsync) for
+    /// most of them, so the next commit is not spent on a handful.
+    private func gatherStragglers(expecting lastBatch: Int) {
+        guard lastBatch >= 4 else { return }
+        let target = lastBatch * 3 / 4
+        let deadline = ContinuousClock.now + .microseconds(200)
+        while ContinuousClock.now < deadline {
+            let (waiting, stopped) = queue.withLock { ($0.pending.count, $0.stopped) }
+            if waiting >= target || stopped { return }
+            usleep(20)
         }
-        if signalled { wake.wait() }
     }
 
     private func takeBatch() -> ([Pending], Bool) {
