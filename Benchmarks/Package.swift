@@ -27,7 +27,10 @@ let package = Package(
                 .product(name: "JobLedgerClient", package: "jobledger"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
-            ]
+            ],
+            // Keeps the counting `fdatasync` and `fsync` (FlushCounter.swift)
+            // in the executable and visible to the dynamic linker.
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"], .when(platforms: [.linux]))]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -42,24 +42,7 @@ import Testing
         let store = try ledger.open()
         let threads = 16
         let perThread = 200
-        let failures = Mutex<[String]>([])
-        let done = DispatchGroup()
-        for index in 0..<threads {
-            done.enter()
-            Thread {
-                defer { done.leave() }
-                for version in 0..<perThread {
-                    do {
-                        _ = try store.append(
-                            to: "own-\(index)", expectedVersion: .exact(UInt64(version)), events: [sampleEvent()])
-                    } catch {
-                        failures.withLock { $0.append("\(error)") }
-                    }
-                }
-            }.start()
-        }
-        done.wait()
-        #expect(failures.withLock { $0 } == [])
+        #expect(appendFromThreads(to: store, threads: threads, perThread: perThread, prefix: "own") == [])
         var positions: [UInt64] = []
         var versions: [String: UInt64] = [:]
         try store.forEachEvent { event in

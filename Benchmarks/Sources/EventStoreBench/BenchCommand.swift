@@ -162,8 +162,8 @@ struct BenchCommand: AsyncParsableCommand {
             let rawPath = scratch.directory(for: "raw-commit")
             let singlePath = withSingle ? scratch.directory(for: "single") : nil
             let sqlitePath = withSQLite ? scratch.directory(for: "sqlite-single.sqlite") : nil
-            let (sides, batches) = try await DedicatedThread.run("jobledger-bench.single") {
-                () throws -> ([SideResult?], BatchFigures?) in
+            let (sides, batches, costs) = try await DedicatedThread.run("jobledger-bench.single") {
+                () throws -> ([SideResult?], BatchFigures?, [WriteCostFigures]) in
                 let baseline = try RawLMDBBaseline(
                     at: rawPath, valueBytes: counts.payloadBytes, expectedPuts: counts.singleCommits)
                 let client = try singlePath.map { try SingleClientAppend(at: $0, events: events) }
@@ -171,12 +171,19 @@ struct BenchCommand: AsyncParsableCommand {
                     try SQLiteSingleClient(at: $0, mode: mode, payloadBytes: counts.payloadBytes)
                 }
                 let trackers = [PeakTracker(), PeakTracker(), PeakTracker()]
+                let meters = [WriteCostMeter(workload: "A raw LMDB, 1 put"), WriteCostMeter(workload: "EventStore 1 client")]
+                meters[0].start(try baseline.pageSnapshot())
+                try client.map { meters[1].start(try $0.pageSnapshot()) }
                 var sides = [InterleavedRounds.Side(total: counts.singleCommits) { count in
-                    try trackers[0].measure { try baseline.commit(count, putsPerCommit: 1) }
+                    try trackers[0].measure {
+                        try meters[0].measure(commits: count, records: 1) { try baseline.commit(count, putsPerCommit: 1) }
+                    }
                 }]
                 if let client {
                     sides.append(.init(total: counts.singleCommits) { count in
-                        try trackers[1].measure { try client.append(count) }
+                        try trackers[1].measure {
+                            try meters[1].measure(statistics: { client.statistics }) { try client.append(count) }
+                        }
                     })
                 }
                 if let sqlite {
@@ -186,6 +193,8 @@ struct BenchCommand: AsyncParsableCommand {
                 }
                 let totals = try InterleavedRounds.run(rounds: counts.singleRounds, sides: sides)
                 try sqlite?.finish()
+                meters[0].finish(try baseline.pageSnapshot())
+                try client.map { meters[1].finish(try $0.pageSnapshot()) }
                 var results: [SideResult?] = [SideResult(totals: totals[0], peakMB: trackers[0].megabytes), nil, nil]
                 var next = 1
                 if client != nil {
@@ -193,8 +202,9 @@ struct BenchCommand: AsyncParsableCommand {
                     next += 1
                 }
                 if sqlite != nil { results[2] = SideResult(totals: totals[next], peakMB: trackers[2].megabytes) }
-                return (results, try client?.finish())
+                return (results, try client?.finish(), meters.prefix(client == nil ? 1 : 2).map(\.figures))
             }
+            report.writeCosts += costs
             if let raw = sides[0] {
                 report.figures.append(Figure(
                     id: "A", workload: "A raw LMDB, 1 put per durable commit", value: raw.totals.rate, unit: "commits/s"))
@@ -236,27 +246,52 @@ struct BenchCommand: AsyncParsableCommand {
             let withSQLite = selection.contains(.sqlite)
             Progress.note(
                 "C: raw LMDB, \(counts.appendsPerClient) durable store-shaped commits of \(clients) events; "
+                    + "D: raw LMDB, \(counts.appendsPerClient) durable commits of \(clients) puts; "
                     + "concurrent: \(clients) client threads x \(counts.appendsPerClient) durable appends of 1 event"
                     + (withSQLite ? "; SQLite: \(clients) clients x \(counts.sqliteAppendsPerClient) durable transactions" : "")
                     + ", alternating in \(counts.concurrentRounds) rounds")
             let rawPath = scratch.directory(for: "store-shaped")
             let storePath = scratch.directory(for: "concurrent")
+            let appendLogPath = scratch.directory(for: "append-log")
             let sqlitePath = withSQLite ? scratch.directory(for: "sqlite-clients.sqlite") : nil
             let envelopeBytes = events.envelopeBytes(streamID: "job-client-\(clients - 1)")
-            let (sides, batches) = try await DedicatedThread.run("jobledger-bench.concurrent") {
-                () throws -> ([SideResult?], BatchFigures) in
+            let (sides, batches, costs) = try await DedicatedThread.run("jobledger-bench.concurrent") {
+                () throws -> ([SideResult?], BatchFigures, [WriteCostFigures]) in
                 let baseline = try StoreShapedBaseline(at: rawPath, streams: clients, envelopeBytes: envelopeBytes)
+                let appendLog = try RawLMDBBaseline(
+                    at: appendLogPath, valueBytes: envelopeBytes, expectedPuts: clients * counts.appendsPerClient)
                 let workload = try ConcurrentAppend(at: storePath, clients: clients, events: events)
                 let sqlite = try sqlitePath.map {
                     try SQLiteConcurrentClients(at: $0, mode: mode, clients: clients, payloadBytes: counts.payloadBytes)
                 }
-                let trackers = [PeakTracker(), PeakTracker(), PeakTracker()]
+                let trackers = [PeakTracker(), PeakTracker(), PeakTracker(), PeakTracker()]
+                let meters = [
+                    WriteCostMeter(workload: "C raw LMDB, \(clients) store-shaped events"),
+                    WriteCostMeter(workload: "EventStore \(clients) clients"),
+                    WriteCostMeter(workload: "D raw LMDB, \(clients) puts"),
+                ]
+                meters[0].start(try baseline.pageSnapshot())
+                meters[1].start(try workload.pageSnapshot())
+                meters[2].start(try appendLog.pageSnapshot())
                 var sides = [
                     InterleavedRounds.Side(total: counts.appendsPerClient) { count in
-                        try trackers[0].measure { try baseline.commit(count) }
+                        try trackers[0].measure {
+                            try meters[0].measure(commits: count, records: clients) { try baseline.commit(count) }
+                        }
                     },
                     InterleavedRounds.Side(total: counts.appendsPerClient) { count in
-                        try trackers[1].measure { try workload.append(perClient: count) }
+                        try trackers[1].measure {
+                            try meters[1].measure(statistics: { workload.statistics }) {
+                                try workload.append(perClient: count)
+                            }
+                        }
+                    },
+                    InterleavedRounds.Side(total: counts.appendsPerClient) { count in
+                        try trackers[3].measure {
+                            try meters[2].measure(commits: count, records: clients) {
+                                try appendLog.commit(count, putsPerCommit: clients)
+                            }
+                        }
                     },
                 ]
                 if let sqlite {
@@ -266,20 +301,35 @@ struct BenchCommand: AsyncParsableCommand {
                 }
                 let totals = try InterleavedRounds.run(rounds: counts.concurrentRounds, sides: sides)
                 try sqlite?.finish()
-                let results: [SideResult?] = totals.indices.map { SideResult(totals: totals[$0], peakMB: trackers[$0].megabytes) }
-                return (results + [nil], try workload.finish())
+                meters[0].finish(try baseline.pageSnapshot())
+                meters[1].finish(try workload.pageSnapshot())
+                meters[2].finish(try appendLog.pageSnapshot())
+                // Results in the order shaped, ledger, SQLite, append log.
+                let trackerOf = [0, 1, 3] + (sqlite == nil ? [] : [2])
+                var results: [SideResult?] = zip(totals, trackerOf).map {
+                    SideResult(totals: $0, peakMB: trackers[$1].megabytes)
+                }
+                let appendLogResult = results.remove(at: 2)
+                if sqlite == nil { results.append(nil) }
+                return (results + [appendLogResult], try workload.finish(), meters.map(\.figures))
             }
+            report.writeCosts += costs
             func rate(_ side: SideResult) -> Double { Double(side.totals.operations * clients) / max(side.totals.seconds, 1e-9) }
+            /// Adds an events/s figure of one side, with its peak memory.
+            func add(_ id: String, _ workload: String, _ side: SideResult, baseline: String? = nil, target: Target? = nil) {
+                report.figures.append(Figure(
+                    id: id, workload: workload, value: rate(side), unit: "events/s", baselineID: baseline, target: target))
+                report.sidePeaks[id] = side.peakMB
+            }
             if let shaped = sides[0], let concurrent = sides[1] {
-                report.figures.append(Figure(
-                    id: "C", workload: "C raw LMDB, \(clients) store-shaped events per durable commit",
-                    value: rate(shaped), unit: "events/s"))
-                report.figures.append(Figure(
-                    id: "clients", workload: "EventStore \(clients) clients, 1 event per durable append",
-                    value: rate(concurrent), unit: "events/s",
-                    baselineID: "C", target: Target(subject: .value, comparison: .atLeast, threshold: 100_000)))
-                report.sidePeaks["C"] = shaped.peakMB
-                report.sidePeaks["clients"] = concurrent.peakMB
+                add("C", "C raw LMDB, \(clients) store-shaped events per durable commit", shaped)
+                add("clients", "EventStore \(clients) clients, 1 event per durable append", concurrent, baseline: "C",
+                    target: Target(subject: .value, comparison: .atLeast, threshold: 100_000))
+            }
+            if let appendLog = sides[3], let concurrent = sides[1] {
+                add("D", "D raw LMDB, \(clients) puts of one event's size per durable commit", appendLog)
+                add("clients-vs-D", "EventStore \(clients) clients against D", concurrent, baseline: "D",
+                    target: Target(subject: .ratio, comparison: .atLeast, threshold: 0.5))
             }
             if let sqlite = sides[2] {
                 report.figures.append(Figure(

@@ -82,6 +82,12 @@ final class ConcurrentAppend {
         batchTotals.largestAppendsPerCommit = round.largestAppendsPerCommit
     }
 
+    /// The store's group-commit statistics now.
+    var statistics: GroupCommitStatistics { store.groupCommitStatistics }
+
+    /// The ledger's pages, database by database.
+    func pageSnapshot() throws -> PageSnapshot { try store.pageSnapshot() }
+
     /// Checks every stream holds what its client appended and returns how
     /// group commit batched the timed appends.
     func finish() throws -> BatchFigures {

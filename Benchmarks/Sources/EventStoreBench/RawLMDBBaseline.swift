@@ -23,6 +23,9 @@ final class RawLMDBBaseline {
         value = [UInt8](repeating: 0x5A, count: valueBytes)
     }
 
+    /// The file's pages and the database's.
+    func pageSnapshot() throws -> PageSnapshot { try environment.pageSnapshot([database]) }
+
     /// Runs `commits` durable commits of `putsPerCommit` appended puts each
     /// and returns the seconds they took.
     func commit(_ commits: Int, putsPerCommit: Int) throws -> Double {

@@ -114,6 +114,9 @@ struct BenchReport: Codable, Sendable {
     var figures: [Figure] = []
     /// Group-commit batch sizes per append workload.
     var groupCommit: [BatchFigures] = []
+    /// What the durable append workloads and their raw LMDB baselines
+    /// asked of the disk, side by side.
+    var writeCosts: [WriteCostFigures] = []
     /// Remarks about how figures were taken.
     var notes: [String] = []
     /// Peak RSS (MB) of in-process sides, by the id of the side's figure.
@@ -147,6 +150,7 @@ struct BenchReport: Codable, Sendable {
     mutating func merge(_ other: BenchReport) {
         figures += other.figures
         groupCommit += other.groupCommit
+        writeCosts += other.writeCosts
         notes += other.notes
         sidePeaks.merge(other.sidePeaks) { _, new in new }
         sideConflicts.merge(other.sideConflicts) { _, new in new }

@@ -72,6 +72,7 @@ enum ReportTable {
             }
             lines += align([batchHeader] + batchRows, rightAligned: [1, 2, 3, 4, 5])
         }
+        lines += WriteCostTable.render(report.writeCosts)
         if !report.notes.isEmpty {
             lines.append("")
             lines += report.notes.map { "note: \($0)" }
@@ -85,7 +86,7 @@ enum ReportTable {
     }
 
     /// Pads every column to its widest cell; a rule follows the header.
-    private static func align(_ rows: [[String]], rightAligned: Set<Int>) -> [String] {
+    static func align(_ rows: [[String]], rightAligned: Set<Int>) -> [String] {
         guard let columns = rows.first?.count else { return [] }
         let widths = (0..<columns).map { column in rows.map { $0[column].count }.max() ?? 0 }
         var lines = rows.map { row in

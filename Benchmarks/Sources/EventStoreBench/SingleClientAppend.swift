@@ -30,6 +30,12 @@ final class SingleClientAppend {
         return stopwatch.elapsedSeconds
     }
 
+    /// The store's group-commit statistics now.
+    var statistics: GroupCommitStatistics { store.groupCommitStatistics }
+
+    /// The ledger's pages, database by database.
+    func pageSnapshot() throws -> PageSnapshot { try store.pageSnapshot() }
+
     /// Checks the stream holds every appended event and returns how group
     /// commit batched them.
     func finish() throws -> BatchFigures {

@@ -37,6 +37,11 @@ final class StoreShapedBaseline {
         versions = Array(repeating: 0, count: streams)
     }
 
+    /// The file's pages and those of the four databases.
+    func pageSnapshot() throws -> PageSnapshot {
+        try environment.pageSnapshot([events, streamIndex, eventIDs, streamRecords])
+    }
+
     /// Runs `commits` durable commits of one event per stream and returns the
     /// seconds they took.
     func commit(_ commits: Int) throws -> Double {

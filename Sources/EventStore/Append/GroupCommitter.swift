@@ -167,6 +167,7 @@ final class GroupCommitCounters: Sendable {
             stats.appends += appends
             stats.events += events
             stats.largestCommitAppends = max(stats.largestCommitAppends, appends)
+            stats.commitsByAppends[appends, default: 0] += 1
         }
     }
 
@@ -183,6 +184,9 @@ public struct GroupCommitStatistics: Sendable, Hashable {
     public var events = 0
     /// Most appends gathered into one commit.
     public var largestCommitAppends = 0
+    /// How many commits carried each number of appends: the distribution
+    /// behind ``averageAppendsPerCommit``.
+    public var commitsByAppends: [Int: Int] = [:]
 
     /// Average appends per commit.
     public var averageAppendsPerCommit: Double { commits == 0 ? 0 : Double(appends) / Double(commits) }
