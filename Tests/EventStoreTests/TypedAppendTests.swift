@@ -16,12 +16,13 @@ import Testing
     /// Counts the events of each stream and reports the count with the
     /// decoded value the last event carried.
     struct Folder: Projection {
-        var tableNames: [String] { ["counts"] }
+        static let counts = ProjectionTable("counts")
+        var tables: [ProjectionTable] { [Self.counts] }
         var version: Int { 1 }
         func apply(_ event: RecordedEvent, to tables: borrowing ProjectionWriter) throws {
             let key = Array(event.streamID.utf8)
-            let count = (try tables.get("counts", key)?.count ?? 0) + 1
-            try tables.put("counts", key, [UInt8](repeating: 0, count: count))
+            let count = (try tables.get(Self.counts, key)?.count ?? 0) + 1
+            try tables.put(Self.counts, key, [UInt8](repeating: 0, count: count))
             tables.report(Folded(count: count, lastDecoded: event.decoded as? String))
         }
     }
