@@ -16,11 +16,15 @@ extension JobEvent {
     /// The event as it reads back once stored: each instant replaced by what
     /// its stored text (``UTCTimestamp/text(_:)``, whole milliseconds)
     /// decodes to, so that the decided event, the typed value handed to the
-    /// projection and a later read of the payload are equal. An instant
-    /// outside ``LedgerTimeRange`` is left as it is (the command refuses it).
+    /// projection and a later read of the payload are equal. Both the text
+    /// and ``JSONCoding/truncated(_:)`` round to the nearest millisecond and
+    /// divide the whole milliseconds by 1,000, so the rounding gives the
+    /// same `Date` without writing and parsing the text (a test compares
+    /// the two). An instant outside ``LedgerTimeRange`` is left as it is
+    /// (the command refuses it).
     var asStored: JobEvent {
         JobEventKind.of(self).mapInstants(self) { _, date in
-            LedgerInstant.date(from: UTCTimestamp.text(date)) ?? date
+            LedgerInstant.isAccepted(date) ? JSONCoding.truncated(date) : date
         }
     }
 }

@@ -79,10 +79,24 @@ struct JobEventKind: Sendable {
     static let byTypeName: [String: JobEventKind] = Dictionary(uniqueKeysWithValues: all.map { ($0.typeName, $0) })
 
     /// The kind of `event`.
-    static func of(_ event: JobEvent) -> JobEventKind {
-        guard let kind = all.first(where: { $0.matches(event) }) else {
-            preconditionFailure("every case of JobEvent has a line in JobEventKind.all")
+    static func of(_ event: JobEvent) -> JobEventKind { all[index(of: event)] }
+
+    /// The place of `event`'s kind in ``all``: one switch that the compiler
+    /// keeps exhaustive and a test keeps in the list's order, so finding a
+    /// kind does not try each line of the list.
+    static func index(of event: JobEvent) -> Int {
+        switch event {
+        case .submitted: 0
+        case .claimed: 1
+        case .leaseRenewed: 2
+        case .completed: 3
+        case .attemptFailed: 4
+        case .failed: 5
+        case .cancelRequested: 6
+        case .cancelled: 7
+        case .killed: 8
+        case .leaseExpired: 9
+        case .retried: 10
         }
-        return kind
     }
 }
