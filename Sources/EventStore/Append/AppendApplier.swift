@@ -79,6 +79,8 @@ struct AppendApplier {
             var positions: [UInt64] = []
             positions.reserveCapacity(append.events.count)
             let readers = projections.filter { $0.reads(stream: append.streamID) }
+            // One view of the transaction's tables for the append's events.
+            let projectionTables = readers.isEmpty ? nil : LMDBTableWrites(txn.lend(), tables)
             folded.value = nil
             for event in append.events {
                 version += 1
@@ -107,7 +109,7 @@ struct AppendApplier {
                             recordedAt: Date(microsecondsSince1970: event.recordedAt?.microsecondsSince1970 ?? nowMicros),
                             actor: event.actor, correlationID: event.correlationID, causationID: event.causationID,
                             payload: event.payload, decoded: event.decoded),
-                        to: readers, in: txn)
+                        to: readers, through: projectionTables)
                 }
             }
             try withBigEndianBytes(of: number, version) { recordBytes in
@@ -193,8 +195,9 @@ struct AppendApplier {
         }
     }
 
-    private func project(_ event: RecordedEvent, to readers: [any Projection], in txn: borrowing WriteTransaction) throws {
-        let writer = ProjectionWriter(transaction: txn.lend(), tables: tables, folded: folded)
+    private func project(_ event: RecordedEvent, to readers: [any Projection], through tables: LMDBTableWrites?) throws {
+        guard let tables else { return }
+        let writer = ProjectionWriter(tables: tables, folded: folded)
         for projection in readers {
             do {
                 try projection.apply(event, to: writer)

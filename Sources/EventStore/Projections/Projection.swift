@@ -25,12 +25,22 @@ public protocol Projection: Sendable {
 }
 
 /// Write access to projection tables inside an append's transaction.
+///
+/// A backend hands its tables to projections through this wrapper, made
+/// over its own ``ProjectionTableWriting``; the wrapper cannot be copied,
+/// so a projection cannot keep it past the call it was lent to.
 public struct ProjectionWriter: ~Copyable {
-    let transaction: WriteTransaction
-    let tables: ProjectionTables
+    let tables: any ProjectionTableWriting
     /// Where ``report(_:)`` leaves its value: set inside an append, `nil`
     /// in rebuilds and verifications, which answer nobody.
-    var folded: FoldedValue? = nil
+    let folded: FoldedValue?
+
+    /// Lends `tables` to a projection; `folded` collects what it reports
+    /// during an append (`nil` elsewhere).
+    package init(tables: any ProjectionTableWriting, folded: FoldedValue? = nil) {
+        self.tables = tables
+        self.folded = folded
+    }
 
     /// Hands `value`, what the projection folded for the stream of the event
     /// it is applying, back to the appender: it lands in that stream's
@@ -42,72 +52,76 @@ public struct ProjectionWriter: ~Copyable {
 
     /// The value stored under `key` in `table`.
     public func get(_ table: ProjectionTable, _ key: [UInt8]) throws -> [UInt8]? {
-        try transaction.get(key, in: tables.database(table))
+        try tables.get(table, key)
     }
 
     /// Stores `value` under `key` in `table`.
     public func put(_ table: ProjectionTable, _ key: [UInt8], _ value: [UInt8]) throws {
-        try transaction.put(key, value, in: tables.database(table))
+        try tables.put(table, key, value)
     }
 
     /// Stores `value` under `key` in `table`, whose keys so far all sort
-    /// before `key`: the fast path for filling a table in key order. Fails
-    /// with LMDB's key-exists error when `key` does not sort last.
+    /// before `key`: the fast path for filling a table in key order.
     public func append(_ table: ProjectionTable, _ key: [UInt8], _ value: [UInt8]) throws {
-        try transaction.put(key, value, in: tables.database(table), flags: .append)
+        try key.withUnsafeBytes { key in
+            try value.withUnsafeBytes { value in
+                try tables.append(table, sortedEntries: 1) { _ in (key, value) }
+            }
+        }
     }
 
     /// Appends `count` entries, in ascending key order and each after every
-    /// key already in `table`, through LMDB's append mode (no search).
-    /// `entry` gives the key and value bytes of each; they need to stay
-    /// valid only until `entry` is called again.
+    /// key already in `table` (LMDB's append mode: no search). `entry` gives
+    /// the key and value bytes of each; they need to stay valid only until
+    /// `entry` is called again.
     public func append(
         _ table: ProjectionTable, sortedEntries count: Int,
         _ entry: (Int) -> (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)
     ) throws {
-        let database = try tables.database(table)
-        for index in 0..<count {
-            let (key, value) = entry(index)
-            try transaction.put(key, value, in: database, flags: .append)
-        }
+        try tables.append(table, sortedEntries: count, entry)
     }
 
     /// Removes `key` from `table`; returns whether it was there.
     @discardableResult
     public func delete(_ table: ProjectionTable, _ key: [UInt8]) throws -> Bool {
-        try transaction.delete(key, in: tables.database(table))
+        try tables.delete(table, key)
     }
 
     /// Calls `body` with each entry of `table` from `key` on, in key order,
     /// while it returns true.
     public func scan(_ table: ProjectionTable, from key: [UInt8] = [], _ body: ([UInt8], [UInt8]) throws -> Bool) throws {
-        try transaction.withCursor(on: tables.database(table)) { cursor in
-            try ProjectionTables.walk(&cursor, from: key, body)
-        }
+        try tables.scan(table, from: key, body)
     }
 }
 
 /// The value a projection reported for the stream an append is writing.
-final class FoldedValue {
-    var value: (any Sendable)?
+package final class FoldedValue {
+    /// The last value reported.
+    package var value: (any Sendable)?
+
+    /// Nothing reported yet.
+    package init() {}
 }
 
-/// Read access to projection tables in one consistent snapshot.
+/// Read access to projection tables in one consistent snapshot, made by a
+/// backend over its own ``ProjectionTableReading``.
 public struct ProjectionReader: ~Copyable {
-    let transaction: ReadTransaction
-    let tables: ProjectionTables
+    let tables: any ProjectionTableReading
+
+    /// Lends `tables` to a reader of the projections.
+    package init(tables: any ProjectionTableReading) {
+        self.tables = tables
+    }
 
     /// The value stored under `key` in `table`.
     public func get(_ table: ProjectionTable, _ key: [UInt8]) throws -> [UInt8]? {
-        try transaction.get(key, in: tables.database(table))
+        try tables.get(table, key)
     }
 
     /// Calls `body` with each entry of `table` from `key` on, in key order,
     /// while it returns true.
     public func scan(_ table: ProjectionTable, from key: [UInt8] = [], _ body: ([UInt8], [UInt8]) throws -> Bool) throws {
-        try transaction.withCursor(on: tables.database(table)) { cursor in
-            try ProjectionTables.walk(&cursor, from: key, body)
-        }
+        try tables.scan(table, from: key, body)
     }
 
     /// Calls `body` with each entry of `table` whose key starts with
@@ -122,33 +136,7 @@ public struct ProjectionReader: ~Copyable {
 
     /// Number of entries in `table`.
     public func count(_ table: ProjectionTable) throws -> Int {
-        try transaction.statistics(of: tables.database(table)).entries
-    }
-}
-
-/// The LMDB databases behind the projection tables, by table name.
-struct ProjectionTables: Sendable {
-    static let prefix = "table."
-    static let scratchPrefix = "scratch."
-    let databases: [String: Database]
-
-    func database(_ table: ProjectionTable) throws(EventStoreError) -> Database {
-        try database(table.name)
-    }
-
-    func database(_ name: String) throws(EventStoreError) -> Database {
-        guard let database = databases[name] else {
-            throw .invalidAppend(reason: "no projection declares a table named '\(name)'")
-        }
-        return database
-    }
-
-    static func walk(_ cursor: inout Cursor, from key: [UInt8], _ body: ([UInt8], [UInt8]) throws -> Bool) throws {
-        var entry = try key.isEmpty ? cursor.first() : key.withUnsafeBytes { try cursor.seek(atLeast: $0) }
-        while let current = entry {
-            if try !body(Array(current.key), Array(current.value)) { return }
-            entry = try cursor.next()
-        }
+        try tables.count(table)
     }
 }
 
@@ -161,7 +149,7 @@ extension EventStore {
         if let projectionRefusal { throw projectionRefusal }
         do {
             return try environment.read { txn in
-                try body(ProjectionReader(transaction: txn.lend(), tables: tables))
+                try body(ProjectionReader(tables: LMDBTableReads(txn.lend(), tables)))
             }
         } catch let error as EventStoreError {
             throw error

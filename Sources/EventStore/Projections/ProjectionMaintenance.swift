@@ -99,7 +99,7 @@ extension EventStore {
         into tables: ProjectionTables, projections: [any Projection], layout: StoreLayout,
         txn: borrowing WriteTransaction, progress: ((UInt64) -> Void)?
     ) throws -> Int {
-        let writer = ProjectionWriter(transaction: txn.lend(), tables: tables)
+        let writer = ProjectionWriter(tables: LMDBTableWrites(txn.lend(), tables))
         return try txn.withCursor(on: layout.events) { cursor in
             try replayLog(from: &cursor, projections: projections, into: writer, progress: progress)
         }

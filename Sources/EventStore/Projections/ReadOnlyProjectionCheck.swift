@@ -57,7 +57,7 @@ extension EventStore {
     ) throws {
         let log = logTransaction.lend()
         try scratchEnvironment.write { scratchTransaction in
-            let writer = ProjectionWriter(transaction: scratchTransaction.lend(), tables: tables)
+            let writer = ProjectionWriter(tables: LMDBTableWrites(scratchTransaction.lend(), tables))
             _ = try log.withCursor(on: layout.events) { cursor in
                 try replayLog(from: &cursor, projections: projections, into: writer, progress: nil)
             }
