@@ -33,7 +33,8 @@ struct LedgerOptions: ParsableArguments {
     func openForReading() throws -> JobLedger {
         do {
             return try open(creating: false, readOnly: true)
-        } catch CLIError.ledger(let error) where error.storeCode == .readersFull {
+        } catch let failure as CLIError {
+            guard failure.isReadersFull else { throw failure }
             return try open(creating: false, readOnly: false)
         }
     }
@@ -96,4 +97,15 @@ func parseTime(_ text: String, option: String) throws -> Date {
 /// Refuses a lease out of bounds before the ledger is opened.
 func checkLease(_ seconds: Double) throws {
     try JobLedger.checkLease(seconds)
+}
+
+extension CLIError {
+    /// True for a ledger that could not be opened because every reader
+    /// slot was taken. (Written as a property: a `catch` pattern with this
+    /// condition in its `where` clause crashes the optimiser of the
+    /// release build.)
+    var isReadersFull: Bool {
+        guard case .ledger(let error) = self else { return false }
+        return error.storeCode == .readersFull
+    }
 }
