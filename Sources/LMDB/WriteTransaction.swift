@@ -21,6 +21,13 @@ public struct WriteTransaction: ~Copyable {
         WriteTransaction(handle: handle, failure: failure)
     }
 
+    /// The reads of this transaction as a ``ReadTransaction``, which sees
+    /// what this transaction wrote so far: for code that only reads and is
+    /// written once for both kinds.
+    package func readView() -> ReadTransaction {
+        ReadTransaction(handle: handle)
+    }
+
     /// Looks up `key`; the bytes live until the next write in this transaction.
     public func get(_ key: UnsafeRawBufferPointer, in db: Database) throws(LMDBError) -> UnsafeRawBufferPointer? {
         try RawOperations.get(handle, key, db)

@@ -27,52 +27,39 @@ struct ProjectionTables: Sendable {
 }
 
 /// The projection tables of an LMDB read snapshot.
-final class LMDBTableReads: ProjectionTableReading {
+class LMDBTableReads: ProjectionTableReading {
     private let transaction: ReadTransaction
-    private let tables: ProjectionTables
+    let tables: ProjectionTables
 
     init(_ transaction: consuming ReadTransaction, _ tables: ProjectionTables) {
         self.transaction = transaction
         self.tables = tables
     }
 
-    func get(_ table: ProjectionTable, _ key: [UInt8]) throws -> [UInt8]? {
+    final func get(_ table: ProjectionTable, _ key: [UInt8]) throws -> [UInt8]? {
         try transaction.get(key, in: tables.database(table))
     }
 
-    func scan(_ table: ProjectionTable, from key: [UInt8], _ body: ([UInt8], [UInt8]) throws -> Bool) throws {
+    final func scan(_ table: ProjectionTable, from key: [UInt8], _ body: ([UInt8], [UInt8]) throws -> Bool) throws {
         try transaction.withCursor(on: tables.database(table)) { cursor in
             try ProjectionTables.walk(&cursor, from: key, body)
         }
     }
 
-    func count(_ table: ProjectionTable) throws -> Int {
+    final func count(_ table: ProjectionTable) throws -> Int {
         try transaction.statistics(of: tables.database(table)).entries
     }
 }
 
-/// The projection tables of an LMDB write transaction.
-final class LMDBTableWrites: ProjectionTableWriting {
+/// The projection tables of an LMDB write transaction: its reads are those
+/// of a snapshot, through a read view of the same transaction.
+final class LMDBTableWrites: LMDBTableReads, ProjectionTableWriting {
     private let transaction: WriteTransaction
-    private let tables: ProjectionTables
 
     init(_ transaction: consuming WriteTransaction, _ tables: ProjectionTables) {
+        let reads = transaction.readView()
         self.transaction = transaction
-        self.tables = tables
-    }
-
-    func get(_ table: ProjectionTable, _ key: [UInt8]) throws -> [UInt8]? {
-        try transaction.get(key, in: tables.database(table))
-    }
-
-    func scan(_ table: ProjectionTable, from key: [UInt8], _ body: ([UInt8], [UInt8]) throws -> Bool) throws {
-        try transaction.withCursor(on: tables.database(table)) { cursor in
-            try ProjectionTables.walk(&cursor, from: key, body)
-        }
-    }
-
-    func count(_ table: ProjectionTable) throws -> Int {
-        try transaction.statistics(of: tables.database(table)).entries
+        super.init(reads, tables)
     }
 
     func put(_ table: ProjectionTable, _ key: [UInt8], _ value: [UInt8]) throws {
