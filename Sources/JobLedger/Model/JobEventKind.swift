@@ -60,7 +60,8 @@ struct JobEventKind: Sendable {
 
     /// Every kind of job event. Adding an event type: its case and data
     /// struct in ``JobEvent``, the data's ``JobEventData`` conformance, one
-    /// line here, and its rules in ``JobDecider`` and ``JobEvolver``.
+    /// line here and its place in ``index(of:)``, and its rules in
+    /// ``JobDecider`` and ``JobEvolver``.
     static let all: [JobEventKind] = [
         .init("JobSubmitted", JobEvent.submitted) { if case .submitted(let data) = $0 { data } else { nil } },
         .init("JobClaimed", JobEvent.claimed) { if case .claimed(let data) = $0 { data } else { nil } },
