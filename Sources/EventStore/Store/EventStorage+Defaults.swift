@@ -98,7 +98,8 @@ extension EventStorage {
         try importEvents(batch, dryRun: false)
     }
 
-    /// Reads, checks and appends an exported log held in memory, all or nothing.
+    /// Reads, checks and appends an exported log held in memory (JSON
+    /// Lines), all or nothing. See ``EventStore/importEvents(lines:dryRun:)``.
     @discardableResult
     public func importEvents(jsonLines data: Data, dryRun: Bool = false) throws(ImportError) -> ImportReport {
         try importEvents(EventStore.readImport(jsonLines: data, limits: options.limits), dryRun: dryRun)

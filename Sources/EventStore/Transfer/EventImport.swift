@@ -36,24 +36,10 @@ extension EventStore {
         return try applyImport(reader.events, dryRun: dryRun)
     }
 
-    /// Imports JSON Lines text held in memory. See ``importEvents(lines:dryRun:)``.
-    @discardableResult
-    public func importEvents(jsonLines data: Data, dryRun: Bool = false) throws(ImportError) -> ImportReport {
-        var reader = ImportReader(limits: options.limits)
-        if let error = data.withUnsafeBytes({ reader.addLines(of: $0) }) { throw error }
-        return try applyImport(reader.events, dryRun: dryRun)
-    }
-
     /// Imports the JSON Lines file at `path`. See ``importEvents(lines:dryRun:)``.
     @discardableResult
     public func importEvents(fromFile path: String, dryRun: Bool = false) throws(ImportError) -> ImportReport {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw .unreadableInput(reason: "'\(path)': \(error.localizedDescription)")
-        }
-        return try importEvents(jsonLines: data, dryRun: dryRun)
+        try importEvents(jsonLines: Self.importData(fromFile: path), dryRun: dryRun)
     }
 
     /// Imports JSON Lines read from `handle` to its end, such as standard
