@@ -76,18 +76,9 @@ struct CommandPlan {
     /// or an append that was already stored), a local fold of the decided
     /// events onto the state read.
     func job(after result: AppendResult?) -> Job? {
-        if !events.isEmpty, let stream = result?.streams.first(where: { $0.streamID == JobStreams.job(jobID) }),
-           let folded = stream.projected as? Job {
-            return folded
-        }
-        return jobAfter(result)
-    }
-
-    /// The job after the append, folded locally from the decided events.
-    private func jobAfter(_ result: AppendResult?) -> Job? {
-        guard !events.isEmpty, let result,
-              let stream = result.streams.first(where: { $0.streamID == JobStreams.job(jobID) })
+        guard !events.isEmpty, let stream = result?.streams.first(where: { $0.streamID == JobStreams.job(jobID) })
         else { return before }
+        if let folded = stream.projected as? Job { return folded }
         var job = before
         let firstVersion = stream.version - UInt64(events.count) + 1
         for (index, event) in events.enumerated() {
