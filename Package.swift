@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "JobLedger", targets: ["JobLedger"]),
         .library(name: "JobLedgerServer", targets: ["JobLedgerServer"]),
         .library(name: "JobLedgerClient", targets: ["JobLedgerClient"]),
+        .library(name: "PostgresEventStore", targets: ["PostgresEventStore"]),
         .executable(name: "jobledger", targets: ["JobLedgerMain"]),
         .executable(name: "jobledger-server", targets: ["JobLedgerServe"]),
         .executable(name: "jobledger-fuzz", targets: ["JobLedgerFuzz"]),
@@ -30,6 +31,8 @@ let package = Package(
         // The HTTP client of the JobLedgerClient library.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.30.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.0.0"),
+        // The PostgreSQL backend of the storage contract.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
     ],
     targets: [
         .systemLibrary(
@@ -39,6 +42,18 @@ let package = Package(
         ),
         .target(name: "LMDB", dependencies: ["CLMDB"]),
         .target(name: "EventStore", dependencies: ["LMDB", .product(name: "Crypto", package: "swift-crypto")]),
+        // The storage contract on PostgreSQL: several servers, one database.
+        // Its own target, so that a program on LMDB links no networking.
+        .target(
+            name: "PostgresEventStore",
+            dependencies: [
+                "EventStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "JobLedger",
             dependencies: ["EventStore", .product(name: "Crypto", package: "swift-crypto")]
@@ -119,7 +134,7 @@ let package = Package(
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
         .testTarget(
             name: "EventStoreTests",
-            dependencies: ["EventStore", "LMDB", "StoreProbe", "JobLedger", "JobLedgerTestSupport"]
+            dependencies: ["EventStore", "LMDB", "StoreProbe", "JobLedger", "JobLedgerTestSupport", "PostgresEventStore"]
         ),
         .testTarget(
             name: "JobLedgerCLITests",

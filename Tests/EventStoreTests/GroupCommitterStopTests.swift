@@ -17,9 +17,10 @@ import Testing
         let environment = try Environment(path: ledger.path, options: options)
         defer { environment.close() }
         let layout = try StoreLayout.open(in: environment, path: ledger.path)
-        let committer = GroupCommitter(
-            environment: environment, layout: layout, projections: [], tables: ProjectionTables(databases: [:]),
-            maxEventsPerCommit: 1_000, onCommit: {})
+        let committer = GroupCommitter(maxEventsPerCommit: 1_000, onCommit: {}) {
+            LMDBBatchWriter(
+                environment: environment, layout: layout, projections: [], tables: ProjectionTables(databases: [:]))
+        }
 
         let threads = 12
         let perThread = 200
@@ -37,7 +38,7 @@ import Testing
                     let number = thread * perThread + index
                     let answered = DispatchSemaphore(value: 0)
                     let append = StreamAppend(streamID: "thread-\(thread)-\(index)", expectedVersion: .any, events: [sampleEvent()])
-                    committer.submit(.init(appends: [append], eventCount: 1) { result in
+                    committer.submit(.init(appends: [append]) { result in
                         answers.withLock { $0[number, default: 0] += 1 }
                         switch result {
                         case .success(let appended): stored.withLock { $0 += appended.streams[0].positions }

@@ -1,7 +1,7 @@
 /// Checks an append against the limits before it reaches the writer, so bad
 /// input is refused without touching the ledger.
-enum AppendValidation {
-    static func validate(_ appends: [StreamAppend], limits: EventLimits) throws(EventStoreError) {
+package enum AppendValidation {
+    package static func validate(_ appends: [StreamAppend], limits: EventLimits) throws(EventStoreError) {
         guard !appends.isEmpty else { throw .invalidAppend(reason: "no streams given") }
         var seenStreams = Set<String>()
         var seenIDs = Set<UUIDKey>()
@@ -39,7 +39,7 @@ enum AppendValidation {
     }
 
     /// Throws when `id` cannot name a stream.
-    static func validateStreamID(_ id: String, limits: EventLimits) throws(EventStoreError) {
+    package static func validateStreamID(_ id: String, limits: EventLimits) throws(EventStoreError) {
         if let reason = textProblem(id, limit: limits.maxStreamIDBytes, allowEmpty: false) {
             throw .invalidStreamID(id, reason: reason)
         }

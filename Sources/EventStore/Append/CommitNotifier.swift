@@ -3,19 +3,22 @@
 /// A generation counter closes the race between "read found nothing" and
 /// "start waiting": a waiter passes the generation it read before reading
 /// the log and returns at once if a commit happened since.
-final class CommitNotifier: Sendable {
+package final class CommitNotifier: Sendable {
     private let waiters = WaiterList<UInt64>(0)
 
+    /// Starts at generation 0.
+    package init() {}
+
     /// The current generation; read it before reading the log.
-    var generation: UInt64 { waiters.value }
+    package var generation: UInt64 { waiters.value }
 
     /// Called after each commit that wrote events.
-    func notify() {
+    package func notify() {
         waiters.wakeAll { $0 &+= 1 }
     }
 
     /// Waits until a commit after `generation`, the timeout, or cancellation.
-    func wait(after generation: UInt64, timeout: Duration) async {
+    package func wait(after generation: UInt64, timeout: Duration) async {
         await waiters.wait(unless: { $0 != generation }, timeout: timeout)
     }
 }

@@ -1,21 +1,47 @@
 import Dispatch
 import Foundation
-import LMDB
 import Synchronization
+
+/// Writes a batch of appends in one transaction of a backend: what the
+/// group committer's thread calls. A writer lives on that thread alone.
+package protocol AppendBatchWriter {
+    /// Applies the appends of every caller in `batch` in one transaction and
+    /// commits it; returns each caller's outcome, in order. A refused
+    /// append writes nothing and leaves the others alone. Throws when the
+    /// transaction failed as a whole: nothing of it was committed.
+    mutating func commit(_ batch: [[StreamAppend]]) throws -> [Result<AppendResult, EventStoreError>]
+
+    /// Releases what the writer holds, once the last batch is committed.
+    mutating func close()
+}
+
+extension AppendBatchWriter {
+    /// Nothing to release.
+    package mutating func close() {}
+}
 
 /// Gathers appends from every caller into shared write transactions.
 ///
 /// One writer thread takes all waiting appends (up to a limit), applies each
-/// in one LMDB write transaction, commits once (one fsync) and then answers
-/// every caller. Each append still succeeds or fails on its own: a refused
-/// append writes nothing and does not disturb the others.
-final class GroupCommitter: Sendable {
-    typealias Completion = @Sendable (Result<AppendResult, EventStoreError>) -> Void
+/// in one write transaction of the backend, commits once (one fsync) and
+/// then answers every caller. Each append still succeeds or fails on its
+/// own: a refused append writes nothing and does not disturb the others.
+package final class GroupCommitter: Sendable {
+    /// Called once with an append's outcome, on the writer thread.
+    package typealias Completion = @Sendable (Result<AppendResult, EventStoreError>) -> Void
 
-    struct Pending: Sendable {
+    /// One caller's append, waiting for a commit.
+    package struct Pending: Sendable {
         let appends: [StreamAppend]
         let eventCount: Int
         let complete: Completion
+
+        /// An append of `appends` that reports its outcome to `complete`.
+        package init(appends: [StreamAppend], complete: @escaping Completion) {
+            self.appends = appends
+            eventCount = appends.reduce(0) { $0 + $1.events.count }
+            self.complete = complete
+        }
     }
 
     private struct Queue {
@@ -23,35 +49,30 @@ final class GroupCommitter: Sendable {
         var stopped = false
     }
 
-    private let environment: Environment
-    private let layout: StoreLayout
-    private let projections: [any Projection]
-    private let tables: ProjectionTables
     private let maxEventsPerCommit: Int
     private let queue = PlainLock(Queue())
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
     private let onCommit: @Sendable () -> Void
-    let statistics = GroupCommitCounters()
+    /// What was gathered so far.
+    package let statistics = GroupCommitCounters()
 
-    init(
-        environment: Environment, layout: StoreLayout, projections: [any Projection], tables: ProjectionTables,
-        maxEventsPerCommit: Int, onCommit: @escaping @Sendable () -> Void
+    /// Starts the writer thread, which makes its writer with `makeWriter`;
+    /// `onCommit` runs after each commit that wrote events.
+    package init(
+        maxEventsPerCommit: Int, onCommit: @escaping @Sendable () -> Void,
+        makeWriter: @escaping @Sendable () -> any AppendBatchWriter
     ) {
-        self.environment = environment
-        self.layout = layout
-        self.projections = projections
-        self.tables = tables
         self.maxEventsPerCommit = max(1, maxEventsPerCommit)
         self.onCommit = onCommit
-        let thread = Thread { [self] in self.run() }
+        let thread = Thread { [self] in self.run(writer: makeWriter()) }
         thread.name = "jobledger.group-commit"
         thread.start()
     }
 
     /// Queues an append; `complete` runs on the writer thread once it is
     /// durable or refused.
-    func submit(_ pending: Pending) {
+    package func submit(_ pending: Pending) {
         let accepted = queue.withLock { queue in
             if queue.stopped { return false }
             queue.pending.append(pending)
@@ -65,7 +86,7 @@ final class GroupCommitter: Sendable {
     }
 
     /// Lets queued appends finish, then ends the writer thread.
-    func stop() {
+    package func stop() {
         let wasRunning = queue.withLock { queue in
             defer { queue.stopped = true }
             return !queue.stopped
@@ -75,8 +96,8 @@ final class GroupCommitter: Sendable {
         finished.wait()
     }
 
-    private func run() {
-        var applier = AppendApplier(layout: layout, projections: projections, tables: tables)
+    private func run(writer: any AppendBatchWriter) {
+        var writer = writer
         var lastBatch = 0
         while true {
             wake.wait()
@@ -86,12 +107,13 @@ final class GroupCommitter: Sendable {
                 lastBatch = batch.count
                 if batch.isEmpty {
                     if stopped {
+                        writer.close()
                         finished.signal()
                         return
                     }
                     break
                 }
-                commit(batch, applier: &applier)
+                commit(batch, writer: &writer)
             }
         }
     }
@@ -125,23 +147,15 @@ final class GroupCommitter: Sendable {
         }
     }
 
-    private func commit(_ batch: [Pending], applier: inout AppendApplier) {
-        var outcomes: [Result<AppendResult, EventStoreError>] = []
+    private func commit(_ batch: [Pending], writer: inout any AppendBatchWriter) {
+        let outcomes: [Result<AppendResult, EventStoreError>]
         do {
-            try environment.write { txn in
-                outcomes.removeAll(keepingCapacity: true)
-                var next = try applier.lastPosition(in: txn) + 1
-                let now = Date().microsecondsSince1970
-                for pending in batch {
-                    outcomes.append(try applier.apply(pending.appends, in: txn, nextPosition: &next, nowMicros: now))
-                }
-                try CommitClock.record(after: outcomes, micros: now, in: txn, meta: layout.meta)
-            }
+            outcomes = try writer.commit(batch.map(\.appends))
         } catch {
             if batch.count > 1 {
                 // Find the append that broke the shared transaction; the
                 // others commit on their own.
-                for pending in batch { commit([pending], applier: &applier) }
+                for pending in batch { commit([pending], writer: &writer) }
             } else {
                 batch[0].complete(.failure(EventStoreError.wrap(error)))
             }
@@ -158,7 +172,7 @@ final class GroupCommitter: Sendable {
 }
 
 /// Counts of what group commit gathered, for benchmarks and `info`.
-final class GroupCommitCounters: Sendable {
+package final class GroupCommitCounters: Sendable {
     private let state = Mutex(GroupCommitStatistics())
 
     func record(appends: Int, events: Int) {
@@ -171,7 +185,7 @@ final class GroupCommitCounters: Sendable {
         }
     }
 
-    var snapshot: GroupCommitStatistics { state.withLock { $0 } }
+    package var snapshot: GroupCommitStatistics { state.withLock { $0 } }
 }
 
 /// What group commit has done since the store was opened.

@@ -23,6 +23,12 @@ public struct AppendResult: Sendable, Hashable {
     /// True when every event was already stored (a safe retry) and nothing was written.
     public let wasAlreadyStored: Bool
 
+    /// An append's outcome; a backend makes it.
+    package init(streams: [StreamResult], wasAlreadyStored: Bool) {
+        self.streams = streams
+        self.wasAlreadyStored = wasAlreadyStored
+    }
+
     /// What an append did to one stream.
     public struct StreamResult: Sendable, Hashable {
         /// The stream.
@@ -38,7 +44,7 @@ public struct AppendResult: Sendable, Hashable {
         /// append already stored). Not part of equality or hashing.
         public let projected: (any Sendable)?
 
-        init(streamID: String, version: UInt64, positions: [UInt64], projected: (any Sendable)? = nil) {
+        package init(streamID: String, version: UInt64, positions: [UInt64], projected: (any Sendable)? = nil) {
             self.streamID = streamID
             self.version = version
             self.positions = positions

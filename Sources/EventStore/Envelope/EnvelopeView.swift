@@ -129,14 +129,14 @@ extension UnsafeRawBufferPointer {
 
 extension Date {
     /// The date `micros` microseconds after 1970-01-01T00:00:00Z.
-    init(microsecondsSince1970 micros: Int64) {
+    package init(microsecondsSince1970 micros: Int64) {
         self.init(timeIntervalSince1970: Double(micros) / 1_000_000)
     }
 
     /// Microseconds since 1970-01-01T00:00:00Z, rounded to the nearest;
     /// `nil` beyond what 64 bits of microseconds hold (about 292,000 years
     /// either side of 1970).
-    var exactMicrosecondsSince1970: Int64? {
+    package var exactMicrosecondsSince1970: Int64? {
         let micros = (timeIntervalSince1970 * 1_000_000).rounded()
         guard micros >= -9_223_372_036_854_775_808.0, micros < 9_223_372_036_854_775_808.0 else { return nil }
         return Int64(micros)
@@ -144,7 +144,7 @@ extension Date {
 
     /// Microseconds since 1970-01-01T00:00:00Z, rounded to the nearest and
     /// held at the ends of the 64-bit range for dates beyond it.
-    var microsecondsSince1970: Int64 {
+    package var microsecondsSince1970: Int64 {
         exactMicrosecondsSince1970 ?? (timeIntervalSince1970 < 0 ? .min : .max)
     }
 }

@@ -19,6 +19,12 @@ public struct RebuildReport: Sendable, Hashable {
     public let events: Int
     /// Entries written across the projection tables.
     public let entries: Int
+
+    /// A report of a rebuild; a backend makes it.
+    package init(events: Int, entries: Int) {
+        self.events = events
+        self.entries = entries
+    }
 }
 
 extension EventStore {
@@ -91,7 +97,7 @@ extension EventStore {
 
     var currentProjectionVersion: String { Self.projectionVersion(of: options.projections) }
 
-    static func projectionVersion(of projections: [any Projection]) -> String {
+    package static func projectionVersion(of projections: [any Projection]) -> String {
         projections.map { "\(type(of: $0)):\($0.version)" }.joined(separator: ",")
     }
 
@@ -106,21 +112,37 @@ extension EventStore {
     }
 
     /// Folds every event from the first under `cursor` (on the events
-    /// database) through the replayers of the projections whose streams it
-    /// belongs to, then lets each write what it still holds; returns how
-    /// many events were read. The cursor may belong to another environment
-    /// than the writer's, as in a read-only verification.
+    /// database) through the replayers of the projections; see
+    /// ``replayEnvelopes(projections:into:progress:walk:)``. The cursor may
+    /// belong to another environment than the writer's, as in a read-only
+    /// verification.
     static func replayLog(
         from cursor: inout Cursor, projections: [any Projection], into writer: borrowing ProjectionWriter,
         progress: ((UInt64) -> Void)?
     ) throws -> Int {
+        var entry = try cursor.first()
+        return try replayEnvelopes(projections: projections, into: writer, progress: progress) { envelope in
+            while let current = entry {
+                try envelope(current.key.loadBigEndianUInt64(at: 0), current.value)
+                entry = try cursor.next()
+            }
+        }
+    }
+
+    /// Folds every envelope that `walk` hands over, in position order,
+    /// through the replayers of the projections whose streams it belongs
+    /// to, then lets each write what it still holds; returns how many
+    /// events were handed over. Every backend's rebuild and verification
+    /// runs through here.
+    package static func replayEnvelopes(
+        projections: [any Projection], into writer: borrowing ProjectionWriter, progress: ((UInt64) -> Void)?,
+        walk: ((UInt64, UnsafeRawBufferPointer) throws -> Void) throws -> Void
+    ) throws -> Int {
         var replayers = projections.map { $0.makeReplayer() }
         let prefixes = projections.map { $0.streamPrefix.map { Array($0.utf8) } }
         var count = 0
-        var entry = try cursor.first()
-        while let current = entry {
-            let position = current.key.loadBigEndianUInt64(at: 0)
-            let view = try view(current.value, position: position)
+        try walk { position, bytes in
+            let view = try view(bytes, position: position)
             var event: RecordedEvent?
             for index in replayers.indices {
                 if let prefix = prefixes[index], !view.stream.starts(with: prefix) { continue }
@@ -130,7 +152,6 @@ extension EventStore {
             }
             count += 1
             if count % 65_536 == 0 { progress?(position) }
-            entry = try cursor.next()
         }
         for index in replayers.indices {
             try failing(projection: nil) { try replayers[index].finish(into: writer) }  // bulk writes
@@ -166,7 +187,7 @@ extension EventStore {
 
     /// Appends the keys of `table` whose live and replayed values differ,
     /// in key order, until `differences` holds `limit`.
-    static func appendDifferences(
+    package static func appendDifferences(
         _ table: String, live: [[UInt8]: [UInt8]], replayed: [[UInt8]: [UInt8]], limit: Int,
         to differences: inout [ProjectionDifference]
     ) {

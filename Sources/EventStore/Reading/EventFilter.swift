@@ -55,4 +55,11 @@ public struct ReadAllPage: Sendable, Hashable {
     public let nextPosition: UInt64
     /// True when the page reached the end of the log as it was when read.
     public let reachedEnd: Bool
+
+    /// A page of the log; a backend makes it.
+    package init(events: [RecordedEvent], nextPosition: UInt64, reachedEnd: Bool) {
+        self.events = events
+        self.nextPosition = nextPosition
+        self.reachedEnd = reachedEnd
+    }
 }

@@ -27,6 +27,28 @@ extension EventStore {
         format: ExportFormat = .jsonLines, selection: ExportSelection = .all,
         pollInterval: Duration = .milliseconds(20), write: (UnsafeRawBufferPointer) throws -> Void
     ) async throws -> Int {
+        try await Self.follow(
+            format: format, selection: selection, pollInterval: pollInterval, notifier: notifier,
+            lastPosition: { () throws(EventStoreError) in try lastPosition() }
+        ) { first, end, header in
+            Int(try exportEvents(
+                format: format, selection: selection, from: first, through: end, header: header,
+                verifyingChecksums: true, write: write).count)
+        }
+    }
+}
+
+extension EventStore {
+    /// The follower's loop, for every backend: `lastPosition` reads the
+    /// last committed position, `export` writes the selected events from a
+    /// position through another (with the CSV header first when asked) and
+    /// returns how many it wrote, and `notifier` ends waits early on this
+    /// process's commits.
+    package static func follow(
+        format: ExportFormat, selection: ExportSelection, pollInterval: Duration, notifier: CommitNotifier,
+        lastPosition: () throws(EventStoreError) -> UInt64,
+        export: (_ first: UInt64, _ end: UInt64, _ header: Bool) throws -> Int
+    ) async throws -> Int {
         let last = selection.toPosition ?? .max
         var owed = max(selection.fromPosition, 1)
         var header = format == .csv
@@ -35,9 +57,7 @@ extension EventStore {
             let generation = notifier.generation
             let end = min(last, try lastPosition())
             if end >= owed || header {
-                written += Int(try exportEvents(
-                    format: format, selection: selection, from: owed, through: end, header: header,
-                    verifyingChecksums: true, write: write).count)
+                written += try export(owed, end, header)
                 header = false
             }
             if end >= owed {

@@ -34,24 +34,16 @@ extension EventStore {
     /// positions are dense, and each stream's versions are dense. Reads in
     /// short snapshots, so writers are never held up.
     public func verifyLog(limit: Int = 1000) throws(EventStoreError) -> LogVerificationReport {
-        var report = LogVerificationReport()
-        var expectedPosition: UInt64 = 1
-        var versions: [String: UInt64] = [:]
+        var checker = LogChecker()
         var done = false
-        while !done && report.problems.count < limit {
+        while !done && checker.report.problems.count < limit {
             try reading { txn in
                 try txn.withCursor(on: layout.events) { cursor in
-                    var entry = try withBigEndianBytes(of: expectedPosition) { try cursor.seek(atLeast: $0) }
+                    var entry = try withBigEndianBytes(of: checker.expectedPosition) { try cursor.seek(atLeast: $0) }
                     var seen = 0
                     while let current = entry, seen < 4096 {
                         let position = current.key.count == 8 ? current.key.loadBigEndianUInt64(at: 0) : 0
-                        if position != expectedPosition {
-                            report.problems.append(LogProblem(
-                                position: expectedPosition, reason: "missing; the next stored position is \(position)"))
-                        }
-                        check(current.value, at: position, versions: &versions, into: &report)
-                        report.events += 1
-                        expectedPosition = position + 1
+                        checker.check(current.value, storedAt: position)
                         seen += 1
                         entry = try cursor.next()
                     }
@@ -59,13 +51,31 @@ extension EventStore {
                 }
             }
         }
-        return report
+        return checker.report
     }
+}
 
-    private func check(
-        _ bytes: UnsafeRawBufferPointer, at position: UInt64, versions: inout [String: UInt64],
-        into report: inout LogVerificationReport
-    ) {
+/// The checks of ``EventStore/verifyLog(limit:)`` on one event after
+/// another, in position order, for any backend's walk of its log.
+package struct LogChecker {
+    /// What was found so far.
+    package private(set) var report = LogVerificationReport()
+    /// The position the next event should be stored under.
+    package private(set) var expectedPosition: UInt64 = 1
+    private var versions: [String: UInt64] = [:]
+
+    /// Starts at position 1.
+    package init() {}
+
+    /// Checks the envelope `bytes` stored under `position`, the next one
+    /// the walk found.
+    package mutating func check(_ bytes: UnsafeRawBufferPointer, storedAt position: UInt64) {
+        if position != expectedPosition {
+            report.problems.append(LogProblem(
+                position: expectedPosition, reason: "missing; the next stored position is \(position)"))
+        }
+        report.events += 1
+        expectedPosition = position + 1
         let view: EnvelopeView
         do {
             view = try EnvelopeView(bytes)

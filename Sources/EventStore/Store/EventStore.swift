@@ -152,11 +152,11 @@ public final class EventStore: Sendable {
         }
         // Last, and nothing throws after it: a store whose init failed never
         // runs deinit (which takes the registry lock that `open` holds).
-        committer = GroupCommitter(
-            environment: environment, layout: layout,
-            projections: options.projections, tables: projectionTables,
-            maxEventsPerCommit: options.maxEventsPerCommit,
-            onCommit: { notifier.notify() })
+        let environment = self.environment, layout = self.layout
+        let projections = options.projections, tables = projectionTables
+        committer = GroupCommitter(maxEventsPerCommit: options.maxEventsPerCommit, onCommit: { notifier.notify() }) {
+            LMDBBatchWriter(environment: environment, layout: layout, projections: projections, tables: tables)
+        }
     }
 
     /// The named database, or `nil` when the ledger has none of that name.
@@ -208,20 +208,13 @@ public final class EventStore: Sendable {
     ///   of ``EventStoreError`` for bad input or storage failures. Nothing is
     ///   written when it throws.
     public func append(_ appends: [StreamAppend]) async throws(EventStoreError) -> AppendResult {
-        let pending = try prepare(appends)
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<AppendResult, EventStoreError>, Never>) in
-            committer.submit(.init(appends: pending.appends, eventCount: pending.eventCount) { continuation.resume(returning: $0) })
-        }
-        return try result.get()
+        try await committer.append(try prepare(appends)).get()
     }
 
     /// Appends events to one or more streams, blocking the calling thread
     /// until they are durable. See ``append(_:)-async``.
     public func append(_ appends: [StreamAppend]) throws(EventStoreError) -> AppendResult {
-        let pending = try prepare(appends)
-        let box = ResultBox()
-        committer.submit(.init(appends: pending.appends, eventCount: pending.eventCount) { box.set($0) })
-        return try box.wait().get()
+        try committer.appendBlocking(try prepare(appends)).get()
     }
 
     /// Appends `events` to one stream and waits until they are durable.
@@ -238,10 +231,10 @@ public final class EventStore: Sendable {
         try append([StreamAppend(streamID: streamID, expectedVersion: expectedVersion, events: events)])
     }
 
-    private func prepare(_ appends: [StreamAppend]) throws(EventStoreError) -> (appends: [StreamAppend], eventCount: Int) {
+    private func prepare(_ appends: [StreamAppend]) throws(EventStoreError) -> [StreamAppend] {
         if let appendRefusal { throw appendRefusal }
         try AppendValidation.validate(appends, limits: options.limits)
-        return (appends, appends.reduce(0) { $0 + $1.events.count })
+        return appends
     }
 
     /// Writes every committed append to disk and waits until it is there.
@@ -272,20 +265,4 @@ public final class EventStore: Sendable {
 private struct RegistryEntry {
     weak var store: EventStore?
     let environment: Environment
-}
-
-/// A one-shot slot a blocked thread waits on.
-private final class ResultBox: Sendable {
-    private let value = PlainLock<Result<AppendResult, EventStoreError>?>(nil)
-    private let ready = DispatchSemaphore(value: 0)
-
-    func set(_ result: Result<AppendResult, EventStoreError>) {
-        value.withLock { $0 = result }
-        ready.signal()
-    }
-
-    func wait() -> Result<AppendResult, EventStoreError> {
-        ready.wait()
-        return value.withLock { $0! }
-    }
 }

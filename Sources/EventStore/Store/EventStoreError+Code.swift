@@ -25,6 +25,7 @@ extension EventStoreError {
             case readOnly = "read_only"
             case closed
             case storage
+            case database
         }
 
         private let kind: Kind
@@ -72,6 +73,10 @@ extension EventStoreError {
         public static let closed = Code(.closed)
         /// LMDB failed in a way no other kind covers.
         public static let storage = Code(.storage)
+        /// The database server of a backend such as PostgreSQL could not be
+        /// reached, or failed a statement; nothing of the operation was
+        /// committed unless the error says so.
+        public static let database = Code(.database)
 
         /// Whether `error` is a store error of this kind, for `catch` and
         /// `case` patterns.

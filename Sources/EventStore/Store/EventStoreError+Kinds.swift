@@ -126,6 +126,12 @@ extension EventStoreError {
         return error
     }
 
+    /// The database server of a backend could not be reached or failed a
+    /// statement: `detail` names the operation and the server's message.
+    public static func database(_ detail: String) -> Self {
+        Self(.database, reason: detail)
+    }
+
     private init(_ code: Code, stream: String? = nil, position: UInt64? = nil, reason: String? = nil) {
         self.init(code)
         self.stream = stream

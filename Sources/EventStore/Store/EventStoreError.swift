@@ -92,6 +92,8 @@ public struct EventStoreError: Error, Sendable, Equatable, CustomStringConvertib
             return "'\(path ?? "")' is open read-only: \(reason)"
         case .closed:
             return "the event store is closed"
+        case .database:
+            return "database error: \(reason)"
         case .storage:
             return "storage error: \(lmdbError.map(String.init(describing:)) ?? reason)"
         default:

@@ -132,34 +132,13 @@ extension EventStore {
         verifyingChecksums: Bool, write: (UnsafeRawBufferPointer) throws -> Void
     ) throws -> ExportDigestChain {
         let start = max(first, 1)
-        let typeMatcher = EventFilter.Matcher(EventFilter(types: selection.types))
-        let since = selection.since?.microsecondsSince1970 ?? .min
-        let until = selection.until?.microsecondsSince1970 ?? .max
         let flushBytes = Self.exportFlushBytes
         let chunkEvents = Self.exportChunkEvents
         let layout = self.layout
 
-        var renderer = ExportRenderer(capacity: flushBytes + flushBytes / 4)
-        var chain = ExportDigestChain()
-        if header { renderer.output.append(contentsOf: ExportColumns.csvHeader) }
-
-        func render(_ view: EnvelopeView) {
-            guard view.recordedAtMicros >= since, view.recordedAtMicros < until, typeMatcher.matches(view) else { return }
-            switch format {
-            case .jsonLines:
-                renderer.appendJSONLine(view)
-                chain.countWithoutDigest()
-            case .chainedJSONLines: renderer.appendChainedJSONLine(view, chain: &chain)
-            case .csv:
-                renderer.appendCSVRecord(view)
-                chain.countWithoutDigest()
-            }
-        }
-        func flush() throws {
-            guard !renderer.output.isEmpty else { return }
-            try renderer.output.withUnsafeBytes { try write($0) }
-            renderer.output.removeAll(keepingCapacity: true)
-        }
+        var export = EnvelopeExport(format: format, selection: selection, header: header, flushBytes: flushBytes)
+        func render(_ view: EnvelopeView) { export.render(view) }
+        func flush() throws { try export.flush(write) }
 
         var done = start > end
         if let streamID = selection.streamID {
@@ -177,7 +156,7 @@ extension EventStore {
                             try cursor.seek(atLeast: key)
                         }
                         var examined = 0
-                        while examined < chunkEvents && renderer.output.count < flushBytes {
+                        while examined < chunkEvents && !export.isFull {
                             guard let current = entry, current.key.count == 16,
                                   current.key.loadBigEndianUInt64(at: 0) == record.number
                             else {
@@ -219,7 +198,7 @@ extension EventStore {
                     try txn.withCursor(on: layout.events) { cursor in
                         var entry = try withBigEndianBytes(of: next) { key in try cursor.seek(atLeast: key) }
                         var examined = 0
-                        while examined < chunkEvents && renderer.output.count < flushBytes {
+                        while examined < chunkEvents && !export.isFull {
                             guard let current = entry else {
                                 done = true
                                 return
@@ -247,8 +226,6 @@ extension EventStore {
                 try flush()
             }
         }
-        if format == .chainedJSONLines { chain.appendClosingLine(to: &renderer.output) }
-        try flush()
-        return chain
+        return try export.finish(write)
     }
 }

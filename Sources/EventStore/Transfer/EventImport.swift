@@ -101,41 +101,10 @@ extension EventStore {
                 // May run again after the map grows: start from scratch.
                 var applier = AppendApplier(layout: layout, projections: projections, tables: tables)
                 var next = try applier.lastPosition(in: txn) + 1
-                var imported = 0
-                var skipped = 0
-                for line in lines {
-                    let item = line.event
-                    let append = StreamAppend(
-                        streamID: item.streamID, expectedVersion: .exact(item.version - 1), events: [item.event])
-                    let outcome: Result<AppendResult, EventStoreError>
-                    do {
-                        // The event carries no `recordedAt`, so the applier
-                        // stamps it with the "now" given: the line's time, to
-                        // the microsecond, without a round trip through Date.
-                        outcome = try applier.apply(
-                            [append], in: txn, nextPosition: &next, nowMicros: item.recordedAtMicros)
-                    } catch let error as EventStoreError {
-                        throw ImportError.invalidEvent(line: line.number, error: error)
-                    }
-                    switch outcome {
-                    case .success(let result) where result.wasAlreadyStored:
-                        let position = result.streams[0].positions[0]
-                        if let problem = try Self.storedDifference(item, at: position, in: txn, layout: layout) {
-                            throw ImportError.eventIDConflict(line: line.number, eventID: item.event.id, reason: problem)
-                        }
-                        skipped += 1
-                    case .success:
-                        imported += 1
-                    case .failure(let error) where error.code == .wrongExpectedVersion:
-                        throw ImportError.versionGap(
-                            line: line.number, stream: error.stream ?? item.streamID, expected: (error.actualVersion ?? 0) + 1,
-                            found: item.version)
-                    case .failure(let error) where error.code == .eventIDConflict:
-                        throw ImportError.eventIDConflict(
-                            line: line.number, eventID: error.eventID ?? item.event.id, reason: error.reason ?? "")
-                    case .failure(let error):
-                        throw ImportError.invalidEvent(line: line.number, error: error)
-                    }
+                let (imported, skipped) = try ImportRun.apply(lines) { append, nowMicros in
+                    try applier.apply([append], in: txn, nextPosition: &next, nowMicros: nowMicros)
+                } envelopeAt: { position in
+                    try withBigEndianBytes(of: position) { key in try txn.get(key, in: layout.events).map(Array.init) }
                 }
                 let report = ImportReport(imported: imported, skipped: skipped, lastPosition: next - 1, dryRun: dryRun)
                 if dryRun { throw DryRunRollback(report: report) }
@@ -153,41 +122,6 @@ extension EventStore {
         }
         if report.imported > 0 { notifier.notify() }
         return report
-    }
-
-    /// How the stored event at `position`, which has the line's id, stream,
-    /// type and payload, differs from the line in its other fields; `nil`
-    /// when it does not.
-    private static func storedDifference(
-        _ item: ExportedEvent, at position: UInt64, in txn: borrowing WriteTransaction, layout: StoreLayout
-    ) throws -> String? {
-        try withBigEndianBytes(of: position) { key in
-            guard let bytes = try txn.get(key, in: layout.events) else {
-                return "its id names position \(position), which holds no event"
-            }
-            let view = try Self.view(bytes, position: position)
-            var differences: [String] = []
-            if view.streamVersion != item.version {
-                differences.append("version \(view.streamVersion), not \(item.version)")
-            }
-            if view.recordedAtMicros != item.recordedAtMicros {
-                differences.append(
-                    "recordedAt \(timestamp(view.recordedAtMicros)), not \(timestamp(item.recordedAtMicros))")
-            }
-            if !view.actor.elementsEqual(item.event.actor.utf8) {
-                differences.append("actor '\(String(decoding: view.actor, as: UTF8.self))', not '\(item.event.actor)'")
-            }
-            if view.correlationID != item.event.correlationID { differences.append("another correlationId") }
-            if view.causationID != item.event.causationID { differences.append("another causationId") }
-            if differences.isEmpty { return nil }
-            return "it is already stored at position \(position) with \(differences.joined(separator: ", "))"
-        }
-    }
-
-    private static func timestamp(_ micros: Int64) -> String {
-        var bytes: [UInt8] = []
-        UTCTimestamp.append(micros: micros, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

@@ -34,7 +34,7 @@ package struct ExportDigestChain {
     mutating func countWithoutDigest() { count += 1 }
 
     /// The last digest as 64 lowercase hexadecimal digits.
-    var hex: String { String(decoding: Self.hexBytes(last), as: UTF8.self) }
+    package var hex: String { String(decoding: Self.hexBytes(last), as: UTF8.self) }
 
     /// Appends the last digest as 64 lowercase hexadecimal digits.
     func appendHex(to output: inout [UInt8]) {

@@ -11,6 +11,13 @@ public struct LedgerDigest: Sendable, Hashable {
     /// field of that position's line in a whole-log export (32 zero bytes,
     /// in hex, when it covers no event).
     public let digest: String
+
+    /// A digest of the log up to `position`; a backend makes it.
+    package init(position: UInt64, events: UInt64, digest: String) {
+        self.position = position
+        self.events = events
+        self.digest = digest
+    }
 }
 
 extension EventStore {

@@ -1,0 +1,258 @@
+import EventStore
+import Foundation
+import NIOCore
+import PostgresNIO
+
+/// Applies appends inside one transaction on PostgreSQL, as the LMDB
+/// applier does inside an LMDB write transaction.
+///
+/// ``begin(on:projections:)`` locks the head row first: from then on no
+/// other process appends until this transaction ends, so what it reads is
+/// what it writes over, and the positions it hands out are the next ones
+/// in commit order. Each append is checked in full (expected versions,
+/// stored event ids) before any of its events is written, so a refused
+/// append leaves nothing behind. The rows are gathered in memory and sent
+/// in a few statements by ``finish()``, which also advances the head and
+/// notifies listeners when the transaction commits.
+struct PostgresAppender {
+    let session: PostgresSession
+    let projections: [any Projection]
+    /// The position the next event gets.
+    private(set) var nextPosition: UInt64
+    private let firstPosition: UInt64
+    private var versions: [String: UInt64] = [:]
+    private var storedIDs: [UUID: UInt64] = [:]
+    private var checkedIDs: Set<UUID> = []
+    /// Envelopes written in this transaction, by position.
+    private var written: [UInt64: [UInt8]] = [:]
+    private var writtenByVersion: [StreamVersion: UInt64] = [:]
+    private var rows = EventRows()
+    private var streamVersions: [String: UInt64] = [:]
+    private let tables: PostgresTableWrites
+    private let folded = FoldedValue()
+
+    private struct StreamVersion: Hashable {
+        let stream: String
+        let version: UInt64
+    }
+
+    private struct EventRows {
+        var positions: [Int64] = []
+        var streams: [String] = []
+        var versions: [Int64] = []
+        var ids: [UUID] = []
+        var envelopes: [ByteBuffer] = []
+    }
+
+    /// Locks the head row in the session's open transaction and reads the
+    /// last position.
+    static func begin(on session: PostgresSession, projections: [any Projection]) throws -> PostgresAppender {
+        let rows = try session.query("SELECT last_position FROM jobledger_head WHERE id = 1 FOR UPDATE")
+        guard let last = try rows.first?.decode(Int64.self), last >= 0 else {
+            throw EventStoreError.database("the head row of jobledger_head is missing")
+        }
+        return PostgresAppender(session: session, projections: projections, last: UInt64(last))
+    }
+
+    private init(session: PostgresSession, projections: [any Projection], last: UInt64) {
+        self.session = session
+        self.projections = projections
+        nextPosition = last + 1
+        firstPosition = last + 1
+        tables = PostgresTableWrites(session: session)
+    }
+
+    /// Reads the versions of every stream and the positions of every event
+    /// id of `batch` in two statements, so that applying them needs no
+    /// more round trips for those.
+    mutating func prefetch(_ batch: [[StreamAppend]]) throws {
+        let streams = Array(Set(batch.flatMap { $0.map(\.streamID) }).subtracting(versions.keys))
+        let ids = Array(Set(batch.flatMap { $0.flatMap { $0.events.map(\.id) } }).subtracting(checkedIDs))
+        if !streams.isEmpty {
+            for stream in streams { versions[stream] = 0 }
+            for row in try session.query(
+                "SELECT stream, version FROM jobledger_streams WHERE stream = ANY(\(streams))")
+            {
+                let (stream, version) = try row.decode((String, Int64).self)
+                versions[stream] = UInt64(max(0, version))
+            }
+        }
+        if !ids.isEmpty {
+            checkedIDs.formUnion(ids)
+            for row in try session.query("SELECT event_id, position FROM jobledger_events WHERE event_id = ANY(\(ids))") {
+                let (id, position) = try row.decode((UUID, Int64).self)
+                storedIDs[id] = UInt64(max(0, position))
+            }
+        }
+    }
+
+    /// Checks and applies one caller's append; `nowMicros` stamps events
+    /// that carry no time. Only storage failures throw.
+    mutating func apply(_ appends: [StreamAppend], nowMicros: Int64) throws -> Result<AppendResult, EventStoreError> {
+        try prefetch([appends])
+        var stored: [[UInt64]?] = []
+        for append in appends {
+            switch try checkStoredIDs(append) {
+            case .failure(let error):
+                return .failure(error)
+            case .success(let positions?):
+                stored.append(positions)
+            case .success(nil):
+                let actual = versions[append.streamID] ?? 0
+                let holds = try append.expectedVersion.check(actual: actual) { newer in
+                    try typeOf(stream: append.streamID, version: newer)
+                }
+                guard holds else {
+                    return .failure(.wrongExpectedVersion(
+                        stream: append.streamID, expected: append.expectedVersion, actual: actual))
+                }
+                stored.append(nil)
+            }
+        }
+        let storedCount = stored.lazy.filter { $0 != nil }.count
+        if storedCount == appends.count {
+            return .success(AppendResult(
+                streams: zip(appends, stored).map { append, positions in
+                    .init(streamID: append.streamID, version: versions[append.streamID] ?? 0, positions: positions!)
+                },
+                wasAlreadyStored: true))
+        }
+        if storedCount > 0 {
+            let index = stored.firstIndex { $0 != nil }!
+            return .failure(.eventIDConflict(
+                eventID: appends[index].events[0].id, stream: appends[index].streamID,
+                reason: "the events of this stream are already stored but those of other streams in the append are not"))
+        }
+
+        var results: [AppendResult.StreamResult] = []
+        for append in appends {
+            var version = versions[append.streamID] ?? 0
+            var positions: [UInt64] = []
+            let readers = projections.filter { projection in
+                projection.streamPrefix.map { append.streamID.utf8.starts(with: $0.utf8) } ?? true
+            }
+            folded.value = nil
+            for event in append.events {
+                version += 1
+                let position = nextPosition
+                nextPosition += 1
+                let micros = event.recordedAt?.microsecondsSince1970 ?? nowMicros
+                let envelope = StoredEnvelope.encode(
+                    event, streamID: append.streamID, position: position, streamVersion: version,
+                    recordedAtMicros: micros)
+                rows.positions.append(Int64(position))
+                rows.streams.append(append.streamID)
+                rows.versions.append(Int64(version))
+                rows.ids.append(event.id)
+                rows.envelopes.append(ByteBuffer(bytes: envelope))
+                written[position] = envelope
+                writtenByVersion[StreamVersion(stream: append.streamID, version: version)] = position
+                storedIDs[event.id] = position
+                positions.append(position)
+                if !readers.isEmpty {
+                    let recorded = RecordedEvent(
+                        position: position, streamID: append.streamID, streamVersion: version, id: event.id,
+                        type: event.type, recordedAt: Date(microsecondsSince1970: micros), actor: event.actor,
+                        correlationID: event.correlationID, causationID: event.causationID, payload: event.payload,
+                        decoded: event.decoded)
+                    let writer = ProjectionWriter(tables: tables, folded: folded)
+                    for projection in readers {
+                        try recorded.namingFailures { try projection.apply(recorded, to: writer) }
+                    }
+                }
+            }
+            versions[append.streamID] = version
+            streamVersions[append.streamID] = version
+            results.append(.init(
+                streamID: append.streamID, version: version, positions: positions, projected: folded.value))
+        }
+        return .success(AppendResult(streams: results, wasAlreadyStored: false))
+    }
+
+    /// Whether this transaction wrote anything.
+    var wroteEvents: Bool { nextPosition > firstPosition }
+
+    /// Sends the gathered rows, the projection writes and the new head, and
+    /// asks the server to notify listeners when the transaction commits.
+    mutating func finish() throws {
+        guard wroteEvents else { return }
+        try session.query("""
+            INSERT INTO jobledger_events (position, stream, stream_version, event_id, envelope)
+            SELECT * FROM unnest(\(rows.positions)::bigint[], \(rows.streams)::text[], \(rows.versions)::bigint[],
+                                 \(rows.ids)::uuid[], \(rows.envelopes)::bytea[])
+            """)
+        let streams = Array(streamVersions.keys)
+        let versions = streams.map { Int64(streamVersions[$0]!) }
+        try session.query("""
+            INSERT INTO jobledger_streams (stream, version)
+            SELECT * FROM unnest(\(streams)::text[], \(versions)::bigint[])
+            ON CONFLICT (stream) DO UPDATE SET version = EXCLUDED.version
+            """)
+        try tables.flush()
+        let last = Int64(nextPosition - 1)
+        try session.query("UPDATE jobledger_head SET last_position = \(last) WHERE id = 1")
+        try session.query("SELECT pg_notify(\(PostgresEventStore.channel), \(String(last)))")
+        rows = EventRows()
+        streamVersions.removeAll()
+    }
+
+    /// The envelope stored under `position`: written in this transaction or
+    /// read from the table.
+    func envelope(at position: UInt64) throws -> [UInt8]? {
+        if let bytes = written[position] { return bytes }
+        let rows = try session.query("SELECT envelope FROM jobledger_events WHERE position = \(Int64(position))")
+        return try rows.first.map { Array(try $0.decode(ByteBuffer.self).readableBytesView) }
+    }
+
+    /// The type of version `version` of `stream`, for the commuting rule of
+    /// expected versions.
+    private func typeOf(stream: String, version: UInt64) throws -> String? {
+        if let position = writtenByVersion[StreamVersion(stream: stream, version: version)], let bytes = written[position] {
+            return try bytes.withUnsafeBytes { try StoredEnvelope.event($0, position: position).type }
+        }
+        let rows = try session.query("""
+            SELECT position, envelope FROM jobledger_events
+            WHERE stream = \(stream) AND stream_version = \(Int64(clamping: version))
+            """)
+        guard let row = rows.first else { return nil }
+        let (position, buffer) = try row.decode((Int64, ByteBuffer).self)
+        return try buffer.withUnsafeReadableBytes { try StoredEnvelope.event($0, position: UInt64(position)).type }
+    }
+
+    /// `nil` when none of the append's event ids is stored; the original
+    /// positions when all are stored as this same append; a conflict
+    /// otherwise.
+    private func checkStoredIDs(_ append: StreamAppend) throws -> Result<[UInt64]?, EventStoreError> {
+        let positions = append.events.compactMap { storedIDs[$0.id] }
+        if positions.isEmpty { return .success(nil) }
+        guard positions.count == append.events.count else {
+            return .failure(.eventIDConflict(
+                eventID: append.events[0].id, stream: append.streamID,
+                reason: "only \(positions.count) of the \(append.events.count) events of this append are stored"))
+        }
+        var firstVersion: UInt64 = 0
+        for (index, (event, position)) in zip(append.events, positions).enumerated() {
+            guard let bytes = try envelope(at: position) else {
+                return .failure(.eventIDConflict(
+                    eventID: event.id, stream: append.streamID,
+                    reason: "its index names position \(position), which holds no event"))
+            }
+            let stored = try bytes.withUnsafeBytes { try StoredEnvelope.event($0, position: position) }
+            if index == 0 { firstVersion = stored.streamVersion }
+            let problem: String?
+            if !stored.streamID.utf8.elementsEqual(append.streamID.utf8) {
+                problem = "it is already stored in stream '\(stored.streamID)' at position \(position)"
+            } else if !stored.type.utf8.elementsEqual(event.type.utf8) || stored.payload != event.payload {
+                problem = "it is already stored at position \(position) with other content"
+            } else if stored.streamVersion != firstVersion + UInt64(index) {
+                problem = "it is already stored at position \(position) but not in the same order"
+            } else {
+                problem = nil
+            }
+            if let problem {
+                return .failure(.eventIDConflict(eventID: event.id, stream: append.streamID, reason: problem))
+            }
+        }
+        return .success(positions)
+    }
+}

@@ -1,0 +1,160 @@
+import EventStore
+import NIOCore
+import PostgresNIO
+
+/// The projection tables as a reader sees them: rows of
+/// `jobledger_projections`, read through one session inside the caller's
+/// transaction (a repeatable-read one gives the contract's snapshot).
+class PostgresTableReads: ProjectionTableReading {
+    let session: PostgresSession
+    /// Rows fetched per statement of a scan.
+    private let scanChunk = 256
+
+    init(session: PostgresSession) { self.session = session }
+
+    func get(_ table: ProjectionTable, _ key: [UInt8]) throws -> [UInt8]? {
+        let rows = try session.query("""
+            SELECT value FROM jobledger_projections WHERE table_name = \(table.name) AND key = \(ByteBuffer(bytes: key))
+            """)
+        return try rows.first.map { Array(try $0.decode(ByteBuffer.self).readableBytesView) }
+    }
+
+    func scan(_ table: ProjectionTable, from key: [UInt8], _ body: ([UInt8], [UInt8]) throws -> Bool) throws {
+        try scanStored(table, from: key, skipping: []) { try body($0, $1) }
+    }
+
+    func count(_ table: ProjectionTable) throws -> Int {
+        let rows = try session.query("SELECT count(*) FROM jobledger_projections WHERE table_name = \(table.name)")
+        return Int(try rows.first?.decode(Int64.self) ?? 0)
+    }
+
+    /// The stored rows of `table` from `key` on, in key order, leaving out
+    /// the keys in `skipped`, fetched a chunk at a time.
+    func scanStored(
+        _ table: ProjectionTable, from key: [UInt8], skipping skipped: [[UInt8]],
+        _ body: ([UInt8], [UInt8]) throws -> Bool
+    ) throws {
+        let skippedKeys = skipped.map { ByteBuffer(bytes: $0) }
+        var lower = ByteBuffer(bytes: key)
+        var inclusive = true
+        while true {
+            let rows = try session.query(inclusive ? """
+                SELECT key, value FROM jobledger_projections
+                WHERE table_name = \(table.name) AND key >= \(lower) AND NOT (key = ANY(\(skippedKeys)))
+                ORDER BY key LIMIT \(scanChunk)
+                """ : """
+                SELECT key, value FROM jobledger_projections
+                WHERE table_name = \(table.name) AND key > \(lower) AND NOT (key = ANY(\(skippedKeys)))
+                ORDER BY key LIMIT \(scanChunk)
+                """)
+            var count = 0
+            for row in rows {
+                let (rowKey, value) = try row.decode((ByteBuffer, ByteBuffer).self)
+                count += 1
+                lower = rowKey
+                if try !body(Array(rowKey.readableBytesView), Array(value.readableBytesView)) { return }
+            }
+            if count < scanChunk { return }
+            inclusive = false
+        }
+    }
+}
+
+/// The projection tables inside an append's transaction: reads go to the
+/// server once per key and are remembered, writes are gathered and sent in
+/// a few statements before the commit (``flush()``).
+final class PostgresTableWrites: PostgresTableReads, ProjectionTableWriting {
+    /// Per table, each key known in this transaction: its value, or `nil`
+    /// when it is absent.
+    private var known: [String: [[UInt8]: [UInt8]?]] = [:]
+    /// Per table, the keys written in this transaction.
+    private var changed: [String: Set<[UInt8]>] = [:]
+
+    override func get(_ table: ProjectionTable, _ key: [UInt8]) throws -> [UInt8]? {
+        if let value = known[table.name]?[key] { return value }
+        let value = try super.get(table, key)
+        known[table.name, default: [:]][key] = .some(value)
+        return value
+    }
+
+    func put(_ table: ProjectionTable, _ key: [UInt8], _ value: [UInt8]) throws {
+        known[table.name, default: [:]][key] = .some(value)
+        changed[table.name, default: []].insert(key)
+    }
+
+    func delete(_ table: ProjectionTable, _ key: [UInt8]) throws -> Bool {
+        let existed = try get(table, key) != nil
+        known[table.name, default: [:]][key] = .some(nil)
+        changed[table.name, default: []].insert(key)
+        return existed
+    }
+
+    override func count(_ table: ProjectionTable) throws -> Int {
+        var total = 0
+        try scan(table, from: []) { _, _ in
+            total += 1
+            return true
+        }
+        return total
+    }
+
+    override func scan(_ table: ProjectionTable, from key: [UInt8], _ body: ([UInt8], [UInt8]) throws -> Bool) throws {
+        let written = changed[table.name] ?? []
+        let pending = written.compactMap { changedKey -> ([UInt8], [UInt8])? in
+            guard !changedKey.lexicographicallyPrecedes(key), let value = known[table.name]?[changedKey] ?? nil else {
+                return nil
+            }
+            return (changedKey, value)
+        }.sorted { $0.0.lexicographicallyPrecedes($1.0) }
+        var next = 0
+        var stopped = false
+        try scanStored(table, from: key, skipping: Array(written)) { storedKey, value in
+            while next < pending.count && pending[next].0.lexicographicallyPrecedes(storedKey) {
+                if try !body(pending[next].0, pending[next].1) {
+                    stopped = true
+                    return false
+                }
+                next += 1
+            }
+            if try !body(storedKey, value) {
+                stopped = true
+                return false
+            }
+            return true
+        }
+        while !stopped && next < pending.count {
+            if try !body(pending[next].0, pending[next].1) { return }
+            next += 1
+        }
+    }
+
+    /// Sends every write of the transaction to the server.
+    func flush() throws {
+        for (table, keys) in changed.sorted(by: { $0.key < $1.key }) {
+            var putKeys: [ByteBuffer] = []
+            var putValues: [ByteBuffer] = []
+            var deleted: [ByteBuffer] = []
+            for key in keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+                if let value = known[table]?[key] ?? nil {
+                    putKeys.append(ByteBuffer(bytes: key))
+                    putValues.append(ByteBuffer(bytes: value))
+                } else {
+                    deleted.append(ByteBuffer(bytes: key))
+                }
+            }
+            if !deleted.isEmpty {
+                try session.query("""
+                    DELETE FROM jobledger_projections WHERE table_name = \(table) AND key = ANY(\(deleted))
+                    """)
+            }
+            if !putKeys.isEmpty {
+                try session.query("""
+                    INSERT INTO jobledger_projections (table_name, key, value)
+                    SELECT \(table), k, v FROM unnest(\(putKeys)::bytea[], \(putValues)::bytea[]) AS t(k, v)
+                    ON CONFLICT (table_name, key) DO UPDATE SET value = EXCLUDED.value
+                    """)
+            }
+        }
+        changed.removeAll()
+    }
+}

@@ -1,0 +1,96 @@
+import EventStore
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+
+/// One connection to the server, used from one thread at a time, with
+/// blocking calls: the storage contract's reads and the group committer's
+/// writer are synchronous, as they are on LMDB. Never used on an event
+/// loop thread.
+final class PostgresSession: @unchecked Sendable {
+    let connection: PostgresConnection
+    private let logger: Logger
+    /// Set when a statement failed in a way that may have left the
+    /// connection unusable; the pool then drops it.
+    private(set) var isBroken = false
+
+    private init(connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    /// Connects to `location`.
+    static func connect(to location: PostgresLocation, id: Int, logger: Logger) throws(EventStoreError) -> PostgresSession {
+        do {
+            let connection = try PostgresConnection.connect(
+                on: MultiThreadedEventLoopGroup.singleton.next(), configuration: location.configuration, id: id,
+                logger: logger
+            ).wait()
+            return PostgresSession(connection: connection, logger: logger)
+        } catch {
+            throw .database("cannot connect to \(location): \(Self.message(error))")
+        }
+    }
+
+    /// Runs `query` and returns its rows.
+    @discardableResult
+    func query(_ query: PostgresQuery) throws(EventStoreError) -> PostgresQueryResult {
+        do {
+            return try connection.query(query, logger: logger).wait()
+        } catch {
+            if !(error is PSQLError) || (error as? PSQLError)?.serverInfo == nil { isBroken = true }
+            throw .database("\(Self.statementName(query)): \(Self.message(error))")
+        }
+    }
+
+    /// Runs `body` in a transaction: committed when it returns, rolled
+    /// back when it throws.
+    func transaction<R>(isolation: String = "READ COMMITTED", _ body: () throws -> R) throws -> R {
+        try query(PostgresQuery(unsafeSQL: "BEGIN ISOLATION LEVEL \(isolation)"))
+        let result: R
+        do {
+            result = try body()
+        } catch {
+            _ = try? query("ROLLBACK")
+            throw error
+        }
+        try query("COMMIT")
+        return result
+    }
+
+    private var isClosed = false
+
+    /// Closes the connection.
+    func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        _ = try? connection.close().wait()
+    }
+
+    deinit {
+        // A connection must be closed before it goes away.
+        if !isClosed { let _: EventLoopFuture<Void> = connection.close() }
+    }
+
+    /// The server's SQLSTATE of `error`, when the server sent one.
+    static func sqlState(_ error: any Error) -> String? {
+        (error as? PSQLError)?.serverInfo?[.sqlState]
+    }
+
+    /// What the server or the driver said, in one line.
+    static func message(_ error: any Error) -> String {
+        guard let error = error as? PSQLError else { return String(describing: error) }
+        if let info = error.serverInfo {
+            let text = info[.message] ?? "server error"
+            let detail = info[.detail].map { " (\($0))" } ?? ""
+            return "\(text)\(detail) [SQLSTATE \(info[.sqlState] ?? "?")]"
+        }
+        return "\(error.code)"
+    }
+
+    private static func statementName(_ query: PostgresQuery) -> String {
+        let words = query.sql.split(whereSeparator: { $0 == " " || $0 == "\n" }).prefix(4)
+        return words.joined(separator: " ")
+    }
+}
