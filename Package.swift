@@ -164,7 +164,7 @@ let package = Package(
         ),
         .testTarget(
             name: "JobLedgerTests",
-            dependencies: ["JobLedger", "EventStore", "LMDB", "JobLedgerTestSupport"]
+            dependencies: ["JobLedger", "EventStore", "LMDB", "JobLedgerTestSupport", "PostgresEventStore"]
         ),
     ],
     swiftLanguageModes: [.v6]

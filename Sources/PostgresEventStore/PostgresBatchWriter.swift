@@ -7,11 +7,21 @@ import Foundation
 struct PostgresBatchWriter: AppendBatchWriter {
     let pool: PostgresSessionPool
     let projections: [any Projection]
+    let durable: Bool
     private var session: PostgresSession?
 
-    init(pool: PostgresSessionPool, projections: [any Projection]) {
+    init(pool: PostgresSessionPool, projections: [any Projection], durable: Bool) {
         self.pool = pool
         self.projections = projections
+        self.durable = durable
+    }
+
+    /// The writer's connection; without durability (tests, benchmarks), a
+    /// commit returns before the server has flushed it.
+    private func connect() throws -> PostgresSession {
+        let session = try pool.dedicatedSession()
+        if !durable { try session.query("SET synchronous_commit TO off") }
+        return session
     }
 
     mutating func close() {
@@ -20,7 +30,7 @@ struct PostgresBatchWriter: AppendBatchWriter {
     }
 
     mutating func commit(_ batch: [[StreamAppend]]) throws -> [Result<AppendResult, EventStoreError>] {
-        let session = try self.session ?? pool.dedicatedSession()
+        let session = try self.session ?? connect()
         self.session = session
         do {
             return try session.transaction {

@@ -71,8 +71,9 @@ public final class PostgresEventStore: EventStorage, Sendable {
         let notifier = self.notifier
         listener = try PostgresCommitListener(pool: pool, channel: Self.channel) { notifier.notify() }
         let projections = options.projections
+        let durable = options.durability == .durable
         committer = GroupCommitter(maxEventsPerCommit: options.maxEventsPerCommit, onCommit: { notifier.notify() }) {
-            PostgresBatchWriter(pool: pool, projections: projections)
+            PostgresBatchWriter(pool: pool, projections: projections, durable: durable)
         }
     }
 

@@ -65,7 +65,7 @@ import Testing
     /// LMDB maps the larger of the configured size and the bytes in use, so
     /// a ledger reopened with a small configured map has no room to spare,
     /// and a rebuild would fill it, grow it and run again from the start.
-    @Test func reopenedLedgerMapsTwiceWhatItUsesSoARebuildRunsOnceWithoutGrowingTheMap() throws {
+    @Test(TestBackend.onLMDBOnly) func reopenedLedgerMapsTwiceWhatItUsesSoARebuildRunsOnceWithoutGrowingTheMap() throws {
         let ledger = TemporaryJobLedger()
         let payload = #"{"text":"\#(String(repeating: "x", count: 200))"}"#
         do {
@@ -84,7 +84,7 @@ import Testing
         #expect(try Self.dump(jobs) == before)
     }
 
-    @Test func verifyReportsARecordChangedBehindTheLedgersBack() throws {
+    @Test(TestBackend.onLMDBOnly) func verifyReportsARecordChangedBehindTheLedgersBack() throws {
         let ledger = TemporaryJobLedger()
         try Self.completeAndTamper(ledger)
         let jobs = try ledger.open()
@@ -99,7 +99,7 @@ import Testing
         #expect(try jobs.job("tampered")?.result == #"{"rows":"done"}"#)
     }
 
-    @Test func aReadOnlyVerifyReportsTheSameDifferenceAndWritesNothing() throws {
+    @Test(TestBackend.onLMDBOnly) func aReadOnlyVerifyReportsTheSameDifferenceAndWritesNothing() throws {
         let ledger = TemporaryJobLedger()
         try Self.completeAndTamper(ledger)
         let dataFile = URL(fileURLWithPath: ledger.path + "/data.mdb")
@@ -140,7 +140,7 @@ import Testing
         }
     }
 
-    @Test func openingWithAnotherProjectionVersionRebuildsFromTheLog() throws {
+    @Test(TestBackend.onLMDBOnly) func openingWithAnotherProjectionVersionRebuildsFromTheLog() throws {
         let ledger = TemporaryJobLedger()
         do {
             let jobs = try ledger.open()
@@ -166,7 +166,7 @@ import Testing
         let ledger = TemporaryJobLedger()
         do {
             // Written by a plain store, so no projection checks the events.
-            let store = try EventStore.open(at: ledger.path, options: .noSync)
+            let store = try ledger.openPlainStore()
             let submitted = #"{"id":"a","type":"t","owner":"alice","organisation":"acme","batch":null,"#
                 + #""payload":"{}","priority":0,"maxAttempts":3}"#
             _ = try store.append(to: "job-a", expectedVersion: .noStream, events: [
@@ -191,7 +191,7 @@ import Testing
             let jobs = try ledger.open()
             _ = try jobs.submit(JobSubmission(id: "x", type: "t"), by: alice)
         }
-        let store = try EventStore.open(at: ledger.path, options: .noSync)
+        let store = try ledger.openPlainStore()
         #expect(throws: EventStoreError.self) {
             try store.append(to: "job-y", expectedVersion: .any, events: [EventData(type: "JobSubmitted")])
         }

@@ -5,7 +5,7 @@ import JobLedgerTestSupport
 import Testing
 
 /// Job queries when every reader slot of the ledger is taken.
-@Suite struct ReaderSlotQueryTests {
+@Suite(TestBackend.onLMDBOnly) struct ReaderSlotQueryTests {
     @Test func jobQueriesGetReadersFullWhileEverySlotIsHeld() async throws {
         let ledger = TemporaryJobLedger()
         let jobs = try ledger.open { $0.store.maxReaders = 2 }

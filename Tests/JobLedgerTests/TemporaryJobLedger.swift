@@ -1,13 +1,19 @@
 import EventStore
 import Foundation
 import JobLedger
+import JobLedgerTestSupport
+import PostgresEventStore
 import Synchronization
+import Testing
 
 /// A fresh job ledger under the system's temporary folder, removed when
 /// the value is dropped.
 final class TemporaryJobLedger: Sendable {
     let directory: String
     let path: String
+    /// The database of this ledger when the tests run on PostgreSQL, made
+    /// at the first open and kept for the ones after.
+    private let database = Mutex<String?>(nil)
 
     init() {
         directory = FileManager.default.temporaryDirectory
@@ -38,8 +44,51 @@ extension TemporaryJobLedger {
         options.store = .noSync
         if let clock { options.clock = { clock.current } }
         configure(&options)
-        return try JobLedger(path: path, options: options)
+        switch TestBackend.current {
+        case .lmdb:
+            return try JobLedger(path: path, options: options)
+        case .postgres:
+            // A store that cannot open is a ledger that cannot open, as on LMDB.
+            let store: PostgresEventStore
+            do {
+                store = try PostgresEventStore.open(url: databaseURL(), options: options.storeOptionsWithJobProjection)
+            } catch let error as EventStoreError {
+                throw JobLedgerError.store(error)
+            }
+            return try JobLedger(store: store, options: options)
+        }
     }
+
+    /// A store of the same ledger with no projections (and no fsync), as a
+    /// program that is not the job ledger would open it.
+    func openPlainStore() throws -> any EventStorage {
+        switch TestBackend.current {
+        case .lmdb: return try EventStore.open(at: path, options: .noSync)
+        case .postgres: return try PostgresEventStore.open(url: databaseURL(), options: .noSync)
+        }
+    }
+
+    /// This ledger's database on the test cluster, made at the first call.
+    private func databaseURL() throws -> String {
+        try database.withLock { url in
+            if url == nil { url = try PostgresTestDatabase.create() }
+            return url!
+        }
+    }
+}
+
+/// The backend the job ledger's tests run on: LMDB unless
+/// `JOBLEDGER_TEST_BACKEND=postgres`, which the test command sets for a
+/// second run of this suite. Tests of what only LMDB has are enabled on
+/// LMDB alone.
+enum TestBackend {
+    case lmdb, postgres
+
+    static let current: TestBackend =
+        ProcessInfo.processInfo.environment["JOBLEDGER_TEST_BACKEND"] == "postgres" ? .postgres : .lmdb
+
+    /// A trait for tests of what only the LMDB store has (files, reader slots, pages).
+    static var onLMDBOnly: ConditionTrait { .enabled(if: current == .lmdb, "LMDB only") }
 }
 
 let alice = Actor(id: "alice", role: .user, organisation: "acme")

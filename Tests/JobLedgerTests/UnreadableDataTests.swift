@@ -7,7 +7,7 @@ import Testing
 /// A stored job record that no longer decodes is unreadable data, named by
 /// the job the read was for, rather than a projection failure of an empty
 /// stream at position 0 (no projection ran, and no event is concerned).
-@Suite struct UnreadableDataTests {
+@Suite(TestBackend.onLMDBOnly) struct UnreadableDataTests {
     /// A ledger whose record of job `garbled` holds bytes no record decodes
     /// from, written with raw LMDB while the ledger is closed.
     static func ledgerWithGarbledRecord() throws -> TemporaryJobLedger {

@@ -30,10 +30,8 @@ public final class JobLedger: Sendable {
 
     /// Opens (creating when needed) the ledger at `path`.
     public init(path: String, options: JobLedgerOptions = JobLedgerOptions()) throws(JobLedgerError) {
-        var storeOptions = options.store
-        storeOptions.projections.append(JobProjection(rebuildJobsInMemory: options.rebuildJobsInMemory))
         do {
-            store = try EventStore.open(at: path, options: storeOptions)
+            store = try EventStore.open(at: path, options: options.storeOptionsWithJobProjection)
         } catch {
             throw .store(error)
         }

@@ -32,4 +32,13 @@ public struct JobLedgerOptions: Sendable {
 
     /// Creates the default options: durable store, real clock.
     public init() {}
+
+    /// The options to open a store with for a ledger: ``store`` with the
+    /// job projection added. A ledger on another backend opens its store
+    /// with these and passes it to ``JobLedger/init(store:options:)``.
+    public var storeOptionsWithJobProjection: EventStoreOptions {
+        var options = store
+        options.projections.append(JobProjection(rebuildJobsInMemory: rebuildJobsInMemory))
+        return options
+    }
 }
