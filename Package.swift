@@ -102,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "JobLedgerServe",
             dependencies: [
-                "JobLedger", "JobLedgerServer", "JobLedgerCLI",
+                "JobLedger", "JobLedgerServer", "JobLedgerCLI", "PostgresEventStore", "EventStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

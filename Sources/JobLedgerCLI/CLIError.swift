@@ -11,6 +11,7 @@ enum CLIError: Error, CustomStringConvertible {
     case badInput(String)
     case noSuchBatch(String)
     case batchForbidden(String, jobs: Int)
+    case missingExecutable(String, product: String, reason: String? = nil)
 
     var description: String {
         switch self {
@@ -20,6 +21,10 @@ enum CLIError: Error, CustomStringConvertible {
         case .badInput(let message): return message
         case .noSuchBatch(let batch): return "batch '\(batch)' has no jobs"
         case let .batchForbidden(batch, jobs): return "the actor may not kill any of the \(jobs) jobs of batch '\(batch)'"
+        case let .missingExecutable(path, product, reason?):
+            return "cannot run \(path): \(reason) (build it with: swift build -c release --product \(product))"
+        case let .missingExecutable(path, product, nil):
+            return "\(path) not found; build it with: swift build -c release --product \(product)"
         }
     }
 
@@ -31,6 +36,7 @@ enum CLIError: Error, CustomStringConvertible {
         case .missingLedger, .noSuchBatch: return 4
         case .batchForbidden: return 5
         case .badInput: return 2
+        case .missingExecutable: return 1
         case .outcome(let outcome, _):
             switch outcome {
             case .notFound: return 4

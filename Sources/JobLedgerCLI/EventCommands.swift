@@ -134,10 +134,10 @@ struct Import: ParsableCommand {
                 throw CLIError.badInput("import stopped, nothing imported: \(error)")
             }
             let options = ledger
-            let target = LedgerImport(path: ledger.path, dryRun: dryRun)
+            let target = LedgerImport(path: ledger.path, dryRun: dryRun, shared: ledger.postgresURL != nil)
             let report = try target.run(open: { path in
                 var options = options
-                options.db = path
+                if options.postgresURL == nil { options.db = path }
                 return try options.open(creating: true)
             }, body: { jobs in
                 do {
@@ -161,12 +161,15 @@ struct Import: ParsableCommand {
 struct LedgerImport {
     let path: String
     let dryRun: Bool
+    /// A ledger on a database server: imported into in one transaction,
+    /// which a failure or a dry run rolls back; there is no directory.
+    var shared = false
 
     func run(
         open openLedger: (String) throws -> JobLedger, body: (JobLedger) throws -> ImportReport
     ) throws -> ImportReport {
         let manager = FileManager.default
-        if manager.fileExists(atPath: path) { return try body(openLedger(path)) }
+        if shared || manager.fileExists(atPath: path) { return try body(openLedger(path)) }
         let target = dryRun
             ? manager.temporaryDirectory.appendingPathComponent("jobledger-dry-run-\(UUID().uuidString)").path
             : path

@@ -6,13 +6,13 @@ extension ParsableCommand {
     /// (the parser's own convention would be 64): the entry of `jobledger` and of `jobledger-server`.
     /// Arguments that are not valid UTF-8 are refused first; error messages
     /// are printed with control characters escaped.
-    package static func runAsExecutable() async {
+    package static func runAsExecutable(arguments: [String]? = nil) async {
         if let refusal = CommandLineText.firstInvalidUTF8Argument() {
             writeError(refusal)
             Foundation.exit(refusal.exitCode)
         }
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

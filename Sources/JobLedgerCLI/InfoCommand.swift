@@ -19,7 +19,7 @@ struct Info: ParsableCommand {
             let jobs = try ledger.openForReading()
             // First, while this process holds no snapshot of its own.
             // The figures below are those of an embedded (LMDB) ledger, which `--db` opens.
-            guard let embedded = jobs.embeddedStore else { throw JobLedgerError.invalidInput(field: "db", reason: "not an embedded ledger") }
+            guard let embedded = jobs.embeddedStore else { return try printSharedLedgerInfo(jobs) }
             let storage = try embedded.storageInfo()
             // With every reader slot taken, what needs a snapshot is unknown.
             let versions = try unlessReadersFull { () throws(EventStoreError) in try jobs.store.projectionVersions() }
@@ -44,6 +44,24 @@ struct Info: ParsableCommand {
                     let text = key == "oldestReader" ? Self.text(storage.oldestReader) : value is NSNull ? "unknown" : "\(value)"
                     print(key.padding(toLength: 24, withPad: " ", startingAt: 0) + TerminalText.escaped(text))
                 }
+            }
+        }
+    }
+
+    /// What is known of a ledger on a database server: where it is, its
+    /// last position and its projections' state.
+    private func printSharedLedgerInfo(_ jobs: JobLedger) throws {
+        let versions = try jobs.store.projectionVersions()
+        let facts: [(String, Any)] = [
+            ("backend", "postgresql"), ("location", jobs.store.locationDescription),
+            ("lastPosition", try jobs.store.lastPosition()),
+            ("projectionVersion", versions.stored ?? ""), ("projectionsCurrent", versions.stored == versions.current),
+        ]
+        if ledger.json {
+            Output.printJSON(Dictionary(uniqueKeysWithValues: facts))
+        } else {
+            for (key, value) in facts {
+                print(key.padding(toLength: 24, withPad: " ", startingAt: 0) + TerminalText.escaped("\(value)"))
             }
         }
     }

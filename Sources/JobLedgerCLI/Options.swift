@@ -8,12 +8,25 @@ struct LedgerOptions: ParsableArguments {
     @Option(name: .long, help: "Ledger directory (default: $JOBLEDGER_DB, else ./jobledger.db).")
     var db: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "PostgreSQL URL of a shared ledger, in place of --db (default: $JOBLEDGER_POSTGRES).",
+        valueName: "url"))
+    var postgres: String?
+
     @Flag(name: .long, help: "Print one JSON document (JSON Lines for event streams).")
     var json = false
 
     /// The ledger path chosen by flag, environment or default.
     var path: String {
         db ?? ProcessInfo.processInfo.environment["JOBLEDGER_DB"] ?? "./jobledger.db"
+    }
+
+    /// The URL of a shared ledger, by flag or environment; `nil` for an
+    /// embedded one. `--db` on the command line wins over the environment's URL.
+    var postgresURL: String? {
+        if let postgres { return postgres }
+        if db != nil { return nil }
+        return ProcessInfo.processInfo.environment["JOBLEDGER_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// Opens the ledger; commands that only read refuse a missing path.
@@ -40,6 +53,16 @@ struct LedgerOptions: ParsableArguments {
     }
 
     private func open(creating: Bool, readOnly: Bool) throws -> JobLedger {
+        if let url = postgresURL {
+            guard db == nil else { throw CLIError.badInput("give --db or --postgres, not both") }
+            var options = JobLedgerOptions()
+            options.store.readOnly = readOnly
+            do {
+                return try SharedLedgerBackend.open(url: url, options: options)
+            } catch let error as JobLedgerError {
+                throw CLIError.ledger(error)
+            }
+        }
         if !creating && !FileManager.default.fileExists(atPath: path + "/data.mdb") {
             throw CLIError.missingLedger(path)
         }

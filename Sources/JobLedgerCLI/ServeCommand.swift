@@ -23,18 +23,8 @@ struct Serve: ParsableCommand {
     @OptionGroup var options: ServeOptions
 
     func run() throws {
-        let own = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            ?? CommandLine.arguments[0])
-        let server = own.deletingLastPathComponent().appendingPathComponent("jobledger-server").path
-        guard FileManager.default.isExecutableFile(atPath: server) else {
-            FileHandle.standardError.write(Data(
-                "error: \(server) not found; build it with: swift build -c release --product jobledger-server\n".utf8))
-            throw ExitCode(1)
+        try runReportingErrors {
+            try SiblingExecutable.replaceProcess(with: "jobledger-server", arguments: options.arguments)
         }
-        let arguments = [server] + options.arguments
-        let pointers = arguments.map { strdup($0) } + [nil]
-        execv(server, pointers)
-        FileHandle.standardError.write(Data("error: cannot run \(server): \(String(cString: strerror(errno)))\n".utf8))
-        throw ExitCode(1)
     }
 }

@@ -13,6 +13,9 @@ package struct ServeOptions: ParsableArguments {
 
     @Option(name: .long, help: "Ledger directory (default: $JOBLEDGER_DB, else ./jobledger.db).")
     package var db: String?
+    @Option(name: .long, help: ArgumentHelp(
+        "PostgreSQL URL of a shared ledger, in place of --db (default: $JOBLEDGER_POSTGRES).", valueName: "url"))
+    package var postgres: String?
     @Option(help: "HOST:PORT to listen on (default: $JOBLEDGER_LISTEN, else 127.0.0.1:8080).")
     package var listen: String?
     @Option(help: "Largest request body in bytes (default: 1048576).")
@@ -31,6 +34,7 @@ package struct ServeOptions: ParsableArguments {
     package var arguments: [String] {
         var arguments: [String] = []
         if let db { arguments += ["--db", db] }
+        if let postgres { arguments += ["--postgres", postgres] }
         if let listen { arguments += ["--listen", listen] }
         if let maxBody { arguments += ["--max-body", String(maxBody)] }
         if let maxLongPolls { arguments += ["--max-long-polls", String(maxLongPolls)] }

@@ -4,6 +4,7 @@ import JobLedger
 import JobLedgerCLI
 import JobLedgerServer
 import Logging
+import PostgresEventStore
 
 /// `jobledger-server`, which `jobledger serve` runs: the HTTP server lives in
 /// an executable of its own so that the command line does not load it (and
@@ -26,8 +27,30 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var options: ServeOptions
 
-    /// Usage errors exit 2, like the command line's.
-    static func main() async { await runAsExecutable() }
+    /// Usage errors exit 2, like the command line's. `jobledger-server
+    /// command ARGS...` runs a `jobledger` command instead, for a ledger on
+    /// PostgreSQL: `jobledger` itself links no database client and runs
+    /// this executable in its place when given `--postgres`.
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        SharedLedgerBackend.install(Self.openShared)
+        if arguments.first == "command" {
+            await JobLedgerCommand.runAsExecutable(arguments: Array(arguments.dropFirst()))
+        } else {
+            await runAsExecutable()
+        }
+    }
+
+    /// Opens a ledger on PostgreSQL, its store's errors as the ledger's.
+    @Sendable static func openShared(url: String, options: JobLedgerOptions) throws -> JobLedger {
+        let store: PostgresEventStore
+        do {
+            store = try PostgresEventStore.open(url: url, options: options.storeOptionsWithJobProjection)
+        } catch {
+            throw JobLedgerError.store(error)
+        }
+        return try JobLedger(store: store, options: options)
+    }
 
     func run() async throws {
         let maxBody = options.maxBody ?? ServeOptions.defaultMaxBody
@@ -44,17 +67,26 @@ struct Serve: AsyncParsableCommand {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level: '\(logLevel)' is not a log level")
         }
-        let path = options.db ?? ProcessInfo.processInfo.environment["JOBLEDGER_DB"] ?? "./jobledger.db"
-        var options = JobLedgerOptions()
-        if ProcessInfo.processInfo.environment["JOBLEDGER_NOSYNC"] == "1" {
-            options.store.durability = .noSyncForTestsAndBenchmarks
+        let environment = ProcessInfo.processInfo.environment
+        let path = options.db ?? environment["JOBLEDGER_DB"] ?? "./jobledger.db"
+        let url = options.postgres ?? (options.db == nil ? environment["JOBLEDGER_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 } : nil)
+        guard options.db == nil || options.postgres == nil else {
+            throw ValidationError("give --db or --postgres, not both")
+        }
+        var ledgerOptions = JobLedgerOptions()
+        if environment["JOBLEDGER_NOSYNC"] == "1" {
+            ledgerOptions.store.durability = .noSyncForTestsAndBenchmarks
         }
         let jobs: JobLedger
         do {
-            jobs = try JobLedger(path: path, options: options)
+            if let url {
+                jobs = try Self.openShared(url: url, options: ledgerOptions)
+            } else {
+                jobs = try JobLedger(path: path, options: ledgerOptions)
+            }
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(error.isBadInput ? 2 : 1)
+            throw ExitCode((error as? JobLedgerError)?.isBadInput == true ? 2 : 1)
         }
         var limits = ServerLimits()
         limits.maxBodyBytes = maxBody

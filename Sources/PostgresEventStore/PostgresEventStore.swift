@@ -28,6 +28,9 @@ public final class PostgresEventStore: EventStorage, Sendable {
     /// The options the store was opened with.
     public let options: EventStoreOptions
 
+    /// The database URL, without its password.
+    public var locationDescription: String { location.description }
+
     let pool: PostgresSessionPool
     let notifier = CommitNotifier()
     private let committer: GroupCommitter
@@ -65,7 +68,10 @@ public final class PostgresEventStore: EventStorage, Sendable {
         } else {
             appendRefusal = nil
         }
-        if !options.readOnly && !options.projections.isEmpty && stored != current {
+        // Stale or missing projections are rebuilt even by a store opened
+        // read-only: the rebuild is one transaction on the server, which
+        // every process may run, and a reader must not answer from them.
+        if !options.projections.isEmpty && stored != current {
             _ = try Self.rebuild(session: session, projections: options.projections, progress: nil)
         }
         let notifier = self.notifier

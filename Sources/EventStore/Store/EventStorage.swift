@@ -35,6 +35,10 @@ public protocol EventStorage: AnyObject, Sendable {
     /// The options the store was opened with: limits, projections, access.
     var options: EventStoreOptions { get }
 
+    /// Where the store keeps its data, for people: a directory, or a
+    /// database URL without its password.
+    var locationDescription: String { get }
+
     // MARK: Appending
 
     /// Appends the events of one or more streams atomically, once they are
@@ -140,4 +144,7 @@ public protocol EventStorage: AnyObject, Sendable {
     func importEvents(_ batch: ImportBatch, dryRun: Bool) throws(ImportError) -> ImportReport
 }
 
-extension EventStore: EventStorage {}
+extension EventStore: EventStorage {
+    /// The ledger directory.
+    public var locationDescription: String { path }
+}
