@@ -150,6 +150,7 @@ let package = Package(
             name: "JobLedgerHTTPTests",
             dependencies: [
                 "JobLedgerClient", "RemoteWorkerProbe", "JobLedgerCLI", "JobLedger", "EventStore", "JobLedgerTestSupport",
+                "PostgresEventStore",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
