@@ -38,16 +38,20 @@ let package = Package(
             providers: [.apt(["liblmdb-dev"])]
         ),
         .target(name: "LMDB", dependencies: ["CLMDB"]),
-        .target(name: "EventStore", dependencies: ["LMDB", .product(name: "Crypto", package: "swift-crypto")]),
+        // What the ledger and its client both speak, with no dependency: the
+        // JSON value, the civil calendar under timestamps, the JSON text
+        // form and the report's figures.
+        .target(name: "LedgerWire"),
+        .target(name: "EventStore", dependencies: ["LMDB", "LedgerWire", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "JobLedger",
-            dependencies: ["EventStore", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["EventStore", "LedgerWire", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // The ledger over HTTP: routes, bearer tokens, limits, metrics.
         .target(
             name: "JobLedgerServer",
             dependencies: [
-                "JobLedger", "EventStore",
+                "JobLedger", "EventStore", "LedgerWire",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -63,6 +67,7 @@ let package = Package(
         .target(
             name: "JobLedgerClient",
             dependencies: [
+                "LedgerWire",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -119,7 +124,7 @@ let package = Package(
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
         .testTarget(
             name: "EventStoreTests",
-            dependencies: ["EventStore", "LMDB", "StoreProbe", "JobLedger", "JobLedgerTestSupport"]
+            dependencies: ["EventStore", "LMDB", "LedgerWire", "StoreProbe", "JobLedger", "JobLedgerTestSupport"]
         ),
         .testTarget(
             name: "JobLedgerCLITests",
