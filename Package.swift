@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "LMDB", dependencies: ["CLMDB"]),
         // What the ledger and its client both speak, with no dependency: the
         // JSON value, the civil calendar under timestamps, the JSON text
-        // form and the report's figures.
+        // form, the report's figures and the problem document.
         .target(name: "LedgerWire"),
         .target(name: "EventStore", dependencies: ["LMDB", "LedgerWire", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
