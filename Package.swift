@@ -41,7 +41,11 @@ let package = Package(
             providers: [.apt(["liblmdb-dev"])]
         ),
         .target(name: "LMDB", dependencies: ["CLMDB"]),
-        .target(name: "EventStore", dependencies: ["LMDB", .product(name: "Crypto", package: "swift-crypto")]),
+        // What the ledger and its client both speak, with no dependency: the
+        // JSON value, the civil calendar under timestamps, the JSON text
+        // form, the report's figures and the problem document.
+        .target(name: "LedgerWire"),
+        .target(name: "EventStore", dependencies: ["LMDB", "LedgerWire", .product(name: "Crypto", package: "swift-crypto")]),
         // The storage contract on PostgreSQL: several servers, one database.
         // Its own target, so that a program on LMDB links no networking.
         .target(
@@ -56,13 +60,13 @@ let package = Package(
         ),
         .target(
             name: "JobLedger",
-            dependencies: ["EventStore", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["EventStore", "LedgerWire", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // The ledger over HTTP: routes, bearer tokens, limits, metrics.
         .target(
             name: "JobLedgerServer",
             dependencies: [
-                "JobLedger", "EventStore",
+                "JobLedger", "EventStore", "LedgerWire",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -78,6 +82,7 @@ let package = Package(
         .target(
             name: "JobLedgerClient",
             dependencies: [
+                "LedgerWire",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -134,7 +139,7 @@ let package = Package(
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
         .testTarget(
             name: "EventStoreTests",
-            dependencies: ["EventStore", "LMDB", "StoreProbe", "JobLedger", "JobLedgerTestSupport", "PostgresEventStore"]
+            dependencies: ["EventStore", "LMDB", "LedgerWire", "StoreProbe", "JobLedger", "JobLedgerTestSupport", "PostgresEventStore"]
         ),
         .testTarget(
             name: "JobLedgerCLITests",

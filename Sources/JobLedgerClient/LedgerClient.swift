@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import LedgerWire
 import NIOCore
 import NIOHTTP1
 import Synchronization
@@ -199,13 +200,7 @@ enum LedgerJSON {
     }
 
     static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(LedgerTimestamp.format(date))
-        }
-        return encoder
+        LedgerJSONEncoding.encoder(dateText: { LedgerTimestamp.format($0) })
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerWire
 
 /// An error the server answered, from its `application/problem+json` body
 /// (RFC 9457).
@@ -85,7 +86,7 @@ public struct LedgerProblem: Error, Sendable, Hashable, CustomStringConvertible 
     /// The problem in an error answer: from its problem+json body, or made
     /// from the status alone when the body is not one (a proxy's page).
     init(status: Int, body: Data, retryAfterHeader: String?, request: String) {
-        let fields = (try? JSONDecoder().decode(Fields.self, from: body))
+        let fields = (try? JSONDecoder().decode(ProblemDocument.self, from: body))
         let type = fields?.type ?? Self.prefix + Self.kind(forStatus: status).rawValue
         self.type = type
         self.kind = Kind(rawValue: type.hasPrefix(Self.prefix) ? String(type.dropFirst(Self.prefix.count)) : type)
@@ -100,18 +101,7 @@ public struct LedgerProblem: Error, Sendable, Hashable, CustomStringConvertible 
         self.request = request
     }
 
-    static let prefix = "https://jobledger.dev/problems/"
-
-    private struct Fields: Decodable {
-        var type: String?
-        var title: String?
-        var status: Int?
-        var detail: String?
-        var jobId: String?
-        var outcome: String?
-        var errorCode: String?
-        var storeErrorCode: String?
-    }
+    static let prefix = ProblemDocument.typePrefix
 
     /// The kind a status stands for when the body names none.
     static func kind(forStatus status: Int) -> Kind {

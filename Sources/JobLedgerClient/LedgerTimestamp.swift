@@ -1,4 +1,5 @@
 import Foundation
+import LedgerWire
 
 /// The ledger's times on the wire: ISO-8601 UTC such as
 /// `2026-11-23T12:00:00.123Z` (answers) or `...00.123456Z` (events).
@@ -33,7 +34,7 @@ enum LedgerTimestamp {
             } else if end != 19 {
                 return nil
             }
-            let days = daysFromCivil(year: year, month: month, day: day)
+            let days = Int(CivilCalendar.days(year: Int64(year), month: Int64(month), day: Int64(day)))
             let seconds = Double(days * 86_400 + hour * 3600 + minute * 60 + second) + fraction
             return Date(timeIntervalSince1970: seconds)
         }
@@ -45,35 +46,12 @@ enum LedgerTimestamp {
         let (days, remainder) = milliseconds.quotientAndRemainder(dividingBy: 86_400_000)
         let dayOffset = remainder < 0 ? days - 1 : days
         let inDay = remainder < 0 ? remainder + 86_400_000 : remainder
-        let (year, month, day) = civilFromDays(Int(dayOffset))
+        let (year, month, day) = CivilCalendar.date(fromDays: dayOffset)
         let hour = inDay / 3_600_000, minute = inDay / 60_000 % 60, second = inDay / 1000 % 60, milli = inDay % 1000
         func pad(_ value: some BinaryInteger, _ width: Int) -> String {
             let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text
         }
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2)).\(pad(milli, 3))Z"
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// The date of a day count since 1970-01-01.
-    private static func civilFromDays(_ days: Int) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }

@@ -23,14 +23,14 @@ public final class Environment: @unchecked Sendable {
     public let options: EnvironmentOptions
 
     let handle: OpaquePointer
-    private let gate = MapGate()
+    let gate = MapGate()
     /// Taken around every write transaction, when a lock file is configured.
     private let writerLock: WriterLock?
     /// The files a writable environment opened; checked before each commit.
-    private let openedFiles: OpenedFiles?
-    private let growthCount = Atomic<Int>(0)
+    let openedFiles: OpenedFiles?
+    let growthCount = Atomic<Int>(0)
     private let closed = Atomic<Bool>(false)
-    private let staleCleared = Atomic<Int>(0)
+    let staleCleared = Atomic<Int>(0)
 
     /// Opens (creating when needed and allowed) the environment at `path`.
     ///
@@ -78,116 +78,8 @@ public final class Environment: @unchecked Sendable {
         staleCleared.store(Int(dead), ordering: .relaxed)
     }
 
-    /// The data file and LMDB's lock file of an environment at `path`.
-    private static func files(path: String, singleFile: Bool) -> (data: String, lock: String) {
-        singleFile ? (path, path + "-lock") : (path + "/data.mdb", path + "/lock.mdb")
-    }
-
-    /// The identities of the files just opened: the data file by LMDB's own
-    /// descriptor, the writer lock by its descriptor, LMDB's lock file by
-    /// its path (LMDB does not hand out that descriptor; it was opened a
-    /// moment ago).
-    private static func identities(
-        _ env: OpaquePointer, files: (data: String, lock: String), writerLock: WriterLock?, lockPath: String?,
-        directory: String
-    ) -> OpenedFiles {
-        var entries: [OpenedFiles.Entry] = []
-        var descriptor: mdb_filehandle_t = -1
-        if mdb_env_get_fd(env, &descriptor) == MDB_SUCCESS, let identity = FileIdentity(descriptor: descriptor) {
-            entries.append(.init(name: "data file", path: files.data, identity: identity))
-        }
-        if let identity = FileIdentity(path: files.lock) {
-            entries.append(.init(name: "lock file", path: files.lock, identity: identity))
-        }
-        if let lockPath, let identity = writerLock?.identity {
-            entries.append(.init(name: "writer lock", path: lockPath, identity: identity))
-        }
-        return OpenedFiles(entries: entries, directory: directory)
-    }
-
-    /// Refuses a commit when a file of the environment was deleted or
-    /// replaced since it was opened: the commit would land where no other
-    /// process looks, or race a writer this one can no longer see.
-    private func refuseReplacedFiles(_ operation: String) throws(LMDBError) {
-        guard let entry = openedFiles?.replaced() else { return }
-        throw LMDBError(
-            code: .fileReplaced, rawCode: ESTALE,
-            operation: "\(operation) in '\(path)': its \(entry.name) '\(entry.path)' was deleted or replaced since the "
-                + "ledger was opened, so this process no longer shares locks with the others; nothing was written. "
-                + "Stop every process of the ledger and open it again")
-    }
-
-    /// A failure of a write that a full file system explains, as
-    /// ``LMDBError/Code/storageFull`` naming the path; otherwise `nil`.
-    ///
-    /// LMDB reports a short write as `EIO`, which is what a write that
-    /// filled the disk returns: so an `EIO` counts as full when the file
-    /// system has (almost) no room left afterwards.
-    private func storageFull(_ error: any Error) -> LMDBError? {
-        guard let error = error as? LMDBError, case .system(let code) = error.code, code == ENOSPC || code == EIO else {
-            return nil
-        }
-        var info = statvfs()
-        let free = statvfs(path, &info) == 0 ? Int(info.f_bavail) * Int(info.f_frsize) : nil
-        guard code == ENOSPC || (free.map { $0 < 1 << 20 } ?? false) else { return nil }
-        let room = free.map { ", \($0) bytes free" } ?? ""
-        return LMDBError(
-            code: .storageFull, rawCode: ENOSPC,
-            operation: "\(error.operation): the file system holding '\(path)' is full\(room); nothing was written")
-    }
-
     deinit {
         close()
-    }
-
-    /// Maps at least twice the bytes in use (within the configured maximum).
-    ///
-    /// A write that fills the map is run again from the start once the map
-    /// has grown. For the appends of a running store that costs little, but
-    /// a rebuild rewrites every projection in one transaction: opened with
-    /// the default 256 MiB on a 600 MB ledger, each of the first rebuilds
-    /// filled the map and ran twice. Mapping is address space, not disk: the
-    /// file grows only as pages are written.
-    private static func leaveRoomToDouble(_ env: OpaquePointer, options: EnvironmentOptions) throws(LMDBError) {
-        guard !options.readOnly else { return }
-        var info = MDB_envinfo()
-        mdb_env_info(env, &info)
-        var stat = MDB_stat()
-        mdb_env_stat(env, &stat)
-        let used = (info.me_last_pgno + 1) * Int(stat.ms_psize)
-        let step = 1 << 20
-        var wanted = (2 * used + step - 1) / step * step
-        if let limit = options.maxMapSize { wanted = min(wanted, limit) }
-        guard wanted > info.me_mapsize else { return }
-        try check(mdb_env_set_mapsize(env, wanted), "mdb_env_set_mapsize(\(wanted))")
-    }
-
-    /// A data file shorter than the pages its meta page claims would make
-    /// reads fault past its end (SIGBUS): refuse it with an error instead.
-    private static func refuseTruncatedFile(_ env: OpaquePointer, path: String, singleFile: Bool) throws(LMDBError) {
-        var info = MDB_envinfo()
-        mdb_env_info(env, &info)
-        var stat = MDB_stat()
-        mdb_env_stat(env, &stat)
-        let needed = (info.me_last_pgno + 1) * Int(stat.ms_psize)
-        let dataPath = singleFile ? path : path + "/data.mdb"
-        #if canImport(Glibc)
-        let descriptor = Glibc.open(dataPath, O_RDONLY)
-        #else
-        let descriptor = Darwin.open(dataPath, O_RDONLY)
-        #endif
-        guard descriptor >= 0 else { return }
-        let size = lseek(descriptor, 0, SEEK_END)
-        #if canImport(Glibc)
-        _ = Glibc.close(descriptor)
-        #else
-        _ = Darwin.close(descriptor)
-        #endif
-        if size >= 0 && Int(size) < needed {
-            throw LMDBError(
-                rawCode: MDB_CORRUPTED,
-                operation: "open(\(path)): the data file is \(size) bytes but its pages need \(needed); it was truncated")
-        }
     }
 
     /// Closes the environment now rather than when the last reference goes.
@@ -337,88 +229,9 @@ public final class Environment: @unchecked Sendable {
         }
     }
 
-    /// The current size of the memory map in bytes.
-    public var currentMapSize: Int {
-        var info = MDB_envinfo()
-        mdb_env_info(handle, &info)
-        return info.me_mapsize
-    }
-
-    /// How many times this process grew the map.
-    public var growths: Int { growthCount.load(ordering: .relaxed) }
-
-    private func grow(from sizeBefore: Int) throws(LMDBError) {
-        try gate.exclusive { () throws(LMDBError) in
-            let current = currentMapSize
-            if current > sizeBefore { return }  // another thread grew it meanwhile
-            var target = current * 2
-            if let limit = options.maxMapSize {
-                if current >= limit {
-                    throw LMDBError(
-                        rawCode: MDB_MAP_FULL,
-                        operation: "map growth (map is at its configured maximum of \(limit) bytes)")
-                }
-                target = min(target, limit)
-            }
-            try check(mdb_env_set_mapsize(handle, target), "mdb_env_set_mapsize(\(target))")
-            growthCount.add(1, ordering: .relaxed)
-        }
-    }
-
-    private func adoptResizedMap() throws(LMDBError) {
-        try gate.exclusive { () throws(LMDBError) in
-            try check(mdb_env_set_mapsize(handle, 0), "mdb_env_set_mapsize(adopt)")
-        }
-    }
-
-    /// Drops the map pages between two addresses of values read from this
-    /// environment out of this process's resident set.
-    ///
-    /// The map is read-only and backed by the file, so the pages stay in the
-    /// OS cache and fault back in on the next access; a long sequential scan
-    /// that releases what it has read keeps its resident memory flat instead
-    /// of growing with the file. Call it only with addresses of values read
-    /// from this environment, after the snapshot that read them ended.
-    public func releaseMappedPages(from low: UnsafeRawPointer, through high: UnsafeRawPointer) {
-        let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let start = Int(bitPattern: low) & ~(pageSize - 1)
-        let end = (Int(bitPattern: high) + pageSize) & ~(pageSize - 1)
-        guard end > start, let address = UnsafeMutableRawPointer(bitPattern: start) else { return }
-        madvise(address, end - start, MADV_DONTNEED)
-    }
-
     /// Flushes buffers to disk; with `force`, even when opened without sync.
     public func sync(force: Bool = true) throws(LMDBError) {
         try check(mdb_env_sync(handle, force ? 1 : 0), "mdb_env_sync")
-    }
-
-    /// Clears reader slots of processes that no longer exist; returns how many.
-    @discardableResult
-    public func clearStaleReaders() throws(LMDBError) -> Int {
-        var dead: Int32 = 0
-        try check(mdb_reader_check(handle, &dead), "mdb_reader_check")
-        staleCleared.add(Int(dead), ordering: .relaxed)
-        return Int(dead)
-    }
-
-    /// Reader slots of dead processes this environment has freed: on open,
-    /// when the reader table was full, and through ``clearStaleReaders()``.
-    public var staleReadersCleared: Int { staleCleared.load(ordering: .relaxed) }
-
-    /// A snapshot of the environment's size and reader use.
-    public func info() -> EnvironmentInfo {
-        var info = MDB_envinfo()
-        mdb_env_info(handle, &info)
-        var stat = MDB_stat()
-        mdb_env_stat(handle, &stat)
-        return EnvironmentInfo(
-            mapSize: info.me_mapsize,
-            pageSize: Int(stat.ms_psize),
-            lastPageNumber: info.me_last_pgno,
-            lastTransactionID: info.me_last_txnid,
-            maxReaders: Int(info.me_maxreaders),
-            readersInUse: Int(info.me_numreaders)
-        )
     }
 }
 
@@ -427,20 +240,4 @@ private enum ReadOutcome<R> {
     case finished(Result<R, any Error>)
     case mapResized
     case readersFull
-}
-
-/// Size and reader figures of an environment, from `mdb_env_info`.
-public struct EnvironmentInfo: Sendable, Equatable {
-    /// Size of the memory map in bytes.
-    public let mapSize: Int
-    /// Size of a database page in bytes.
-    public let pageSize: Int
-    /// Number of the last page in use; `(lastPageNumber + 1) * pageSize` bytes are used.
-    public let lastPageNumber: Int
-    /// ID of the last committed transaction.
-    public let lastTransactionID: Int
-    /// Maximum number of reader slots.
-    public let maxReaders: Int
-    /// Reader slots used so far (a high-water mark, not the live count).
-    public let readersInUse: Int
 }

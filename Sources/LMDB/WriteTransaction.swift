@@ -30,14 +30,12 @@ public struct WriteTransaction: ~Copyable {
 
     /// Looks up `key`; the bytes live until the next write in this transaction.
     public func get(_ key: UnsafeRawBufferPointer, in db: Database) throws(LMDBError) -> UnsafeRawBufferPointer? {
-        try RawOperations.get(handle, key, db)
+        try readView().get(key, in: db)
     }
 
     /// Looks up `key` and copies the value out.
     public func get(_ key: [UInt8], in db: Database) throws(LMDBError) -> [UInt8]? {
-        try withBytes(of: key) { (k) throws(LMDBError) -> [UInt8]? in
-            try RawOperations.get(handle, k, db).map { Array($0) }
-        }
+        try readView().get(key, in: db)
     }
 
     /// Stores `value` under `key`.
@@ -87,12 +85,12 @@ public struct WriteTransaction: ~Copyable {
 
     /// Runs `body` with a cursor over `db`, closed when `body` returns.
     public func withCursor<R>(on db: Database, _ body: (inout Cursor) throws -> R) throws -> R {
-        try RawOperations.withCursor(handle, db, body)
+        try readView().withCursor(on: db, body)
     }
 
     /// Entry count and B-tree shape of `db`.
     public func statistics(of db: Database) throws(LMDBError) -> DatabaseStatistics {
-        try RawOperations.statistics(handle, db)
+        try readView().statistics(of: db)
     }
 }
 

@@ -1,5 +1,6 @@
 import EventStore
 import Foundation
+import LedgerWire
 import Testing
 
 /// The one timestamp type: its text at the bounds of the ledger's range,

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerWire
 
 /// The ledger's one timestamp type: ISO-8601 UTC instants such as
 /// `2026-11-23T12:00:00.123456Z`, written and read by hand (the system's

@@ -1,20 +1,13 @@
 import EventStore
 import Foundation
+import LedgerWire
 
 /// The JSON coders for event payloads and projection records.
 ///
 /// Keys are sorted so equal values give equal bytes; dates are ISO-8601 UTC
 /// with milliseconds, the same text the command line shows.
 enum JSONCoding {
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(UTCTimestamp.text(date))
-        }
-        return encoder
-    }()
+    static let encoder = LedgerJSONEncoding.encoder(dateText: { UTCTimestamp.text($0) })
 
     static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()

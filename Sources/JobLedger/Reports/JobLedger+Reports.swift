@@ -1,5 +1,6 @@
 import EventStore
 import Foundation
+import LedgerWire
 
 extension JobLedger {
     /// Computes the report for jobs submitted in `[from, to)` (either end
@@ -170,8 +171,7 @@ struct ReportBuilder {
         report.queueWait = queueWait.mapValues(JobReport.Percentiles.init)
         report.runTime = runTime.mapValues(JobReport.Percentiles.init)
         report.cancellations = cancellations.values
-            .map { .init(actor: $0.actor, reason: $0.reason, count: $0.durations.count,
-                         medianSecondsToCancelled: JobReport.Percentiles($0.durations).p50) }
+            .map { .init(actor: $0.actor, reason: $0.reason, secondsToCancelled: $0.durations) }
             .sorted { ($0.count, $1.actor, $1.reason) > ($1.count, $0.actor, $0.reason) }
         report.topFailureReasons = failures
             .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }

@@ -2,6 +2,7 @@ import EventStore
 import Foundation
 import Hummingbird
 import JobLedger
+import LedgerWire
 
 /// An error answer in the `application/problem+json` form of RFC 9457,
 /// with a stable `type` per kind.
@@ -80,21 +81,23 @@ public struct Problem: Error, HTTPResponseError, Sendable {
     }
 
     /// The prefix of every problem type.
-    public static let typePrefix = "https://jobledger.dev/problems/"
+    public static let typePrefix = ProblemDocument.typePrefix
 
     /// The HTTP status.
     public var status: HTTPResponse.Status { kind.status }
 
     /// The JSON body.
-    var body: [String: Any] {
-        var fields: [String: Any] = [
-            "type": Self.typePrefix + kind.rawValue, "title": kind.title, "status": Int(kind.status.code), "detail": detail,
-        ]
-        if let jobID { fields["jobId"] = jobID }
-        if let outcome { fields["outcome"] = outcome }
-        if let errorCode { fields["errorCode"] = errorCode }
-        if let storeErrorCode { fields["storeErrorCode"] = storeErrorCode }
-        return fields
+    var document: ProblemDocument {
+        var document = ProblemDocument()
+        document.type = Self.typePrefix + kind.rawValue
+        document.title = kind.title
+        document.status = Int(kind.status.code)
+        document.detail = detail
+        document.jobId = jobID
+        document.outcome = outcome
+        document.errorCode = errorCode
+        document.storeErrorCode = storeErrorCode
+        return document
     }
 
     /// The response: problem+json, with `Retry-After` when set.
@@ -106,7 +109,7 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         var headers = HTTPFields()
         headers[.contentType] = "application/problem+json"
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: JobJSON.data(body))))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: (try? LedgerJSONEncoding.encoder().encode(document)) ?? Data("null".utf8))))
     }
 }
 

@@ -1,6 +1,7 @@
 /// Days of the proleptic Gregorian calendar counted from 1970-01-01, the
-/// arithmetic under ``UTCTimestamp`` (Howard Hinnant's `days_from_civil`
-/// and `civil_from_days`), exact for any year an `Int64` of days holds.
+/// arithmetic under every timestamp text the ledger and its client write
+/// and read (Howard Hinnant's `days_from_civil` and `civil_from_days`),
+/// exact for any year an `Int64` of days holds.
 package enum CivilCalendar {
     /// Year, month and day of a count of days since 1970-01-01.
     package static func date(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {

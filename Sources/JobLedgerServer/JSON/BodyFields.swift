@@ -1,0 +1,95 @@
+import Foundation
+
+/// The fields of a JSON object body, read with type checks that name the
+/// field at fault; fields the route does not know are refused.
+struct BodyFields {
+    private let fields: [String: JSONValue]
+
+    /// Parses `bytes` (empty means `{}`) and refuses fields outside `allowed`.
+    init(_ bytes: [UInt8], allowed: Set<String>) throws {
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            fields = [:]
+            return
+        }
+        let value: JSONValue
+        do {
+            value = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        } catch {
+            throw Problem(.badInput, "the body is not valid JSON")
+        }
+        guard case .object(let object) = value else { throw Problem(.badInput, "the body must be a JSON object") }
+        let identity: Set<String> = ["owner", "org", "organisation", "role", "actor", "worker"]
+        if let named = object.keys.sorted().first(where: { identity.contains($0) && !allowed.contains($0) }) {
+            throw Problem(.badInput, "'\(named)' may not be given: identity comes from the bearer token only")
+        }
+        if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
+            throw Problem(.badInput, "unknown field '\(unknown)'; allowed: \(allowed.sorted().joined(separator: ", "))")
+        }
+        fields = object
+    }
+
+    func string(_ name: String) throws -> String? {
+        switch fields[name] {
+        case nil, .null?: return nil
+        case .string(let value)?: return value
+        default: throw Problem(.badInput, "'\(name)' must be a string")
+        }
+    }
+
+    func requiredString(_ name: String) throws -> String {
+        guard let value = try string(name) else { throw Problem(.badInput, "'\(name)' is required") }
+        return value
+    }
+
+    func integer(_ name: String) throws -> Int? {
+        switch fields[name] {
+        case nil, .null?: return nil
+        case .number(.integer(let value))?:
+            guard let int = Int(exactly: value) else { throw Problem(.badInput, "'\(name)' is out of range") }
+            return int
+        case .number(.fraction(let value))?:
+            guard value.isFinite, value == value.rounded(), let int = Int(exactly: value) else {
+                throw Problem(.badInput, "'\(name)' must be a whole number")
+            }
+            return int
+        default: throw Problem(.badInput, "'\(name)' must be a whole number")
+        }
+    }
+
+    func number(_ name: String) throws -> Double? {
+        switch fields[name] {
+        case nil, .null?: return nil
+        case .number(.integer(let value))?: return Double(value)
+        case .number(.fraction(let value))?:
+            guard value.isFinite else { throw Problem(.badInput, "'\(name)' must be a finite number") }
+            return value
+        default: throw Problem(.badInput, "'\(name)' must be a number")
+        }
+    }
+
+    func bool(_ name: String) throws -> Bool? {
+        switch fields[name] {
+        case nil, .null?: return nil
+        case .bool(let value)?: return value
+        default: throw Problem(.badInput, "'\(name)' must be true or false")
+        }
+    }
+
+    func strings(_ name: String) throws -> [String]? {
+        switch fields[name] {
+        case nil, .null?: return nil
+        case .array(let values)?:
+            return try values.map { value in
+                guard case .string(let text) = value else { throw Problem(.badInput, "'\(name)' must be an array of strings") }
+                return text
+            }
+        default: throw Problem(.badInput, "'\(name)' must be an array of strings")
+        }
+    }
+
+    /// A field holding any JSON value, as JSON text (`nil` when absent).
+    func json(_ name: String) -> String? {
+        guard let value = fields[name] else { return nil }
+        return value.jsonText
+    }
+}
