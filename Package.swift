@@ -133,7 +133,8 @@ let package = Package(
         ),
         // A small child process used by the tests that need several real
         // processes appending to, reading from, or being killed on one ledger.
-        .executableTarget(name: "StoreProbe", dependencies: ["EventStore", "LMDB", "JobLedger", "JobLedgerTestSupport"]),
+        .executableTarget(
+            name: "StoreProbe", dependencies: ["EventStore", "LMDB", "JobLedger", "JobLedgerTestSupport", "PostgresEventStore"]),
         // The LMDB wrapper's own contract: map growth, reader slots, the
         // writer lock file, through the wrapper alone.
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),

@@ -50,6 +50,10 @@
 //       (CrashLoopAck). On `pause` it stops between two commands and prints
 //       `paused`; `resume` lets it go on. Prints `done <commands>` at the end.
 //
+//   pg-writers <url> <processIndex> <writers> <count> [--slow-every=N]
+//       Appends from several threads to a ledger on PostgreSQL, printing
+//       `ack <position>` after each append (PostgresWriters.swift).
+//
 //   submit-jobs <ledger> <prefix>
 //       Opens the ledger as a job ledger without fsync and submits jobs
 //       `<prefix>-0`, `<prefix>-1`, ... one at a time until `stop` (or the
@@ -88,6 +92,7 @@ enum Probe {
             case "hold-write": try holdWrite(rest, parent: parent)
             case "random-jobs": try randomJobs(rest, parent: parent)
             case "submit-jobs": try submitJobs(rest, parent: parent)
+            case "pg-writers": try postgresWriters(rest, parent: parent)
             default: usage("unknown command '\(command)'")
             }
         } catch {

@@ -1,4 +1,6 @@
 import EventStore
+import JobLedgerTestSupport
+import PostgresEventStore
 import Foundation
 import Testing
 
@@ -7,6 +9,7 @@ import Testing
 /// ``EventStorage``: a second backend adds a case and passes the same tests.
 enum StorageBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case lmdb
+    case postgres
 
     var testDescription: String { rawValue }
 
@@ -18,6 +21,11 @@ enum StorageBackend: String, CaseIterable, Sendable, CustomTestStringConvertible
             var options = EventStoreOptions.noSync
             options.projections = projections
             return (try ledger.open(options), ledger)
+        case .postgres:
+            var options = EventStoreOptions()
+            options.projections = projections
+            let store = try PostgresEventStore.open(url: try PostgresTestCluster.shared.createDatabase(), options: options)
+            return (store, store)
         }
     }
 }

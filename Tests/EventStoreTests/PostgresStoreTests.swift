@@ -1,0 +1,79 @@
+import EventStore
+import Foundation
+import JobLedgerTestSupport
+import PostgresEventStore
+import Testing
+
+/// What only the PostgreSQL backend has: its URL, its schema, its server.
+@Suite struct PostgresStoreTests {
+    @Test("a URL that names no user, no database, a bad port or an unknown parameter is refused naming the problem",
+          arguments: [
+            ("mysql://u@h/db", "postgresql://"), ("postgresql://h/db", "no user"), ("postgresql://u@h/", "no database"),
+            ("postgresql://u@h:99999/db", "port"), ("postgresql://u@/db?host=/tmp&sslmode=require", "sslmode"),
+            ("postgresql://u@/db", "no host"),
+          ])
+    func badURLsAreRefusedNamingTheProblem(url: String, named: String) {
+        #expect {
+            _ = try PostgresLocation(url: url)
+        } throws: { error in
+            guard let error = error as? EventStoreError, error.code == .notALedger else { return false }
+            return error.description.contains(named)
+        }
+    }
+
+    @Test("a password in the URL is never shown")
+    func thePasswordIsNeverShown() throws {
+        let location = try PostgresLocation(url: "postgresql://ops:s3cret@db.internal:6543/jobs")
+        #expect(location.password == "s3cret" && location.port == 6543 && location.host == "db.internal")
+        #expect(!location.description.contains("s3cret"))
+        #expect {
+            _ = try PostgresLocation(url: "postgresql://ops:s3cret@db.internal/jobs?nope=1")
+        } throws: { error in !String(describing: error).contains("s3cret") }
+    }
+
+    @Test("a server that cannot be reached is a database error naming where, not a crash")
+    func anUnreachableServerIsADatabaseError() {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("no-server-\(UUID())").path
+        #expect {
+            _ = try PostgresEventStore.open(url: "postgresql://nobody@/nothing?host=\(directory)")
+        } throws: { error in
+            guard let error = error as? EventStoreError, error.code == .database else { return false }
+            return error.description.contains(directory)
+        }
+    }
+
+    @Test("a ledger whose schema is newer than the program's is refused, and nothing is changed")
+    func aNewerSchemaIsRefused() throws {
+        let url = try PostgresTestCluster.shared.createDatabase()
+        do {
+            let store = try PostgresEventStore.open(url: url)
+            _ = try store.append(to: "s", expectedVersion: .noStream, events: [sampleEvent()])
+        }
+        let cluster = try PostgresTestCluster.shared
+        _ = try cluster.psql("UPDATE jobledger_meta SET value = '99' WHERE name = 'schema_version'", database: url)
+        #expect {
+            _ = try PostgresEventStore.open(url: url)
+        } throws: { error in
+            guard let error = error as? EventStoreError, error.code == .notALedger else { return false }
+            return error.description.contains("schema version 99")
+        }
+        _ = try cluster.psql("UPDATE jobledger_meta SET value = '1' WHERE name = 'schema_version'", database: url)
+        #expect(try PostgresEventStore.open(url: url).lastPosition() == 1)
+    }
+
+    @Test("an event whose stored bytes were changed fails its checksum on every read")
+    func aChangedEventFailsItsChecksum() throws {
+        let url = try PostgresTestCluster.shared.createDatabase()
+        let store = try PostgresEventStore.open(url: url)
+        _ = try store.append(to: "s", expectedVersion: .noStream, events: [sampleEvent("first"), sampleEvent("second")])
+        // Flip one byte of the second event's payload behind the store's back.
+        _ = try PostgresTestCluster.shared.psql(
+            "UPDATE jobledger_events SET envelope = set_byte(envelope, length(envelope) - 6, 33) WHERE position = 2",
+            database: url)
+        #expect(throws: EventStoreError.self) { _ = try store.event(at: 2) }
+        #expect(try store.event(at: 1) != nil)
+        let report = try store.verifyLog()
+        #expect(report.problems.map(\.position) == [2])
+        #expect(throws: EventStoreError.self) { try store.exportEvents { _ in } }
+    }
+}
