@@ -191,7 +191,7 @@ struct PostgresAppender {
         try tables.flush()
         let last = Int64(nextPosition - 1)
         try session.query("UPDATE jobledger_head SET last_position = \(last) WHERE id = 1")
-        try session.query("SELECT pg_notify(\(PostgresEventStore.channel), \(String(last)))")
+        try session.query("SELECT pg_notify(\(session.notificationChannel), \(String(last)))")
         rows = EventRows()
         streamVersions.removeAll()
     }

@@ -3,10 +3,11 @@ import NIOCore
 import PostgresNIO
 import Synchronization
 
-/// Listens for other processes' commit notifications on a connection of
-/// its own and calls `onNotification` for each; reconnects when the
-/// connection drops. A lost notification only delays a waiter until its
-/// timeout: every waiter reads the log again after waking.
+/// Listens for the ledger's commit notifications (of every process, this
+/// one's included) on a connection of its own and calls `onNotification`
+/// for each; reconnects when the connection drops. A lost notification
+/// only delays a waiter until its timeout: every waiter reads the log
+/// again after waking.
 final class PostgresCommitListener: Sendable {
     private let task: Task<Void, Never>
     private let state: State
@@ -16,37 +17,37 @@ final class PostgresCommitListener: Sendable {
         let stopped = Atomic<Bool>(false)
     }
 
+    /// Listens before it returns, so that every commit after the store's
+    /// open is heard; a server that cannot be reached fails the open.
     init(pool: PostgresSessionPool, channel: String, onNotification: @escaping @Sendable () -> Void) throws(EventStoreError) {
-        // The first connection is made here, so that a server that cannot
-        // be reached fails the open rather than a background task.
         let first = try pool.dedicatedSession()
+        first.connection.addListener(channel: channel) { _, _ in onNotification() }
+        // The channel is made of a checked schema name (PostgresLocation).
+        try first.query(PostgresQuery(unsafeSQL: "LISTEN \(channel)"))
         let state = State()
         self.state = state
         state.connection.withLock { $0 = first.connection }
         task = Task.detached {
-            var next: PostgresSession? = first
+            try? await first.connection.closeFuture.get()
             while !state.stopped.load(ordering: .acquiring) {
+                try? await Task.sleep(for: .milliseconds(200))
                 do {
-                    let session = try next ?? pool.dedicatedSession()
-                    next = nil
+                    let session = try pool.dedicatedSession()
                     state.connection.withLock { $0 = session.connection }
                     if state.stopped.load(ordering: .acquiring) {
                         try? await session.connection.close()
                         return
                     }
+                    defer { state.connection.withLock { $0 = nil } }
                     do {
                         try await session.connection.listen(on: channel) { notifications in
-                            onNotification()  // a commit may have landed while no one listened
+                            onNotification()  // commits may have landed while no one listened
                             for try await _ in notifications { onNotification() }
                         }
-                    } catch {
-                        try? await session.connection.close()
-                        throw error
-                    }
+                    } catch {}
                     try? await session.connection.close()
                 } catch {
-                    if state.stopped.load(ordering: .acquiring) { return }
-                    try? await Task.sleep(for: .milliseconds(200))
+                    continue
                 }
             }
         }

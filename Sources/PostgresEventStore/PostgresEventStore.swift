@@ -20,9 +20,6 @@ import PostgresNIO
 ///     url: "postgresql://jobledger@/ledger?host=/run/postgresql", options: options)
 /// ```
 public final class PostgresEventStore: EventStorage, Sendable {
-    /// The channel of commit notifications.
-    static let channel = "jobledger_commits"
-
     /// Where the ledger lives.
     public let location: PostgresLocation
     /// The options the store was opened with.
@@ -75,7 +72,7 @@ public final class PostgresEventStore: EventStorage, Sendable {
             _ = try Self.rebuild(session: session, projections: options.projections, progress: nil)
         }
         let notifier = self.notifier
-        listener = try PostgresCommitListener(pool: pool, channel: Self.channel) { notifier.notify() }
+        listener = try PostgresCommitListener(pool: pool, channel: location.notificationChannel) { notifier.notify() }
         let projections = options.projections
         let durable = options.durability == .durable
         committer = GroupCommitter(maxEventsPerCommit: options.maxEventsPerCommit, onCommit: { notifier.notify() }) {

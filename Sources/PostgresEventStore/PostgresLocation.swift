@@ -7,8 +7,10 @@ import PostgresNIO
 /// `postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE` for a TCP
 /// connection, or `postgresql://USER@/DATABASE?host=/run/postgresql` (the
 /// socket directory in `host`, as libpq reads it) for a Unix socket.
-/// `postgres://` is accepted too. TLS is not spoken: the connection is
-/// meant for a socket or a trusted network (see Docs/ScaleOut.md).
+/// `postgres://` is accepted too. `schema=NAME` keeps the ledger's tables in
+/// a schema of their own (created when missing), so that one database can
+/// hold several ledgers. TLS is not spoken: the connection is meant for a
+/// socket or a trusted network (see Docs/ScaleOut.md).
 public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
     /// The user to connect as.
     public let username: String
@@ -22,6 +24,9 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
     public let port: Int
     /// The socket directory; `nil` for TCP.
     public let socketDirectory: String?
+    /// The schema that holds the ledger's tables; `nil` for the database's
+    /// default (`public`).
+    public let schema: String?
 
     /// Reads `url`; the error names what is wrong with it.
     public init(url: String) throws(EventStoreError) {
@@ -34,7 +39,7 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
         }
         let query = Dictionary(
             (components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { _, last in last })
-        for name in query.keys where !["host", "port", "user", "password"].contains(name) {
+        for name in query.keys where !["host", "port", "user", "password", "schema"].contains(name) {
             throw refuse("unknown parameter '\(name)'")
         }
         let user = components.user.flatMap { $0.removingPercentEncoding } ?? query["user"] ?? ""
@@ -47,6 +52,12 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
             port = number
         }
         guard (1...65535).contains(port) else { throw refuse("port \(port) is out of range") }
+        if let schema = query["schema"] {
+            guard let first = schema.utf8.first, schema.utf8.count <= 63, first == UInt8(ascii: "_") || (97...122).contains(first),
+                  schema.utf8.allSatisfy({ $0 == UInt8(ascii: "_") || (97...122).contains($0) || (48...57).contains($0) })
+            else { throw refuse("schema '\(schema)' is not a lowercase name of letters, digits and _ (at most 63)") }
+        }
+        schema = query["schema"]
         let hostParameter = query["host"].flatMap { $0.isEmpty ? nil : $0 }
         let urlHost = components.host.flatMap { $0.isEmpty ? nil : $0 }
         username = user
@@ -67,9 +78,16 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
 
     /// The URL without its password, for messages and logs.
     public var description: String {
-        if let socketDirectory { return "postgresql://\(username)@/\(database)?host=\(socketDirectory)&port=\(port)" }
-        return "postgresql://\(username)@\(host ?? ""):\(port)/\(database)"
+        let inSchema = schema.map { "schema=\($0)" }
+        if let socketDirectory {
+            return "postgresql://\(username)@/\(database)?host=\(socketDirectory)&port=\(port)" + (inSchema.map { "&" + $0 } ?? "")
+        }
+        return "postgresql://\(username)@\(host ?? ""):\(port)/\(database)" + (inSchema.map { "?" + $0 } ?? "")
     }
+
+    /// The channel of this ledger's commit notifications: one per schema,
+    /// so that ledgers sharing a database do not wake each other.
+    var notificationChannel: String { "jobledger_commits" + (schema.map { "_" + $0 } ?? "") }
 
     /// The connection settings postgres-nio takes.
     var configuration: PostgresConnection.Configuration {

@@ -62,6 +62,9 @@ enum PostgresSchema {
         do {
             try session.transaction {
                 try session.query("SELECT pg_advisory_xact_lock(\(migrationLock))")
+                if let schema = location.schema {
+                    try session.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"))
+                }
                 for statement in statements { try session.query(PostgresQuery(unsafeSQL: statement)) }
                 let rows = try session.query("SELECT value FROM jobledger_meta WHERE name = 'schema_version'")
                 if let row = rows.first {

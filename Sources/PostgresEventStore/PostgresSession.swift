@@ -10,13 +10,16 @@ import PostgresNIO
 /// loop thread.
 final class PostgresSession: @unchecked Sendable {
     let connection: PostgresConnection
+    /// The channel the ledger's commits are announced on.
+    let notificationChannel: String
     private let logger: Logger
     /// Set when a statement failed in a way that may have left the
     /// connection unusable; the pool then drops it.
     private(set) var isBroken = false
 
-    private init(connection: PostgresConnection, logger: Logger) {
+    private init(connection: PostgresConnection, notificationChannel: String, logger: Logger) {
         self.connection = connection
+        self.notificationChannel = notificationChannel
         self.logger = logger
     }
 
@@ -27,7 +30,15 @@ final class PostgresSession: @unchecked Sendable {
                 on: MultiThreadedEventLoopGroup.singleton.next(), configuration: location.configuration, id: id,
                 logger: logger
             ).wait()
-            return PostgresSession(connection: connection, logger: logger)
+            let session = PostgresSession(
+                connection: connection, notificationChannel: location.notificationChannel, logger: logger)
+            if let schema = location.schema {
+                // A checked name (PostgresLocation): lowercase letters, digits and _.
+                try session.query(PostgresQuery(unsafeSQL: "SET search_path TO \(schema)"))
+            }
+            return session
+        } catch let error as EventStoreError {
+            throw error
         } catch {
             throw .database("cannot connect to \(location): \(Self.message(error))")
         }

@@ -13,7 +13,7 @@ import Testing
     @Test("4 processes x 16 writers append while 3 followers each see every position once, in order, none skipped behind a slow transaction",
           .timeLimit(.minutes(3)))
     func followersSeeEveryPositionOnceInOrderWhileProcessesAppend() async throws {
-        let url = try PostgresTestCluster.shared.createDatabase()
+        let url = try PostgresTestCluster.shared.freshLedgerURL()
         let options = EventStoreOptions()
         let store = try PostgresEventStore.open(url: url, options: options)
         for index in 0..<40 {

@@ -10,7 +10,7 @@ import Testing
           arguments: [
             ("mysql://u@h/db", "postgresql://"), ("postgresql://h/db", "no user"), ("postgresql://u@h/", "no database"),
             ("postgresql://u@h:99999/db", "port"), ("postgresql://u@/db?host=/tmp&sslmode=require", "sslmode"),
-            ("postgresql://u@/db", "no host"),
+            ("postgresql://u@/db", "no host"), ("postgresql://u@/db?host=/tmp&schema=Drop;Table", "schema"),
           ])
     func badURLsAreRefusedNamingTheProblem(url: String, named: String) {
         #expect {
@@ -31,6 +31,26 @@ import Testing
         } throws: { error in !String(describing: error).contains("s3cret") }
     }
 
+    @Test("two ledgers in schemas of one database are apart: positions, streams and notifications")
+    func ledgersInSchemasOfOneDatabaseAreApart() async throws {
+        let first = try PostgresEventStore.open(url: try PostgresTestCluster.shared.freshLedgerURL())
+        let secondURL = try PostgresTestCluster.shared.freshLedgerURL()
+        let second = try PostgresEventStore.open(url: secondURL)
+        _ = try await first.append(to: "s", expectedVersion: .noStream, events: [sampleEvent(), sampleEvent()])
+        _ = try await second.append(to: "s", expectedVersion: .noStream, events: [sampleEvent()])
+        #expect(try first.lastPosition() == 2 && second.lastPosition() == 1)
+        #expect(try first.streamVersion("s") == 2 && second.streamVersion("s") == 1)
+        // A second process's view of the second ledger hears its commits only.
+        let watcher = try PostgresEventStore.open(url: secondURL)
+        let generation = watcher.commitGeneration
+        _ = try await first.append(to: "t", expectedVersion: .noStream, events: [sampleEvent()])
+        await watcher.waitForCommit(after: generation, timeout: .milliseconds(300))
+        #expect(watcher.commitGeneration == generation)
+        _ = try await second.append(to: "t", expectedVersion: .noStream, events: [sampleEvent()])
+        await watcher.waitForCommit(after: generation, timeout: .seconds(10))
+        #expect(watcher.commitGeneration != generation)
+    }
+
     @Test("a server that cannot be reached is a database error naming where, not a crash")
     func anUnreachableServerIsADatabaseError() {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("no-server-\(UUID())").path
@@ -44,7 +64,7 @@ import Testing
 
     @Test("a ledger whose schema is newer than the program's is refused, and nothing is changed")
     func aNewerSchemaIsRefused() throws {
-        let url = try PostgresTestCluster.shared.createDatabase()
+        let url = try PostgresTestCluster.shared.freshLedgerURL()
         do {
             let store = try PostgresEventStore.open(url: url)
             _ = try store.append(to: "s", expectedVersion: .noStream, events: [sampleEvent()])
@@ -63,7 +83,7 @@ import Testing
 
     @Test("an event whose stored bytes were changed fails its checksum on every read")
     func aChangedEventFailsItsChecksum() throws {
-        let url = try PostgresTestCluster.shared.createDatabase()
+        let url = try PostgresTestCluster.shared.freshLedgerURL()
         let store = try PostgresEventStore.open(url: url)
         _ = try store.append(to: "s", expectedVersion: .noStream, events: [sampleEvent("first"), sampleEvent("second")])
         // Flip one byte of the second event's payload behind the store's back.

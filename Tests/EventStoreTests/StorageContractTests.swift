@@ -24,7 +24,7 @@ enum StorageBackend: String, CaseIterable, Sendable, CustomTestStringConvertible
         case .postgres:
             var options = EventStoreOptions()
             options.projections = projections
-            let store = try PostgresEventStore.open(url: try PostgresTestCluster.shared.createDatabase(), options: options)
+            let store = try PostgresEventStore.open(url: try PostgresTestCluster.shared.freshLedgerURL(), options: options)
             return (store, store)
         }
     }

@@ -22,7 +22,7 @@ import Testing
         #expect(events > 100)
 
         let store = try PostgresEventStore.open(
-            url: try PostgresTestCluster.shared.createDatabase(), options: options.storeOptionsWithJobProjection)
+            url: try PostgresTestCluster.shared.freshLedgerURL(), options: options.storeOptionsWithJobProjection)
         let shared = try JobLedger(store: store, options: options)
         let report = try shared.importEvents(jsonLines: Data(exported.utf8))
         #expect(report.imported == Int(events) && report.skipped == 0)

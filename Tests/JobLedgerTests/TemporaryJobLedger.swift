@@ -71,7 +71,7 @@ extension TemporaryJobLedger {
     /// This ledger's database on the test cluster, made at the first call.
     private func databaseURL() throws -> String {
         try database.withLock { url in
-            if url == nil { url = try PostgresTestCluster.shared.createDatabase() }
+            if url == nil { url = try PostgresTestCluster.shared.freshLedgerURL() }
             return url!
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A running PostgreSQL 15 cluster for the tests, reached through the Unix
 /// socket in `socketDirectory` as the superuser `jobledger` without a
@@ -47,15 +48,53 @@ public struct PostgresTestCluster: Sendable {
         return url(database: name)
     }
 
+    /// The URL of a ledger no other test has: a schema of its own (which
+    /// the store creates on first use) in a database the tests share.
+    /// Schemas cost next to nothing; a database per test ledger copies a
+    /// template of several megabytes, which on a suite of hundreds of
+    /// ledgers is gigabytes written and a slow shutdown.
+    public func freshLedgerURL() throws(PostgresTestClusterError) -> String {
+        try Self.sharedDatabase(of: self).get()
+        let schema = "ledger_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        return url(database: Self.ledgersDatabase) + "&schema=\(schema)"
+    }
+
+    /// The database that holds the test ledgers' schemas.
+    private static let ledgersDatabase = "ledgers"
+
+    /// Creates the shared database once per process (and not again when an
+    /// earlier test process of the same cluster made it).
+    private static func sharedDatabase(of cluster: PostgresTestCluster) -> Result<Void, PostgresTestClusterError> {
+        sharedDatabaseOnce.withLock { made in
+            if let made { return made }
+            let result = Result { () throws(PostgresTestClusterError) in
+                let exists = try cluster.psql(
+                    "SELECT count(*) FROM pg_database WHERE datname = '\(ledgersDatabase)'", database: "postgres")
+                if exists == "0" { _ = try cluster.psql("CREATE DATABASE \(ledgersDatabase)", database: "postgres") }
+            }
+            made = result
+            return result
+        }
+    }
+
+    private static let sharedDatabaseOnce = Mutex<Result<Void, PostgresTestClusterError>?>(nil)
+
     /// Runs `sql` with `psql` in `database` (a name, or a URL from
-    /// ``createDatabase()``) and returns what it printed: rows one a line,
+    /// ``createDatabase()`` or ``freshLedgerURL()``, whose schema it then
+    /// reads and writes) and returns what it printed: rows one a line,
     /// columns separated by `|`, no headers.
     ///
     /// `sql` is sent as one query: several statements run in one
     /// transaction, and only the last one's rows are printed. An error in
     /// the SQL throws ``PostgresTestClusterError/commandFailed(command:status:errors:)``.
     public func psql(_ sql: String, database: String) throws(PostgresTestClusterError) -> String {
-        let target = database.contains("://") ? database : url(database: database)
+        var target = database.contains("://") ? database : url(database: database)
+        var sql = sql
+        if let range = target.range(of: "&schema=") {
+            // libpq knows no schema parameter: the search path says it.
+            sql = "SET search_path TO \(target[range.upperBound...]); " + sql
+            target.removeSubrange(range.lowerBound...)
+        }
         let arguments = [
             "--no-psqlrc", "--quiet", "--no-align", "--tuples-only", "--set=ON_ERROR_STOP=1",
             "--dbname=\(target)", "--command=\(sql)",

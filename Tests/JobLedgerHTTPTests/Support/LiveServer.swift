@@ -37,7 +37,7 @@ final class LiveServer: @unchecked Sendable {
         path = directory + "/ledger"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         databaseURL = ProcessInfo.processInfo.environment["JOBLEDGER_TEST_BACKEND"] == "postgres"
-            ? try PostgresTestCluster.shared.createDatabase() : nil
+            ? try PostgresTestCluster.shared.freshLedgerURL() : nil
         let location = databaseURL.map { ["--postgres", $0] } ?? ["--db", path]
         systemToken = try Self.ledger(path: path, databaseURL: databaseURL, cache: sharedLedger)
             .issueToken(for: Actor(id: "ops", role: .system, organisation: "acme")).text
