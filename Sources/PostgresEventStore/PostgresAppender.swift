@@ -109,19 +109,11 @@ struct PostgresAppender {
                 stored.append(nil)
             }
         }
-        let storedCount = stored.lazy.filter { $0 != nil }.count
-        if storedCount == appends.count {
-            return .success(AppendResult(
-                streams: zip(appends, stored).map { append, positions in
-                    .init(streamID: append.streamID, version: versions[append.streamID] ?? 0, positions: positions!)
-                },
-                wasAlreadyStored: true))
-        }
-        if storedCount > 0 {
-            let index = stored.firstIndex { $0 != nil }!
-            return .failure(.eventIDConflict(
-                eventID: appends[index].events[0].id, stream: appends[index].streamID,
-                reason: "the events of this stream are already stored but those of other streams in the append are not"))
+        let knownVersions = versions
+        if let answer = StoredAppendCheck.answer(
+            appends, stored: stored, versions: { knownVersions[appends[$0].streamID] ?? 0 })
+        {
+            return answer
         }
 
         var results: [AppendResult.StreamResult] = []
@@ -239,17 +231,12 @@ struct PostgresAppender {
             }
             let stored = try bytes.withUnsafeBytes { try StoredEnvelope.event($0, position: position) }
             if index == 0 { firstVersion = stored.streamVersion }
-            let problem: String?
-            if !stored.streamID.utf8.elementsEqual(append.streamID.utf8) {
-                problem = "it is already stored in stream '\(stored.streamID)' at position \(position)"
-            } else if !stored.type.utf8.elementsEqual(event.type.utf8) || stored.payload != event.payload {
-                problem = "it is already stored at position \(position) with other content"
-            } else if stored.streamVersion != firstVersion + UInt64(index) {
-                problem = "it is already stored at position \(position) but not in the same order"
-            } else {
-                problem = nil
-            }
-            if let problem {
+            if let problem = StoredAppendCheck.problem(
+                position: position, storedStream: stored.streamID,
+                streamMatches: stored.streamID.utf8.elementsEqual(append.streamID.utf8),
+                contentMatches: stored.type.utf8.elementsEqual(event.type.utf8) && stored.payload == event.payload,
+                storedVersion: stored.streamVersion, index: index, firstVersion: firstVersion)
+            {
                 return .failure(.eventIDConflict(eventID: event.id, stream: append.streamID, reason: problem))
             }
         }

@@ -56,19 +56,8 @@ struct AppendApplier {
             }
         }
 
-        let storedCount = stored.lazy.filter { $0 != nil }.count
-        if storedCount == appends.count {
-            return .success(AppendResult(
-                streams: zip(appends, zip(records, stored)).map { append, pair in
-                    .init(streamID: append.streamID, version: pair.0?.version ?? 0, positions: pair.1!)
-                },
-                wasAlreadyStored: true))
-        }
-        if storedCount > 0 {
-            let index = stored.firstIndex { $0 != nil }!
-            return .failure(.eventIDConflict(
-                eventID: appends[index].events[0].id, stream: appends[index].streamID,
-                reason: "the events of this stream are already stored but those of other streams in the append are not"))
+        if let answer = StoredAppendCheck.answer(appends, stored: stored, versions: { records[$0]?.version ?? 0 }) {
+            return answer
         }
 
         var results: [AppendResult.StreamResult] = []
@@ -157,16 +146,11 @@ struct AppendApplier {
                     return "the event at position \(position) is unreadable: \(error)"
                 }
                 if index == 0 { firstVersion = view.streamVersion }
-                if !view.stream.elementsEqual(append.streamID.utf8) {
-                    return "it is already stored in stream '\(view.streamID)' at position \(position)"
-                }
-                if !view.type.elementsEqual(event.type.utf8) || !view.payload.elementsEqual(event.payload) {
-                    return "it is already stored at position \(position) with other content"
-                }
-                if view.streamVersion != firstVersion + UInt64(index) {
-                    return "it is already stored at position \(position) but not in the same order"
-                }
-                return nil
+                return StoredAppendCheck.problem(
+                    position: position, storedStream: view.streamID,
+                    streamMatches: view.stream.elementsEqual(append.streamID.utf8),
+                    contentMatches: view.type.elementsEqual(event.type.utf8) && view.payload.elementsEqual(event.payload),
+                    storedVersion: view.streamVersion, index: index, firstVersion: firstVersion)
             }
             if let problem {
                 return .failure(.eventIDConflict(eventID: event.id, stream: append.streamID, reason: problem))
