@@ -216,30 +216,11 @@ struct PostgresAppender {
     /// otherwise.
     private func checkStoredIDs(_ append: StreamAppend) throws -> Result<[UInt64]?, EventStoreError> {
         let positions = append.events.compactMap { storedIDs[$0.id] }
-        if positions.isEmpty { return .success(nil) }
-        guard positions.count == append.events.count else {
-            return .failure(.eventIDConflict(
-                eventID: append.events[0].id, stream: append.streamID,
-                reason: "only \(positions.count) of the \(append.events.count) events of this append are stored"))
-        }
-        var firstVersion: UInt64 = 0
-        for (index, (event, position)) in zip(append.events, positions).enumerated() {
-            guard let bytes = try envelope(at: position) else {
-                return .failure(.eventIDConflict(
-                    eventID: event.id, stream: append.streamID,
-                    reason: "its index names position \(position), which holds no event"))
+        return try StoredAppendCheck.check(append, positions: positions) { position, body in
+            if let bytes = try envelope(at: position) {
+                return try bytes.withUnsafeBytes { try body($0) }
             }
-            let stored = try bytes.withUnsafeBytes { try StoredEnvelope.event($0, position: position) }
-            if index == 0 { firstVersion = stored.streamVersion }
-            if let problem = StoredAppendCheck.problem(
-                position: position, storedStream: stored.streamID,
-                streamMatches: stored.streamID.utf8.elementsEqual(append.streamID.utf8),
-                contentMatches: stored.type.utf8.elementsEqual(event.type.utf8) && stored.payload == event.payload,
-                storedVersion: stored.streamVersion, index: index, firstVersion: firstVersion)
-            {
-                return .failure(.eventIDConflict(eventID: event.id, stream: append.streamID, reason: problem))
-            }
+            return try body(nil)
         }
-        return .success(positions)
     }
 }

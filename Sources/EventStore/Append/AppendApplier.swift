@@ -123,40 +123,9 @@ struct AppendApplier {
             }
             if let position { positions.append(position) }
         }
-        if positions.isEmpty { return .success(nil) }
-        guard positions.count == append.events.count else {
-            return .failure(.eventIDConflict(
-                eventID: append.events[0].id, stream: append.streamID,
-                reason: "only \(positions.count) of the \(append.events.count) events of this append are stored"))
+        return try StoredAppendCheck.check(append, positions: positions) { position, body in
+            try withBigEndianBytes(of: position) { key in try body(try txn.get(key, in: layout.events)) }
         }
-        var firstVersion: UInt64 = 0
-        for (index, (event, position)) in zip(append.events, positions).enumerated() {
-            let problem: String? = try withBigEndianBytes(of: position) { key in
-                guard let bytes = try txn.get(key, in: layout.events) else {
-                    return "its index names position \(position), which holds no event"
-                }
-                let view: EnvelopeView
-                do {
-                    view = try EventStore.view(bytes, position: position)
-                } catch let error as EventStoreError {
-                    // Damage is its own error, not a conflict of ids.
-                    if error.code == .checksumMismatch { throw error }
-                    return "the event at position \(position) is unreadable: \(error)"
-                } catch {
-                    return "the event at position \(position) is unreadable: \(error)"
-                }
-                if index == 0 { firstVersion = view.streamVersion }
-                return StoredAppendCheck.problem(
-                    position: position, storedStream: view.streamID,
-                    streamMatches: view.stream.elementsEqual(append.streamID.utf8),
-                    contentMatches: view.type.elementsEqual(event.type.utf8) && view.payload.elementsEqual(event.payload),
-                    storedVersion: view.streamVersion, index: index, firstVersion: firstVersion)
-            }
-            if let problem {
-                return .failure(.eventIDConflict(eventID: event.id, stream: append.streamID, reason: problem))
-            }
-        }
-        return .success(positions)
     }
 
     /// Checks an expected version by ``ExpectedVersion/check(actual:typeAt:)``,

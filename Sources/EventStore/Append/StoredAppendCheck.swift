@@ -2,19 +2,51 @@
 /// every backend: the same append again is answered with its first
 /// positions; anything else is a conflict of ids.
 package enum StoredAppendCheck {
-    /// Why the event stored at `position` under one of the append's ids is
-    /// not the `index`th event of that same append, or `nil` when it is.
-    /// `firstVersion` is the stored version of the append's first event.
-    package static func problem(
-        position: UInt64, storedStream: String, streamMatches: Bool, contentMatches: Bool, storedVersion: UInt64,
-        index: Int, firstVersion: UInt64
-    ) -> String? {
-        if !streamMatches { return "it is already stored in stream '\(storedStream)' at position \(position)" }
-        if !contentMatches { return "it is already stored at position \(position) with other content" }
-        if storedVersion != firstVersion + UInt64(index) {
-            return "it is already stored at position \(position) but not in the same order"
+    /// Checks an append some of whose event ids are stored, at
+    /// `positions` (those found, in the append's order): `nil` when none
+    /// is; the positions when every event is stored as this same append
+    /// (same stream, type and payload, in the same order); a conflict of
+    /// ids otherwise. `withEnvelope` hands over the envelope stored at a
+    /// position (`nil` when none is). Damage to a stored event throws.
+    package static func check(
+        _ append: StreamAppend, positions: [UInt64],
+        withEnvelope: (UInt64, (UnsafeRawBufferPointer?) throws -> String?) throws -> String?
+    ) throws -> Result<[UInt64]?, EventStoreError> {
+        if positions.isEmpty { return .success(nil) }
+        guard positions.count == append.events.count else {
+            return .failure(.eventIDConflict(
+                eventID: append.events[0].id, stream: append.streamID,
+                reason: "only \(positions.count) of the \(append.events.count) events of this append are stored"))
         }
-        return nil
+        var firstVersion: UInt64 = 0
+        for (index, (event, position)) in zip(append.events, positions).enumerated() {
+            let problem = try withEnvelope(position) { bytes in
+                guard let bytes else { return "its index names position \(position), which holds no event" }
+                let view: EnvelopeView
+                do {
+                    view = try EventStore.view(bytes, position: position)
+                } catch let error as EventStoreError {
+                    // Damage is its own error, not a conflict of ids.
+                    if error.code == .checksumMismatch { throw error }
+                    return "the event at position \(position) is unreadable: \(error)"
+                }
+                if index == 0 { firstVersion = view.streamVersion }
+                if !view.stream.elementsEqual(append.streamID.utf8) {
+                    return "it is already stored in stream '\(view.streamID)' at position \(position)"
+                }
+                if !view.type.elementsEqual(event.type.utf8) || !view.payload.elementsEqual(event.payload) {
+                    return "it is already stored at position \(position) with other content"
+                }
+                if view.streamVersion != firstVersion + UInt64(index) {
+                    return "it is already stored at position \(position) but not in the same order"
+                }
+                return nil
+            }
+            if let problem {
+                return .failure(.eventIDConflict(eventID: event.id, stream: append.streamID, reason: problem))
+            }
+        }
+        return .success(positions)
     }
 
     /// The answer to an append given, per stream, the positions its events
