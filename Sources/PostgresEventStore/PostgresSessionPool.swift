@@ -1,23 +1,34 @@
+import Dispatch
 import EventStore
 import Logging
 import Synchronization
 
-/// Connections for reads, opened as needed and kept while idle.
+/// Connections for reads, opened as needed, kept while idle, and at most
+/// ``maxOpen`` at once: a caller beyond that waits for one to come back,
+/// so that a burst of requests neither opens and closes connections by the
+/// hundred nor runs the server out of them (PostgreSQL allows 100 by
+/// default, for every process of every server).
 final class PostgresSessionPool: Sendable {
+    /// Connections for reads a process may hold; the group committer's
+    /// writer and the commit listener have one each besides.
+    static let maxOpen = 24
+
     private let location: PostgresLocation
     private let logger: Logger
     private let idle = Mutex<[PostgresSession]>([])
     private let nextID = Atomic<Int>(1)
-    private let maxIdle: Int
+    private let slots = DispatchSemaphore(value: PostgresSessionPool.maxOpen)
 
-    init(location: PostgresLocation, logger: Logger, maxIdle: Int = 16) {
+    init(location: PostgresLocation, logger: Logger) {
         self.location = location
         self.logger = logger
-        self.maxIdle = maxIdle
     }
 
-    /// Runs `body` with a connection of its own.
+    /// Runs `body` with a connection of its own, waiting for one when all
+    /// are in use.
     func withSession<R>(_ body: (PostgresSession) throws -> R) throws -> R {
+        slots.wait()
+        defer { slots.signal() }
         let session = try take()
         defer { give(session) }
         return try body(session)
@@ -48,11 +59,6 @@ final class PostgresSessionPool: Sendable {
             session.close()
             return
         }
-        let kept = idle.withLock { sessions in
-            guard sessions.count < maxIdle else { return false }
-            sessions.append(session)
-            return true
-        }
-        if !kept { session.close() }
+        idle.withLock { $0.append(session) }
     }
 }
