@@ -8,7 +8,7 @@ extension PostgresEventStore {
     /// committed before it began.
     public func readProjections<R>(_ body: (borrowing ProjectionReader) throws -> R) throws -> R {
         try withSession("reading the projections") { session in
-            try session.transaction(isolation: "REPEATABLE READ READ ONLY") {
+            try session.transaction(isolation: "REPEATABLE READ READ ONLY", waitingForCommit: false) {
                 try body(ProjectionReader(tables: PostgresTableReads(session: session)))
             }
         }
@@ -66,7 +66,7 @@ extension PostgresEventStore {
     public func verifyProjections(limit: Int) throws(EventStoreError) -> [ProjectionDifference] {
         let projections = options.projections
         return try withSession("verifying the projections") { session in
-            try session.transaction(isolation: "REPEATABLE READ READ ONLY") {
+            try session.transaction(isolation: "REPEATABLE READ READ ONLY", waitingForCommit: false) {
                 let replayed = MemoryProjectionTables()
                 _ = try Self.replay(session, into: replayed, projections: projections, progress: nil)
                 let live = PostgresTableReads(session: session)

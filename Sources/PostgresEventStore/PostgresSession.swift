@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import PostgresNIO
+import Synchronization
 
 /// One connection to the server, used from one thread at a time, with
 /// blocking calls: the storage contract's reads and the group committer's
@@ -16,6 +17,12 @@ final class PostgresSession: @unchecked Sendable {
     /// Set when a statement failed in a way that may have left the
     /// connection unusable; the pool then drops it.
     private(set) var isBroken = false
+    /// The failure of a statement sent without waiting for its answer.
+    private let unansweredFailure = FailureSlot()
+
+    /// Whether a statement sent without waiting failed: the connection's
+    /// transaction state is then unknown, and the pool drops it.
+    var hasUnansweredFailure: Bool { unansweredFailure.message != nil }
 
     private init(connection: PostgresConnection, notificationChannel: String, logger: Logger) {
         self.connection = connection
@@ -47,26 +54,55 @@ final class PostgresSession: @unchecked Sendable {
     /// Runs `query` and returns its rows.
     @discardableResult
     func query(_ query: PostgresQuery) throws(EventStoreError) -> PostgresQueryResult {
+        let result: PostgresQueryResult
         do {
-            return try connection.query(query, logger: logger).wait()
+            result = try connection.query(query, logger: logger).wait()
         } catch {
             if !(error is PSQLError) || (error as? PSQLError)?.serverInfo == nil { isBroken = true }
             throw .database("\(Self.statementName(query)): \(Self.message(error))")
+        }
+        // A statement sent before this one, without waiting, failed.
+        if let failure = unansweredFailure.message {
+            isBroken = true
+            throw .database(failure)
+        }
+        return result
+    }
+
+    /// Sends `query` without waiting for its answer: the connection runs
+    /// statements in the order sent, so the next ``query(_:)`` waits behind
+    /// it and reports its failure. A round trip saved for statements whose
+    /// answer says nothing (BEGIN, and a read-only COMMIT).
+    func send(_ query: PostgresQuery) {
+        let slot = unansweredFailure
+        let name = Self.statementName(query)
+        connection.query(query, logger: logger).whenFailure { error in
+            slot.record("\(name): \(Self.message(error))")
         }
     }
 
     /// Runs `body` in a transaction: committed when it returns, rolled
     /// back when it throws.
-    func transaction<R>(isolation: String = "READ COMMITTED", _ body: () throws -> R) throws -> R {
-        try query(PostgresQuery(unsafeSQL: "BEGIN ISOLATION LEVEL \(isolation)"))
+    /// The BEGIN goes out with the first statement of `body`, in one round
+    /// trip; a read-only transaction's COMMIT is sent without waiting
+    /// (`waitingForCommit: false`), while a writer waits for its COMMIT,
+    /// which is what makes the writes durable.
+    func transaction<R>(
+        isolation: String = "READ COMMITTED", waitingForCommit: Bool = true, _ body: () throws -> R
+    ) throws -> R {
+        send(PostgresQuery(unsafeSQL: "BEGIN ISOLATION LEVEL \(isolation)"))
         let result: R
         do {
             result = try body()
         } catch {
-            _ = try? query("ROLLBACK")
+            send("ROLLBACK")
             throw error
         }
-        try query("COMMIT")
+        if waitingForCommit {
+            try query("COMMIT")
+        } else {
+            send("COMMIT")
+        }
         return result
     }
 
@@ -104,4 +140,12 @@ final class PostgresSession: @unchecked Sendable {
         let words = query.sql.split(whereSeparator: { $0 == " " || $0 == "\n" }).prefix(4)
         return words.joined(separator: " ")
     }
+}
+
+/// The first failure of a statement nobody waited for.
+private final class FailureSlot: Sendable {
+    private let first = Mutex<String?>(nil)
+
+    func record(_ message: String) { first.withLock { $0 = $0 ?? message } }
+    var message: String? { first.withLock { $0 } }
 }

@@ -50,12 +50,15 @@ final class PostgresSessionPool: Sendable {
     }
 
     private func take() throws(EventStoreError) -> PostgresSession {
-        if let session = idle.withLock({ $0.popLast() }) { return session }
+        while let session = idle.withLock({ $0.popLast() }) {
+            if !session.hasUnansweredFailure { return session }
+            session.close()
+        }
         return try dedicatedSession()
     }
 
     private func give(_ session: PostgresSession) {
-        if session.isBroken {
+        if session.isBroken || session.hasUnansweredFailure {
             session.close()
             return
         }
