@@ -75,6 +75,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "How the batched plain SQL baseline inserts its rows: unnest (arrays) or values (a VALUES list).")
     var postgresBatchForm: PostgresBatchStyle = .unnest
 
+    @Option(help: "Server processes the postgres workload runs on its database (default 2).")
+    var postgresServers: Int = 2
+
     @Option(help: "Jobs each of the postgres workload's 16 remote workers has in hand at once (default 4).")
     var postgresWorkerSlots: Int = 4
 
@@ -91,7 +94,7 @@ struct BenchCommand: AsyncParsableCommand {
         for (name, value) in [
             ("--events", events), ("--log-events", logEvents), ("--list-jobs", listJobs), ("--jobs", jobs),
             ("--jobs-per-worker", jobsPerWorker), ("--postgres-batch-rows", postgresBatchRows),
-            ("--postgres-worker-slots", postgresWorkerSlots),
+            ("--postgres-worker-slots", postgresWorkerSlots), ("--postgres-servers", postgresServers),
         ] {
             if let value, value < 1 { throw ValidationError("\(name) must be at least 1") }
         }
@@ -152,7 +155,7 @@ struct BenchCommand: AsyncParsableCommand {
                     clusterURL: postgresURL, counts: counts,
                     postgres: PostgresCounts(
                         quick: quick, batch: postgresBatchForm.form(rows: postgresBatchRows),
-                        workerSlots: postgresWorkerSlots),
+                        servers: postgresServers, workerSlots: postgresWorkerSlots),
                     scratch: scratch, executables: ReleaseExecutables(binDirectory: binDir), into: &report)
             }
             report.notes.append(

@@ -1,13 +1,13 @@
 import Foundation
 
-/// What a timed phase against the two servers cost: wall time, CPU shares,
+/// What a timed phase against the servers cost: wall time, CPU shares,
 /// write transactions and all committed transactions of the database.
 /// ``start(_:servers:)`` reads the counters at the start; ``finish()``,
 /// called once the servers have stopped (so that their backends have
 /// reported their statistics), reads them again.
 struct PhaseMeter {
     private let probe: ClusterProbe
-    private let servers: ServerPair
+    private let servers: ServerGroup
     private let before: ClusterProbe.Reading
     private let serverCPU: [Double]
     private let clusterCPU: Double
@@ -27,7 +27,7 @@ struct PhaseMeter {
     }
 
     /// Reads the counters now and starts the clock.
-    init(_ probe: ClusterProbe, servers: ServerPair) throws {
+    init(_ probe: ClusterProbe, servers: ServerGroup) throws {
         self.probe = probe
         self.servers = servers
         before = try probe.read()

@@ -11,11 +11,13 @@ struct PostgresCounts: Sendable {
     var batchedRowsPerClient: Int
     /// Rounds the four append sides alternate in.
     var rounds: Int
-    /// Jobs submitted over HTTP through the two servers.
+    /// Server processes on the database of the HTTP parts.
+    var servers: Int
+    /// Jobs submitted over HTTP through the servers.
     var submits: Int
     /// Jobs the remote workers claim and complete.
     var jobs: Int
-    /// Remote workers, spread evenly over the two servers.
+    /// Remote workers, spread evenly over the servers.
     var workers: Int
     /// Jobs each remote worker has in hand at once.
     var workerSlots: Int
@@ -25,7 +27,7 @@ struct PostgresCounts: Sendable {
     var latencyAppendsPerClient: Int
 
     /// The counts of a full or a `--quick` run.
-    init(quick: Bool, batch: PlainSQLAppends.Form, workerSlots: Int) {
+    init(quick: Bool, batch: PlainSQLAppends.Form, servers: Int, workerSlots: Int) {
         appendsPerClient = quick ? 30 : 300
         self.batch = batch
         batchedRowsPerClient = batch.rows * (quick ? 3 : 24)
@@ -34,6 +36,7 @@ struct PostgresCounts: Sendable {
         jobs = quick ? 2_000 : 20_000
         workers = 16
         self.workerSlots = workerSlots
+        self.servers = servers
         longLogEvents = quick ? 20_000 : 1_000_000
         latencyAppendsPerClient = quick ? 10 : 100
     }

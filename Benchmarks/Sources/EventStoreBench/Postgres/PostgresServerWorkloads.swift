@@ -4,12 +4,12 @@ import JobLedger
 import JobLedgerClient
 
 /// Parts 2 and 3 of the postgres workload, each on a database of its own
-/// served by two `jobledger-server --postgres` processes:
+/// served by `jobledger-server --postgres` processes (two by default):
 ///
-/// - submits: 64 concurrent submitters over HTTP, half on each server;
+/// - submits: 64 concurrent submitters over HTTP, spread evenly over the servers;
 ///   each submit appends the job's event and its audit entry;
-/// - remote workers: 16 `RemoteWorker`s of this process, half on each
-///   server, claim and complete no-op jobs submitted beforehand; every
+/// - remote workers: 16 `RemoteWorker`s of this process, spread evenly
+///   over the servers, claim and complete no-op jobs submitted beforehand; every
 ///   job's history must hold exactly one `JobClaimed`.
 enum PostgresServerWorkloads {
     static let owner = Actor(id: "bench-user", role: .user, organisation: "org-1")
@@ -28,21 +28,21 @@ enum PostgresServerWorkloads {
     ) async throws {
         let url = try cluster.freshDatabase("bench_submit")
         let (ledger, token) = try await DedicatedThread.run("jobledger-bench.pg-submit-setup") { () throws -> (JobLedger, String) in
-            let ledger = try ServerPair.ledger(url: url)
+            let ledger = try ServerGroup.ledger(url: url)
             return (ledger, try ledger.issueToken(for: owner).text)
         }
-        let servers = try await ServerPair.start(server, databaseURL: url)
+        let servers = try await ServerGroup.start(server, count: postgres.servers, databaseURL: url)
         defer { Task { await servers.stop() } }
         var configuration = LedgerClientConfiguration()
         configuration.maximumConnections = 40
         let clients = try servers.urls.map { try LedgerClient(baseURL: $0, token: token, configuration: configuration) }
-        Progress.note("postgres: \(postgres.submits) submits by 64 concurrent clients through 2 servers")
+        Progress.note("postgres: \(postgres.submits) submits by 64 concurrent clients through \(postgres.servers) servers")
         let firstPosition = try ledger.store.lastPosition()
         var meter = try PhaseMeter(ClusterProbe(url: url, database: "bench_submit"), servers: servers)
         let latencies = LatencySamples()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for submitter in 0..<64 {
-                let client = clients[submitter % 2]
+                let client = clients[submitter % clients.count]
                 group.addTask {
                     var mine: [Double] = []
                     for index in stride(from: submitter, to: postgres.submits, by: 64) {
@@ -66,7 +66,7 @@ enum PostgresServerWorkloads {
         }
         let sorted = latencies.sorted
         report.figures.append(Figure(
-            id: "pg-http-submit", workload: "64 submitters over HTTP, 2 servers on one PostgreSQL database, durable",
+            id: "pg-http-submit", workload: "64 submitters over HTTP, \(postgres.servers) servers on one PostgreSQL database, durable",
             value: Double(postgres.submits) / cost.seconds, unit: "jobs/s"))
         report.figures.append(Figure(
             id: "pg-http-submit-events", workload: "the same, events (job event + audit entry per submit)",
@@ -88,26 +88,26 @@ enum PostgresServerWorkloads {
         let url = try cluster.freshDatabase("bench_workers")
         Progress.note("postgres: \(postgres.jobs) no-op jobs submitted in this process (not timed)")
         let (ledger, token) = try await DedicatedThread.run("jobledger-bench.pg-workers-setup") { () throws -> (JobLedger, String) in
-            let ledger = try ServerPair.ledger(url: url)
+            let ledger = try ServerGroup.ledger(url: url)
             try ClientThreads.fill(postgres.jobs, threads: 16, name: "submit") { index in
                 _ = try ledger.submit(JobSubmission(id: "remote-\(index)", type: "noop"), by: owner)
             }
             let worker = Actor(id: "bench-worker", role: .worker, organisation: "org-1")
             return (ledger, try ledger.issueToken(for: worker).text)
         }
-        let servers = try await ServerPair.start(server, databaseURL: url)
+        let servers = try await ServerGroup.start(server, count: postgres.servers, databaseURL: url)
         defer { Task { await servers.stop() } }
         let slots = postgres.workerSlots
         var configuration = LedgerClientConfiguration()
         configuration.maximumConnections = slots * 2 + 4
         configuration.requestTimeout = .seconds(10)
         let clients = try (0..<postgres.workers).map {
-            try LedgerClient(baseURL: servers.urls[$0 % 2], token: token, configuration: configuration)
+            try LedgerClient(baseURL: servers.urls[$0 % servers.urls.count], token: token, configuration: configuration)
         }
         let workers = clients.map {
             RemoteWorker(client: $0, concurrency: slots, lease: 60, handler: { _ in nil })
         }
-        Progress.note("postgres: \(postgres.workers) remote workers x \(slots) jobs in hand, half on each server, claim + complete")
+        Progress.note("postgres: \(postgres.workers) remote workers x \(slots) jobs in hand, spread over \(postgres.servers) servers, claim + complete")
         var meter = try PhaseMeter(ClusterProbe(url: url, database: "bench_workers"), servers: servers)
         let statistics = await withTaskGroup(of: RemoteWorkerStatistics.self) { group in
             for worker in workers { group.addTask { await worker.runUntilIdle() } }
@@ -119,7 +119,7 @@ enum PostgresServerWorkloads {
         let cost = try meter.finish()
         let completed = statistics.reduce(0) { $0 + $1.completed }
         guard completed == postgres.jobs else {
-            let errors = statistics.flatMap(\.errors).prefix(3)
+            let errors = statistics.flatMap { $0.errors }.prefix(3)
             throw BenchError.verification("remote workers completed \(completed) of \(postgres.jobs) jobs (\(errors))")
         }
         let checks = try await DedicatedThread.run("jobledger-bench.pg-workers-check") { try claimsPerJob(ledger.store) }
@@ -128,7 +128,7 @@ enum PostgresServerWorkloads {
         }
         report.figures.append(Figure(
             id: "pg-http-workers",
-            workload: "\(postgres.workers) remote workers x \(slots) jobs in hand over HTTP, 2 servers, claim + complete, durable",
+            workload: "\(postgres.workers) remote workers x \(slots) jobs in hand over HTTP, \(postgres.servers) servers, claim + complete, durable",
             value: Double(completed) / cost.seconds, unit: "jobs/s",
             target: Target(subject: .value, comparison: .atLeast, threshold: 3_000)))
         report.figures.append(Figure(

@@ -2,10 +2,10 @@ import Foundation
 import JobLedger
 import PostgresEventStore
 
-/// Two release `jobledger-server --postgres URL` processes on one database,
-/// each on a loopback port of its own, durable; and the same ledger opened
-/// in this process, for what is set up and checked outside the timing.
-final class ServerPair: Sendable {
+/// Release `jobledger-server --postgres URL` processes on one database
+/// (two unless `--postgres-servers` says otherwise), each on a loopback port
+/// of its own, durable.
+final class ServerGroup: Sendable {
     /// The servers, in order.
     let processes: [HTTPChildProcess]
     /// Their base URLs, in the same order.
@@ -16,11 +16,11 @@ final class ServerPair: Sendable {
         self.urls = urls
     }
 
-    /// Starts two servers on the database at `databaseURL`.
-    static func start(_ server: URL, databaseURL: String) async throws -> ServerPair {
+    /// Starts `count` servers on the database at `databaseURL`.
+    static func start(_ server: URL, count: Int, databaseURL: String) async throws -> ServerGroup {
         var processes: [HTTPChildProcess] = []
         var urls: [String] = []
-        for _ in 0..<2 {
+        for _ in 0..<count {
             let process = try HTTPChildProcess(server, [
                 "--postgres", databaseURL, "--listen", "127.0.0.1:0", "--log-level", "error",
             ])
@@ -28,13 +28,13 @@ final class ServerPair: Sendable {
             let line = try await process.line(startingWith: "listening on ")
             urls.append(String(line.dropFirst("listening on ".count)))
         }
-        return ServerPair(processes: processes, urls: urls)
+        return ServerGroup(processes: processes, urls: urls)
     }
 
     /// CPU seconds each server used so far.
     func cpuSeconds() -> [Double] { processes.map { $0.cpuSeconds() ?? 0 } }
 
-    /// Stops both servers and waits for them to exit.
+    /// Stops every server and waits for them to exit.
     func stop() async {
         for process in processes { await process.stop() }
     }
@@ -46,7 +46,7 @@ final class ServerPair: Sendable {
     }
 }
 
-/// CPU use over a timed stretch, as a share of one core: the two servers,
+/// CPU use over a timed stretch, as a share of one core: the servers,
 /// the cluster and this process.
 struct CPUShares {
     var servers: [Double]
