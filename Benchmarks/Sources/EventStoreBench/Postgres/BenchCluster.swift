@@ -61,13 +61,7 @@ final class BenchCluster: Sendable {
     }
 
     private static func runScript(_ script: URL, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = script
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.standardError
-        process.standardInput = FileHandle.nullDevice
+        let (process, pipe) = Process.piped(script, arguments, errors: .standardError)
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
