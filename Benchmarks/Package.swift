@@ -16,6 +16,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // The SQLite baseline.
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        // The plain SQL baseline of the postgres workload, on the same
+        // driver the ledger's PostgreSQL backend uses.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
         .executableTarget(
@@ -25,8 +30,13 @@ let package = Package(
                 .product(name: "LMDB", package: "jobledger"),
                 .product(name: "JobLedger", package: "jobledger"),
                 .product(name: "JobLedgerClient", package: "jobledger"),
+                .product(name: "PostgresEventStore", package: "jobledger"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             // Keeps the counting `fdatasync` and `fsync` (FlushCounter.swift)
             // in the executable and visible to the dynamic linker.

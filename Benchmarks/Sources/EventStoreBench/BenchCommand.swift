@@ -62,6 +62,25 @@ struct BenchCommand: AsyncParsableCommand {
             valueName: "directory"))
     var binDir: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "The PostgreSQL cluster of the postgres workload, as a superuser's URL to its postgres database "
+                + "(default: a throwaway cluster started by the ledger package's scripts/postgres-cluster).",
+            valueName: "url"))
+    var postgresURL: String?
+
+    @Option(help: "Rows per transaction of the postgres workload's batched plain SQL baseline (default 64).")
+    var postgresBatchRows: Int = 64
+
+    @Option(help: "How the batched plain SQL baseline inserts its rows: unnest (arrays) or values (a VALUES list).")
+    var postgresBatchForm: PostgresBatchStyle = .unnest
+
+    @Option(help: "Server processes the postgres workload runs on its database (default 2).")
+    var postgresServers: Int = 2
+
+    @Option(help: "Jobs each of the postgres workload's 16 remote workers has in hand at once (default 4).")
+    var postgresWorkerSlots: Int = 4
+
     @Flag(help: "Leave the scratch ledgers in place (their directory is printed), to inspect or profile them.")
     var keep = false
 
@@ -74,7 +93,8 @@ struct BenchCommand: AsyncParsableCommand {
     mutating func validate() throws {
         for (name, value) in [
             ("--events", events), ("--log-events", logEvents), ("--list-jobs", listJobs), ("--jobs", jobs),
-            ("--jobs-per-worker", jobsPerWorker),
+            ("--jobs-per-worker", jobsPerWorker), ("--postgres-batch-rows", postgresBatchRows),
+            ("--postgres-worker-slots", postgresWorkerSlots), ("--postgres-servers", postgresServers),
         ] {
             if let value, value < 1 { throw ValidationError("\(name) must be at least 1") }
         }
@@ -129,6 +149,14 @@ struct BenchCommand: AsyncParsableCommand {
                 try await HTTPWorkloads.run(
                     counts: counts, scratch: scratch, executables: ReleaseExecutables(binDirectory: binDir), quick: quick,
                     into: &report)
+            }
+            if selection.contains(.postgres) {
+                try await PostgresWorkload.run(
+                    clusterURL: postgresURL, counts: counts,
+                    postgres: PostgresCounts(
+                        quick: quick, batch: postgresBatchForm.form(rows: postgresBatchRows),
+                        servers: postgresServers, workerSlots: postgresWorkerSlots),
+                    scratch: scratch, executables: ReleaseExecutables(binDirectory: binDir), into: &report)
             }
             report.notes.append(
                 "SQLite clients connect through \(sqliteConnections == .pool ? "one shared DatabasePool" : "a DatabaseQueue each")"

@@ -37,3 +37,19 @@ enum ChildProcess {
                 + (quick ? ["--quick"] : []))
     }
 }
+
+extension Process {
+    /// A process, not yet started, that runs `executable` with `arguments`,
+    /// reads nothing, writes its output to the returned pipe and its errors
+    /// to `errors`.
+    static func piped(_ executable: URL, _ arguments: [String], errors: FileHandle) -> (Process, Pipe) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
+        return (process, pipe)
+    }
+}

@@ -8,19 +8,15 @@ import Glibc
 /// A `jobledger serve` (or any) child process of the HTTP workloads, one of
 /// the ledger package's release executables (``ReleaseExecutables``).
 final class HTTPChildProcess: @unchecked Sendable {
-    let process = Process()
+    let process: Process
     private let lines = Mutex<[String]>([])
     private let ended = Mutex(false)
 
     /// Starts `executable` with `arguments`; its standard output is
     /// collected line by line, its errors discarded.
     init(_ executable: URL, _ arguments: [String]) throws {
-        process.executableURL = executable
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
+        let output: Pipe
+        (process, output) = Process.piped(executable, arguments, errors: .nullDevice)
         try process.run()
         let handle = output.fileHandleForReading
         let thread = Thread { [self] in

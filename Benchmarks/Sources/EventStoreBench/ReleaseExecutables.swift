@@ -17,18 +17,27 @@ struct ReleaseExecutables: Sendable {
             directories = [URL(fileURLWithPath: binDirectory, isDirectory: true)]
             return
         }
-        let own = URL(fileURLWithPath: Bundle.main.executablePath ?? CommandLine.arguments[0])
+        let own = Self.ownDirectory
+        directories = [own] + (Self.ledgerPackage.map { [$0.appendingPathComponent(".build/release", isDirectory: true)] } ?? [])
+    }
+
+    /// The directory of this executable.
+    private static var ownDirectory: URL {
+        URL(fileURLWithPath: Bundle.main.executablePath ?? CommandLine.arguments[0])
             .resolvingSymlinksInPath().deletingLastPathComponent()
-        var found = [own]
-        var parent = own
+    }
+
+    /// The root of the ledger package the benchmark was built in: the
+    /// nearest parent of the executable that holds `Benchmarks/Package.swift`.
+    static var ledgerPackage: URL? {
+        var parent = ownDirectory
         while parent.pathComponents.count > 1 {
             parent = parent.deletingLastPathComponent()
             if FileManager.default.fileExists(atPath: parent.appendingPathComponent("Benchmarks/Package.swift").path) {
-                found.append(parent.appendingPathComponent(".build/release", isDirectory: true))
-                break
+                return parent
             }
         }
-        directories = found
+        return nil
     }
 
     /// The executable `name` in the first directory that has it.

@@ -38,6 +38,11 @@ enum WorkloadName: String, CaseIterable, Codable, Sendable, ExpressibleByArgumen
     /// The ledger over HTTP: remote workers against in-process ones,
     /// submits, reads and long-poll claims against `jobledger serve`.
     case http
+    /// The ledger on PostgreSQL: durable appends in process against LMDB
+    /// and plain SQL on the same cluster, then submits and remote workers
+    /// through two servers on one database. Only when asked for by name,
+    /// as it needs PostgreSQL 15 (or `--postgres-url`).
+    case postgres
 
     /// The workloads that must run with this one for its ratio to exist.
     var baselines: [WorkloadName] {
@@ -45,13 +50,14 @@ enum WorkloadName: String, CaseIterable, Codable, Sendable, ExpressibleByArgumen
         case .single, .concurrent: return [.rawCommit]
         case .sqlite: return [.rawCommit, .single, .concurrent]
         case .shared: return [.concurrent, .rawCommit]
-        case .rawCommit, .rawBatch, .read, .jobs, .cancel, .log, .list, .clients, .http: return []
+        case .rawCommit, .rawBatch, .read, .jobs, .cancel, .log, .list, .clients, .http, .postgres: return []
         }
     }
 
-    /// The workloads to run for an `--only` list; all of them when it is empty.
+    /// The workloads to run for an `--only` list; all of them but
+    /// `postgres` when it is empty.
     static func selection(for only: [WorkloadName]) -> Set<WorkloadName> {
-        if only.isEmpty { return Set(allCases) }
+        if only.isEmpty { return Set(allCases).subtracting([.postgres]) }
         var chosen = Set(only)
         for name in only { chosen.formUnion(name.baselines) }
         return chosen
