@@ -68,7 +68,7 @@ final class LiveServer: @unchecked Sendable {
             "jobledger serve", executable: try BuiltExecutable.url("jobledger"),
             arguments: ["serve"] + location + ["--log-level", "warning"]
                 + (extraArguments.contains("--listen") ? [] : ["--listen", "127.0.0.1:0"]) + extraArguments)
-        guard let line = await process.waitForLine(startingWith: "listening on "), line.hasPrefix("listening on http://") else {
+        guard let line = await process.waitForLine(startingWith: "listening on ", timeout: .seconds(90)), line.hasPrefix("listening on http://") else {
             throw StartFailure(description: "the server did not say where it listens: \(process.lines) \(process.errorTail)")
         }
         return (process, String(line.dropFirst("listening on ".count)))
