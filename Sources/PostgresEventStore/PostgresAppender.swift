@@ -45,22 +45,32 @@ struct PostgresAppender {
     }
 
     /// Locks the head row in the session's open transaction and reads the
-    /// last position.
-    static func begin(on session: PostgresSession, projections: [any Projection]) throws -> PostgresAppender {
-        let rows = try session.query("SELECT last_position FROM jobledger_head WHERE id = 1 FOR UPDATE")
-        guard let last = try rows.first?.decode(Int64.self), last >= 0 else {
+    /// last position; `cache` keeps the projection rows it remembers only
+    /// when nobody changed the ledger since its last commit.
+    static func begin(
+        on session: PostgresSession, projections: [any Projection],
+        cache: PostgresProjectionCache = PostgresProjectionCache()
+    ) throws -> PostgresAppender {
+        let rows = try session.query("SELECT last_position, xmin::text FROM jobledger_head WHERE id = 1 FOR UPDATE")
+        guard let (last, xmin) = try rows.first?.decode((Int64, String).self), last >= 0 else {
             throw EventStoreError.database("the head row of jobledger_head is missing")
         }
-        return PostgresAppender(session: session, projections: projections, last: UInt64(last))
+        cache.check(headXmin: xmin)
+        return PostgresAppender(session: session, projections: projections, last: UInt64(last), cache: cache)
     }
 
-    private init(session: PostgresSession, projections: [any Projection], last: UInt64) {
+    private init(session: PostgresSession, projections: [any Projection], last: UInt64, cache: PostgresProjectionCache) {
         self.session = session
         self.projections = projections
         nextPosition = last + 1
         firstPosition = last + 1
-        tables = PostgresTableWrites(session: session)
+        tables = PostgresTableWrites(session: session, cache: cache)
     }
+
+    /// The head row's `xmin` after ``finish()`` wrote it: this
+    /// transaction's id, which a later transaction finds there when nobody
+    /// else wrote in between.
+    private(set) var headXmin: String?
 
     /// Reads the versions of every stream and the positions of every event
     /// id of `batch` in two statements, so that applying them needs no
@@ -182,7 +192,8 @@ struct PostgresAppender {
             """)
         try tables.flush()
         let last = Int64(nextPosition - 1)
-        try session.query("UPDATE jobledger_head SET last_position = \(last) WHERE id = 1")
+        let updated = try session.query("UPDATE jobledger_head SET last_position = \(last) WHERE id = 1 RETURNING xmin::text")
+        headXmin = try updated.first?.decode(String.self)
         try session.query("SELECT pg_notify(\(session.notificationChannel), \(String(last)))")
         rows = EventRows()
         streamVersions.removeAll()

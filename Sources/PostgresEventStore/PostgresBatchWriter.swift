@@ -9,6 +9,8 @@ struct PostgresBatchWriter: AppendBatchWriter {
     let projections: [any Projection]
     let durable: Bool
     private var session: PostgresSession?
+    /// The projection rows remembered from this writer's last commit.
+    private let cache = PostgresProjectionCache()
 
     init(pool: PostgresSessionPool, projections: [any Projection], durable: Bool) {
         self.pool = pool
@@ -32,9 +34,11 @@ struct PostgresBatchWriter: AppendBatchWriter {
     mutating func commit(_ batch: [[StreamAppend]]) throws -> [Result<AppendResult, EventStoreError>] {
         let session = try self.session ?? connect()
         self.session = session
+        let cache = self.cache
         do {
-            return try session.transaction {
-                var appender = try PostgresAppender.begin(on: session, projections: projections)
+            var headXmin: String?
+            let outcomes = try session.transaction {
+                var appender = try PostgresAppender.begin(on: session, projections: projections, cache: cache)
                 try appender.prefetch(batch)
                 let now = Date().microsecondsSince1970
                 var outcomes: [Result<AppendResult, EventStoreError>] = []
@@ -43,9 +47,14 @@ struct PostgresBatchWriter: AppendBatchWriter {
                     outcomes.append(try appender.apply(appends, nowMicros: now))
                 }
                 try appender.finish()
+                headXmin = appender.headXmin
                 return outcomes
             }
+            cache.committed(headXmin: headXmin)
+            return outcomes
         } catch {
+            // Rolled back, or perhaps committed: nothing remembered holds.
+            cache.forget()
             if session.isBroken {
                 session.close()
                 self.session = nil

@@ -51,6 +51,8 @@ extension PostgresEventStore {
                     }
                 }
                 try PostgresSchema.setProjectionVersion(EventStore.projectionVersion(of: projections), session)
+                // A new xmin on the head row: writers forget the rows they remember.
+                try session.query("UPDATE jobledger_head SET last_position = last_position WHERE id = 1")
                 return RebuildReport(events: events, entries: entries)
             }
         } catch let error as EventStoreError {

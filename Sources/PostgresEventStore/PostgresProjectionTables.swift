@@ -61,30 +61,37 @@ class PostgresTableReads: ProjectionTableReading {
 }
 
 /// The projection tables inside an append's transaction: reads go to the
-/// server once per key and are remembered, writes are gathered and sent in
-/// a few statements before the commit (``flush()``).
+/// server once per key and are remembered (in a cache the writer may keep
+/// across transactions, ``PostgresProjectionCache``), writes are gathered
+/// and sent in a few statements before the commit (``flush()``).
 final class PostgresTableWrites: PostgresTableReads, ProjectionTableWriting {
-    /// Per table, each key known in this transaction: its value, or `nil`
-    /// when it is absent.
-    private var known: [String: [[UInt8]: [UInt8]?]] = [:]
+    /// Each key known: its value, or `nil` when it is absent.
+    private let cache: PostgresProjectionCache
     /// Per table, the keys written in this transaction.
     private var changed: [String: Set<[UInt8]>] = [:]
 
+    init(session: PostgresSession, cache: PostgresProjectionCache) {
+        self.cache = cache
+        super.init(session: session)
+    }
+
+    private var known: [String: [[UInt8]: [UInt8]?]] { cache.rows }
+
     override func get(_ table: ProjectionTable, _ key: [UInt8]) throws -> [UInt8]? {
-        if let value = known[table.name]?[key] { return value }
+        if let value = cache.rows[table.name]?[key] { return value }
         let value = try super.get(table, key)
-        known[table.name, default: [:]][key] = .some(value)
+        cache.remember(table.name, key, value)
         return value
     }
 
     func put(_ table: ProjectionTable, _ key: [UInt8], _ value: [UInt8]) throws {
-        known[table.name, default: [:]][key] = .some(value)
+        cache.remember(table.name, key, value)
         changed[table.name, default: []].insert(key)
     }
 
     func delete(_ table: ProjectionTable, _ key: [UInt8]) throws -> Bool {
         let existed = try get(table, key) != nil
-        known[table.name, default: [:]][key] = .some(nil)
+        cache.remember(table.name, key, nil)
         changed[table.name, default: []].insert(key)
         return existed
     }

@@ -51,6 +51,23 @@ import Testing
         #expect(watcher.commitGeneration != generation)
     }
 
+    @Test("two writers on one ledger, taking turns, each fold the other's events into the projection: nothing remembered goes stale")
+    func writersTakingTurnsNeverFoldFromStaleRows() async throws {
+        let url = try PostgresTestCluster.shared.freshLedgerURL()
+        var options = EventStoreOptions()
+        options.projections = [StreamCountProjection()]
+        let first = try PostgresEventStore.open(url: url, options: options)
+        let second = try PostgresEventStore.open(url: url, options: options)
+        for round in 0..<30 {
+            let writer = round % 3 == 0 ? second : first
+            _ = try await writer.append(to: "counted", expectedVersion: .any, events: [sampleEvent()])
+            if round == 17 { _ = try first.rebuildProjections() }
+        }
+        #expect(try StreamCountProjection.count("counted", in: first) == 30)
+        #expect(try StreamCountProjection.count("counted", in: second) == 30)
+        #expect(try first.verifyProjections().isEmpty)
+    }
+
     @Test("a server that cannot be reached is a database error naming where, not a crash")
     func anUnreachableServerIsADatabaseError() {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("no-server-\(UUID())").path
