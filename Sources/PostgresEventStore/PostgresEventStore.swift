@@ -28,6 +28,9 @@ public final class PostgresEventStore: EventStorage, Sendable {
     /// The database URL, without its password.
     public var locationDescription: String { location.description }
 
+    /// True: every call is a round trip to the database server.
+    public var callsWaitOnNetwork: Bool { true }
+
     let pool: PostgresSessionPool
     let notifier = CommitNotifier()
     private let committer: GroupCommitter

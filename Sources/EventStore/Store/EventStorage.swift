@@ -39,6 +39,11 @@ public protocol EventStorage: AnyObject, Sendable {
     /// database URL without its password.
     var locationDescription: String { get }
 
+    /// Whether the synchronous calls wait on a network round trip rather
+    /// than on memory and the local disk: async callers then run them on
+    /// threads of their own, off Swift's cooperative pool.
+    var callsWaitOnNetwork: Bool { get }
+
     // MARK: Appending
 
     /// Appends the events of one or more streams atomically, once they are
@@ -147,4 +152,7 @@ public protocol EventStorage: AnyObject, Sendable {
 extension EventStore: EventStorage {
     /// The ledger directory.
     public var locationDescription: String { path }
+
+    /// False: LMDB's reads come from memory.
+    public var callsWaitOnNetwork: Bool { false }
 }

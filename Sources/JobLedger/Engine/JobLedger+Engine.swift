@@ -25,10 +25,23 @@ extension JobLedger {
     /// Runs `command` to its answer without ever blocking a thread of the
     /// cooperative pool: the wait for the group commit and the back-offs
     /// are suspensions.
+    ///
+    /// On a store whose reads wait on the network, each step (which reads
+    /// what it decides on) runs on the ledger's own threads
+    /// (``DecideThreads``) while the task is suspended.
     func execute<Command: LedgerCommand>(_ command: Command) async throws(JobLedgerError) -> Command.Answer {
         var run = try CommandRun(command, policy: options.conflictRetry, counters: commandCounters)
         defer { run.command.end() }
-        var step = try run.command.next(.start)
+        let offPool = store.callsWaitOnNetwork
+        func next(_ feedback: CommandFeedback) async throws(JobLedgerError) -> CommandStep<Command.Answer> {
+            guard offPool else { return try run.command.next(feedback) }
+            return try await DecideThreads.shared.run(&run) { (run) throws(JobLedgerError) in try run.command.next(feedback) }
+        }
+        func after(_ stored: Result<AppendResult, EventStoreError>) async throws(JobLedgerError) -> CommandStep<Command.Answer> {
+            guard offPool else { return try run.after(stored) }
+            return try await DecideThreads.shared.run(&run) { (run) throws(JobLedgerError) in try run.after(stored) }
+        }
+        var step = try await next(.start)
         while true {
             switch step {
             case .done(let answer):
@@ -36,10 +49,10 @@ extension JobLedger {
             case .append(let appends):
                 let stored: Result<AppendResult, EventStoreError>
                 do { stored = .success(try await store.append(appends)) } catch { stored = .failure(error) }
-                step = try run.after(stored)
+                step = try await after(stored)
             case .backOff:
                 await ConflictWaits.suspend(for: try run.wait())
-                step = try run.command.next(.resumed)
+                step = try await next(.resumed)
             }
         }
     }
