@@ -139,7 +139,7 @@ struct PostgresAppender {
                 let position = nextPosition
                 nextPosition += 1
                 let micros = event.recordedAt?.microsecondsSince1970 ?? nowMicros
-                let envelope = StoredEnvelope.encode(
+                let envelope = EnvelopeCodec.encode(
                     event, streamID: append.streamID, position: position, streamVersion: version,
                     recordedAtMicros: micros)
                 rows.positions.append(Int64(position))

@@ -1,6 +1,7 @@
 import Foundation
 
-/// The store's byte-level decoders and encoders, for the package's fuzzers.
+/// The store's byte-level decoders and encoders, for the package's fuzzers
+/// and for backends other than LMDB, which store the same envelopes.
 ///
 /// Each entry point runs exactly the code the store runs on the same bytes
 /// (reads, export, the first pass of an import), without widening the

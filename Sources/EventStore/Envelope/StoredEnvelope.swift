@@ -1,17 +1,8 @@
 /// The stored form of events for backends other than LMDB: they keep the
-/// same envelope bytes, checksum included, so that every read checks it
-/// and every export is the same text.
+/// same envelope bytes (``EnvelopeCodec/encode(_:streamID:position:streamVersion:recordedAtMicros:)``),
+/// checksum included, so that every read checks it and every export is the
+/// same text.
 package enum StoredEnvelope {
-    /// The envelope of `event`, stored at `position` as version
-    /// `streamVersion` of `streamID`, recorded at `recordedAtMicros`.
-    package static func encode(
-        _ event: EventData, streamID: String, position: UInt64, streamVersion: UInt64, recordedAtMicros: Int64
-    ) -> [UInt8] {
-        EnvelopeCodec.encode(
-            event, streamID: streamID, position: position, streamVersion: streamVersion,
-            recordedAtMicros: recordedAtMicros)
-    }
-
     /// The event stored as `bytes` under `position`, checked as every read
     /// checks it: ``EventStoreError/checksumMismatch(position:stream:stored:computed:)``
     /// for damage, ``EventStoreError/corruptEvent(position:reason:)`` for
