@@ -1,4 +1,5 @@
 import ArgumentParser
+import EventStore
 import Foundation
 import JobLedger
 import JobLedgerCLI
@@ -43,13 +44,9 @@ struct Serve: AsyncParsableCommand {
 
     /// Opens a ledger on PostgreSQL, its store's errors as the ledger's.
     @Sendable static func openShared(url: String, options: JobLedgerOptions) throws -> JobLedger {
-        let store: PostgresEventStore
-        do {
-            store = try PostgresEventStore.open(url: url, options: options.storeOptionsWithJobProjection)
-        } catch {
-            throw JobLedgerError.store(error)
+        try JobLedger(options: options) { (storeOptions) throws(EventStoreError) in
+            try PostgresEventStore.open(url: url, options: storeOptions)
         }
-        return try JobLedger(store: store, options: options)
     }
 
     func run() async throws {

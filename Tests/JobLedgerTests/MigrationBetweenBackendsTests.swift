@@ -21,9 +21,10 @@ import Testing
         let events = try original.store.lastPosition()
         #expect(events > 100)
 
-        let store = try PostgresEventStore.open(
-            url: try PostgresTestCluster.shared.freshLedgerURL(), options: options.storeOptionsWithJobProjection)
-        let shared = try JobLedger(store: store, options: options)
+        let url = try PostgresTestCluster.shared.freshLedgerURL()
+        let shared = try JobLedger(options: options) { (storeOptions) throws(EventStoreError) in
+            try PostgresEventStore.open(url: url, options: storeOptions)
+        }
         let report = try shared.importEvents(jsonLines: Data(exported.utf8))
         #expect(report.imported == Int(events) && report.skipped == 0)
         #expect(try Self.export(shared) == exported)

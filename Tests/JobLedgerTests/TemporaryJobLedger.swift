@@ -48,14 +48,10 @@ extension TemporaryJobLedger {
         case .lmdb:
             return try JobLedger(path: path, options: options)
         case .postgres:
-            // A store that cannot open is a ledger that cannot open, as on LMDB.
-            let store: PostgresEventStore
-            do {
-                store = try PostgresEventStore.open(url: databaseURL(), options: options.storeOptionsWithJobProjection)
-            } catch let error as EventStoreError {
-                throw JobLedgerError.store(error)
+            let url = try databaseURL()
+            return try JobLedger(options: options) { (storeOptions) throws(EventStoreError) in
+                try PostgresEventStore.open(url: url, options: storeOptions)
             }
-            return try JobLedger(store: store, options: options)
         }
     }
 

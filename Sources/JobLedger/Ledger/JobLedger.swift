@@ -29,13 +29,28 @@ public final class JobLedger: Sendable {
     package let commandCounters = CommandCounters()
 
     /// Opens (creating when needed) the ledger at `path`.
-    public init(path: String, options: JobLedgerOptions = JobLedgerOptions()) throws(JobLedgerError) {
+    public convenience init(path: String, options: JobLedgerOptions = JobLedgerOptions()) throws(JobLedgerError) {
+        try self.init(options: options) { (storeOptions) throws(EventStoreError) in
+            try EventStore.open(at: path, options: storeOptions)
+        }
+    }
+
+    /// Opens the ledger's store with `openStore`, which is given the store
+    /// options the ledger needs (``JobLedgerOptions/storeOptionsWithJobProjection``),
+    /// and runs the ledger on it: a store that cannot open is a ledger that
+    /// cannot open (``JobLedgerError/store(_:)``). For a backend other than
+    /// LMDB, such as `PostgresEventStore.open(url:options:)`.
+    public convenience init(
+        options: JobLedgerOptions = JobLedgerOptions(),
+        openStore: (EventStoreOptions) throws(EventStoreError) -> any EventStorage
+    ) throws(JobLedgerError) {
+        let store: any EventStorage
         do {
-            store = try EventStore.open(at: path, options: options.storeOptionsWithJobProjection)
+            store = try openStore(options.storeOptionsWithJobProjection)
         } catch {
             throw .store(error)
         }
-        self.options = options
+        try self.init(store: store, options: options)
     }
 
     /// Runs the ledger on a store opened by the caller, which must keep a

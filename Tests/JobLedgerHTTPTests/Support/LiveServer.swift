@@ -117,9 +117,9 @@ final class LiveServer: @unchecked Sendable {
         guard let databaseURL else { return try JobLedger(path: path) }
         return try cache.withLock { ledger in
             if let ledger { return ledger }
-            let options = JobLedgerOptions()
-            let store = try PostgresEventStore.open(url: databaseURL, options: options.storeOptionsWithJobProjection)
-            let opened = try JobLedger(store: store, options: options)
+            let opened = try JobLedger { (storeOptions) throws(EventStoreError) in
+                try PostgresEventStore.open(url: databaseURL, options: storeOptions)
+            }
             ledger = opened
             return opened
         }

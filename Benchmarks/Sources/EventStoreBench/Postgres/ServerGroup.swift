@@ -1,3 +1,4 @@
+import EventStore
 import Foundation
 import JobLedger
 import PostgresEventStore
@@ -41,8 +42,7 @@ final class ServerGroup: Sendable {
 
     /// The ledger on the database at `url`, opened in this process.
     static func ledger(url: String) throws -> JobLedger {
-        let options = JobLedgerOptions()
-        return try JobLedger(store: try PostgresEventStore.open(url: url, options: options.storeOptionsWithJobProjection), options: options)
+        try JobLedger { (storeOptions) throws(EventStoreError) in try PostgresEventStore.open(url: url, options: storeOptions) }
     }
 }
 
