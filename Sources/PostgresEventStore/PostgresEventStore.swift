@@ -35,7 +35,8 @@ public final class PostgresEventStore: EventStorage, Sendable {
     let notifier = CommitNotifier()
     private let committer: GroupCommitter
     private let listener: PostgresCommitListener
-    private let appendRefusal: EventStoreError?
+    /// Why this store refuses appends and imports, if it does.
+    let appendRefusal: EventStoreError?
 
     /// Connects to the database at `url`, creating the ledger's tables
     /// when they are missing and rebuilding the projections when they were
@@ -60,14 +61,7 @@ public final class PostgresEventStore: EventStorage, Sendable {
         try PostgresSchema.prepare(session, location: location)
         let stored = try PostgresSchema.projectionVersion(session)
         let current = EventStore.projectionVersion(of: options.projections)
-        if options.readOnly {
-            appendRefusal = .readOnly(path: location.description, reason: "a store opened read-only does not append")
-        } else if options.projections.isEmpty, let stored, !stored.isEmpty {
-            appendRefusal = .invalidAppend(
-                reason: "the ledger keeps projections (\(stored)) that this store was not opened with; appending would leave them stale")
-        } else {
-            appendRefusal = nil
-        }
+        appendRefusal = options.appendRefusal(location: location.description, storedProjections: stored)
         // Stale or missing projections are rebuilt even by a store opened
         // read-only: the rebuild is one transaction on the server, which
         // every process may run, and a reader must not answer from them.

@@ -128,14 +128,7 @@ public final class EventStore: Sendable {
         self.notifier = notifier
         let stored = try Self.storedProjectionVersion(environment, layout)
         let current = Self.projectionVersion(of: options.projections)
-        if options.readOnly {
-            appendRefusal = .readOnly(path: path, reason: "a store opened read-only does not append")
-        } else if options.projections.isEmpty, let stored, !stored.isEmpty {
-            appendRefusal = .invalidAppend(
-                reason: "the ledger keeps projections (\(stored)) that this store was not opened with; appending would leave them stale")
-        } else {
-            appendRefusal = nil
-        }
+        appendRefusal = options.appendRefusal(location: path, storedProjections: stored)
         if options.readOnly && !options.projections.isEmpty && (stored != current || missingTable != nil) {
             projectionRefusal = .readOnly(
                 path: path,
