@@ -65,9 +65,7 @@ extension PostgresEventStore {
     /// is written when any line is refused, or when `dryRun` is set.
     @discardableResult
     public func importEvents(_ batch: ImportBatch, dryRun: Bool) throws(ImportError) -> ImportReport {
-        if options.readOnly {
-            throw .storage(.readOnly(path: location.description, reason: "a store opened read-only does not append"))
-        }
+        if let appendRefusal { throw .storage(appendRefusal) }
         let projections = options.projections
         let report: ImportReport
         do {

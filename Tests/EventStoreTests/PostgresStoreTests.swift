@@ -68,6 +68,27 @@ import Testing
         #expect(try first.verifyProjections().isEmpty)
     }
 
+    @Test("a store opened without the ledger's projections refuses appends and imports alike, writing nothing")
+    func aStoreWithoutTheProjectionsRefusesAppendsAndImports() throws {
+        let url = try PostgresTestCluster.shared.freshLedgerURL()
+        var options = EventStoreOptions()
+        options.projections = [StreamCountProjection()]
+        let keeper = try PostgresEventStore.open(url: url, options: options)
+        _ = try keeper.append(to: "s", expectedVersion: .noStream, events: [sampleEvent()])
+        let elsewhere = try PostgresEventStore.open(url: try PostgresTestCluster.shared.freshLedgerURL())
+        _ = try elsewhere.append(to: "moved", expectedVersion: .noStream, events: [sampleEvent()])
+        var exported = ""
+        try elsewhere.exportEvents(to: &exported)
+        let plain = try PostgresEventStore.open(url: url)
+        #expect(throws: EventStoreError.self) {
+            try plain.append(to: "t", expectedVersion: .noStream, events: [sampleEvent()])
+        }
+        #expect(throws: ImportError.self) {
+            try plain.importEvents(jsonLines: Data(exported.utf8))
+        }
+        #expect(try keeper.lastPosition() == 1)
+    }
+
     @Test("a server that cannot be reached is a database error naming where, not a crash")
     func anUnreachableServerIsADatabaseError() {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("no-server-\(UUID())").path
