@@ -72,26 +72,51 @@ struct PostgresAppender {
     /// else wrote in between.
     private(set) var headXmin: String?
 
-    /// Reads the versions of every stream and the positions of every event
-    /// id of `batch` in two statements, so that applying them needs no
-    /// more round trips for those.
+    /// Reads, in one statement, the versions of every stream of `batch`,
+    /// the positions of every event id it carries and the projection rows
+    /// its projections say they will read (``Projection/rowsRead(forStream:)``),
+    /// so that applying the batch needs no more round trips for those.
     mutating func prefetch(_ batch: [[StreamAppend]]) throws {
         let streams = Array(Set(batch.flatMap { $0.map(\.streamID) }).subtracting(versions.keys))
         let ids = Array(Set(batch.flatMap { $0.flatMap { $0.events.map(\.id) } }).subtracting(checkedIDs))
-        if !streams.isEmpty {
-            for stream in streams { versions[stream] = 0 }
-            for row in try session.query(
-                "SELECT stream, version FROM jobledger_streams WHERE stream = ANY(\(streams))")
-            {
-                let (stream, version) = try row.decode((String, Int64).self)
-                versions[stream] = UInt64(max(0, version))
+        var projectionRows = Set<ProjectionRow>()
+        for stream in streams {
+            for projection in projections where projection.reads(stream: stream) {
+                for row in projection.rowsRead(forStream: stream) where !tables.knows(row) {
+                    projectionRows.insert(row)
+                }
             }
         }
-        if !ids.isEmpty {
-            checkedIDs.formUnion(ids)
-            for row in try session.query("SELECT event_id, position FROM jobledger_events WHERE event_id = ANY(\(ids))") {
-                let (id, position) = try row.decode((UUID, Int64).self)
-                storedIDs[id] = UInt64(max(0, position))
+        guard !streams.isEmpty || !ids.isEmpty || !projectionRows.isEmpty else { return }
+        for stream in streams { versions[stream] = 0 }
+        checkedIDs.formUnion(ids)
+        let rowTables = projectionRows.map(\.table.name)
+        let rowKeys = projectionRows.map { ByteBuffer(bytes: $0.key) }
+        for row in projectionRows { tables.remember(row.table.name, row.key, nil) }
+        // One row per stream found (kind 0), per event id stored (kind 1)
+        // and per projection row held (kind 2).
+        let found = try session.query("""
+            SELECT 0, stream, version, NULL::bytea, NULL::bytea FROM jobledger_streams WHERE stream = ANY(\(streams))
+            UNION ALL
+            SELECT 1, event_id::text, position, NULL, NULL FROM jobledger_events WHERE event_id = ANY(\(ids))
+            UNION ALL
+            SELECT 2, p.table_name, 0, p.key, p.value FROM jobledger_projections p
+            JOIN unnest(\(rowTables)::text[], \(rowKeys)::bytea[]) AS wanted(t, k) ON p.table_name = wanted.t AND p.key = wanted.k
+            """)
+        for row in found {
+            let (kind, name, number, key, value) = try row.decode((Int32, String, Int64, ByteBuffer?, ByteBuffer?).self)
+            switch kind {
+            case 0:
+                versions[name] = UInt64(max(0, number))
+            case 1:
+                guard let id = UUID(uuidString: name) else {
+                    throw EventStoreError.database("the server answered an event id that is not a UUID: '\(name)'")
+                }
+                storedIDs[id] = UInt64(max(0, number))
+            default:
+                if let key, let value {
+                    tables.remember(name, Array(key.readableBytesView), Array(value.readableBytesView))
+                }
             }
         }
     }
@@ -174,27 +199,44 @@ struct PostgresAppender {
     /// Whether this transaction wrote anything.
     var wroteEvents: Bool { nextPosition > firstPosition }
 
-    /// Sends the gathered rows, the projection writes and the new head, and
-    /// asks the server to notify listeners when the transaction commits.
+    /// Sends the gathered rows, the projection writes and the new head in
+    /// one statement, which also asks the server to notify listeners when
+    /// the transaction commits.
+    ///
+    /// The statement's parts run on one snapshot and touch disjoint rows: a
+    /// projection key is either stored or deleted, never both.
     mutating func finish() throws {
         guard wroteEvents else { return }
-        try session.query("""
-            INSERT INTO jobledger_events (position, stream, stream_version, event_id, envelope)
-            SELECT * FROM unnest(\(rows.positions)::bigint[], \(rows.streams)::text[], \(rows.versions)::bigint[],
-                                 \(rows.ids)::uuid[], \(rows.envelopes)::bytea[])
-            """)
         let streams = Array(streamVersions.keys)
         let versions = streams.map { Int64(streamVersions[$0]!) }
-        try session.query("""
-            INSERT INTO jobledger_streams (stream, version)
-            SELECT * FROM unnest(\(streams)::text[], \(versions)::bigint[])
-            ON CONFLICT (stream) DO UPDATE SET version = EXCLUDED.version
-            """)
-        try tables.flush()
+        let writes = tables.takeWrites()
         let last = Int64(nextPosition - 1)
-        let updated = try session.query("UPDATE jobledger_head SET last_position = \(last) WHERE id = 1 RETURNING xmin::text")
-        headXmin = try updated.first?.decode(String.self)
-        try session.query("SELECT pg_notify(\(session.notificationChannel), \(String(last)))")
+        let updated = try session.query("""
+            WITH new_events AS (
+                INSERT INTO jobledger_events (position, stream, stream_version, event_id, envelope)
+                SELECT * FROM unnest(\(rows.positions)::bigint[], \(rows.streams)::text[], \(rows.versions)::bigint[],
+                                     \(rows.ids)::uuid[], \(rows.envelopes)::bytea[])),
+            new_versions AS (
+                INSERT INTO jobledger_streams (stream, version)
+                SELECT * FROM unnest(\(streams)::text[], \(versions)::bigint[])
+                ON CONFLICT (stream) DO UPDATE SET version = EXCLUDED.version),
+            removed AS (
+                DELETE FROM jobledger_projections p
+                USING unnest(\(writes.deletedTables)::text[], \(writes.deletedKeys)::bytea[]) AS gone(t, k)
+                WHERE p.table_name = gone.t AND p.key = gone.k),
+            stored AS (
+                INSERT INTO jobledger_projections (table_name, key, value)
+                SELECT * FROM unnest(\(writes.putTables)::text[], \(writes.putKeys)::bytea[], \(writes.putValues)::bytea[])
+                ON CONFLICT (table_name, key) DO UPDATE SET value = EXCLUDED.value),
+            notified AS (
+                SELECT pg_notify(\(session.notificationChannel), \(String(last))))
+            UPDATE jobledger_head SET last_position = \(last) FROM notified WHERE id = 1
+            RETURNING jobledger_head.xmin::text
+            """)
+        guard let xmin = try updated.first?.decode(String.self) else {
+            throw EventStoreError.database("the head row of jobledger_head is missing")
+        }
+        headXmin = xmin
         rows = EventRows()
         streamVersions.removeAll()
     }

@@ -63,7 +63,7 @@ class PostgresTableReads: ProjectionTableReading {
 /// The projection tables inside an append's transaction: reads go to the
 /// server once per key and are remembered (in a cache the writer may keep
 /// across transactions, ``PostgresProjectionCache``), writes are gathered
-/// and sent in a few statements before the commit (``flush()``).
+/// and sent in the statement that ends the append (``takeWrites()``).
 final class PostgresTableWrites: PostgresTableReads, ProjectionTableWriting {
     /// Each key known: its value, or `nil` when it is absent.
     private let cache: PostgresProjectionCache
@@ -91,9 +91,26 @@ final class PostgresTableWrites: PostgresTableReads, ProjectionTableWriting {
 
     func delete(_ table: ProjectionTable, _ key: [UInt8]) throws -> Bool {
         let existed = try get(table, key) != nil
+        try remove(table, key)
+        return existed
+    }
+
+    /// Removes `key` without reading it first: the flush deletes whatever
+    /// is there.
+    func remove(_ table: ProjectionTable, _ key: [UInt8]) throws {
         cache.remember(table.name, key, nil)
         changed[table.name, default: []].insert(key)
-        return existed
+    }
+
+    /// Whether the row is remembered (with its value or its absence).
+    func knows(_ row: ProjectionRow) -> Bool {
+        cache.rows[row.table.name]?[row.key] != nil
+    }
+
+    /// Remembers what a prefetch found: `value`, or `nil` for a row the
+    /// server does not hold.
+    func remember(_ table: String, _ key: [UInt8], _ value: [UInt8]?) {
+        cache.remember(table, key, value)
     }
 
     override func count(_ table: ProjectionTable) throws -> Int {
@@ -135,33 +152,33 @@ final class PostgresTableWrites: PostgresTableReads, ProjectionTableWriting {
         }
     }
 
-    /// Sends every write of the transaction to the server.
-    func flush() throws {
+    /// Every write of the transaction as arrays for one statement (rows
+    /// to store, rows to delete, each in table and key order), and forgets
+    /// them as pending.
+    func takeWrites() -> ProjectionWrites {
+        var writes = ProjectionWrites()
         for (table, keys) in changed.sorted(by: { $0.key < $1.key }) {
-            var putKeys: [ByteBuffer] = []
-            var putValues: [ByteBuffer] = []
-            var deleted: [ByteBuffer] = []
             for key in keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
                 if let value = known[table]?[key] ?? nil {
-                    putKeys.append(ByteBuffer(bytes: key))
-                    putValues.append(ByteBuffer(bytes: value))
+                    writes.putTables.append(table)
+                    writes.putKeys.append(ByteBuffer(bytes: key))
+                    writes.putValues.append(ByteBuffer(bytes: value))
                 } else {
-                    deleted.append(ByteBuffer(bytes: key))
+                    writes.deletedTables.append(table)
+                    writes.deletedKeys.append(ByteBuffer(bytes: key))
                 }
-            }
-            if !deleted.isEmpty {
-                try session.query("""
-                    DELETE FROM jobledger_projections WHERE table_name = \(table) AND key = ANY(\(deleted))
-                    """)
-            }
-            if !putKeys.isEmpty {
-                try session.query("""
-                    INSERT INTO jobledger_projections (table_name, key, value)
-                    SELECT \(table), k, v FROM unnest(\(putKeys)::bytea[], \(putValues)::bytea[]) AS t(k, v)
-                    ON CONFLICT (table_name, key) DO UPDATE SET value = EXCLUDED.value
-                    """)
             }
         }
         changed.removeAll()
+        return writes
     }
+}
+
+/// The projection rows a transaction stores and deletes, as columns.
+struct ProjectionWrites {
+    var putTables: [String] = []
+    var putKeys: [ByteBuffer] = []
+    var putValues: [ByteBuffer] = []
+    var deletedTables: [String] = []
+    var deletedKeys: [ByteBuffer] = []
 }

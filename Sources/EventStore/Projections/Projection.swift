@@ -22,6 +22,31 @@ public protocol Projection: Sendable {
     /// A new replayer for a rebuild or verification; the default applies
     /// each event with ``apply(_:to:)``.
     func makeReplayer() -> any ProjectionReplayer
+    /// The rows that ``apply(_:to:)`` reads for an event of `streamID`, as
+    /// far as the projection can tell from the name alone (the default: none).
+    /// Only a hint: a backend whose reads are round trips (PostgreSQL)
+    /// fetches the rows of a whole batch of appends in one statement
+    /// before applying them; a row left out is still read when asked for.
+    func rowsRead(forStream streamID: String) -> [ProjectionRow]
+}
+
+/// One row of a projection table, named by its table and key.
+public struct ProjectionRow: Hashable, Sendable {
+    /// The table.
+    public let table: ProjectionTable
+    /// The key within the table.
+    public let key: [UInt8]
+
+    /// Names the row under `key` in `table`.
+    public init(_ table: ProjectionTable, _ key: [UInt8]) {
+        self.table = table
+        self.key = key
+    }
+}
+
+extension Projection {
+    /// No hint: rows are read as ``apply(_:to:)`` asks for them.
+    public func rowsRead(forStream streamID: String) -> [ProjectionRow] { [] }
 }
 
 /// Write access to projection tables inside an append's transaction.
@@ -85,6 +110,13 @@ public struct ProjectionWriter: ~Copyable {
     @discardableResult
     public func delete(_ table: ProjectionTable, _ key: [UInt8]) throws -> Bool {
         try tables.delete(table, key)
+    }
+
+    /// Removes `key` from `table` when it is there. Cheaper than
+    /// ``delete(_:_:)`` where the answer is not needed: a backend need not
+    /// read the row first.
+    public func remove(_ table: ProjectionTable, _ key: [UInt8]) throws {
+        try tables.remove(table, key)
     }
 
     /// Calls `body` with each entry of `table` from `key` on, in key order,

@@ -38,7 +38,7 @@ extension Projection {
 
 extension Projection {
     /// Whether events of `stream` reach this projection.
-    func reads(stream: String) -> Bool {
+    package func reads(stream: String) -> Bool {
         guard let prefix = streamPrefix else { return true }
         return stream.hasPrefix(prefix)
     }

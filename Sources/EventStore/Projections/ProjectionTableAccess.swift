@@ -21,6 +21,9 @@ public protocol ProjectionTableWriting: ProjectionTableReading {
     func put(_ table: ProjectionTable, _ key: [UInt8], _ value: [UInt8]) throws
     /// Removes `key` from `table`; returns whether it was there.
     func delete(_ table: ProjectionTable, _ key: [UInt8]) throws -> Bool
+    /// Removes `key` from `table` when it is there, without telling: a
+    /// backend whose reads are round trips can then skip the read.
+    func remove(_ table: ProjectionTable, _ key: [UInt8]) throws
     /// Stores `count` entries whose keys ascend and all sort after the
     /// table's: a backend may write them without searching. The bytes `entry`
     /// gives stay valid only until it is called again.
@@ -31,6 +34,11 @@ public protocol ProjectionTableWriting: ProjectionTableReading {
 }
 
 extension ProjectionTableWriting {
+    /// Removes `key` with ``delete(_:_:)`` and drops its answer.
+    public func remove(_ table: ProjectionTable, _ key: [UInt8]) throws {
+        _ = try delete(table, key)
+    }
+
     /// Stores each entry with ``put(_:_:_:)``: for backends without a
     /// faster way to fill a table in key order.
     public func append(

@@ -55,6 +55,13 @@ public struct JobProjection: Projection {
         tables.report(new)
     }
 
+    /// An event of a job's stream reads that job's record and nothing
+    /// else: the index entries it moves are named by the record.
+    public func rowsRead(forStream streamID: String) -> [ProjectionRow] {
+        guard let jobID = JobStreams.jobID(fromStream: streamID) else { return [] }
+        return [ProjectionRow(JobTables.jobs, Array(jobID.utf8))]
+    }
+
     /// A replayer that folds jobs in memory and writes them in key order.
     public func makeReplayer() -> any ProjectionReplayer { JobReplayer(flushThreshold: rebuildJobsInMemory) }
 
@@ -82,7 +89,7 @@ public struct JobProjection: Projection {
         let before = old.map(JobIndexes.entries(of:)) ?? []
         let after = JobIndexes.entries(of: new)
         for (table, indexKey) in before where !after.contains(where: { $0.0 == table && $0.1 == indexKey }) {
-            try tables.delete(table, indexKey)
+            try tables.remove(table, indexKey)
         }
         for (table, indexKey) in after {
             let value = JobIndexes.value(of: new, in: table)
