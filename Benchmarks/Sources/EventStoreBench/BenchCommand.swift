@@ -81,6 +81,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Jobs each of the postgres workload's 16 remote workers has in hand at once (default 4).")
     var postgresWorkerSlots: Int = 4
 
+    @Option(help: "Events in the long log of the postgres workload's latency comparison (default 1,000,000).")
+    var postgresLongLog: Int?
+
     @Flag(help: "Leave the scratch ledgers in place (their directory is printed), to inspect or profile them.")
     var keep = false
 
@@ -95,6 +98,7 @@ struct BenchCommand: AsyncParsableCommand {
             ("--events", events), ("--log-events", logEvents), ("--list-jobs", listJobs), ("--jobs", jobs),
             ("--jobs-per-worker", jobsPerWorker), ("--postgres-batch-rows", postgresBatchRows),
             ("--postgres-worker-slots", postgresWorkerSlots), ("--postgres-servers", postgresServers),
+            ("--postgres-long-log", postgresLongLog),
         ] {
             if let value, value < 1 { throw ValidationError("\(name) must be at least 1") }
         }
@@ -155,7 +159,7 @@ struct BenchCommand: AsyncParsableCommand {
                     clusterURL: postgresURL, counts: counts,
                     postgres: PostgresCounts(
                         quick: quick, batch: postgresBatchForm.form(rows: postgresBatchRows),
-                        servers: postgresServers, workerSlots: postgresWorkerSlots),
+                        servers: postgresServers, workerSlots: postgresWorkerSlots, longLogEvents: postgresLongLog),
                     scratch: scratch, executables: ReleaseExecutables(binDirectory: binDir), into: &report)
             }
             report.notes.append(

@@ -21,7 +21,8 @@ struct BearerTokenMiddleware: AuthenticatorMiddleware {
         guard let bearer = request.headers.bearer else {
             throw Problem(.unauthorized, "the Authorization header is not of the form 'Bearer <token>'")
         }
-        switch try ledger.checkToken(bearer.token) {
+        let text = bearer.token
+        switch try await ledger.reading({ (ledger) throws(JobLedgerError) in try ledger.checkToken(text) }) {
         case .valid(let token): return token
         case .malformed: throw Problem(.unauthorized, "the bearer token is malformed")
         case .unknown: throw Problem(.unauthorized, "the bearer token is not known")

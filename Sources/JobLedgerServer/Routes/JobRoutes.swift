@@ -10,9 +10,9 @@ struct JobRoutes {
 
     func register(on group: RouterGroup<LedgerRequestContext>) {
         group.post("jobs") { request, context in try await submit(request, context) }
-        group.get("jobs") { request, context in try list(request, context) }
-        group.get("jobs/{id}") { request, context in try get(request, context) }
-        group.get("jobs/{id}/history") { request, context in try history(request, context) }
+        group.get("jobs") { request, context in try await list(request, context) }
+        group.get("jobs/{id}") { request, context in try await get(request, context) }
+        group.get("jobs/{id}/history") { request, context in try await history(request, context) }
         group.post("jobs/{id}/cancel") { request, context in try await action(.cancel, request, context) }
         group.post("jobs/{id}/kill") { request, context in try await action(.kill, request, context) }
         group.post("jobs/{id}/retry") { request, context in try await action(.retry, request, context) }
@@ -35,16 +35,16 @@ struct JobRoutes {
         return Reply.job(result.job, flag: "created", result.created, status: result.created ? .created : .ok)
     }
 
-    func get(_ request: Request, _ context: LedgerRequestContext) throws -> Response {
+    func get(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         let token = try context.caller()
         let id = try context.pathParameter("id")
-        let current = try visibleJob(id, token)
+        let current = try await visibleJob(id, token)
         guard let asOf = request.uri.queryParameters.get("asOf") else { return Reply.job(current, wrapped: false) }
         let past: Job?
         if let position = UInt64(asOf) {
-            past = try ledger.job(id, asOfPosition: position)
+            past = try await ledger.reading { (ledger) throws(JobLedgerError) in try ledger.job(id, asOfPosition: position) }
         } else if let time = Timestamps.parse(asOf) {
-            past = try ledger.job(id, asOf: time)
+            past = try await ledger.reading { (ledger) throws(JobLedgerError) in try ledger.job(id, asOf: time) }
         } else {
             throw Problem(.badInput, "asOf: '\(asOf)' is neither a log position nor an ISO-8601 time")
         }
@@ -52,7 +52,7 @@ struct JobRoutes {
         return Reply.job(past, wrapped: false)
     }
 
-    func list(_ request: Request, _ context: LedgerRequestContext) throws -> Response {
+    func list(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         let token = try context.caller()
         let parameters = request.uri.queryParameters
         var query = JobQuery()
@@ -71,15 +71,20 @@ struct JobRoutes {
             }
             return limit
         } ?? 50
-        let page = try ledger.list(try Permissions.scope(query, token), limit: limit, after: parameters.get("cursor"))
+        let scoped = try Permissions.scope(query, token)
+        let cursor = parameters.get("cursor")
+        let page = try await ledger.reading { (ledger) throws(JobLedgerError) in
+            try ledger.list(scoped, limit: limit, after: cursor)
+        }
         return Reply.json(JobJSON.page(page))
     }
 
-    func history(_ request: Request, _ context: LedgerRequestContext) throws -> Response {
+    func history(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         let token = try context.caller()
         let id = try context.pathParameter("id")
-        _ = try visibleJob(id, token)
-        return Reply.json(JobJSON.history(id, try ledger.history(id)))
+        _ = try await visibleJob(id, token)
+        let entries = try await ledger.reading { (ledger) throws(JobLedgerError) in try ledger.history(id) }
+        return Reply.json(JobJSON.history(id, entries))
     }
 
     enum Action: String { case cancel, kill, retry }
@@ -118,8 +123,9 @@ struct JobRoutes {
 
     /// The job if the token may see it; 404 otherwise, so that the jobs of
     /// other organisations are not revealed.
-    func visibleJob(_ id: String, _ token: AccessToken) throws -> Job {
-        guard let job = try ledger.job(id), Permissions.maySee(job, token) else {
+    func visibleJob(_ id: String, _ token: AccessToken) async throws -> Job {
+        let found = try await ledger.reading { (ledger) throws(JobLedgerError) in try ledger.job(id) }
+        guard let job = found, Permissions.maySee(job, token) else {
             throw Problem(.notFound, "job '\(id)' not found", jobID: id, outcome: JobOutcome.notFound.rawValue)
         }
         return job

@@ -26,8 +26,9 @@ struct PostgresCounts: Sendable {
     /// Appends of each of the 64 clients on the long and on the empty log.
     var latencyAppendsPerClient: Int
 
-    /// The counts of a full or a `--quick` run.
-    init(quick: Bool, batch: PlainSQLAppends.Form, servers: Int, workerSlots: Int) {
+    /// The counts of a full or a `--quick` run; `longLogEvents` overrides
+    /// the long log's size.
+    init(quick: Bool, batch: PlainSQLAppends.Form, servers: Int, workerSlots: Int, longLogEvents: Int? = nil) {
         appendsPerClient = quick ? 30 : 300
         self.batch = batch
         batchedRowsPerClient = batch.rows * (quick ? 3 : 24)
@@ -37,7 +38,7 @@ struct PostgresCounts: Sendable {
         workers = 16
         self.workerSlots = workerSlots
         self.servers = servers
-        longLogEvents = quick ? 20_000 : 1_000_000
+        self.longLogEvents = longLogEvents ?? (quick ? 20_000 : 1_000_000)
         latencyAppendsPerClient = quick ? 10 : 100
     }
 }
