@@ -90,7 +90,7 @@ struct ActionPages: Sendable {
         case .forbidden, .notAllowed, .notFound, .notLeaseHolder, .conflictingSubmission:
             return Notice(accepted: false, outcome: outcome.rawValue, detail: audit?.detail ?? "the ledger refused the command.")
         default:
-            return Notice(accepted: true, outcome: outcome.rawValue, detail: "the job is now \(result.job?.state.rawValue ?? "gone").")
+            return Notice(accepted: true, outcome: outcome.rawValue, detail: "the job became \(result.job?.state.rawValue ?? "gone").")
         }
     }
 }

@@ -32,8 +32,8 @@ struct EventsPage: Sendable {
             let streamCell: HTML = id.map { id -> HTML in "<a href=\"\(URLPath.job(id))\">\(event.streamID)</a>" } ?? "\(event.streamID)"
             return """
                 <tr><td data-label="Position">\(event.position)</td><td data-label="Time">\(Layout.time(event.recordedAt))</td>
-                <td data-label="Stream">\(streamCell)</td><td data-label="Type">\(event.type)</td><td data-label="Actor">\(event.actor)</td>
-                <td data-label="Data"><code class="data">\(String(event.payloadString.prefix(300)))</code></td></tr>
+                <td data-label="Stream" class="long">\(streamCell)</td><td data-label="Type">\(event.type)</td><td data-label="Actor">\(event.actor)</td>
+                <td data-label="Data" class="long"><code class="data">\(String(event.payloadString.prefix(300)))</code></td></tr>
                 """
         }
         let table: HTML = rows.isEmpty ? "<p class=\"empty\">No events match.</p>" : """

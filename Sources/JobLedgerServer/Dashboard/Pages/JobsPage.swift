@@ -104,7 +104,7 @@ struct JobsPage: Sendable {
         """
         <tr data-job-id="\(job.id)">
         <td data-label="ID"><a href="\(URLPath.job(job.id))">\(job.id)</a></td>
-        <td data-label="Type">\(job.type)</td>
+        <td data-label="Type" class="long">\(job.type)</td>
         <td data-label="State" class="job-state">\(Layout.state(job.state))</td>
         <td data-label="Owner">\(job.owner)</td>
         <td data-label="Organisation">\(job.organisation)</td>

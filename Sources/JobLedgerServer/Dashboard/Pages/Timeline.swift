@@ -53,8 +53,8 @@ enum Timeline {
             <td data-label="Event">\(event)</td>
             <td data-label="Actor">\(actor)</td>
             <td data-label="Role">\(Layout.optional(audit?.role.rawValue))</td>
-            <td data-label="Reason">\(Layout.optional(audit?.reason))</td>
-            <td data-label="Outcome">\(outcome)</td>
+            <td data-label="Reason" class="long">\(Layout.optional(audit?.reason))</td>
+            <td data-label="Outcome" class="long">\(outcome)</td>
             <td data-label="State">\(states)</td>
             <td data-label="Position">\(entry.position)</td>
             </tr>
