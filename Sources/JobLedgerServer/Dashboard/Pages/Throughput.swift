@@ -73,6 +73,7 @@ struct Throughput: Sendable {
             <line class="axis" x1="0" y1="\(height)" x2="\(width)" y2="\(height)"></line>
             \(bars)
             </svg>
+            <div class="chart-axis" aria-hidden="true"><span>60 minutes ago</span><span>top of the chart: \(peak) a minute</span><span>now</span></div>
             <figcaption id="chart-caption">\(summary) Bars: one a minute, oldest on the left; <span class="key done">completed</span>, <span class="key stopped">failed, cancelled or killed</span>.</figcaption>
             </figure>
             """

@@ -71,6 +71,8 @@ enum Timeline {
 
     /// JSON text indented for reading; the text as it is when it is not JSON.
     static func pretty(_ text: String) -> String {
+        // An empty object or array stays on one line (the indenter writes "{\n\n}").
+        if text.utf8.count <= 2 { return text }
         guard let value = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]),
               let data = try? JSONSerialization.data(
                 withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])
