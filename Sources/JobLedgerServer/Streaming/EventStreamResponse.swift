@@ -48,12 +48,13 @@ struct EventStreamResponse {
         return try stream(after: after, select: { _ in true }, render: Self.render)
     }
 
-    /// The stream of every event after `after` that `select` keeps, each
+    /// The stream of every event after `after` that `select` keeps (an
+    /// error thrown by `select` ends the stream), each
     /// written as `render` makes it: the machinery the API's stream and the
     /// dashboard's share (the limit on open streams, the window, heartbeats,
     /// the end at shutdown or after the longest duration).
     func stream(
-        after: UInt64, select: @escaping @Sendable (RecordedEvent) -> Bool,
+        after: UInt64, select: @escaping @Sendable (RecordedEvent) throws -> Bool,
         render: @escaping @Sendable (RecordedEvent, any EventStorage) throws -> ByteBuffer
     ) throws -> Response {
         if state.gate.isShuttingDown { throw Problem(.unavailable, "the server is shutting down", retryAfter: 5) }
@@ -77,7 +78,7 @@ struct EventStreamResponse {
                         // commits are seen, so it need not spin an idle stream.
                         let events = state.ledger.store.subscribe(after: after, pollInterval: state.limits.streamPollInterval)
                         for try await event in events {
-                            guard select(event) else { continue }
+                            guard try select(event) else { continue }
                             guard await credits.take() else { break }
                             continuation.yield(.event(event))
                         }

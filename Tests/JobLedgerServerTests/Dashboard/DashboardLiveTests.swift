@@ -31,4 +31,24 @@ struct DashboardLiveTests {
             #expect(!stream.text.contains("theirs"))
         }
     }
+
+    @Test("a token revoked while a live stream is open ends the stream at the next event, which it does not send")
+    func revokedTokenEndsTheLiveStream() async throws {
+        var limits = ServerLimits()
+        limits.maxStreamDuration = .seconds(20)
+        let fixture = try ServerFixture(limits: limits)
+        let carol = Actor(id: "carol", role: .user, organisation: "acme")
+        let issued = try fixture.ledger.issueToken(for: carol)
+        try await fixture.withLiveBrowser { browser in
+            try await browser.signIn(issued.text)
+            let opened = ContinuousClock.now
+            let stream = Task { try await browser.get("/live") }
+            try await Task.sleep(for: .milliseconds(500))
+            _ = try fixture.ledger.revokeToken(id: issued.token.id)
+            _ = try await fixture.ledger.submit(JobSubmission(id: "after-revoke", type: "email"), by: carol)
+            let answer = try await stream.value
+            #expect(ContinuousClock.now - opened < .seconds(10), "ended by the revocation, not by the stream's longest duration")
+            #expect(!answer.text.contains("after-revoke"))
+        }
+    }
 }

@@ -8,7 +8,8 @@ import JobLedger
 /// API stream's machinery, keeps only the events of jobs the session may
 /// see, and sends each as `{"job", "state", "type", "position"}`: the job
 /// it touched and the state the job is in now, which is all the pages
-/// need to update a row or to reload a job's timeline.
+/// need to update a row or to reload a job's timeline. The stream ends at
+/// the first event after the session ends or its token stops being valid.
 struct LiveRoute: Sendable {
     let dashboard: Dashboard
 
@@ -24,10 +25,16 @@ struct LiveRoute: Sendable {
             after = last
         }
         let identity = session.identity
+        let sessions = dashboard.sessions
         return try EventStreamResponse(state: dashboard.state).stream(
             after: after,
             select: { event in
                 guard let id = Self.jobID(of: event.streamID) else { return false }
+                // Signing out, the session expiring, or the token revoked or
+                // expired ends the stream at its next event.
+                guard sessions.isLive(session.id), case .valid = try ledger.checkToken(session.tokenText) else {
+                    throw Problem(.unauthorized, "the dashboard session ended")
+                }
                 if identity.role == .system { return true }
                 guard let job = try? ledger.job(id) else { return false }
                 return Permissions.maySee(job, identity)

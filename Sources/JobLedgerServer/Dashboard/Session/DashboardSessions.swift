@@ -43,6 +43,13 @@ final class DashboardSessions: Sendable {
         }
     }
 
+    /// True while the session lives, without counting this as a use (a
+    /// live stream asks at each event; it must not keep the session alive).
+    func isLive(_ id: String) -> Bool {
+        let now = ContinuousClock.now
+        return sessions.withLock { sessions in sessions[id].map { Self.isLive($0, now: now, settings: settings) } ?? false }
+    }
+
     /// Ends a session.
     func end(_ id: String) {
         _ = sessions.withLock { $0.removeValue(forKey: id) }
