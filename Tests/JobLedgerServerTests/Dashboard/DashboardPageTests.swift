@@ -163,7 +163,7 @@ struct DashboardPageTests {
         }
     }
 
-    @Test("the jobs table filters, refuses another organisation's filter for a user, and pages with the cursor")
+    @Test("the jobs table filters (submission times too), refuses another organisation's filter for a user and a time that is not one, and pages with the cursor")
     func jobsTable() async throws {
         let fixture = try ServerFixture()
         for index in 0..<55 {
@@ -182,6 +182,13 @@ struct DashboardPageTests {
             let other = try await browser.get("/jobs?org=globex")
             #expect(other.status == 403)
             #expect(other.text.contains("may not list jobs of &#39;globex&#39;"))
+            let later = try await browser.get("/jobs?since=2100-01-01T00:00:00Z")
+            #expect(later.text.contains("No jobs match these filters."))
+            let earlier = try await browser.get("/jobs?type=sms&until=2100-01-01T00:00:00Z")
+            #expect(earlier.text.components(separatedBy: "<tr data-job-id=").count - 1 == 11)
+            let badTime = try await browser.get("/jobs?since=yesterday")
+            #expect(badTime.status == 400)
+            #expect(badTime.text.contains("submitted from: &#39;yesterday&#39; is not an ISO-8601 time"))
             let found = try await browser.get("/jobs?id=p3")
             #expect(found.location == "/jobs/p3")
         }

@@ -9,16 +9,17 @@ struct JobsPage: Sendable {
 
     /// The filters as the form sent them.
     struct Filters: Sendable {
-        var state = "", type = "", org = "", owner = "", batch = "", id = "", cursor = ""
+        var state = "", type = "", org = "", owner = "", batch = "", since = "", until = "", id = "", cursor = ""
 
         init(_ parameters: Parameters) {
             func value(_ name: String) -> String { parameters.get(name)?.trimmingSpaces ?? "" }
             (state, type, org, owner, batch, id, cursor) =
                 (value("state"), value("type"), value("org"), value("owner"), value("batch"), value("id"), value("cursor"))
+            (since, until) = (value("since"), value("until"))
         }
 
         var items: [(String, String?)] {
-            [("state", state), ("type", type), ("org", org), ("owner", owner), ("batch", batch)]
+            [("state", state), ("type", type), ("org", org), ("owner", owner), ("batch", batch), ("since", since), ("until", until)]
         }
     }
 
@@ -36,6 +37,12 @@ struct JobsPage: Sendable {
             if !filters.state.isEmpty { query.state = try JobState.parse(filters.state) }
         } catch {
             return page(filters, session, rows: nil, next: nil, error: "state: \(error)", status: .badRequest)
+        }
+        do {
+            if !filters.since.isEmpty { query.submittedFrom = try Timestamps.require(filters.since, "submitted from") }
+            if !filters.until.isEmpty { query.submittedBefore = try Timestamps.require(filters.until, "submitted before") }
+        } catch {
+            return page(filters, session, rows: nil, next: nil, error: Problem.from(error).detail, status: .badRequest)
         }
         query.type = filters.type.isEmpty ? nil : filters.type
         query.organisation = filters.org.isEmpty ? nil : filters.org
@@ -91,6 +98,8 @@ struct JobsPage: Sendable {
             \(textField("f-org", "org", "Organisation", filters.org))
             \(textField("f-owner", "owner", "Owner", filters.owner))
             \(textField("f-batch", "batch", "Batch", filters.batch))
+            \(textField("f-since", "since", "Submitted from", filters.since, placeholder: "2026-11-23T00:00:00Z"))
+            \(textField("f-until", "until", "Submitted before", filters.until, placeholder: "2026-11-24T00:00:00Z"))
             <div class="field actions"><button type="submit">Filter</button> <a href="/jobs">Clear</a></div>
             </form>
             \(table)
@@ -121,7 +130,7 @@ struct JobsPage: Sendable {
         return "<option value=\"\(state.rawValue)\"\(mark)>\(state.rawValue)</option>"
     }
 
-    func textField(_ id: String, _ name: String, _ label: String, _ value: String) -> HTML {
-        "<div class=\"field\"><label for=\"\(id)\">\(label)</label><input id=\"\(id)\" name=\"\(name)\" value=\"\(value)\" spellcheck=\"false\"></div>"
+    func textField(_ id: String, _ name: String, _ label: String, _ value: String, placeholder: String = "") -> HTML {
+        "<div class=\"field\"><label for=\"\(id)\">\(label)</label><input id=\"\(id)\" name=\"\(name)\" value=\"\(value)\" placeholder=\"\(placeholder)\" spellcheck=\"false\"></div>"
     }
 }
