@@ -127,6 +127,25 @@ struct DashboardPageTests {
         }
     }
 
+    @Test("an action on another organisation's job is refused and audited by the ledger, answered on the spot, and leaves no notice for another page")
+    func actionOnAnUnseenJob() async throws {
+        let fixture = try ServerFixture()
+        _ = try await fixture.ledger.submit(JobSubmission(id: "theirs", type: "email"), by: Actor(id: "bob", role: .user, organisation: "globex"))
+        _ = try await fixture.ledger.submit(JobSubmission(id: "mine", type: "email"), by: Self.alice)
+        try await fixture.withLiveBrowser { browser in
+            try await browser.signIn(fixture.user)
+            #expect(try await browser.get("/jobs/theirs").status == 404)
+            #expect(try await browser.get("/jobs/theirs/cancel").status == 404)
+            let csrf = try #require(try await browser.get("/jobs/mine").hidden("csrf"))
+            let answer = try await browser.post("/jobs/theirs/cancel", form: [("csrf", csrf), ("reason", "not mine")])
+            #expect(answer.status == 403)
+            #expect(answer.text.contains("not allowed to act on job &#39;theirs&#39;"))
+            #expect(try fixture.ledger.job("theirs")?.state == .pending)
+            #expect(try fixture.audit("theirs").last?["outcome"] as? String == "forbidden")
+            #expect(!(try await browser.get("/jobs/mine").text.contains("id=\"notice\"")))
+        }
+    }
+
     @Test("cancelling a completed job shows already_completed with when and at which event")
     func alreadyCompletedIsShownWithItsEvent() async throws {
         let fixture = try ServerFixture()

@@ -69,14 +69,20 @@ struct ActionPages: Sendable {
         case .retry: result = try await ledger.retry(id, by: actor, requestID: request)
         }
         dashboard.state.metrics.command(action.rawValue, duration: ContinuousClock.now - start)
+        // A job the session may not see has no page to go back to: the
+        // answer is the page, in the API's words (which reveal no more).
+        guard let job = result.job, Permissions.maySee(job, session.identity) else {
+            throw Problem(outcome: result.outcome, jobID: id)
+                ?? Problem(.notFound, "job '\(id)' not found", jobID: id, outcome: JobOutcome.notFound.rawValue)
+        }
         let history = (try? ledger.history(id)) ?? []
-        dashboard.sessions.leave(Self.notice(result, history: history, request: request), for: session.id)
+        dashboard.sessions.leave(Self.notice(id, result, history: history, request: request), for: session.id)
         return Layout.redirect(URLPath.job(id))
     }
 
     /// The answer in words: refusals with the ledger's own sentence,
     /// `already_*` with when and at which event the job got there.
-    static func notice(_ result: ActionResult, history: [HistoryEntry], request: UUID) -> Notice {
+    static func notice(_ jobID: String, _ result: ActionResult, history: [HistoryEntry], request: UUID) -> Notice {
         let outcome = result.outcome
         let audit = history.last { $0.audit?.requestID == request }?.audit
         switch outcome {
@@ -86,11 +92,11 @@ struct ActionPages: Sendable {
             let when = reached.map { entry in
                 "at \(entry.recordedAt.formatted(Date.ISO8601FormatStyle())), at event \(entry.type) (position \(entry.position))"
             } ?? ""
-            return Notice(accepted: false, outcome: outcome.rawValue, detail: "the job was already \(state?.rawValue ?? "finished") \(when); nothing changed.")
+            return Notice(jobID: jobID, accepted: false, outcome: outcome.rawValue, detail: "the job was already \(state?.rawValue ?? "finished") \(when); nothing changed.")
         case .forbidden, .notAllowed, .notFound, .notLeaseHolder, .conflictingSubmission:
-            return Notice(accepted: false, outcome: outcome.rawValue, detail: audit?.detail ?? "the ledger refused the command.")
+            return Notice(jobID: jobID, accepted: false, outcome: outcome.rawValue, detail: audit?.detail ?? "the ledger refused the command.")
         default:
-            return Notice(accepted: true, outcome: outcome.rawValue, detail: "the job became \(result.job?.state.rawValue ?? "gone").")
+            return Notice(jobID: jobID, accepted: true, outcome: outcome.rawValue, detail: "the job became \(result.job?.state.rawValue ?? "gone").")
         }
     }
 }

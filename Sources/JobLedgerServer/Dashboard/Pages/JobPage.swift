@@ -26,7 +26,7 @@ struct JobPage: Sendable {
         }
         let travelling = step < entries.count
         let shown = travelling ? (try ledger.job(id, asOfPosition: entries[step - 1].position)) : current
-        let notice = dashboard.sessions.takeNotice(session.id)
+        let notice = dashboard.sessions.takeNotice(session.id, jobID: id)
         let main: HTML = """
             <h1>Job <span class="job-id">\(id)</span></h1>
             \(notice.map(noticeBox) ?? .empty)

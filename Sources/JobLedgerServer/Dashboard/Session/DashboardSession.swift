@@ -23,6 +23,8 @@ struct DashboardSession: Sendable {
 
 /// The answer of an action, carried from the POST to the page it leads to.
 struct Notice: Sendable, Hashable {
+    /// The job the action was about: only that job's page shows it.
+    let jobID: String
     /// True when the ledger did what was asked.
     let accepted: Bool
     /// The outcome as the ledger names it, such as `already_completed`.

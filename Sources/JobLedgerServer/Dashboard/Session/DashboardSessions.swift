@@ -65,11 +65,13 @@ final class DashboardSessions: Sendable {
         sessions.withLock { $0[id]?.notice = notice }
     }
 
-    /// Takes the session's notice, if any: it is shown once.
-    func takeNotice(_ id: String) -> Notice? {
+    /// Takes the session's notice about `jobID`, if any: it is shown once,
+    /// on that job's page and no other.
+    func takeNotice(_ id: String, jobID: String) -> Notice? {
         sessions.withLock { sessions in
-            defer { sessions[id]?.notice = nil }
-            return sessions[id]?.notice
+            guard let notice = sessions[id]?.notice, notice.jobID == jobID else { return nil }
+            sessions[id]?.notice = nil
+            return notice
         }
     }
 
