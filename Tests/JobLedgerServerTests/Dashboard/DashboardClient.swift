@@ -5,16 +5,23 @@ import HummingbirdTesting
 import JobLedger
 import JobLedgerServer
 import Logging
+import Synchronization
 import Testing
 
 /// A browser's part in the dashboard tests: it keeps the cookies the
 /// server sets and sends them back, and reads form tokens out of pages.
-final class Browser: @unchecked Sendable {
+final class Browser: Sendable {
     let client: any TestClientProtocol
+    private let jar = Mutex<(cookies: [String: String], lastSetCookies: [String])>(([:], []))
+
     /// Cookies by name, as the server last set them.
-    var cookies: [String: String] = [:]
+    var cookies: [String: String] {
+        get { jar.withLock { $0.cookies } }
+        set { jar.withLock { $0.cookies = newValue } }
+    }
+
     /// Every `Set-Cookie` header of the last answer.
-    var lastSetCookies: [String] = []
+    var lastSetCookies: [String] { jar.withLock { $0.lastSetCookies } }
 
     init(_ client: any TestClientProtocol) { self.client = client }
 
@@ -49,12 +56,15 @@ final class Browser: @unchecked Sendable {
         let page = try await client.execute(uri: uri, method: method, headers: headers, body: body) { response in
             Page(status: Int(response.status.code), text: String(buffer: response.body), headers: response.headers)
         }
-        lastSetCookies = page.headers[values: .setCookie]
-        for header in lastSetCookies {
-            let pair = header.split(separator: ";")[0]
-            guard let equals = pair.firstIndex(of: "=") else { continue }
-            let name = String(pair[..<equals]), value = String(pair[pair.index(after: equals)...])
-            if value.isEmpty || header.contains("Max-Age=0") { cookies[name] = nil } else { cookies[name] = value }
+        let setCookies = page.headers[values: .setCookie]
+        jar.withLock { jar in
+            jar.lastSetCookies = setCookies
+            for header in setCookies {
+                let pair = header.split(separator: ";")[0]
+                guard let equals = pair.firstIndex(of: "=") else { continue }
+                let name = String(pair[..<equals]), value = String(pair[pair.index(after: equals)...])
+                jar.cookies[name] = value.isEmpty || header.contains("Max-Age=0") ? nil : value
+            }
         }
         return page
     }
