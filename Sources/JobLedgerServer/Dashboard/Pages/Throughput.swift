@@ -1,10 +1,11 @@
 import EventStore
 import Foundation
+import JobLedger
 
 /// Jobs that finished in each minute of the last hour, read from the log's
 /// tail: the first event of the hour is found by a binary search on
 /// positions (the log is in time order), then the hour is read forward,
-/// at most `maxEvents` events, so a busy hour costs a bounded read.
+/// at most `maxEvents` positions of it, so a busy hour costs a bounded read.
 struct Throughput: Sendable {
     /// Finished jobs per minute, oldest first (60 buckets).
     var completed: [Int] = Array(repeating: 0, count: 60)
@@ -14,6 +15,8 @@ struct Throughput: Sendable {
     var complete = true
 
     static let maxEvents = 200_000
+    /// The events that finish a job.
+    static let finishing = EventFilter(types: ["JobCompleted", "JobFailed", "JobCancelled", "JobKilled"], streamPrefix: JobStreams.jobPrefix)
 
     static func lastHour(_ store: any EventStorage, now: Date) throws -> Throughput {
         var result = Throughput()
@@ -26,9 +29,8 @@ struct Throughput: Sendable {
             if let event = try store.event(at: middle), event.recordedAt < start { low = middle + 1 } else { high = middle }
         }
         var position = low
-        var read = 0
         while position <= last {
-            let page = try store.readAll(from: position, filter: EventFilter(streamPrefix: "job-"), limit: 1000)
+            let page = try store.readAll(from: position, filter: Self.finishing, limit: 1000)
             for event in page.events {
                 let minute = Int(event.recordedAt.timeIntervalSince(start) / 60)
                 guard (0..<60).contains(minute) else { continue }
@@ -38,9 +40,8 @@ struct Throughput: Sendable {
                 default: break
                 }
             }
-            read += page.events.count
             if page.reachedEnd || page.events.isEmpty { break }
-            if read >= maxEvents {
+            if page.nextPosition - low >= UInt64(maxEvents) {
                 result.complete = false
                 break
             }
