@@ -241,7 +241,7 @@ def run(ledger, args, checks):
 
         # The jobs table follows the log live: a cancel made elsewhere changes the row.
         driver.get(ledger.url + "/jobs?type=report")
-        wait.until(lambda d: text(".live-status") == "Live")
+        wait.until(lambda d: (text(".live-status") or "").startswith("Live"))
         driver.execute_script("window.notReloaded = true")
         ledger.api("POST", "/v1/jobs/later-1/cancel", "alice", {"reason": "not this month"})
         try:
@@ -291,7 +291,7 @@ def run(ledger, args, checks):
         checks.check("the ledger's answer is shown as it gives it", "cancel_requested" in notice, notice)
         before = text("dd.job-state")
         checks.check("the job waits for its worker", before == "cancelRequested", before)
-        wait.until(lambda d: text(".live-status") == "Live")
+        wait.until(lambda d: (text(".live-status") or "").startswith("Live"))
         driver.execute_script("window.notReloaded = true")
         ledger.worker.send_signal(signal.SIGCONT)
         try:
@@ -384,6 +384,9 @@ def run(ledger, args, checks):
         driver.get(ledger.url + "/jobs/kill-me")
         checks.check("an admin sees the kill button", driver.find_elements(By.ID, "action-kill") != [])
         shot("job-admin")
+        sign_out()
+        sign_in("w-py")
+        checks.check("a worker token is told it lists no jobs here", "worker token" in (text(".message") or ""))
         sign_out()
         sign_in("ops")
         driver.get(ledger.url + "/overview")

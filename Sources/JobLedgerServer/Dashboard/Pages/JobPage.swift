@@ -31,7 +31,7 @@ struct JobPage: Sendable {
             <h1>Job <span class="job-id">\(id)</span></h1>
             \(notice.map(noticeBox) ?? .empty)
             \(error.map { Layout.message($0, error: true) } ?? .empty)
-            <section id="live-job" aria-live="polite">
+            <section id="live-job">
             \(travelling ? travelBanner(entries[step - 1], step: step, of: entries.count, id: id) : .empty)
             \(shown.map { fields($0) } ?? "<p class=\"empty\">The job did not exist yet at this point.</p>" as HTML)
             \(travelling ? .empty : actions(current, session))

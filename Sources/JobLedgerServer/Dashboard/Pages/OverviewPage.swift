@@ -20,6 +20,13 @@ struct OverviewPage: Sendable {
     func render(_ session: DashboardSession) async throws -> Response {
         let ledger = dashboard.ledger
         let identity = session.identity
+        guard identity.role != .worker else {
+            let main: HTML = """
+                <h1>Overview</h1>
+                \(Layout.message("A worker token sees only the job it holds, through the API; it lists no jobs here. Sign in with a user, admin or system token.", error: false))
+                """
+            return Layout.response(Layout.page(title: "Overview", session: session, current: "/overview", main: main))
+        }
         // Both reads can be long on a large ledger: kept off the cooperative pool.
         let (counts, throughput) = try await OffThePool.run { () throws -> (Counts, Throughput?) in
             let counts = try Self.counts(ledger, identity)
@@ -60,7 +67,6 @@ struct OverviewPage: Sendable {
             counts.complete = gauges.complete
             return counts
         }
-        guard identity.role != .worker else { return counts }
         counts.typeTitle = "Jobs by type"
         for state in JobState.allCases {
             let query = try Permissions.scope(JobQuery(state: state), identity)

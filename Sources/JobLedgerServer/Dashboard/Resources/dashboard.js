@@ -55,6 +55,9 @@
         if (next && now) {
           now.replaceWith(document.importNode(next, true));
           bindTravel();
+          // One short announcement, not the whole section read again.
+          var state = document.querySelector("dd.job-state");
+          status.textContent = "Live · " + (state ? state.textContent.trim() : "updated");
         }
         var raw = fresh.querySelector("details.raw pre");
         var shown = document.querySelector("details.raw pre");
