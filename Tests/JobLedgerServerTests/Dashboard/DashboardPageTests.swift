@@ -146,6 +146,32 @@ struct DashboardPageTests {
         }
     }
 
+    @Test("an admin kills a running job and retries it through the confirmation pages; a kill without a reason does nothing")
+    func adminKillsAndRetries() async throws {
+        let fixture = try ServerFixture()
+        _ = try await fixture.ledger.submit(JobSubmission(id: "r1", type: "email"), by: Self.alice)
+        _ = try #require(try await fixture.ledger.claim(worker: "w1", lease: 30))
+        try await fixture.withLiveBrowser { browser in
+            try await browser.signIn(fixture.admin)
+            let confirm = try await browser.get("/jobs/r1/kill")
+            #expect(confirm.text.contains("<textarea id=\"reason\" name=\"reason\" rows=\"3\" required>"))
+            let csrf = try #require(confirm.hidden("csrf"))
+            let blank = try await browser.post("/jobs/r1/kill", form: [("csrf", csrf), ("reason", "  ")])
+            #expect(blank.status == 400)
+            #expect(blank.text.contains("a reason is required to kill a job; nothing was done"))
+            #expect(try fixture.ledger.job("r1")?.state == .running)
+            #expect(try await browser.post("/jobs/r1/kill", form: [("csrf", csrf), ("reason", "runaway")]).status == 303)
+            let killed = try await browser.get("/jobs/r1")
+            #expect(killed.text.contains("<code class=\"outcome\">killed</code>"))
+            #expect(killed.text.contains("id=\"action-retry\""))
+            #expect(!killed.text.contains("id=\"action-kill\""))
+            #expect(try await browser.post("/jobs/r1/retry", form: [("csrf", csrf)]).status == 303)
+            #expect(try await browser.get("/jobs/r1").text.contains("<code class=\"outcome\">retried</code>"))
+            #expect(try fixture.ledger.job("r1")?.state == .pending)
+            #expect(try await browser.get("/jobs/r1/explode").status == 404)
+        }
+    }
+
     @Test("cancelling a completed job shows already_completed with when and at which event")
     func alreadyCompletedIsShownWithItsEvent() async throws {
         let fixture = try ServerFixture()
