@@ -75,7 +75,11 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
-            resources: [.copy("Resources/openapi.json")]
+            resources: [
+                .copy("Resources/openapi.json"),
+                // The dashboard's style sheet and script, served as they are.
+                .copy("Dashboard/Resources/dashboard.css"), .copy("Dashboard/Resources/dashboard.js"),
+            ]
         ),
         // Typed calls to `jobledger serve` and a worker that runs over them.
         // It needs no LMDB: a program that only talks to a server links no ledger.

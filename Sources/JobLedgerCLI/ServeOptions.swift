@@ -26,6 +26,8 @@ package struct ServeOptions: ParsableArguments {
     package var maxStreams: Int?
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical (default: info).")
     package var logLevel: String?
+    @Flag(help: "The server is reached through HTTPS (a TLS proxy in front): the dashboard's cookies are Secure (default: $JOBLEDGER_BEHIND_HTTPS=1).")
+    package var behindHttps = false
 
     /// The parser makes the options.
     package init() {}
@@ -40,6 +42,7 @@ package struct ServeOptions: ParsableArguments {
         if let maxLongPolls { arguments += ["--max-long-polls", String(maxLongPolls)] }
         if let maxStreams { arguments += ["--max-streams", String(maxStreams)] }
         if let logLevel { arguments += ["--log-level", logLevel] }
+        if behindHttps { arguments.append("--behind-https") }
         return arguments
     }
 }

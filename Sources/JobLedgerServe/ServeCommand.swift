@@ -96,7 +96,9 @@ struct Serve: AsyncParsableCommand {
         }
         var logger = Logger(label: "jobledger.serve")
         logger.logLevel = level
-        let server = LedgerServer(ledger: jobs, configuration: ServerConfiguration(host: host, port: port, limits: limits), logger: logger)
+        var configuration = ServerConfiguration(host: host, port: port, limits: limits)
+        configuration.dashboard.behindHTTPS = options.behindHttps || environment["JOBLEDGER_BEHIND_HTTPS"] == "1"
+        let server = LedgerServer(ledger: jobs, configuration: configuration, logger: logger)
         do {
             try await server.run { host, port in
                 let shown = host.contains(":") ? "[\(host)]" : host

@@ -25,7 +25,7 @@ final class ServerFixture: Sendable {
     /// ops, the system.
     let system: String
 
-    init(limits: ServerLimits = ServerLimits(), clock: (@Sendable () -> Date)? = nil) throws {
+    init(limits: ServerLimits = ServerLimits(), clock: (@Sendable () -> Date)? = nil, dashboard: DashboardSettings = DashboardSettings()) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("jobledger-serve-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         path = directory + "/ledger"
@@ -35,6 +35,7 @@ final class ServerFixture: Sendable {
         ledger = try JobLedger(path: path, options: options)
         var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, limits: limits)
         configuration.sweepInterval = .milliseconds(100)
+        configuration.dashboard = dashboard
         server = LedgerServer(ledger: ledger, configuration: configuration)
         user = try ledger.issueToken(for: Actor(id: "alice", role: .user, organisation: "acme")).text
         otherOrgUser = try ledger.issueToken(for: Actor(id: "bob", role: .user, organisation: "globex")).text

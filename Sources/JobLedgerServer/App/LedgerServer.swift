@@ -25,7 +25,7 @@ public struct LedgerServer: Sendable {
     /// The gate that shutdown closes; tests close it to end long polls.
     public var shutdownGate: ShutdownGate { state.gate }
 
-    /// Every route of the API.
+    /// Every route of the API, and the dashboard at the root.
     public func buildRouter() -> Router<LedgerRequestContext> {
         let router = Router(context: LedgerRequestContext.self)
         router.add(middleware: RequestLogMiddleware(state: state))
@@ -36,6 +36,7 @@ public struct LedgerServer: Sendable {
         JobRoutes(state: state).register(on: authenticated)
         WorkerRoutes(state: state).register(on: authenticated)
         EventRoutes(state: state).register(on: authenticated)
+        DashboardRoutes(state: state, sessions: state.sessions).register(on: router)
         return router
     }
 

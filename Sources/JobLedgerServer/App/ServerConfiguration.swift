@@ -10,6 +10,8 @@ public struct ServerConfiguration: Sendable {
     public var limits: ServerLimits
     /// How often the lease sweeper expires ended leases.
     public var sweepInterval: Duration
+    /// The dashboard's sessions and cookies.
+    public var dashboard = DashboardSettings()
 
     /// Creates a configuration.
     public init(host: String = "127.0.0.1", port: Int = 8080, limits: ServerLimits = ServerLimits(), sweepInterval: Duration = .seconds(1)) {

@@ -13,6 +13,7 @@ final class ServerState: Sendable {
     let longPolls: ConcurrencyLimit
     let eventStreams: ConcurrencyLimit
     let claimWaker = ClaimWaker()
+    let sessions: DashboardSessions
 
     init(ledger: JobLedger, configuration: ServerConfiguration, gate: ShutdownGate, metrics: ServerMetrics, logger: Logger) {
         self.ledger = ledger
@@ -22,6 +23,7 @@ final class ServerState: Sendable {
         self.logger = logger
         longPolls = ConcurrencyLimit(name: "long polls", maximum: configuration.limits.maxLongPolls)
         eventStreams = ConcurrencyLimit(name: "event streams", maximum: configuration.limits.maxEventStreams)
+        sessions = DashboardSessions(settings: configuration.dashboard)
     }
 
     var limits: ServerLimits { configuration.limits }

@@ -45,6 +45,18 @@ struct EventStreamResponse {
         } else {
             after = last
         }
+        return try stream(after: after, select: { _ in true }, render: Self.render)
+    }
+
+    /// The stream of every event after `after` that `select` keeps (an
+    /// error thrown by `select` ends the stream), each
+    /// written as `render` makes it: the machinery the API's stream and the
+    /// dashboard's share (the limit on open streams, the window, heartbeats,
+    /// the end at shutdown or after the longest duration).
+    func stream(
+        after: UInt64, select: @escaping @Sendable (RecordedEvent) throws -> Bool,
+        render: @escaping @Sendable (RecordedEvent, any EventStorage) throws -> ByteBuffer
+    ) throws -> Response {
         if state.gate.isShuttingDown { throw Problem(.unavailable, "the server is shutting down", retryAfter: 5) }
         guard state.eventStreams.acquire() else {
             state.metrics.refusedOverLimit("event-streams")
@@ -66,6 +78,7 @@ struct EventStreamResponse {
                         // commits are seen, so it need not spin an idle stream.
                         let events = state.ledger.store.subscribe(after: after, pollInterval: state.limits.streamPollInterval)
                         for try await event in events {
+                            guard try select(event) else { continue }
                             guard await credits.take() else { break }
                             continuation.yield(.event(event))
                         }
@@ -101,7 +114,7 @@ struct EventStreamResponse {
                         // after the last id it got) rather than breaking it.
                         let rendered: ByteBuffer
                         do {
-                            rendered = try Self.render(event, state.ledger.store)
+                            rendered = try render(event, state.ledger.store)
                         } catch {
                             state.logger.error("event stream ended by an error", metadata: ["error": "\(error)"])
                             return

@@ -1,0 +1,136 @@
+import Foundation
+import Hummingbird
+import JobLedger
+
+/// The jobs table: the ledger's list query with its filters and cursor
+/// pages, scoped to what the token may see, and a search by id.
+struct JobsPage: Sendable {
+    let dashboard: Dashboard
+
+    /// The filters as the form sent them.
+    struct Filters: Sendable {
+        var state = "", type = "", org = "", owner = "", batch = "", since = "", until = "", id = "", cursor = ""
+
+        init(_ parameters: Parameters) {
+            func value(_ name: String) -> String { parameters.get(name)?.trimmingSpaces ?? "" }
+            (state, type, org, owner, batch, id, cursor) =
+                (value("state"), value("type"), value("org"), value("owner"), value("batch"), value("id"), value("cursor"))
+            (since, until) = (value("since"), value("until"))
+        }
+
+        var items: [(String, String?)] {
+            [("state", state), ("type", type), ("org", org), ("owner", owner), ("batch", batch), ("since", since), ("until", until)]
+        }
+    }
+
+    func render(_ request: Request, _ session: DashboardSession) throws -> Response {
+        let filters = Filters(request.uri.queryParameters)
+        let ledger = dashboard.ledger
+        if !filters.id.isEmpty {
+            if let job = try? ledger.job(filters.id), Permissions.maySee(job, session.identity) {
+                return Layout.redirect(URLPath.job(job.id))
+            }
+            return page(filters, session, rows: nil, next: nil, error: "No job '\(filters.id)' that you may see.", status: .notFound)
+        }
+        var query = JobQuery()
+        do {
+            if !filters.state.isEmpty { query.state = try JobState.parse(filters.state) }
+        } catch {
+            return page(filters, session, rows: nil, next: nil, error: "state: \(error)", status: .badRequest)
+        }
+        do {
+            if !filters.since.isEmpty { query.submittedFrom = try Timestamps.require(filters.since, "submitted from") }
+            if !filters.until.isEmpty { query.submittedBefore = try Timestamps.require(filters.until, "submitted before") }
+        } catch {
+            return page(filters, session, rows: nil, next: nil, error: Problem.from(error).detail, status: .badRequest)
+        }
+        query.type = filters.type.isEmpty ? nil : filters.type
+        query.organisation = filters.org.isEmpty ? nil : filters.org
+        query.owner = filters.owner.isEmpty ? nil : filters.owner
+        query.batch = filters.batch.isEmpty ? nil : filters.batch
+        do {
+            let scoped = try Permissions.scope(query, session.identity)
+            let listing = try ledger.list(scoped, limit: 50, after: filters.cursor.isEmpty ? nil : filters.cursor)
+            return page(filters, session, rows: listing.jobs, next: listing.next, error: nil, status: .ok)
+        } catch {
+            let problem = Problem.from(error)
+            return page(filters, session, rows: nil, next: nil, error: problem.detail, status: problem.kind.status)
+        }
+    }
+
+    func page(
+        _ filters: Filters, _ session: DashboardSession, rows: [Job]?, next: String?, error: String?, status: HTTPResponse.Status
+    ) -> Response {
+        let after = (try? dashboard.ledger.store.lastPosition()) ?? 0
+        let table: HTML
+        if let rows, !rows.isEmpty {
+            table = """
+                <div class="table-wrap">
+                <table class="jobs" aria-describedby="jobs-caption">
+                <caption id="jobs-caption">\(rows.count) jobs on this page, in submission order within each state</caption>
+                <thead><tr><th scope="col">ID</th><th scope="col">Type</th><th scope="col">State</th><th scope="col">Owner</th><th scope="col">Organisation</th><th scope="col">Batch</th><th scope="col">Attempt</th><th scope="col">Submitted</th><th scope="col">Updated</th></tr></thead>
+                <tbody>\(rows.map(row))</tbody>
+                </table>
+                </div>
+                """
+        } else if rows != nil {
+            table = "<p class=\"empty\">No jobs match these filters.</p>"
+        } else {
+            table = .empty
+        }
+        let nextLink: HTML = next.map { cursor -> HTML in
+            let href = URLPath.query("/jobs", filters.items + [("cursor", cursor)])
+            return "<a class=\"button\" href=\"\(href)\" rel=\"next\">Next page</a>"
+        } ?? .empty
+        let firstLink: HTML = filters.cursor.isEmpty ? .empty : "<a class=\"button\" href=\"\(URLPath.query("/jobs", filters.items))\">First page</a>"
+        let main: HTML = """
+            <h1>Jobs</h1>
+            \(error.map { Layout.message($0, error: true) } ?? .empty)
+            <form method="get" action="/jobs" class="search" role="search">
+            <label for="search-id">Job id</label>
+            <input id="search-id" name="id" type="search" value="\(filters.id)" spellcheck="false">
+            <button type="submit">Open</button>
+            </form>
+            <form method="get" action="/jobs" class="filters" aria-label="Filters">
+            <div class="field"><label for="f-state">State</label>
+            <select id="f-state" name="state"><option value="">any</option>\(JobState.allCases.map { stateOption($0, selected: filters.state) })</select></div>
+            \(textField("f-type", "type", "Type", filters.type))
+            \(textField("f-org", "org", "Organisation", filters.org))
+            \(textField("f-owner", "owner", "Owner", filters.owner))
+            \(textField("f-batch", "batch", "Batch", filters.batch))
+            \(textField("f-since", "since", "Submitted from", filters.since, placeholder: "2026-11-23T00:00:00Z"))
+            \(textField("f-until", "until", "Submitted before", filters.until, placeholder: "2026-11-24T00:00:00Z"))
+            <div class="field actions"><button type="submit">Filter</button> <a href="/jobs">Clear</a></div>
+            </form>
+            \(table)
+            <nav class="pages" aria-label="Pages">\(firstLink) \(nextLink)</nav>
+            """
+        let html = Layout.page(title: "Jobs", session: session, current: "/jobs", live: .init(after: after, jobID: nil), main: main)
+        return Layout.response(html, status: status)
+    }
+
+    func row(_ job: Job) -> HTML {
+        """
+        <tr data-job-id="\(job.id)">
+        <td data-label="ID"><a href="\(URLPath.job(job.id))">\(job.id)</a></td>
+        <td data-label="Type" class="long">\(job.type)</td>
+        <td data-label="State" class="job-state">\(Layout.state(job.state))</td>
+        <td data-label="Owner">\(job.owner)</td>
+        <td data-label="Organisation">\(job.organisation)</td>
+        <td data-label="Batch">\(Layout.optional(job.batch))</td>
+        <td data-label="Attempt">\(job.attempt) of \(job.attemptsAllowed)</td>
+        <td data-label="Submitted">\(Layout.time(job.submittedAt))</td>
+        <td data-label="Updated" class="job-updated">\(Layout.time(job.updatedAt))</td>
+        </tr>
+        """
+    }
+
+    func stateOption(_ state: JobState, selected: String) -> HTML {
+        let mark: HTML = state.rawValue == selected ? " selected" : .empty
+        return "<option value=\"\(state.rawValue)\"\(mark)>\(state.rawValue)</option>"
+    }
+
+    func textField(_ id: String, _ name: String, _ label: String, _ value: String, placeholder: String = "") -> HTML {
+        "<div class=\"field\"><label for=\"\(id)\">\(label)</label><input id=\"\(id)\" name=\"\(name)\" value=\"\(value)\" placeholder=\"\(placeholder)\" spellcheck=\"false\"></div>"
+    }
+}

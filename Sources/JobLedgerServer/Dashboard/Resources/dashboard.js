@@ -1,0 +1,89 @@
+// The dashboard's only script. Every page works without it; with it the
+// time-travel slider applies as it moves, and pages follow the ledger live
+// through the server-sent events of /live (no polling): rows of the jobs
+// table change state as events land, and a job page reloads its fields and
+// timeline when an event of that job arrives. Text from the server is set
+// with textContent, or comes as markup the server rendered and escaped.
+(function () {
+  "use strict";
+
+  function bindTravel() {
+    var travel = document.getElementById("travel");
+    if (!travel) { return; }
+    var output = document.getElementById("travel-output");
+    travel.addEventListener("input", function () {
+      var text = travel.value + " of " + travel.max;
+      if (output) { output.textContent = text; }
+      travel.setAttribute("aria-valuetext", "entry " + text);
+    });
+    travel.addEventListener("change", function () { travel.form.submit(); });
+  }
+  bindTravel();
+
+  var body = document.body;
+  var stream = body.getAttribute("data-live");
+  if (!stream || !window.EventSource) { return; }
+  var jobID = body.getAttribute("data-job");
+  var travelling = document.getElementById("travel-banner") !== null;
+
+  var status = document.createElement("span");
+  status.className = "live-status";
+  status.setAttribute("role", "status");
+  status.textContent = "Connecting…";
+  var header = document.querySelector("header.top");
+  if (header) { header.appendChild(status); }
+
+  function setState(cell, state) {
+    var badge = cell.querySelector(".state");
+    if (!badge || !state) { return; }
+    badge.textContent = state;
+    badge.className = "state state-" + state;
+  }
+
+  var loading = false;
+  var again = false;
+  function reloadJob() {
+    if (loading) { again = true; return; }
+    loading = true;
+    fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (text) {
+        if (text === null) { return; }
+        var fresh = new DOMParser().parseFromString(text, "text/html");
+        var next = fresh.getElementById("live-job");
+        var now = document.getElementById("live-job");
+        if (next && now) {
+          now.replaceWith(document.importNode(next, true));
+          bindTravel();
+          // One short announcement, not the whole section read again.
+          var state = document.querySelector("dd.job-state");
+          status.textContent = "Live · " + (state ? state.textContent.trim() : "updated");
+        }
+        var raw = fresh.querySelector("details.raw pre");
+        var shown = document.querySelector("details.raw pre");
+        if (raw && shown) { shown.textContent = raw.textContent; }
+      })
+      .catch(function () { /* the next event tries again */ })
+      .finally(function () {
+        loading = false;
+        if (again) { again = false; reloadJob(); }
+      });
+  }
+
+  var source = new EventSource(stream + "?after=" + encodeURIComponent(body.getAttribute("data-after") || "0"));
+  source.addEventListener("open", function () { status.textContent = "Live"; });
+  source.addEventListener("error", function () { status.textContent = "Reconnecting…"; });
+  source.addEventListener("job", function (message) {
+    var data;
+    try { data = JSON.parse(message.data); } catch (error) { return; }
+    var rows = document.querySelectorAll("tr[data-job-id]");
+    for (var index = 0; index < rows.length; index += 1) {
+      if (rows[index].getAttribute("data-job-id") === data.job) {
+        var cell = rows[index].querySelector(".job-state");
+        if (cell) { setState(cell, data.state); }
+        rows[index].classList.add("changed");
+      }
+    }
+    if (jobID !== null && data.job === jobID && !travelling) { reloadJob(); }
+  });
+})();

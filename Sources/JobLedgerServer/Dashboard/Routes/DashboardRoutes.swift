@@ -1,0 +1,59 @@
+import Foundation
+import Hummingbird
+import JobLedger
+
+/// The dashboard's routes, at the root of the server: sign-in, the pages,
+/// the actions, the live stream and the static files. Every answer carries
+/// the ``SecurityHeaders``.
+struct DashboardRoutes: Sendable {
+    let dashboard: Dashboard
+
+    init(state: ServerState, sessions: DashboardSessions) {
+        dashboard = Dashboard(state: state, sessions: sessions)
+    }
+
+    func register(on router: Router<LedgerRequestContext>) {
+        let group = router.group().add(middleware: SecurityHeaders())
+        let dashboard = self.dashboard
+        SignInRoutes(dashboard: dashboard).register(on: group)
+        Assets.register(on: group)
+        group.get("/") { request, context in
+            await dashboard.page(request, context) { _ in Layout.redirect("/jobs") }
+        }
+        group.get("jobs") { request, context in
+            await dashboard.page(request, context) { session in try JobsPage(dashboard: dashboard).render(request, session) }
+        }
+        group.get("jobs/{id}") { request, context in
+            await dashboard.page(request, context) { session in
+                try JobPage(dashboard: dashboard).render(try context.pathParameter("id"), request, session)
+            }
+        }
+        group.get("jobs/{id}/{action}") { request, context in
+            await dashboard.page(request, context) { session in
+                try ActionPages(dashboard: dashboard).confirm(
+                    try context.pathParameter("id"), try ActionPages.action(try context.pathParameter("action")), session)
+            }
+        }
+        group.post("jobs/{id}/{action}") { request, context in
+            await dashboard.page(request, context) { _ in
+                let form = try await dashboard.form(request)
+                let session = try dashboard.session(request, form: form)
+                return try await ActionPages(dashboard: dashboard).run(
+                    try context.pathParameter("id"), try ActionPages.action(try context.pathParameter("action")), form, session, context)
+            }
+        }
+        group.get("overview") { request, context in
+            await dashboard.page(request, context) { session in try await OverviewPage(dashboard: dashboard).render(session) }
+        }
+        group.get("events") { request, context in
+            await dashboard.page(request, context) { session in try EventsPage(dashboard: dashboard).render(request, session) }
+        }
+        group.get("live") { request, context in
+            do {
+                return try LiveRoute(dashboard: dashboard).response(request)
+            } catch is Dashboard.SignInRequired {
+                throw Problem(.unauthorized, "no dashboard session; sign in again")
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import EventStore
+import Foundation
+import Hummingbird
+import JobLedger
+
+/// `GET /live`: the dashboard's event stream, authenticated by the session
+/// cookie (an `EventSource` sends cookies, not headers). It runs on the
+/// API stream's machinery, keeps only the events of jobs the session may
+/// see, and sends each as `{"job", "state", "type", "position"}`: the job
+/// it touched and the state the job is in now, which is all the pages
+/// need to update a row or to reload a job's timeline. The stream ends at
+/// the first event after the session ends or its token stops being valid.
+struct LiveRoute: Sendable {
+    let dashboard: Dashboard
+
+    func response(_ request: Request) throws -> Response {
+        let session = try dashboard.session(request)
+        let ledger = dashboard.ledger
+        let last = try ledger.store.lastPosition()
+        let after: UInt64
+        if let text = request.headers[.lastEventID] ?? request.uri.queryParameters.get("after") {
+            after = try EventStreamResponse.resume(
+                EventRoutes.position(text.trimmingSpaces, "after"), "after", last: last)
+        } else {
+            after = last
+        }
+        let identity = session.identity
+        let sessions = dashboard.sessions
+        return try EventStreamResponse(state: dashboard.state).stream(
+            after: after,
+            select: { event in
+                guard let id = Self.jobID(of: event.streamID) else { return false }
+                // Signing out, the session expiring, or the token revoked or
+                // expired ends the stream at its next event.
+                guard sessions.isLive(session.id), case .valid = try ledger.checkToken(session.tokenText) else {
+                    throw Problem(.unauthorized, "the dashboard session ended")
+                }
+                if identity.role == .system { return true }
+                guard let job = try? ledger.job(id) else { return false }
+                return Permissions.maySee(job, identity)
+            },
+            render: { event, _ in
+                let id = Self.jobID(of: event.streamID) ?? ""
+                let job = try? ledger.job(id)
+                let data = JobJSON.data([
+                    "job": id, "state": job?.state.rawValue ?? NSNull(), "type": event.type, "position": event.position,
+                ] as [String: Any])
+                return ByteBuffer(string: "id: \(event.position)\nevent: job\ndata: \(String(decoding: data, as: UTF8.self))\n\n")
+            })
+    }
+
+    /// The job a job stream or an audit stream is about.
+    static func jobID(of stream: String) -> String? {
+        if let id = JobStreams.jobID(fromStream: stream) { return id }
+        let audit = JobStreams.audit("")
+        return stream.hasPrefix(audit) ? String(stream.dropFirst(audit.utf8.count)) : nil
+    }
+}
