@@ -17,12 +17,16 @@ public struct JobQuery: Sendable, Hashable {
     public var submittedFrom: Date?
     /// Only jobs submitted before this time.
     public var submittedBefore: Date?
+    /// `true`: only jobs scheduled to run later that are not due yet by the
+    /// ledger's clock (``Job/isScheduled(at:)``); `false`: every job but those.
+    public var scheduled: Bool?
 
     /// Creates a query.
     public init(
         state: JobState? = nil, type: String? = nil, owner: String? = nil, organisation: String? = nil,
-        batch: String? = nil, submittedFrom: Date? = nil, submittedBefore: Date? = nil
+        batch: String? = nil, submittedFrom: Date? = nil, submittedBefore: Date? = nil, scheduled: Bool? = nil
     ) {
+        self.scheduled = scheduled
         self.state = state
         self.type = type
         self.owner = owner
@@ -34,8 +38,9 @@ public struct JobQuery: Sendable, Hashable {
 
     /// Whether `job` passes every filter; names compare as bytes, as the
     /// indexes compare them (``NameRule``).
-    func matches(_ job: Job) -> Bool {
+    func matches(_ job: Job, now: Date) -> Bool {
         if let state, job.state != state { return false }
+        if let scheduled, job.isScheduled(at: now) != scheduled { return false }
         if let type, !NameRule.same(job.type, type) { return false }
         if let owner, !NameRule.same(job.owner, owner) { return false }
         if let organisation, !NameRule.same(job.organisation, organisation) { return false }
@@ -49,6 +54,8 @@ public struct JobQuery: Sendable, Hashable {
     /// it finds what commands stored whichever spelling the caller used.
     func normalized() throws(JobLedgerError) -> JobQuery {
         var query = self
+        // Scheduled jobs are pending: the listing walks only those.
+        if query.scheduled == true, query.state == nil { query.state = .pending }
         query.type = try type.map { name throws(JobLedgerError) in try NameRule.name(name, field: "type") }
         query.owner = try owner.map { name throws(JobLedgerError) in try NameRule.name(name, field: "owner") }
         query.organisation = try organisation.map { name throws(JobLedgerError) in
@@ -151,6 +158,7 @@ extension JobLedger {
         if let before = query.submittedBefore { try LedgerInstant.check(before, field: "submittedBefore") }
         let query = try query.normalized()
         let plan = IndexPlan(query)
+        let now = JSONCoding.truncated(options.clock())
         var start = plan.prefix
         if let cursor {
             guard let key = Self.decodeCursor(cursor), key.starts(with: plan.prefix), plan.isWellFormed(key) else {
@@ -177,7 +185,7 @@ extension JobLedger {
                     guard let id = plan.jobID(fromKey: key),
                           let bytes = try tables.get(JobTables.jobs, Array(id.utf8)) else { return true }
                     let job = try JobRecord.decode(bytes)
-                    if query.matches(job) { jobs.append(job) }
+                    if query.matches(job, now: now) { jobs.append(job) }
                     return true
                 }
                 return JobPage(jobs: jobs, next: more ? lastKey.map(Self.encodeCursor) : nil)
