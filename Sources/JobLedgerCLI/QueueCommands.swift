@@ -7,16 +7,21 @@ import JobLedger
 struct Queue: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show or change the settings of a job type: a limit on jobs running at once, a pause.",
-        subcommands: [QueueShow.self, QueueLimit.self, QueuePause.self, QueueResume.self])
+        subcommands: [QueueShow.self, QueueLimit.self, QueueRate.self, QueuePause.self, QueueResume.self])
 }
 
 /// Prints a type's settings.
 private func printSettings(_ type: String, _ settings: QueueSettings, json: Bool) {
     if json {
-        Output.printJSON(["type": type, "concurrency": settings.concurrency.orNull, "paused": settings.paused])
+        Output.printJSON([
+            "type": type, "concurrency": settings.concurrency.orNull, "paused": settings.paused,
+            "rate": settings.rate.orNull, "ratePeriod": settings.ratePeriod.orNull,
+        ])
     } else {
         print("type         \(TerminalText.escaped(type))")
         print("concurrency  \(settings.concurrency.map(String.init) ?? "no limit")")
+        let rate = settings.rate.map { "\($0) per \(settings.ratePeriod ?? 1) s" } ?? "no limit"
+        print("rate         \(rate)")
         print("paused       \(settings.paused ? "yes" : "no")")
     }
 }
@@ -57,6 +62,31 @@ struct QueueLimit: ParsableCommand {
             }
             let jobs = try ledger.open(creating: false)
             let settings = try jobs.setConcurrencyLimit(noLimit ? nil : concurrency, forType: type, by: actor.value, reason: reason)
+            printSettings(type, settings, json: ledger.json)
+        }
+    }
+}
+
+struct QueueRate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rate",
+        abstract: "Limit claims of a type to N in any window of a period, across all workers (admins and the system).",
+        discussion: "Example: jobledger queue rate email --rate 100 --per 1 --actor root --role admin --org acme")
+
+    @OptionGroup var ledger: LedgerOptions
+    @Argument(help: "Job type.") var type: String
+    @Option(parsing: .unconditional, help: "At most this many claims per period, 1 to \(JobLimits.maxRateLimit).")
+    var rate: Int?
+    @Option(parsing: .unconditional, help: "The period in seconds (default 1).") var per: Double = 1
+    @Flag(help: "Lift the rate limit.") var noLimit = false
+    @Option(help: "Why.") var reason: String?
+    @OptionGroup var actor: ActorOptions
+
+    func run() throws {
+        try runReportingErrors {
+            guard (rate != nil) != noLimit else { throw CLIError.badInput("give --rate N or --no-limit, one of them") }
+            let jobs = try ledger.open(creating: false)
+            let settings = try jobs.setRateLimit(noLimit ? nil : rate, per: per, forType: type, by: actor.value, reason: reason)
             printSettings(type, settings, json: ledger.json)
         }
     }

@@ -22,6 +22,10 @@ public enum JobLimits {
     public static let maxDelaySeconds: TimeInterval = 10 * 366 * 24 * 3600
     /// The largest limit on jobs of one type running at once.
     public static let maxConcurrencyLimit = 1_000_000
+    /// The largest rate limit: claims of one type per period.
+    public static let maxRateLimit = 100_000
+    /// The longest period of a rate limit, in seconds: a day.
+    public static let maxRatePeriodSeconds: TimeInterval = 86_400
     /// The most jobs one job may wait for.
     public static let maxDependencies = 100
     /// The largest page a listing returns.

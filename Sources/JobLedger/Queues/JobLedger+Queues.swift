@@ -27,6 +27,31 @@ extension JobLedger {
         return try execute(queueChange(type, actor: actor, action: "limit", reason: reason) { $0.concurrency = limit })
     }
 
+    /// Limits claims of jobs of `type` to `rate` in any window of `period`
+    /// seconds, across all workers and processes (`nil` lifts the limit).
+    /// Admins and the system only. Each claim of the type is then checked
+    /// against the times of the type's last `rate` claims, read from its
+    /// queue stream, whose version the claim expects.
+    @discardableResult
+    public func setRateLimit(
+        _ rate: Int?, per period: TimeInterval = 1, forType type: String, by actor: Actor, reason: String? = nil
+    ) throws(JobLedgerError) -> QueueSettings {
+        if let rate {
+            guard (1...JobLimits.maxRateLimit).contains(rate) else {
+                throw .invalidInput(field: "rate", reason: "must be 1 to \(JobLimits.maxRateLimit), got \(rate)")
+            }
+            guard period.isFinite, period >= 0.001, period <= JobLimits.maxRatePeriodSeconds else {
+                throw .invalidInput(
+                    field: "period",
+                    reason: "must be at least 0.001 and at most \(Int(JobLimits.maxRatePeriodSeconds)) seconds, got \(period)")
+            }
+        }
+        return try execute(queueChange(type, actor: actor, action: "rate", reason: reason) {
+            $0.rate = rate
+            $0.ratePeriod = rate == nil ? nil : period
+        })
+    }
+
     /// Pauses claims of jobs of `type` (admins and the system): no job of
     /// the type is claimed until it is resumed. Jobs already running go on.
     @discardableResult
@@ -62,8 +87,8 @@ extension JobLedger {
             let payload: [UInt8]
             do {
                 payload = try QueueEvents.payload(QueueEvents.Change(
-                    concurrency: settings.concurrency, paused: settings.paused, action: action, actor: actor.id,
-                    reason: reason))
+                    concurrency: settings.concurrency, paused: settings.paused, rate: settings.rate,
+                    ratePeriod: settings.ratePeriod, action: action, actor: actor.id, reason: reason))
             } catch {
                 throw Self.wrap(error)
             }
@@ -129,12 +154,12 @@ extension JobLedger {
     /// is stored.
     func queueSlot(for job: Job, worker: String, attempt: Int, requestID: UUID, now: Date) throws(JobLedgerError) -> [StreamAppend]? {
         guard let (settings, version) = try currentQueue(job.type), settings.limitsClaims else { return [] }
-        if settings.paused { return nil }
-        if let limit = settings.concurrency, try jobsHoldingSlots(job.type, upTo: limit) >= limit { return nil }
+        if try isHeldBack(job.type, settings, version: version, now: now) { return nil }
         let payload: [UInt8]
         do {
             payload = try QueueEvents.payload(QueueEvents.Slot(
-                concurrency: settings.concurrency, paused: settings.paused, job: job.id, attempt: attempt, worker: worker))
+                concurrency: settings.concurrency, paused: settings.paused, rate: settings.rate,
+                ratePeriod: settings.ratePeriod, job: job.id, attempt: attempt, worker: worker))
         } catch {
             throw Self.wrap(error)
         }
@@ -148,14 +173,47 @@ extension JobLedger {
     /// with as many jobs holding slots as their limit allows.
     func heldBackTypes(_ types: Set<String>) throws(JobLedgerError) -> Set<String> {
         var held = Set<String>()
+        let now = JSONCoding.truncated(options.clock())
         for type in types {
-            guard let (settings, _) = try currentQueue(type), settings.limitsClaims else { continue }
-            if settings.paused {
-                held.insert(type)
-            } else if let limit = settings.concurrency, try jobsHoldingSlots(type, upTo: limit) >= limit {
-                held.insert(type)
-            }
+            guard let (settings, version) = try currentQueue(type), settings.limitsClaims else { continue }
+            if try isHeldBack(type, settings, version: version, now: now) { held.insert(type) }
         }
         return held
+    }
+
+    /// Whether `settings` (read at `version` of the type's queue stream)
+    /// hold back a claim at `now`: paused, as many jobs holding slots as the
+    /// limit allows, or as many claims in the last rate period as the rate.
+    private func isHeldBack(_ type: String, _ settings: QueueSettings, version: UInt64, now: Date) throws(JobLedgerError) -> Bool {
+        if settings.paused { return true }
+        if let limit = settings.concurrency, try jobsHoldingSlots(type, upTo: limit) >= limit { return true }
+        if let rate = settings.rate, let period = settings.ratePeriod,
+           try claims(ofType: type, before: version, since: now - period, upTo: rate) >= rate {
+            return true
+        }
+        return false
+    }
+
+    /// How many claims of `type` its queue stream records after `since`,
+    /// reading back from `version` and counting no further than `limit`.
+    private func claims(ofType type: String, before version: UInt64, since: Date, upTo limit: Int) throws(JobLedgerError) -> Int {
+        let stream = QueueEvents.stream(type)
+        var count = 0
+        var next = version
+        do {
+            while next > 0 && count < limit {
+                let page = try store.readStream(stream, from: next, direction: .backwards, limit: 256)
+                guard !page.isEmpty else { break }
+                for event in page {
+                    if event.recordedAt <= since { return count }
+                    if event.type == QueueEvents.slotTaken { count += 1 }
+                    if count >= limit { return count }
+                }
+                next = page.last.map { $0.streamVersion > 1 ? $0.streamVersion - 1 : 0 } ?? 0
+            }
+        } catch {
+            throw Self.wrap(error)
+        }
+        return count
     }
 }

@@ -10,15 +10,22 @@ public struct QueueSettings: Sendable, Hashable, Codable {
     public var concurrency: Int?
     /// True while no job of the type may be claimed.
     public var paused: Bool
+    /// At most this many claims of the type in any window of ``ratePeriod``
+    /// seconds; `nil` for no rate limit.
+    public var rate: Int?
+    /// The window of ``rate``, in seconds.
+    public var ratePeriod: Double?
 
     /// Creates settings; the default limits nothing.
-    public init(concurrency: Int? = nil, paused: Bool = false) {
+    public init(concurrency: Int? = nil, paused: Bool = false, rate: Int? = nil, ratePeriod: Double? = nil) {
         self.concurrency = concurrency
         self.paused = paused
+        self.rate = rate
+        self.ratePeriod = ratePeriod
     }
 
     /// Whether these settings hold back any claim at all.
-    var limitsClaims: Bool { paused || concurrency != nil }
+    var limitsClaims: Bool { paused || concurrency != nil || rate != nil }
 }
 
 /// The events of a type's queue stream, `queue-<type>`.
@@ -43,6 +50,8 @@ enum QueueEvents {
     struct Change: Codable {
         var concurrency: Int?
         var paused: Bool
+        var rate: Int?
+        var ratePeriod: Double?
         var action: String
         var actor: String
         var reason: String?
@@ -52,6 +61,8 @@ enum QueueEvents {
     struct Slot: Codable {
         var concurrency: Int?
         var paused: Bool
+        var rate: Int?
+        var ratePeriod: Double?
         var job: String
         var attempt: Int
         var worker: String

@@ -31,7 +31,7 @@ import Testing
         let ledger = TemporaryJobLedger()
         let jobs = try ledger.open()
         try jobs.setConcurrencyLimit(3, forType: "render", by: acmeAdmin, reason: "the GPU takes three")
-        let count = 240
+        let count = TestBackend.current == .postgres ? 120 : 240
         for index in 0..<count { _ = try jobs.submit(JobSubmission(id: "r\(index)", type: "render"), by: alice) }
         let completed = IncidentCollector<String>()
         let failures = IncidentCollector<String>()
@@ -44,10 +44,11 @@ import Testing
                 while completed.values.count < count && failures.values.isEmpty {
                     do {
                         guard let job = try jobs.claim(worker: worker, types: ["render"], lease: 30) else {
-                            usleep(300)
+                            usleep(TestBackend.current == .postgres ? 3000 : 300)
                             continue
                         }
-                        usleep(UInt32.random(in: 200...1500))
+                        // Long enough for other workers to claim meanwhile.
+                        usleep(UInt32.random(in: 2000...8000))
                         _ = try jobs.complete(job.id, worker: worker, attempt: job.attempt)
                         completed.append(job.id)
                     } catch let error as JobLedgerError where error.code == .conflictRetriesExhausted {
@@ -58,7 +59,7 @@ import Testing
                 }
             }.start()
         }
-        #expect(finished.wait(timeout: .now() + 300) == .success)
+        #expect(finished.wait(timeout: .now() + 600) == .success)
         #expect(failures.values == [])
         #expect(Set(completed.values).count == count)
         let most = try Self.mostRunningAtOnce(jobs, type: "render")
@@ -129,5 +130,74 @@ import Testing
         #expect(String(decoding: stream[1].payload, as: UTF8.self).contains(#""job":"\#(claimed.id)""#))
         #expect(try jobs.store.streamVersion("queue-u") == 0)
         #expect(try jobs.verifyProjections().isEmpty)
+    }
+}
+
+/// A rate limit per job type: so many claims in any window of a period.
+@Suite struct QueueRateLimitTests {
+    @Test func sixteenWorkerThreadsNeverClaimMoreThanAHundredInAnyOneSecondWindow() throws {
+        let ledger = TemporaryJobLedger()
+        let jobs = try ledger.open()
+        try jobs.setRateLimit(100, per: 1, forType: "mail", by: acmeAdmin, reason: "the provider allows 100/s")
+        let count = 250
+        for index in 0..<count { _ = try jobs.submit(JobSubmission(id: "m\(index)", type: "mail"), by: alice) }
+        // (250 claims at 100 a second take at least two and a half seconds.)
+        let completed = IncidentCollector<String>()
+        let failures = IncidentCollector<String>()
+        let finished = DispatchGroup()
+        for number in 0..<16 {
+            finished.enter()
+            Thread {
+                defer { finished.leave() }
+                let worker = "w\(number)"
+                while completed.values.count < count && failures.values.isEmpty {
+                    do {
+                        guard let job = try jobs.claim(worker: worker, types: ["mail"], lease: 30) else {
+                            usleep(1000)
+                            continue
+                        }
+                        _ = try jobs.complete(job.id, worker: worker, attempt: job.attempt)
+                        completed.append(job.id)
+                    } catch let error as JobLedgerError where error.code == .conflictRetriesExhausted {
+                        continue
+                    } catch {
+                        failures.append("\(worker): \(error)")
+                    }
+                }
+            }.start()
+        }
+        #expect(finished.wait(timeout: .now() + 600) == .success)
+        #expect(failures.values == [])
+        #expect(Set(completed.values).count == count)
+        // From the log: the claims' times, and every window of 101 claims
+        // spans more than a second.
+        var times: [Date] = []
+        try jobs.store.forEachEvent(filter: EventFilter(streamPrefix: JobStreams.jobPrefix)) { event in
+            if event.type == "JobClaimed" { times.append(event.recordedAt) }
+            return true
+        }
+        #expect(times.count == count)
+        times.sort()
+        for index in 0..<(times.count - 100) {
+            #expect(times[index + 100].timeIntervalSince(times[index]) > 1, "claims \(index) to \(index + 100)")
+        }
+    }
+
+    @Test func aRateLimitedTypeWaitsForItsWindowOnTheLedgerClock() throws {
+        let ledger = TemporaryJobLedger()
+        let clock = TestClock()
+        let jobs = try ledger.open(clock: clock)
+        try jobs.setRateLimit(2, per: 10, forType: "t", by: .system)
+        for index in 0..<5 { _ = try jobs.submit(JobSubmission(id: "j\(index)", type: "t"), by: alice) }
+        #expect(try jobs.claim(worker: "w", lease: 30)?.id == "j0")
+        clock.advance(4)
+        #expect(try jobs.claim(worker: "w", lease: 30)?.id == "j1")
+        #expect(try jobs.claim(worker: "w", lease: 30) == nil)
+        clock.advance(6)  // the first claim is 10 s old: out of the window
+        #expect(try jobs.claim(worker: "w", lease: 30)?.id == "j2")
+        #expect(try jobs.claim(worker: "w", lease: 30) == nil)
+        try jobs.setRateLimit(nil, forType: "t", by: .system)
+        #expect(try jobs.claim(worker: "w", lease: 30)?.id == "j3")
+        #expect(try jobs.queueSettings("t") == QueueSettings())
     }
 }
