@@ -44,6 +44,7 @@ struct List: ParsableCommand {
     @Option(help: "Batch.") var batch: String?
     @Option(help: "Submitted at or after (ISO-8601).") var since: String?
     @Option(help: "Submitted before (ISO-8601).") var until: String?
+    @Option(help: "Only jobs carrying this tag.") var tag: String?
     @Flag(help: "Only jobs scheduled to run later that are not due yet.") var scheduled = false
     @Flag(help: "Leave out jobs scheduled to run later that are not due yet.") var notScheduled = false
     @Option(parsing: .unconditional, help: "Page size, 1 to \(JobLimits.maxPageSize).") var limit: Int = 50
@@ -56,7 +57,7 @@ struct List: ParsableCommand {
                 state: state, type: type, owner: owner, organisation: org, batch: batch,
                 submittedFrom: try since.map { try parseTime($0, option: "--since") },
                 submittedBefore: try until.map { try parseTime($0, option: "--until") },
-                scheduled: try scheduledFilter())
+                scheduled: try scheduledFilter(), tag: tag)
             let page = try jobs.list(query, limit: limit, after: after)
             if ledger.json {
                 Output.printJSON(JobJSON.page(page))

@@ -27,12 +27,14 @@ struct Submit: ParsableCommand {
     var timeout: Double?
     @Option(help: "Run only after this job completes (repeat for several); if it ends otherwise, this job is cancelled.")
     var after: [String] = []
+    @Option(help: "A label to find the job by with list --tag (repeat for several).")
+    var tag: [String] = []
 
     func run() throws {
         try runReportingErrors {
             let submission = JobSubmission(
                 id: id, type: type, payload: payload, priority: priority, maxAttempts: maxAttempts, batch: batch,
-                runAt: try at.map { try parseTime($0, option: "--at") }, delay: delay, timeout: timeout, after: after)
+                runAt: try at.map { try parseTime($0, option: "--at") }, delay: delay, timeout: timeout, after: after, tags: tag)
             // Checked before the ledger is opened, which may create it.
             try JobLedger.checkNumbers(of: submission)
             let jobs = try ledger.open(creating: true)

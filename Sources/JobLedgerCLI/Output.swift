@@ -65,6 +65,7 @@ extension Output {
         if let runAt = job.runAt { fields.append(("run at", time(runAt) as? String ?? "-")) }
         if let timeout = job.timeout { fields.append(("timeout", "\(timeout) s")) }
         if let deadline = job.deadline { fields.append(("deadline", time(deadline) as? String ?? "-")) }
+        if !job.tags.isEmpty { fields.append(("tags", job.tags.joined(separator: ", "))) }
         if !job.dependencies.isEmpty {
             fields.append(("after", job.dependencies.joined(separator: ", ")))
             fields.append(("waiting for", job.waitingFor.isEmpty ? "-" : job.waitingFor.joined(separator: ", ")))

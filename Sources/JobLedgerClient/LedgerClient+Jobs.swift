@@ -23,12 +23,16 @@ public struct NewJob: Sendable, Hashable, Encodable {
     public var timeout: Double?
     /// Ids of jobs that must complete first.
     public var after: [String]?
+    /// Labels to find the job by.
+    public var tags: [String]?
 
     /// Describes a job to submit.
     public init(
         id: String? = nil, type: String, payload: JSONValue? = nil, priority: Int? = nil, maxAttempts: Int? = nil,
-        batch: String? = nil, runAt: Date? = nil, delay: Double? = nil, timeout: Double? = nil, after: [String]? = nil
+        batch: String? = nil, runAt: Date? = nil, delay: Double? = nil, timeout: Double? = nil, after: [String]? = nil,
+        tags: [String]? = nil
     ) {
+        self.tags = tags
         self.runAt = runAt
         self.delay = delay
         self.timeout = timeout

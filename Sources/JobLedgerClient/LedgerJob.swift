@@ -52,6 +52,8 @@ public struct LedgerJob: Sendable, Hashable, Codable {
     public var after: [String]? = nil
     /// Of ``after``, those not completed yet.
     public var waitingFor: [String]? = nil
+    /// Labels to find the job by; only on jobs that carry some.
+    public var tags: [String]? = nil
 
     /// A state name. A struct rather than an enum, so that a state a newer
     /// server adds decodes instead of failing the whole answer. It codes as

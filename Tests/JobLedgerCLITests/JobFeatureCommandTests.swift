@@ -41,6 +41,17 @@ import Testing
         #expect(nextJob["deadline"] is String)
     }
 
+    @Test func listByTagFindsTaggedJobs() throws {
+        let scratch = ScratchDirectory()
+        let cli = scratch.ledger
+        _ = try cli.run(["submit", "--id", "a", "--type", "t", "--owner", "alice", "--org", "acme", "--tag", "eu", "--tag", "vip"])
+        _ = try cli.run(["submit", "--id", "b", "--type", "t", "--owner", "alice", "--org", "acme"])
+        let listed = try cli.run(["list", "--tag", "vip", "--json"])
+        let jobs = (listed.json?["jobs"] as? [[String: Any]]) ?? []
+        #expect(jobs.map { $0["id"] as? String } == ["a"])
+        #expect(jobs.first?["tags"] as? [String] == ["eu", "vip"])
+    }
+
     @Test func badSchedulingInputIsRefusedWithExitTwoAndCreatesNothing() throws {
         let scratch = ScratchDirectory()
         let cli = scratch.ledger

@@ -36,6 +36,7 @@ extension JobHistoryValidator {
                 if let batch = data.batch { try JobInput.validateID(batch, field: "batch") }
                 try JobInput.validateJSON(data.payload, field: "payload")
                 for dependency in data.after ?? [] { try JobInput.validateID(dependency, field: "after") }
+                for tag in data.tags ?? [] { try JobInput.validateName(tag, field: "tag") }
                 if let millis = data.timeoutMillis { try JobInput.validateTimeout(TimeInterval(millis) / 1000) }
             }
             guard data.owner == line.event.actor else { throw refuse("the JobSubmitted's owner is not its actor") }

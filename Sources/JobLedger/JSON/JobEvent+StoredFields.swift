@@ -10,15 +10,7 @@ extension JobEvent.Submitted: JobEventData {
     // before. A list of dependencies is an array: such an event leaves the
     // flat fast path for the general decoder.
     func write(to json: inout JSONObjectWriter) {
-        if let after, !after.isEmpty {
-            var array: [UInt8] = [UInt8(ascii: "[")]
-            for (index, id) in after.enumerated() {
-                if index > 0 { array.append(UInt8(ascii: ",")) }
-                JSONText.appendString(id, to: &array)
-            }
-            array.append(UInt8(ascii: "]"))
-            json.json("after", array)
-        }
+        if let after, !after.isEmpty { json.json("after", Self.array(after)) }
         json.string("batch", batch)
         json.string("id", id)
         json.int("maxAttempts", maxAttempts)
@@ -27,12 +19,13 @@ extension JobEvent.Submitted: JobEventData {
         json.string("payload", payload)
         json.int("priority", priority)
         if let runAt { json.date("runAt", runAt) }
+        if let tags, !tags.isEmpty { json.json("tags", Self.array(tags)) }
         if let timeoutMillis { json.int("timeoutMillis", timeoutMillis) }
         json.string("type", type)
     }
 
     init?(flat f: FlatFields) {
-        guard f.object["after"] == nil,
+        guard f.object["after"] == nil, f.object["tags"] == nil,
               let id = f.text("id"), let type = f.text("type"), let owner = f.text("owner"),
               let organisation = f.text("organisation"), let batch = f.optionalText("batch"),
               let payload = f.text("payload"), let priority = f.int("priority"), let maxAttempts = f.int("maxAttempts"),
@@ -45,6 +38,17 @@ extension JobEvent.Submitted: JobEventData {
 
     mutating func mapInstants(_ body: (String, Date) -> Date) {
         if let runAt { self.runAt = body("runAt", runAt) }
+    }
+
+    /// A list of strings as a JSON array.
+    private static func array(_ texts: [String]) -> [UInt8] {
+        var array: [UInt8] = [UInt8(ascii: "[")]
+        for (index, text) in texts.enumerated() {
+            if index > 0 { array.append(UInt8(ascii: ",")) }
+            JSONText.appendString(text, to: &array)
+        }
+        array.append(UInt8(ascii: "]"))
+        return array
     }
 }
 

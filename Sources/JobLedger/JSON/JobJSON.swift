@@ -49,12 +49,13 @@ public enum JobJSON {
             fields["after"] = job.dependencies
             fields["waitingFor"] = job.waitingFor
         }
+        if !job.tags.isEmpty { fields["tags"] = job.tags }
         return fields
     }
 
     /// Whether the job carries any field that only some jobs have.
     private static func hasOptionalFields(_ job: Job) -> Bool {
-        job.runAt != nil || job.timeout != nil || job.deadline != nil || !job.dependencies.isEmpty
+        job.runAt != nil || job.timeout != nil || job.deadline != nil || !job.dependencies.isEmpty || !job.tags.isEmpty
     }
 
     /// The JOB shape as UTF-8, the same bytes as `data(job(job))`, written

@@ -59,6 +59,19 @@ extension JobLedger {
         return result.created && !result.job.waitingFor.isEmpty ? try refreshed(result) : result
     }
 
+    /// Tags in their stored form (``NameRule``), each once, at most ``JobLimits/maxTags``.
+    static func checkedTags(_ tags: [String]) throws(JobLedgerError) -> [String] {
+        var stored: [String] = []
+        for tag in tags {
+            let name = try NameRule.name(tag, field: "tag")
+            if !stored.contains(where: { NameRule.same($0, name) }) { stored.append(name) }
+        }
+        guard stored.count <= JobLimits.maxTags else {
+            throw .invalidInput(field: "tag", reason: "\(stored.count) tags; a job may carry at most \(JobLimits.maxTags)")
+        }
+        return stored
+    }
+
     /// A submission's answer with the job as it is now: resolving the jobs
     /// it waits for may have moved it since.
     private func refreshed(_ result: SubmitResult) throws(JobLedgerError) -> SubmitResult {
@@ -93,11 +106,12 @@ extension JobLedger {
             timeoutMillis = Int((timeout * 1000).rounded())
         }
         let after = try checkedDependencies(submission.after)
+        let tags = try Self.checkedTags(submission.tags)
         let command = JobCommand.submit(.init(
             id: id, type: type, owner: owner.id, organisation: owner.organisation,
             batch: submission.batch, payload: submission.payload, priority: submission.priority,
             maxAttempts: submission.maxAttempts, runAt: runAt.map(JSONCoding.truncated), timeoutMillis: timeoutMillis,
-            after: after))
+            after: after, tags: tags))
         return try jobCommand(id, command, actor: owner, requestID: requestID) { result throws(JobLedgerError) in
             if let refusal = result.refusal { throw JobLedgerError(refusal, jobID: id, actor: "", action: "submit") }
             guard let job = result.job else { throw .notFound(jobID: id) }

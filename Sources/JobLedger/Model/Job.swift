@@ -64,6 +64,8 @@ public struct Job: Sendable, Hashable, Codable {
     public var waitingFor: [String] = []
     /// The last attempt that ended because it ran out of time.
     public var timedOutAttempt: Int? = nil
+    /// Labels to find the job by.
+    public var tags: [String] = []
 
     /// True for a pending job submitted to run later that has not run yet:
     /// `list` and the report show it apart from the jobs waiting in the queue.

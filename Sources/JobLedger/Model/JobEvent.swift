@@ -45,12 +45,16 @@ public enum JobEvent: Sendable, Hashable {
         public var timeoutMillis: Int?
         /// Jobs to wait for; absent (never empty) when there are none.
         public var after: [String]?
+        /// Labels to find the job by; absent (never empty) when there are none.
+        public var tags: [String]?
 
         /// Creates the event data.
         public init(
             id: String, type: String, owner: String, organisation: String, batch: String? = nil, payload: String,
-            priority: Int, maxAttempts: Int, runAt: Date? = nil, timeoutMillis: Int? = nil, after: [String]? = nil
+            priority: Int, maxAttempts: Int, runAt: Date? = nil, timeoutMillis: Int? = nil, after: [String]? = nil,
+            tags: [String]? = nil
         ) {
+            self.tags = tags?.isEmpty == true ? nil : tags
             self.id = id
             self.type = type
             self.owner = owner

@@ -35,7 +35,7 @@ public enum JobEvolver {
                 updatedAt: context.recordedAt, version: context.version, submissionPosition: context.position,
                 stopRequestedBy: nil, stopReason: nil, runAt: runAt,
                 timeout: data.timeoutMillis.map { TimeInterval($0) / 1000 },
-                dependencies: data.after ?? [], waitingFor: data.after ?? [])
+                dependencies: data.after ?? [], waitingFor: data.after ?? [], tags: data.tags ?? [])
         }
         guard var job else { return nil }
         job.version = context.version

@@ -26,6 +26,8 @@ public enum JobLimits {
     public static let maxRateLimit = 100_000
     /// The longest period of a rate limit, in seconds: a day.
     public static let maxRatePeriodSeconds: TimeInterval = 86_400
+    /// The most tags one job may carry.
+    public static let maxTags = 20
     /// The most jobs one job may wait for.
     public static let maxDependencies = 100
     /// The largest page a listing returns.

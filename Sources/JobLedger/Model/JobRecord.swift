@@ -18,7 +18,7 @@ import Foundation
 /// dependencies add: runAt, timeout (milliseconds), deadline and the last
 /// timed-out attempt, each as a presence byte + 64-bit value; then the
 /// dependencies and the ones still waited for, each as a 32-bit count +
-/// texts. A job that uses none of them is written in format 1, byte for
+/// texts, and the tags likewise. A job that uses none of them is written in format 1, byte for
 /// byte as before; both formats are read.
 enum JobRecord {
     static let format: UInt8 = 1
@@ -32,7 +32,7 @@ enum JobRecord {
         var out: [UInt8] = []
         out.reserveCapacity(160 + job.payload.utf8.count)
         let extended = job.runAt != nil || job.timeout != nil || job.deadline != nil || job.timedOutAttempt != nil
-            || !job.dependencies.isEmpty || !job.waitingFor.isEmpty
+            || !job.dependencies.isEmpty || !job.waitingFor.isEmpty || !job.tags.isEmpty
         out.append(extended ? extendedFormat : format)
         for text in [job.id, job.type, job.owner, job.organisation, job.payload] { appendText(text, to: &out) }
         for text in [job.batch, job.worker, job.result, job.error, job.stopRequestedBy, job.stopReason] {
@@ -71,7 +71,7 @@ enum JobRecord {
                 out.append(0)
             }
         }
-        for list in [job.dependencies, job.waitingFor] {
+        for list in [job.dependencies, job.waitingFor, job.tags] {
             withUnsafeBytes(of: UInt32(list.count).bigEndian) { out.append(contentsOf: $0) }
             for id in list { appendText(id, to: &out) }
         }
@@ -112,6 +112,7 @@ enum JobRecord {
         job.timedOutAttempt = extras[3].map { Int($0) }
         job.dependencies = try reader.texts()
         job.waitingFor = try reader.texts()
+        job.tags = try reader.texts()
         return job
     }
 

@@ -25,13 +25,17 @@ public struct JobSubmission: Sendable, Hashable {
     /// Ids of jobs (already submitted) that must complete before this one
     /// may be claimed; if one of them ends otherwise, this one is cancelled.
     public var after: [String]
+    /// Labels to find the job by (`list --tag`): names (``NameRule``), at
+    /// most ``JobLimits/maxTags``; repeats count once.
+    public var tags: [String]
 
     /// Creates a submission.
     public init(
         id: String? = nil, type: String, payload: String = "{}", priority: Int = 0, maxAttempts: Int = 3,
         batch: String? = nil, runAt: Date? = nil, delay: TimeInterval? = nil, timeout: TimeInterval? = nil,
-        after: [String] = []
+        after: [String] = [], tags: [String] = []
     ) {
+        self.tags = tags
         self.id = id
         self.type = type
         self.payload = payload

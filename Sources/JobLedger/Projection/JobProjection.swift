@@ -22,7 +22,8 @@ import Foundation
 /// - `waiting`: dependency + 0x00 + id, for each job a pending job still
 ///   waits for (such a job is in neither `queue` nor `scheduled`);
 /// - `deadlines`: deadline + id, for running and cancel-requested jobs
-///   with a timeout.
+///   with a timeout;
+/// - `byTag`: tag + 0x00 + submission time + id, for each tag of a job.
 ///
 /// The state comes from ``JobEvolver/evolve(_:_:context:)``, the same
 /// function commands use, so there is one definition of what an event does.
@@ -42,8 +43,8 @@ public struct JobProjection: Projection {
     public var tables: [ProjectionTable] { JobTables.all }
 
     /// Version 5: binary job records; jobs, queue, the queue by type,
-    /// leases, batches, the listing indexes, and the scheduled, waiting and
-    /// deadline indexes. (A ledger built by an earlier version lacks some:
+    /// leases, batches, the listing indexes, and the scheduled, waiting,
+    /// deadline and tag indexes. (A ledger built by an earlier version lacks some:
     /// opening it writable rebuilds the tables.)
     public var version: Int { 5 }
 
@@ -125,9 +126,10 @@ enum JobTables {
     static let scheduled = ProjectionTable("scheduled")
     static let waiting = ProjectionTable("waiting")
     static let deadlines = ProjectionTable("deadlines")
+    static let byTag = ProjectionTable("byTag")
     static let all = [
         jobs, queue, queueByType, leases, batches, byState, byOrgState, byOwnerState, byTypeState, bySubmitted,
-        scheduled, waiting, deadlines,
+        scheduled, waiting, deadlines, byTag,
     ]
 }
 
@@ -178,6 +180,7 @@ enum JobIndexes {
         entries.append((JobTables.byOwnerState, text(job.owner) + state + tail))
         entries.append((JobTables.byTypeState, text(job.type) + state + tail))
         entries.append((JobTables.bySubmitted, tail))
+        for tag in job.tags { entries.append((JobTables.byTag, text(tag) + tail)) }
         return entries
     }
 

@@ -20,12 +20,16 @@ public struct JobQuery: Sendable, Hashable {
     /// `true`: only jobs scheduled to run later that are not due yet by the
     /// ledger's clock (``Job/isScheduled(at:)``); `false`: every job but those.
     public var scheduled: Bool?
+    /// Only jobs carrying this tag.
+    public var tag: String?
 
     /// Creates a query.
     public init(
         state: JobState? = nil, type: String? = nil, owner: String? = nil, organisation: String? = nil,
-        batch: String? = nil, submittedFrom: Date? = nil, submittedBefore: Date? = nil, scheduled: Bool? = nil
+        batch: String? = nil, submittedFrom: Date? = nil, submittedBefore: Date? = nil, scheduled: Bool? = nil,
+        tag: String? = nil
     ) {
+        self.tag = tag
         self.scheduled = scheduled
         self.state = state
         self.type = type
@@ -41,6 +45,7 @@ public struct JobQuery: Sendable, Hashable {
     func matches(_ job: Job, now: Date) -> Bool {
         if let state, job.state != state { return false }
         if let scheduled, job.isScheduled(at: now) != scheduled { return false }
+        if let tag, !job.tags.contains(where: { NameRule.same($0, tag) }) { return false }
         if let type, !NameRule.same(job.type, type) { return false }
         if let owner, !NameRule.same(job.owner, owner) { return false }
         if let organisation, !NameRule.same(job.organisation, organisation) { return false }
@@ -62,6 +67,7 @@ public struct JobQuery: Sendable, Hashable {
             try NameRule.name(name, field: "organisation")
         }
         query.batch = try batch.map { id throws(JobLedgerError) in try NameRule.id(id, field: "batch") }
+        query.tag = try tag.map { name throws(JobLedgerError) in try NameRule.name(name, field: "tag") }
         return query
     }
 }
@@ -87,6 +93,8 @@ struct IndexPlan {
         let state = query.state.map { JobIndexes.text($0.rawValue) }
         if let batch = query.batch {
             (table, prefix, timeFollowsPrefix) = (JobTables.batches, JobIndexes.batchPrefix(batch), false)
+        } else if let tag = query.tag {
+            (table, prefix, timeFollowsPrefix) = (JobTables.byTag, JobIndexes.text(tag), true)
         } else if let owner = query.owner {
             (table, prefix) = (JobTables.byOwnerState, JobIndexes.text(owner) + (state ?? []))
             timeFollowsPrefix = state != nil
@@ -128,7 +136,7 @@ struct IndexPlan {
         // Skip the text components (each ends in 0x00), then the 8-byte time.
         let components = switch table {
         case JobTables.bySubmitted: 0
-        case JobTables.byState: 1
+        case JobTables.byState, JobTables.byTag: 1
         default: 2
         }
         var start = 0

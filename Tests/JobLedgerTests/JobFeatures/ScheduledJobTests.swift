@@ -146,3 +146,39 @@ import Testing
         }
     }
 }
+
+/// Tags: labels given at submission that `list` finds jobs by.
+@Suite struct JobTagTests {
+    @Test func listByTagFindsTheJobsCarryingItThroughItsIndex() throws {
+        let ledger = TemporaryJobLedger()
+        let clock = TestClock()
+        let jobs = try ledger.open(clock: clock)
+        _ = try jobs.submit(JobSubmission(id: "a", type: "t", tags: ["invoice", "eu", "invoice"]), by: alice)
+        clock.advance(1)
+        _ = try jobs.submit(JobSubmission(id: "b", type: "t", tags: ["invoice"]), by: bob)
+        clock.advance(1)
+        _ = try jobs.submit(JobSubmission(id: "c", type: "t"), by: alice)
+        #expect(try jobs.job("a")?.tags == ["invoice", "eu"])
+        #expect(try jobs.list(JobQuery(tag: "invoice")).jobs.map(\.id) == ["a", "b"])
+        #expect(try jobs.list(JobQuery(owner: "alice", tag: "invoice")).jobs.map(\.id) == ["a"])
+        #expect(try jobs.list(JobQuery(tag: "eu")).jobs.map(\.id) == ["a"])
+        let first = try jobs.list(JobQuery(tag: "invoice"), limit: 1)
+        #expect(first.jobs.map(\.id) == ["a"])
+        #expect(try jobs.list(JobQuery(tag: "invoice"), limit: 1, after: first.next).jobs.map(\.id) == ["b"])
+        #expect(try jobs.list(JobQuery(tag: "none")).jobs.isEmpty)
+        #expect(try jobs.verifyProjections().isEmpty)
+    }
+
+    @Test func aTagThatIsNotANameOrTooManyTagsAreRefusedAndNothingIsStored() throws {
+        let ledger = TemporaryJobLedger()
+        let jobs = try ledger.open()
+        #expect { _ = try jobs.submit(JobSubmission(id: "x", type: "t", tags: ["bad\u{0}tag"]), by: alice) } throws: { error in
+            (error as? JobLedgerError)?.code == .invalidInput && "\(error)".contains("tag")
+        }
+        let many = (0...JobLimits.maxTags).map { "tag-\($0)" }
+        #expect { _ = try jobs.submit(JobSubmission(id: "y", type: "t", tags: many), by: alice) } throws: { error in
+            (error as? JobLedgerError)?.code == .invalidInput && "\(error)".contains("tag")
+        }
+        #expect(try jobs.job("x") == nil && jobs.job("y") == nil)
+    }
+}
