@@ -44,6 +44,9 @@ struct List: ParsableCommand {
     @Option(help: "Batch.") var batch: String?
     @Option(help: "Submitted at or after (ISO-8601).") var since: String?
     @Option(help: "Submitted before (ISO-8601).") var until: String?
+    @Option(help: "Only jobs carrying this tag.") var tag: String?
+    @Flag(help: "Only jobs scheduled to run later that are not due yet.") var scheduled = false
+    @Flag(help: "Leave out jobs scheduled to run later that are not due yet.") var notScheduled = false
     @Option(parsing: .unconditional, help: "Page size, 1 to \(JobLimits.maxPageSize).") var limit: Int = 50
     @Option(help: "Cursor from the previous page's `next` of the same listing; anything else is refused (exit 2).") var after: String?
 
@@ -53,15 +56,21 @@ struct List: ParsableCommand {
             let query = JobQuery(
                 state: state, type: type, owner: owner, organisation: org, batch: batch,
                 submittedFrom: try since.map { try parseTime($0, option: "--since") },
-                submittedBefore: try until.map { try parseTime($0, option: "--until") })
+                submittedBefore: try until.map { try parseTime($0, option: "--until") },
+                scheduled: try scheduledFilter(), tag: tag)
             let page = try jobs.list(query, limit: limit, after: after)
             if ledger.json {
                 Output.printJSON(JobJSON.page(page))
             } else {
-                print(Output.jobTable(page.jobs))
+                print(Output.jobTable(page.jobs, now: jobs.options.clock()))
                 if let next = page.next { print("more: --after \(next)") }
             }
         }
+    }
+
+    private func scheduledFilter() throws -> Bool? {
+        if scheduled && notScheduled { throw CLIError.badInput("--scheduled and --not-scheduled: give one of them") }
+        return scheduled ? true : (notScheduled ? false : nil)
     }
 }
 

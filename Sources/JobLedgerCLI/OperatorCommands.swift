@@ -5,7 +5,10 @@ import JobLedger
 struct Submit: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Submit a job; an id that exists answers the existing job.",
-        discussion: #"Example: jobledger submit --id job-1 --type email --owner alice --org acme --payload '{"to":"bob"}'"#)
+        discussion: #"""
+            Example: jobledger submit --id job-1 --type email --owner alice --org acme --payload '{"to":"bob"}'
+            Later:   jobledger submit --type report --owner alice --org acme --delay 3600 --timeout 300 --after job-1
+            """#)
 
     @OptionGroup var ledger: LedgerOptions
     @Option(help: "Job id (default: generated).") var id: String?
@@ -18,11 +21,20 @@ struct Submit: ParsableCommand {
     var priority: Int = 0
     @Option(parsing: .unconditional, help: "Attempts before the job fails for good; \(JobLimits.maxAttempts.lowerBound) to \(JobLimits.maxAttempts.upperBound).")
     var maxAttempts: Int = 3
+    @Option(help: "Run no earlier than this time (ISO-8601); not with --delay.") var at: String?
+    @Option(parsing: .unconditional, help: "Run no earlier than this many seconds from now; not with --at.") var delay: Double?
+    @Option(parsing: .unconditional, help: "Longest run of an attempt in seconds, lease renewals or not; then it fails as a timeout.")
+    var timeout: Double?
+    @Option(help: "Run only after this job completes (repeat for several); if it ends otherwise, this job is cancelled.")
+    var after: [String] = []
+    @Option(help: "A label to find the job by with list --tag (repeat for several).")
+    var tag: [String] = []
 
     func run() throws {
         try runReportingErrors {
             let submission = JobSubmission(
-                id: id, type: type, payload: payload, priority: priority, maxAttempts: maxAttempts, batch: batch)
+                id: id, type: type, payload: payload, priority: priority, maxAttempts: maxAttempts, batch: batch,
+                runAt: try at.map { try parseTime($0, option: "--at") }, delay: delay, timeout: timeout, after: after, tags: tag)
             // Checked before the ledger is opened, which may create it.
             try JobLedger.checkNumbers(of: submission)
             let jobs = try ledger.open(creating: true)
@@ -140,7 +152,7 @@ struct KillBatch: ParsableCommand {
 
 struct Sweep: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Expire leases that ran out: jobs go back to pending, fail, or end cancelled.",
+        abstract: "Expire leases that ran out and time out attempts past their job's timeout: jobs go back to pending, fail, or end cancelled; then resolve jobs whose dependencies ended.",
         discussion: "Example: jobledger sweep --json")
 
     @OptionGroup var ledger: LedgerOptions
@@ -149,6 +161,7 @@ struct Sweep: ParsableCommand {
         try runReportingErrors {
             let jobs = try ledger.open(creating: false)
             let expired = try jobs.expireLeases()
+            try jobs.resolveDependencies()
             if ledger.json { Output.printJSON(["expired": expired]) } else {
                 print(expired.isEmpty ? "no lease expired" : "expired: " + expired.joined(separator: ", "))
             }

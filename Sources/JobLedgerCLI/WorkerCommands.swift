@@ -63,6 +63,7 @@ struct Renew: ParsableCommand {
             } else {
                 print(Output.jobDetail(renewal.job))
                 if renewal.cancelRequested { print("cancel requested: stop and acknowledge") }
+                if renewal.timedOut { print("timed out: the attempt is over; stop") }
             }
         }
     }

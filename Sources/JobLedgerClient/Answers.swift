@@ -15,6 +15,10 @@ public struct RenewAnswer: Sendable, Hashable, Codable {
     /// True once someone asked to cancel the job: the worker should stop
     /// and acknowledge.
     public var cancelRequested: Bool
+    /// True when the attempt ran past the job's timeout and is over: the
+    /// worker should stop; whatever it settles for the attempt is refused.
+    /// Absent from the answers of servers that had no timeouts.
+    public var timedOut: Bool?
 }
 
 /// What a cancel, kill or retry did. Every outcome is an answer (HTTP 200),

@@ -15,12 +15,28 @@ public struct NewJob: Sendable, Hashable, Encodable {
     public var maxAttempts: Int?
     /// The batch the job belongs to.
     public var batch: String?
+    /// Not claimable before this time; not with ``delay``.
+    public var runAt: Date?
+    /// Not claimable before this many seconds from the server's clock.
+    public var delay: Double?
+    /// The longest an attempt may run, in seconds.
+    public var timeout: Double?
+    /// Ids of jobs that must complete first.
+    public var after: [String]?
+    /// Labels to find the job by.
+    public var tags: [String]?
 
     /// Describes a job to submit.
     public init(
         id: String? = nil, type: String, payload: JSONValue? = nil, priority: Int? = nil, maxAttempts: Int? = nil,
-        batch: String? = nil
+        batch: String? = nil, runAt: Date? = nil, delay: Double? = nil, timeout: Double? = nil, after: [String]? = nil,
+        tags: [String]? = nil
     ) {
+        self.tags = tags
+        self.runAt = runAt
+        self.delay = delay
+        self.timeout = timeout
+        self.after = after
         self.id = id
         self.type = type
         self.payload = payload

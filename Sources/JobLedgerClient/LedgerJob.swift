@@ -42,6 +42,18 @@ public struct LedgerJob: Sendable, Hashable, Codable {
     /// The job's input: the payload it was submitted with (servers older
     /// than the field leave it out).
     public var payload: JSONValue?
+    /// When the job was scheduled to run; only on scheduled jobs.
+    public var runAt: Date? = nil
+    /// The longest run of an attempt, in seconds; only on jobs with one.
+    public var timeout: Double? = nil
+    /// When the running attempt runs out of time; only while one runs.
+    public var deadline: Date? = nil
+    /// The jobs this one waits for; only on jobs submitted with some.
+    public var after: [String]? = nil
+    /// Of ``after``, those not completed yet.
+    public var waitingFor: [String]? = nil
+    /// Labels to find the job by; only on jobs that carry some.
+    public var tags: [String]? = nil
 
     /// A state name. A struct rather than an enum, so that a state a newer
     /// server adds decodes instead of failing the whole answer. It codes as

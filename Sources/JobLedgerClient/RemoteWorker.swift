@@ -178,6 +178,11 @@ public final class RemoteWorker: Sendable {
             do {
                 let renewal = try await client.renew(id, attempt: context.attempt, lease: lease)
                 if renewal.cancelRequested { context.markStopped(.cancelRequested) }
+                if renewal.timedOut == true {
+                    // The attempt ran out of time and is over: stop the handler.
+                    context.markStopped(renewal.job.state)
+                    return
+                }
             } catch is CancellationError {
                 return
             } catch let problem as LedgerProblem where !problem.isTransient {

@@ -178,6 +178,8 @@ package struct JobHistoryCheck {
         case .killed(let data): keys["\(id) JobKilled \(data.actor)", default: 0] += 1
         case .leaseExpired: keys["\(id) LeaseExpired -", default: 0] += 1
         case .retried(let data): keys["\(id) JobRetried \(data.actor)", default: 0] += 1
+        case .timedOut: keys["\(id) JobTimedOut -", default: 0] += 1
+        case .dependencyMet(let data): keys["\(id) DependencyMet \(data.dependency)", default: 0] += 1
         }
     }
 
@@ -269,6 +271,17 @@ private struct StepRules {
             let expected: JobState = before.state == .cancelRequested ? .cancelled : (before.attemptsLeft > 0 ? .pending : .failed)
             if data.nextState != expected { broken.append("lease expiry led to \(data.nextState), expected \(expected)") }
             if expected == .pending { backoff(data.retryAt, attempt: data.attempt) }
+        case .timedOut(let data):
+            holder(data.worker, data.attempt)
+            guard let deadline = before.deadline, deadline <= now else {
+                broken.append("deadline \(String(describing: before.deadline)) had not come at \(now)")
+                break
+            }
+            let expected: JobState = before.state == .cancelRequested ? .cancelled : (before.attemptsLeft > 0 ? .pending : .failed)
+            if data.nextState != expected { broken.append("timeout led to \(data.nextState), expected \(expected)") }
+            if expected == .pending { backoff(data.retryAt, attempt: data.attempt) }
+        case .dependencyMet(let data):
+            if !before.waitingFor.contains(data.dependency) { broken.append("\(data.dependency) met, but not waited for") }
         }
         return broken
     }

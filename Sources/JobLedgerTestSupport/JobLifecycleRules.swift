@@ -35,7 +35,8 @@ package enum JobLifecycleRules {
         switch event {
         case .submitted: return []
         case .claimed: return [.pending]
-        case .leaseRenewed, .completed, .failed, .leaseExpired: return [.running, .cancelRequested]
+        case .leaseRenewed, .completed, .failed, .leaseExpired, .timedOut: return [.running, .cancelRequested]
+        case .dependencyMet: return [.pending]
         case .attemptFailed, .cancelRequested: return [.running]
         case .cancelled: return [.pending, .cancelRequested]
         case .killed: return [.pending, .running, .cancelRequested]
@@ -55,6 +56,8 @@ package enum JobLifecycleRules {
         case .cancelled: return .cancelled
         case .killed: return .killed
         case .leaseExpired(let data): return data.nextState
+        case .timedOut(let data): return data.nextState
+        case .dependencyMet: return .pending
         }
     }
 
@@ -72,6 +75,8 @@ package enum JobLifecycleRules {
         case .killed: return .killed
         case .leaseExpired: return .expired
         case .retried: return .retried
+        case .timedOut: return .timedOut
+        case .dependencyMet: return .dependencyMet
         }
     }
 
@@ -81,7 +86,8 @@ package enum JobLifecycleRules {
     /// `cancel_requested` (asking again adds nothing).
     package static func eventsAppended(by outcome: JobOutcome) -> ClosedRange<Int> {
         switch outcome {
-        case .created, .claimed, .renewed, .completed, .retryScheduled, .failed, .cancelled, .killed, .retried, .expired:
+        case .created, .claimed, .renewed, .completed, .retryScheduled, .failed, .cancelled, .killed, .retried, .expired,
+             .timedOut, .dependencyMet:
             return 1...1
         case .cancelRequested:
             return 0...1

@@ -21,6 +21,8 @@ import Testing
         (.killed(stop), "JobKilled"),
         (.leaseExpired(.init(worker: "w", attempt: 1, nextState: .pending, retryAt: at)), "LeaseExpired"),
         (.retried(.init(actor: "root")), "JobRetried"),
+        (.timedOut(.init(worker: "w", attempt: 1, nextState: .failed, timeoutMillis: 1500)), "JobTimedOut"),
+        (.dependencyMet(.init(dependency: "j0")), "DependencyMet"),
     ]
 
     @Test("each case finds its own line of the list of kinds")

@@ -22,6 +22,9 @@ struct DecidedCommand<Answer>: LedgerCommand {
         self.decide = decide
     }
 
+    /// One reading and decision, for a command that builds on this one.
+    func decideOnce() throws(JobLedgerError) -> Decision<Answer> { try decide() }
+
     mutating func next(_ feedback: CommandFeedback) throws(JobLedgerError) -> CommandStep<Answer> {
         switch feedback {
         case .appended(let result):

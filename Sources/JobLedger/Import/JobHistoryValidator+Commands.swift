@@ -34,6 +34,15 @@ extension JobHistoryValidator {
             return .retry(actor: actor)
         case ("expireLease", .leaseExpired):
             return .expireLease
+        case ("timeOut", .timedOut):
+            return .timeOut
+        case ("resolveDependency", .dependencyMet(let data)):
+            return .resolveDependency(dependency: data.dependency, state: .completed)
+        case ("resolveDependency", .cancelled(let data)):
+            // The reason names the first cause of the cancel, not always the
+            // job waited for: any job still waited for stands for it.
+            guard let dependency = job?.waitingFor.first else { return nil }
+            return .resolveDependency(dependency: dependency, state: .cancelled, cause: data.reason)
         default:
             return nil
         }
@@ -47,7 +56,7 @@ extension JobHistoryValidator {
         case let .claim(worker, _), let .renewLease(worker, _, _), let .complete(worker, _, _),
              let .fail(worker, _, _, _), let .acknowledgeCancel(worker, _):
             expected = .worker(worker)
-        case .expireLease:
+        case .expireLease, .timeOut, .resolveDependency:
             expected = .system
         case .submit(let data):
             expected = Actor(id: data.owner, role: entry.role, organisation: data.organisation)
@@ -80,6 +89,9 @@ extension JobHistoryValidator {
             mine.retryAt = theirs.retryAt
             return mine == theirs
         case (.leaseExpired(var mine), .leaseExpired(let theirs)):
+            if mine.retryAt != nil, theirs.retryAt != nil { mine.retryAt = theirs.retryAt }
+            return mine == theirs
+        case (.timedOut(var mine), .timedOut(let theirs)):
             if mine.retryAt != nil, theirs.retryAt != nil { mine.retryAt = theirs.retryAt }
             return mine == theirs
         default:

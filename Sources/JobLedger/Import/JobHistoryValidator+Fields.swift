@@ -35,6 +35,9 @@ extension JobHistoryValidator {
                 try JobInput.validateName(data.organisation, field: "organisation")
                 if let batch = data.batch { try JobInput.validateID(batch, field: "batch") }
                 try JobInput.validateJSON(data.payload, field: "payload")
+                for dependency in data.after ?? [] { try JobInput.validateID(dependency, field: "after") }
+                for tag in data.tags ?? [] { try JobInput.validateName(tag, field: "tag") }
+                if let millis = data.timeoutMillis { try JobInput.validateTimeout(TimeInterval(millis) / 1000) }
             }
             guard data.owner == line.event.actor else { throw refuse("the JobSubmitted's owner is not its actor") }
             guard data.maxAttempts >= 1 else { throw refuse("invalid maxAttempts: must be at least 1, got \(data.maxAttempts)") }
@@ -49,6 +52,10 @@ extension JobHistoryValidator {
             try time(data.retryAt, "retryAt")
         case .leaseExpired(let data):
             if let retryAt = data.retryAt { try time(retryAt, "retryAt") }
+        case .timedOut(let data):
+            if let retryAt = data.retryAt { try time(retryAt, "retryAt") }
+        case .dependencyMet(let data):
+            try Self.checkField(line.number) { () throws(JobLedgerError) in try JobInput.validateID(data.dependency, field: "dependency") }
         case .failed, .cancelRequested, .cancelled, .killed, .retried:
             break
         }

@@ -53,17 +53,38 @@ struct JobHistoryValidator {
                 } else if let id = Self.auditJobID(line.streamID) {
                     try checkLoneAudit(line, jobID: id)
                     index += 1
+                } else if line.streamID.hasPrefix("queue-") {
+                    try Self.checkQueueEvent(line)
+                    index += 1
                 } else {
                     throw Refusal(
                         line: line.number,
                         reason: "stream '\(InputQuote.bounded(line.streamID))' is not one the job ledger writes "
-                            + "(job-<id> or audit-<id>)")
+                            + "(job-<id>, audit-<id> or queue-<type>)")
                 }
             }
         } catch let refusal as Refusal {
             throw .invalidHistory(line: refusal.line, reason: refusal.reason)
         } catch {
             throw .invalidHistory(line: lines[index].number, reason: "the ledger could not be read: \(error)")
+        }
+    }
+
+    /// A line of a job type's queue stream: one of its two kinds, carrying
+    /// settings that read back.
+    private static func checkQueueEvent(_ line: ImportedLine) throws {
+        guard QueueEvents.typeNames.contains(line.event.type) else {
+            throw Refusal(line: line.number, reason: "a queue stream holds only \(QueueEvents.typeNames.sorted().joined(separator: " and ")) events")
+        }
+        do {
+            let settings = try JSONCoding.decoder.decode(QueueSettings.self, from: Data(line.event.payload))
+            if let limit = settings.concurrency, !(1...JobLimits.maxConcurrencyLimit).contains(limit) {
+                throw Refusal(line: line.number, reason: "the concurrency limit \(limit) is out of bounds")
+            }
+        } catch let refusal as Refusal {
+            throw refusal
+        } catch {
+            throw Refusal(line: line.number, reason: "the queue event's settings do not read: \(error)")
         }
     }
 

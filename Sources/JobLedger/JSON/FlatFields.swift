@@ -27,6 +27,15 @@ struct FlatFields {
         if case .int(let value)? = object[key] { value } else { nil }
     }
 
+    /// An integer field that may be absent or `null` (`.some(nil)`).
+    func optionalInt(_ key: StaticString) -> Int?? {
+        switch object[key] {
+        case nil, .null?: return .some(nil)
+        case .int(let value)?: return .some(value)
+        default: return nil
+        }
+    }
+
     /// A Boolean field.
     func bool(_ key: StaticString) -> Bool? {
         if case .bool(let value)? = object[key] { value } else { nil }

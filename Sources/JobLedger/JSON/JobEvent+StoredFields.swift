@@ -5,7 +5,12 @@ import Foundation
 // through ``JSONObjectWriter``, read back by the flat fast path.
 
 extension JobEvent.Submitted: JobEventData {
+    // The fields added with scheduling, timeouts and dependencies are
+    // written only when set, so a job without them is stored exactly as
+    // before. A list of dependencies is an array: such an event leaves the
+    // flat fast path for the general decoder.
     func write(to json: inout JSONObjectWriter) {
+        if let after, !after.isEmpty { json.json("after", Self.array(after)) }
         json.string("batch", batch)
         json.string("id", id)
         json.int("maxAttempts", maxAttempts)
@@ -13,17 +18,37 @@ extension JobEvent.Submitted: JobEventData {
         json.string("owner", owner)
         json.string("payload", payload)
         json.int("priority", priority)
+        if let runAt { json.date("runAt", runAt) }
+        if let tags, !tags.isEmpty { json.json("tags", Self.array(tags)) }
+        if let timeoutMillis { json.int("timeoutMillis", timeoutMillis) }
         json.string("type", type)
     }
 
     init?(flat f: FlatFields) {
-        guard let id = f.text("id"), let type = f.text("type"), let owner = f.text("owner"),
+        guard f.object["after"] == nil, f.object["tags"] == nil,
+              let id = f.text("id"), let type = f.text("type"), let owner = f.text("owner"),
               let organisation = f.text("organisation"), let batch = f.optionalText("batch"),
-              let payload = f.text("payload"), let priority = f.int("priority"), let maxAttempts = f.int("maxAttempts")
+              let payload = f.text("payload"), let priority = f.int("priority"), let maxAttempts = f.int("maxAttempts"),
+              let runAt = f.optionalDate("runAt"), let timeoutMillis = f.optionalInt("timeoutMillis")
         else { return nil }
         self.init(
             id: id, type: type, owner: owner, organisation: organisation, batch: batch, payload: payload,
-            priority: priority, maxAttempts: maxAttempts)
+            priority: priority, maxAttempts: maxAttempts, runAt: runAt, timeoutMillis: timeoutMillis)
+    }
+
+    mutating func mapInstants(_ body: (String, Date) -> Date) {
+        if let runAt { self.runAt = body("runAt", runAt) }
+    }
+
+    /// A list of strings as a JSON array.
+    private static func array(_ texts: [String]) -> [UInt8] {
+        var array: [UInt8] = [UInt8(ascii: "[")]
+        for (index, text) in texts.enumerated() {
+            if index > 0 { array.append(UInt8(ascii: ",")) }
+            JSONText.appendString(text, to: &array)
+        }
+        array.append(UInt8(ascii: "]"))
+        return array
     }
 }
 
@@ -131,5 +156,38 @@ extension JobEvent.Retried: JobEventData {
     init?(flat f: FlatFields) {
         guard let actor = f.text("actor") else { return nil }
         self.init(actor: actor)
+    }
+}
+
+extension JobEvent.TimedOut: JobEventData {
+    func write(to json: inout JSONObjectWriter) {
+        json.int("attempt", attempt)
+        json.string("nextState", nextState.rawValue)
+        json.date("retryAt", retryAt)
+        json.int("timeoutMillis", timeoutMillis)
+        json.string("worker", worker)
+    }
+
+    init?(flat f: FlatFields) {
+        guard let worker = f.text("worker"), let attempt = f.int("attempt"),
+              let next = f.text("nextState").flatMap(JobState.init(rawValue:)), let retryAt = f.optionalDate("retryAt"),
+              let timeoutMillis = f.int("timeoutMillis")
+        else { return nil }
+        self.init(worker: worker, attempt: attempt, nextState: next, retryAt: retryAt, timeoutMillis: timeoutMillis)
+    }
+
+    mutating func mapInstants(_ body: (String, Date) -> Date) {
+        if let retryAt { self.retryAt = body("retryAt", retryAt) }
+    }
+}
+
+extension JobEvent.DependencyMet: JobEventData {
+    func write(to json: inout JSONObjectWriter) {
+        json.string("dependency", dependency)
+    }
+
+    init?(flat f: FlatFields) {
+        guard let dependency = f.text("dependency") else { return nil }
+        self.init(dependency: dependency)
     }
 }

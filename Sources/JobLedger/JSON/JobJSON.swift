@@ -29,15 +29,33 @@ public enum JobJSON {
     }
 
     /// The JOB shape.
+    ///
+    /// The fields of scheduling, timeouts and dependencies appear only on
+    /// jobs that use them: `runAt` (time), `timeout` (seconds), `deadline`
+    /// (time, while an attempt runs), `after` and `waitingFor` (job ids).
     public static func job(_ job: Job?) -> Any {
         guard let job else { return NSNull() }
-        return [
+        var fields: [String: Any] = [
             "id": job.id, "type": job.type, "state": job.state.rawValue, "owner": job.owner,
             "org": job.organisation, "batch": job.batch ?? NSNull(), "payload": jsonValue(job.payload), "priority": job.priority,
             "attempt": job.attempt, "maxAttempts": job.maxAttempts, "worker": job.worker ?? NSNull(),
             "leaseUntil": time(job.leaseUntil), "availableAt": time(job.availableAt), "version": job.version, "submittedAt": time(job.submittedAt),
             "updatedAt": time(job.updatedAt), "result": jsonValue(job.result), "error": job.error ?? NSNull(),
-        ] as [String: Any]
+        ]
+        if let runAt = job.runAt { fields["runAt"] = time(runAt) }
+        if let timeout = job.timeout { fields["timeout"] = timeout }
+        if let deadline = job.deadline { fields["deadline"] = time(deadline) }
+        if !job.dependencies.isEmpty {
+            fields["after"] = job.dependencies
+            fields["waitingFor"] = job.waitingFor
+        }
+        if !job.tags.isEmpty { fields["tags"] = job.tags }
+        return fields
+    }
+
+    /// Whether the job carries any field that only some jobs have.
+    private static func hasOptionalFields(_ job: Job) -> Bool {
+        job.runAt != nil || job.timeout != nil || job.deadline != nil || !job.dependencies.isEmpty || !job.tags.isEmpty
     }
 
     /// The JOB shape as UTF-8, the same bytes as `data(job(job))`, written
@@ -57,6 +75,7 @@ public enum JobJSON {
         func plain(_ text: String?) -> Bool {
             text?.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C } ?? true
         }
+        guard !hasOptionalFields(job) else { return nil }
         guard plain(job.id), plain(job.type), plain(job.owner), plain(job.organisation), plain(job.batch),
               plain(job.error), plain(job.worker)
         else { return nil }
@@ -106,9 +125,9 @@ public enum JobJSON {
         ["created": result.created, "job": job(result.job)]
     }
 
-    /// `{"job": JOB, "cancelRequested": bool}`, the answer of renew.
+    /// `{"job": JOB, "cancelRequested": bool, "timedOut": bool}`, the answer of renew.
     public static func renew(_ result: RenewResult) -> [String: Any] {
-        ["job": job(result.job), "cancelRequested": result.cancelRequested]
+        ["job": job(result.job), "cancelRequested": result.cancelRequested, "timedOut": result.timedOut]
     }
 
     /// `{"outcome": ..., "job": JOB or null}`, the answer of cancel, kill and retry.

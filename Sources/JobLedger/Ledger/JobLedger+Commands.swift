@@ -15,6 +15,17 @@ public struct RenewResult: Sendable, Hashable {
     public let job: Job
     /// True when someone asked to cancel the job: stop and acknowledge.
     public let cancelRequested: Bool
+    /// True when the attempt ran past the job's timeout and has ended (the
+    /// job was failed as a timeout, or is pending for another attempt): stop;
+    /// anything the worker settles for this attempt is refused.
+    public let timedOut: Bool
+
+    /// Creates an answer.
+    public init(job: Job, cancelRequested: Bool, timedOut: Bool = false) {
+        self.job = job
+        self.cancelRequested = cancelRequested
+        self.timedOut = timedOut
+    }
 }
 
 /// What `cancel`, `kill` and `retry` answer: never an error for a job in
@@ -36,12 +47,35 @@ extension JobLedger {
     /// The type, owner and organisation are stored in NFC and compared as
     /// bytes (``NameRule``), as every command and query does with names.
     public func submit(_ submission: JobSubmission, by actor: Actor, requestID: UUID = UUID()) throws(JobLedgerError) -> SubmitResult {
-        try execute(submitCommand(submission, actor: actor, requestID: requestID))
+        let result = try execute(submitCommand(submission, actor: actor, requestID: requestID))
+        if result.created, !result.job.waitingFor.isEmpty { try resolveWaits(of: result.job) }
+        return result.created && !result.job.waitingFor.isEmpty ? try refreshed(result) : result
     }
 
     /// The async form of ``submit(_:by:requestID:)``.
     public func submit(_ submission: JobSubmission, by actor: Actor, requestID: UUID = UUID()) async throws(JobLedgerError) -> SubmitResult {
-        try await execute(submitCommand(submission, actor: actor, requestID: requestID))
+        let result = try await execute(submitCommand(submission, actor: actor, requestID: requestID))
+        if result.created, !result.job.waitingFor.isEmpty { try await resolveWaits(of: result.job) }
+        return result.created && !result.job.waitingFor.isEmpty ? try refreshed(result) : result
+    }
+
+    /// Tags in their stored form (``NameRule``), each once, at most ``JobLimits/maxTags``.
+    static func checkedTags(_ tags: [String]) throws(JobLedgerError) -> [String] {
+        var stored: [String] = []
+        for tag in tags {
+            let name = try NameRule.name(tag, field: "tag")
+            if !stored.contains(where: { NameRule.same($0, name) }) { stored.append(name) }
+        }
+        guard stored.count <= JobLimits.maxTags else {
+            throw .invalidInput(field: "tag", reason: "\(stored.count) tags; a job may carry at most \(JobLimits.maxTags)")
+        }
+        return stored
+    }
+
+    /// A submission's answer with the job as it is now: resolving the jobs
+    /// it waits for may have moved it since.
+    private func refreshed(_ result: SubmitResult) throws(JobLedgerError) -> SubmitResult {
+        SubmitResult(created: result.created, job: try storedJob(result.job.id) ?? result.job)
     }
 
     /// The submit command, every name in its stored form (``NameRule``).
@@ -59,10 +93,25 @@ extension JobLedger {
         guard submission.payload.utf8.count <= options.store.limits.maxPayloadBytes - 1024 else {
             throw .invalidInput(field: "payload", reason: "is larger than the payload limit")
         }
+        var runAt = submission.runAt
+        if let delay = submission.delay {
+            guard runAt == nil else { throw .invalidInput(field: "delay", reason: "cannot be given with runAt; give one of them") }
+            try JobInput.validateDelay(delay)
+            runAt = options.clock() + delay
+        }
+        if let time = runAt { try LedgerInstant.check(time, field: submission.delay == nil ? "runAt" : "delay") }
+        var timeoutMillis: Int? = nil
+        if let timeout = submission.timeout {
+            try JobInput.validateTimeout(timeout)
+            timeoutMillis = Int((timeout * 1000).rounded())
+        }
+        let after = try checkedDependencies(submission.after)
+        let tags = try Self.checkedTags(submission.tags)
         let command = JobCommand.submit(.init(
             id: id, type: type, owner: owner.id, organisation: owner.organisation,
             batch: submission.batch, payload: submission.payload, priority: submission.priority,
-            maxAttempts: submission.maxAttempts))
+            maxAttempts: submission.maxAttempts, runAt: runAt.map(JSONCoding.truncated), timeoutMillis: timeoutMillis,
+            after: after, tags: tags))
         return try jobCommand(id, command, actor: owner, requestID: requestID) { result throws(JobLedgerError) in
             if let refusal = result.refusal { throw JobLedgerError(refusal, jobID: id, actor: "", action: "submit") }
             guard let job = result.job else { throw .notFound(jobID: id) }
@@ -87,20 +136,49 @@ extension JobLedger {
     ) throws(JobLedgerError) -> DecidedCommand<RenewResult> {
         let worker = try workerInput(jobID, worker)
         try JobInput.validateLease(lease)
-        return try workerCommand(
+        let renewal = try workerCommand(
             jobID, "renew the lease of", worker, attempt, .renewLease(worker: worker, attempt: attempt, lease: lease)
         ) { job in RenewResult(job: job, cancelRequested: job.state == .cancelRequested) }
+        let timeout = try jobCommand(jobID, .timeOut, actor: .system, reason: "timeout", auditRefusal: false) { result in result }
+        return DecidedCommand(subject: jobID) { () throws(JobLedgerError) in
+            // The renewal of an attempt past its deadline ends the attempt
+            // instead, by the system, as the sweep would; the renewal of an
+            // attempt that ended so answers that it did, changing nothing.
+            if let job = try self.storedJob(jobID), NameRule.same(job.worker, worker) || job.worker == nil,
+               job.attempt == attempt {
+                if job.timedOutAttempt == attempt, job.state != .running, job.state != .cancelRequested {
+                    return Decision(append: []) { _ in RenewResult(job: job, cancelRequested: false, timedOut: true) }
+                }
+                if let deadline = job.deadline, deadline <= JSONCoding.truncated(self.options.clock()),
+                   NameRule.same(job.worker, worker) {
+                    let decision = try timeout.decideOnce()
+                    // Refused (the job moved on since it was read): the
+                    // renewal decides, on the job as it is now.
+                    if !decision.append.isEmpty {
+                        return Decision(append: decision.append) { result throws(JobLedgerError) in
+                            let ended = try decision.answer(result)
+                            return RenewResult(job: ended.job ?? job, cancelRequested: false, timedOut: true)
+                        }
+                    }
+                }
+            }
+            return try renewal.decideOnce()
+        }
     }
 
     /// Completes `attempt` with an optional JSON result. Completing a job
     /// whose cancel was requested completes it: the work was done.
     public func complete(_ jobID: String, worker: String, attempt: Int, result: String? = nil) throws(JobLedgerError) -> Job {
-        try execute(completeCommand(jobID, worker: worker, attempt: attempt, result: result))
+        let job = try execute(completeCommand(jobID, worker: worker, attempt: attempt, result: result))
+        try releaseDependents(of: job)
+        return job
     }
 
     /// The async form of ``complete(_:worker:attempt:result:)``.
     public func complete(_ jobID: String, worker: String, attempt: Int, result: String? = nil) async throws(JobLedgerError) -> Job {
-        try await execute(completeCommand(jobID, worker: worker, attempt: attempt, result: result))
+        let job = try await execute(completeCommand(jobID, worker: worker, attempt: attempt, result: result))
+        try await releaseDependents(of: job)
+        return job
     }
 
     private func completeCommand(
@@ -115,12 +193,16 @@ extension JobLedger {
     /// Fails `attempt`. A retryable failure with attempts left goes back to
     /// pending after an exponential backoff; otherwise the job fails.
     public func fail(_ jobID: String, worker: String, attempt: Int, error: String, retryable: Bool) throws(JobLedgerError) -> Job {
-        try execute(failCommand(jobID, worker: worker, attempt: attempt, error: error, retryable: retryable))
+        let job = try execute(failCommand(jobID, worker: worker, attempt: attempt, error: error, retryable: retryable))
+        try releaseDependents(of: job)
+        return job
     }
 
     /// The async form of ``fail(_:worker:attempt:error:retryable:)``.
     public func fail(_ jobID: String, worker: String, attempt: Int, error: String, retryable: Bool) async throws(JobLedgerError) -> Job {
-        try await execute(failCommand(jobID, worker: worker, attempt: attempt, error: error, retryable: retryable))
+        let job = try await execute(failCommand(jobID, worker: worker, attempt: attempt, error: error, retryable: retryable))
+        try await releaseDependents(of: job)
+        return job
     }
 
     private func failCommand(
@@ -133,12 +215,16 @@ extension JobLedger {
 
     /// The worker confirms it stopped after a cancel request: the job is cancelled.
     public func acknowledgeCancel(_ jobID: String, worker: String, attempt: Int) throws(JobLedgerError) -> Job {
-        try execute(acknowledgeCommand(jobID, worker: worker, attempt: attempt))
+        let job = try execute(acknowledgeCommand(jobID, worker: worker, attempt: attempt))
+        try releaseDependents(of: job)
+        return job
     }
 
     /// The async form of ``acknowledgeCancel(_:worker:attempt:)``.
     public func acknowledgeCancel(_ jobID: String, worker: String, attempt: Int) async throws(JobLedgerError) -> Job {
-        try await execute(acknowledgeCommand(jobID, worker: worker, attempt: attempt))
+        let job = try await execute(acknowledgeCommand(jobID, worker: worker, attempt: attempt))
+        try await releaseDependents(of: job)
+        return job
     }
 
     private func acknowledgeCommand(_ jobID: String, worker: String, attempt: Int) throws(JobLedgerError) -> DecidedCommand<Job> {
@@ -178,22 +264,30 @@ extension JobLedger {
     /// that breaks the rule for ids and names (``NameRule``) is an
     /// invalid-input error, with nothing written.
     public func cancel(_ jobID: String, by actor: Actor, reason: String, requestID: UUID = UUID()) throws(JobLedgerError) -> ActionResult {
-        try execute(stopCommand(jobID, actor, reason: reason, requestID: requestID) { .cancel(actor: $0, reason: reason) })
+        let result = try execute(stopCommand(jobID, actor, reason: reason, requestID: requestID) { .cancel(actor: $0, reason: reason) })
+        try releaseDependents(of: result.job)
+        return result
     }
 
     /// The async form of ``cancel(_:by:reason:requestID:)``.
     public func cancel(_ jobID: String, by actor: Actor, reason: String, requestID: UUID = UUID()) async throws(JobLedgerError) -> ActionResult {
-        try await execute(stopCommand(jobID, actor, reason: reason, requestID: requestID) { .cancel(actor: $0, reason: reason) })
+        let result = try await execute(stopCommand(jobID, actor, reason: reason, requestID: requestID) { .cancel(actor: $0, reason: reason) })
+        try await releaseDependents(of: result.job)
+        return result
     }
 
     /// Kills a non-terminal job (admins of its organisation only).
     public func kill(_ jobID: String, by actor: Actor, reason: String, requestID: UUID = UUID()) throws(JobLedgerError) -> ActionResult {
-        try execute(stopCommand(jobID, actor, reason: reason, requestID: requestID) { .kill(actor: $0, reason: reason) })
+        let result = try execute(stopCommand(jobID, actor, reason: reason, requestID: requestID) { .kill(actor: $0, reason: reason) })
+        try releaseDependents(of: result.job)
+        return result
     }
 
     /// The async form of ``kill(_:by:reason:requestID:)``.
     public func kill(_ jobID: String, by actor: Actor, reason: String, requestID: UUID = UUID()) async throws(JobLedgerError) -> ActionResult {
-        try await execute(stopCommand(jobID, actor, reason: reason, requestID: requestID) { .kill(actor: $0, reason: reason) })
+        let result = try await execute(stopCommand(jobID, actor, reason: reason, requestID: requestID) { .kill(actor: $0, reason: reason) })
+        try await releaseDependents(of: result.job)
+        return result
     }
 
     /// Puts a failed, cancelled or killed job back to pending with a fresh

@@ -21,5 +21,12 @@ extension JobLedger {
     public static func checkNumbers(of submission: JobSubmission) throws(JobLedgerError) {
         try JobInput.validateMaxAttempts(submission.maxAttempts)
         try JobInput.validatePriority(submission.priority)
+        if let delay = submission.delay {
+            guard submission.runAt == nil else { throw .invalidInput(field: "delay", reason: "cannot be given with runAt; give one of them") }
+            try JobInput.validateDelay(delay)
+        }
+        if let runAt = submission.runAt { try LedgerInstant.check(runAt, field: "runAt") }
+        if let timeout = submission.timeout { try JobInput.validateTimeout(timeout) }
+        for id in submission.after { try JobInput.validateID(id, field: "after") }
     }
 }

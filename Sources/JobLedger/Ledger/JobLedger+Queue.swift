@@ -74,38 +74,98 @@ extension JobLedger {
     /// entries not yet claimable (a retry's wait) are passed over.
     func claimCandidates(types: Set<String>?, now: Date, limit: Int = 16, scanLimit: Int = 10_000) throws(JobLedgerError) -> [String] {
         let now = JSONCoding.truncated(now)
+        // Types held back (paused, or at their concurrency limit) are left
+        // out of the scan once seen, so that their jobs never fill the
+        // window ahead of jobs that may run.
+        var held = Set<[UInt8]>()
+        while true {
+            let found = try scanCandidates(types: types, now: now, limit: limit, scanLimit: scanLimit, excluding: held)
+            let seen = Set(found.map(\.type)).subtracting(held)
+            let fresh = try heldBackTypes(Set(seen.map { String(decoding: $0, as: UTF8.self) })).map { Array($0.utf8) }
+            if fresh.isEmpty { return found.map(\.id) }
+            held.formUnion(fresh)
+            let kept = found.filter { !held.contains($0.type) }
+            if !kept.isEmpty { return kept.map(\.id) }
+        }
+    }
+
+    /// One read of the queue indexes for ``claimCandidates(types:now:limit:scanLimit:)``,
+    /// passing over jobs of the `excluding` types.
+    private func scanCandidates(
+        types: Set<String>?, now: Date, limit: Int, scanLimit: Int, excluding: Set<[UInt8]>
+    ) throws(JobLedgerError) -> [Candidate] {
         do {
             return try store.readProjections { tables in
-                guard let types else {
-                    return try Self.claimable(in: tables, JobTables.queue, prefix: [], now: now, limit: limit, scanLimit: scanLimit)
-                        .map(\.id)
-                }
                 // Types are compared as bytes, as the indexes compare them
                 // (``NameRule``), not by the canonical equivalence of `Set<String>`.
-                var found: [(queueKey: ArraySlice<UInt8>, id: String)] = []
-                for type in Set(types.map { Array($0.utf8) }) {
-                    found += try Self.claimable(
-                        in: tables, JobTables.queueByType, prefix: type + [0], now: now, limit: limit, scanLimit: scanLimit)
+                let typeBytes = types.map { Set($0.map { Array($0.utf8) }).subtracting(excluding) }
+                var found: [Candidate] = []
+                if let typeBytes {
+                    for type in typeBytes {
+                        found += try Self.claimable(
+                            in: tables, JobTables.queueByType, prefix: type + [0], now: now, limit: limit, scanLimit: scanLimit,
+                            excluding: [])
+                    }
+                } else {
+                    found = try Self.claimable(
+                        in: tables, JobTables.queue, prefix: [], now: now, limit: limit, scanLimit: scanLimit, excluding: excluding)
                 }
+                found += try Self.dueScheduled(
+                    in: tables, types: typeBytes, now: now, limit: limit, scanLimit: scanLimit, excluding: excluding)
                 if found.count > 1 { found.sort { $0.queueKey.lexicographicallyPrecedes($1.queueKey) } }
-                return found.prefix(limit).map(\.id)
+                return Array(found.prefix(limit))
             }
         } catch {
             throw Self.wrap(error)
         }
     }
 
+    /// A claimable job found in the queue indexes.
+    struct Candidate {
+        /// Its key in `queue`: priority, then submission.
+        let queueKey: ArraySlice<UInt8>
+        let id: String
+        /// Its type's bytes.
+        let type: [UInt8]
+    }
+
     /// The first `limit` claimable entries of `table` whose keys start with
     /// `prefix`, each with its key after the prefix (the `queue` key).
     private static func claimable(
-        in tables: borrowing ProjectionReader, _ table: ProjectionTable, prefix: [UInt8], now: Date, limit: Int, scanLimit: Int
-    ) throws -> [(queueKey: ArraySlice<UInt8>, id: String)] {
-        var found: [(queueKey: ArraySlice<UInt8>, id: String)] = []
+        in tables: borrowing ProjectionReader, _ table: ProjectionTable, prefix: [UInt8], now: Date, limit: Int, scanLimit: Int,
+        excluding: Set<[UInt8]>
+    ) throws -> [Candidate] {
+        var found: [Candidate] = []
         var scanned = 0
         try tables.scan(table, prefix: prefix) { queueKey, value in
             scanned += 1
             if let entry = JobIndexes.queueEntry(value), entry.availableAt <= now {
-                found.append((queueKey, entry.id))
+                let type = Array(entry.type.utf8)
+                if !excluding.contains(type) { found.append(Candidate(queueKey: queueKey, id: entry.id, type: type)) }
+            }
+            return found.count < limit && scanned < scanLimit
+        }
+        return found
+    }
+
+    /// Scheduled jobs that are due, of `types` (any when `nil`), each with
+    /// its `queue` key so that they merge into the queue's order. Only the
+    /// due part of the index is read (it is ordered by due time), so jobs
+    /// scheduled for later cost a claim nothing; among many due jobs the
+    /// earliest due are the candidates.
+    private static func dueScheduled(
+        in tables: borrowing ProjectionReader, types: Set<[UInt8]>?, now: Date, limit: Int, scanLimit: Int,
+        excluding: Set<[UInt8]>
+    ) throws -> [Candidate] {
+        var found: [Candidate] = []
+        var scanned = 0
+        let nowKey = JobIndexes.timeKey(now)
+        try tables.scan(JobTables.scheduled) { key, value in
+            guard key.count > 8, !nowKey.lexicographicallyPrecedes(key.prefix(8)), value.count >= 16 else { return false }
+            scanned += 1
+            let type = Array(value[16...])
+            if types?.contains(type) ?? true, !excluding.contains(type) {
+                found.append(Candidate(queueKey: value[0..<16], id: String(decoding: key[8...], as: UTF8.self), type: type))
             }
             return found.count < limit && scanned < scanLimit
         }
@@ -117,10 +177,18 @@ extension JobLedger {
         let command = JobCommand.claim(worker: worker, lease: lease)
         let decision = JobDecider.decide(job, command, now: now, policy: options.retryPolicy)
         guard case .accepted = decision else { return nil }
+        let requestID = UUID()
+        // A type with settings: paused or full means not now; else the
+        // claim also expects the version of the type's queue stream.
+        guard let slot = try queueSlot(for: job, worker: worker, attempt: job.attempt + 1, requestID: requestID, now: now) else {
+            return nil
+        }
         do {
-            return try CommandPlan(
+            var plan = try CommandPlan(
                 jobID: job.id, before: job, decision: decision, command: command, actor: .worker(worker),
-                reason: nil, requestID: UUID(), now: now)
+                reason: nil, requestID: requestID, now: now)
+            plan.append += slot
+            return plan
         } catch {
             throw Self.wrap(error)
         }
@@ -133,14 +201,18 @@ extension JobLedger {
     /// their `already_*` outcome; jobs the actor may not kill answer
     /// `forbidden` (audited, unchanged).
     public func killBatch(_ batch: String, by actor: Actor, reason: String, requestID: UUID = UUID()) throws(JobLedgerError) -> [BatchKillResult] {
-        try execute(batchKillCommand(batch, by: actor, reason: reason, requestID: requestID))
+        let results = try execute(batchKillCommand(batch, by: actor, reason: reason, requestID: requestID))
+        for result in results where result.outcome == .killed { try releaseDependents(of: try storedJob(result.jobID)) }
+        return results
     }
 
     /// The async form of ``killBatch(_:by:reason:requestID:)``.
     public func killBatch(
         _ batch: String, by actor: Actor, reason: String, requestID: UUID = UUID()
     ) async throws(JobLedgerError) -> [BatchKillResult] {
-        try await execute(batchKillCommand(batch, by: actor, reason: reason, requestID: requestID))
+        let results = try await execute(batchKillCommand(batch, by: actor, reason: reason, requestID: requestID))
+        for result in results where result.outcome == .killed { try await releaseDependents(of: try storedJob(result.jobID)) }
+        return results
     }
 
     private func batchKillCommand(
@@ -211,10 +283,24 @@ extension JobLedger {
     /// jobs back to pending (attempts left) or to failed, cancel-requested
     /// jobs to cancelled. Returns the ids it moved. A job another sweeper or
     /// its worker moved first is skipped, thanks to the expected version.
+    ///
+    /// It also ends every attempt that ran past its job's timeout
+    /// (``JobCommand/timeOut``, by the system), whatever its lease, and
+    /// returns those ids too. A job either move ends is then resolved for
+    /// the jobs waiting for it.
     public func expireLeases() throws(JobLedgerError) -> [String] {
         var expired: [String] = []
         for id in try leasesDue() {
-            if try execute(leaseExpiry(id)) { expired.append(id) }
+            if let job = try execute(leaseExpiry(id)) {
+                expired.append(id)
+                try releaseDependents(of: job)
+            }
+        }
+        for id in try deadlinesDue() {
+            if let job = try execute(timeoutExpiry(id)) {
+                expired.append(id)
+                try releaseDependents(of: job)
+            }
         }
         return expired
     }
@@ -224,7 +310,16 @@ extension JobLedger {
     public func expireLeases() async throws(JobLedgerError) -> [String] {
         var expired: [String] = []
         for id in try leasesDue() {
-            if try await execute(leaseExpiry(id)) { expired.append(id) }
+            if let job = try await execute(leaseExpiry(id)) {
+                expired.append(id)
+                try await releaseDependents(of: job)
+            }
+        }
+        for id in try deadlinesDue() {
+            if let job = try await execute(timeoutExpiry(id)) {
+                expired.append(id)
+                try await releaseDependents(of: job)
+            }
         }
         return expired
     }
@@ -232,11 +327,23 @@ extension JobLedger {
     /// The ids of the jobs whose lease ended before the ledger's clock, from
     /// the lease index.
     private func leasesDue() throws(JobLedgerError) -> [String] {
-        let now = options.clock()
+        try due(in: JobTables.leases)
+    }
+
+    /// The ids of the running jobs whose deadline has come by the ledger's
+    /// clock, from the deadline index.
+    private func deadlinesDue() throws(JobLedgerError) -> [String] {
+        let now = JSONCoding.truncated(options.clock())
+        return try due(in: JobTables.deadlines, now: now + 0.0005)
+    }
+
+    /// The ids of the entries of a time-ordered index (time + id) before `now`.
+    private func due(in table: ProjectionTable, now: Date? = nil) throws(JobLedgerError) -> [String] {
+        let now = now ?? options.clock()
         do {
             return try store.readProjections { tables in
                 var ids: [String] = []
-                try tables.scan(JobTables.leases) { key, _ in
+                try tables.scan(table) { key, _ in
                     guard key.count > 8, JobIndexes.time(fromKey: key[0..<8]) < now else { return false }
                     ids.append(String(decoding: key[8...], as: UTF8.self))
                     return true
@@ -251,9 +358,17 @@ extension JobLedger {
     /// The expiry of one job's lease, by the system; true when it moved the
     /// job. A refusal (the job moved on first) is not audited: the sweeper
     /// merely found nothing to do.
-    private func leaseExpiry(_ id: String) throws(JobLedgerError) -> DecidedCommand<Bool> {
+    private func leaseExpiry(_ id: String) throws(JobLedgerError) -> DecidedCommand<Job?> {
         try jobCommand(id, .expireLease, actor: .system, reason: "lease expired", auditRefusal: false) { result in
-            result.outcome == .expired
+            result.outcome == .expired ? result.job : nil
+        }
+    }
+
+    /// The end of one attempt that ran past its deadline, by the system;
+    /// the job when it moved it. Not audited when refused, as an expiry.
+    private func timeoutExpiry(_ id: String) throws(JobLedgerError) -> DecidedCommand<Job?> {
+        try jobCommand(id, .timeOut, actor: .system, reason: "timeout", auditRefusal: false) { result in
+            result.outcome == .timedOut ? result.job : nil
         }
     }
 }

@@ -8,7 +8,8 @@ struct CommandPlan {
     let before: Job?
     let decision: JobDecision
     let events: [JobEvent]
-    let append: [StreamAppend]
+    /// The streams to append; a claim of a limited type adds its queue stream.
+    var append: [StreamAppend]
     let now: Date
     let outcome: JobOutcome
 

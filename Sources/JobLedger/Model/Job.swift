@@ -48,6 +48,30 @@ public struct Job: Sendable, Hashable, Codable {
     public var stopRequestedBy: String?
     /// The reason given for the cancellation or kill.
     public var stopReason: String?
+    /// When the job was asked to run first, if it was scheduled; it is not
+    /// claimable before then (``availableAt`` says when it next may be).
+    public var runAt: Date? = nil
+    /// The longest an attempt may run, in seconds, whatever its lease
+    /// renewals; `nil` for no limit.
+    public var timeout: TimeInterval? = nil
+    /// When the current attempt runs out of time: its claim plus
+    /// ``timeout``; set only while running or cancel-requested.
+    public var deadline: Date? = nil
+    /// The jobs this one was submitted to wait for, in the order given.
+    public var dependencies: [String] = []
+    /// Those of ``dependencies`` not completed yet; the job is claimable
+    /// only once this is empty.
+    public var waitingFor: [String] = []
+    /// The last attempt that ended because it ran out of time.
+    public var timedOutAttempt: Int? = nil
+    /// Labels to find the job by.
+    public var tags: [String] = []
+
+    /// True for a pending job submitted to run later that has not run yet:
+    /// `list` and the report show it apart from the jobs waiting in the queue.
+    public func isScheduled(at now: Date) -> Bool {
+        state == .pending && runAt != nil && attempt == 0 && waitingFor.isEmpty && availableAt > now
+    }
 
     /// Attempts this job may take in all: those used before the last manual
     /// retry plus `maxAttempts`. Saturates instead of trapping, since a

@@ -22,6 +22,13 @@ public enum JobCommand: Sendable, Hashable {
     case retry(actor: Actor)
     /// Move a job whose lease ran out.
     case expireLease
+    /// End the attempt of a running job past its deadline (its timeout).
+    case timeOut
+    /// Tell a waiting job that `dependency` ended in `state`: a completion
+    /// brings it closer to running, any other end cancels it, with `cause`
+    /// as the reason when given (the first cause of a chain of such
+    /// cancels), else `dependency 'ID' STATE`.
+    case resolveDependency(dependency: String, state: JobState, cause: String? = nil)
 
     /// Whether the decision stays right when the job only had its lease
     /// renewed since it was read: cancel and kill do not depend on the
@@ -47,6 +54,8 @@ public enum JobCommand: Sendable, Hashable {
         case .kill: return "kill"
         case .retry: return "retry"
         case .expireLease: return "expireLease"
+        case .timeOut: return "timeOut"
+        case .resolveDependency: return "resolveDependency"
         }
     }
 }
@@ -63,6 +72,8 @@ public enum JobOutcome: String, Sendable, Hashable, Codable, CaseIterable {
     case alreadyFailed = "already_failed"
     case alreadyKilled = "already_killed"
     case killed, retried, expired
+    case timedOut = "timed_out"
+    case dependencyMet = "dependency_met"
     case notFound = "not_found"
     case forbidden
     case notAllowed = "not_allowed"

@@ -61,7 +61,8 @@ public final class JobContext: Sendable {
     func stoppedStateReadingLedger() throws -> JobState? {
         if let state = stoppedState { return state }
         if let current = try ledger.storedJob(job.id), current.attempt == job.attempt,
-           current.state == .cancelRequested || current.state == .killed || current.state == .cancelled {
+           current.state == .cancelRequested || current.state == .killed || current.state == .cancelled
+            || current.timedOutAttempt == job.attempt {
             markStopped(current.state)
             return current.state
         }

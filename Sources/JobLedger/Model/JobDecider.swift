@@ -31,7 +31,7 @@ public enum JobDecider {
 
         case let .claim(worker, lease):
             guard job.state == .pending else { return .refused(.invalidTransition(from: job.state)) }
-            guard job.availableAt <= now else { return .refused(.invalidTransition(from: job.state)) }
+            guard job.availableAt <= now, job.waitingFor.isEmpty else { return .refused(.invalidTransition(from: job.state)) }
             // A stored attempt number may be anything; the last one has no next.
             let (next, overflow) = job.attempt.addingReportingOverflow(1)
             guard !overflow else { return .refused(.invalidTransition(from: job.state)) }
@@ -93,6 +93,12 @@ public enum JobDecider {
             case .pending, .running, .cancelRequested, .completed: return .refused(.invalidTransition(from: job.state))
             }
 
+        case .timeOut:
+            return timeOut(job, now: now, policy: policy)
+
+        case let .resolveDependency(dependency, state, cause):
+            return resolve(job, dependency: dependency, state: state, cause: cause)
+
         case .expireLease:
             guard job.state == .running || job.state == .cancelRequested,
                   let leaseUntil = job.leaseUntil, leaseUntil < now
@@ -110,6 +116,45 @@ public enum JobDecider {
             return .accepted(
                 [.leaseExpired(.init(worker: job.worker ?? "", attempt: job.attempt, nextState: next, retryAt: retryAt))],
                 .expired)
+        }
+    }
+
+    /// The end of an attempt that ran past its deadline: like an expired
+    /// lease, back to pending with attempts left, failed without, and
+    /// cancelled when a cancel was pending.
+    private static func timeOut(_ job: Job, now: Date, policy: RetryPolicy) -> JobDecision {
+        guard job.state == .running || job.state == .cancelRequested,
+              let deadline = job.deadline, deadline <= now, let timeout = job.timeout
+        else { return .refused(.invalidTransition(from: job.state)) }
+        let next: JobState
+        var retryAt: Date? = nil
+        if job.state == .cancelRequested {
+            next = .cancelled
+        } else if job.attemptsLeft > 0 {
+            next = .pending
+            retryAt = JSONCoding.truncated(now + policy.delay(afterAttempt: job.attempt))
+        } else {
+            next = .failed
+        }
+        let millis = Int((timeout * 1000).rounded())
+        return .accepted(
+            [.timedOut(.init(worker: job.worker ?? "", attempt: job.attempt, nextState: next, retryAt: retryAt, timeoutMillis: millis))],
+            .timedOut)
+    }
+
+    /// A waiting job hears that one of the jobs it waits for ended.
+    private static func resolve(_ job: Job, dependency: String, state: JobState, cause: String?) -> JobDecision {
+        guard job.state == .pending, job.waitingFor.contains(dependency) else {
+            return .refused(.invalidTransition(from: job.state))
+        }
+        switch state {
+        case .completed:
+            return .accepted([.dependencyMet(.init(dependency: dependency))], .dependencyMet)
+        case .failed, .cancelled, .killed:
+            let reason = cause ?? "dependency '\(dependency)' \(state.rawValue)"
+            return .accepted([.cancelled(.init(actor: Actor.system.id, reason: reason))], .cancelled)
+        case .pending, .running, .cancelRequested:
+            return .refused(.invalidTransition(from: job.state))
         }
     }
 

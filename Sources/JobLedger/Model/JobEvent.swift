@@ -24,6 +24,10 @@ public enum JobEvent: Sendable, Hashable {
     case leaseExpired(LeaseExpired)
     /// A finished job was put back to pending.
     case retried(Retried)
+    /// An attempt ran past the job's timeout; `nextState` says where the job went.
+    case timedOut(TimedOut)
+    /// A job this one waits for completed.
+    case dependencyMet(DependencyMet)
 
     /// Data of `JobSubmitted`.
     public struct Submitted: Sendable, Hashable, Codable {
@@ -35,10 +39,22 @@ public enum JobEvent: Sendable, Hashable {
         public var payload: String
         public var priority: Int
         public var maxAttempts: Int
-
+        /// Not claimable before this time; absent from events of jobs that run at once.
+        public var runAt: Date?
+        /// The longest an attempt may run, in milliseconds; absent for no limit.
+        public var timeoutMillis: Int?
+        /// Jobs to wait for; absent (never empty) when there are none.
+        public var after: [String]?
+        /// Labels to find the job by; absent (never empty) when there are none.
+        public var tags: [String]?
 
         /// Creates the event data.
-        public init(id: String, type: String, owner: String, organisation: String, batch: String? = nil, payload: String, priority: Int, maxAttempts: Int) {
+        public init(
+            id: String, type: String, owner: String, organisation: String, batch: String? = nil, payload: String,
+            priority: Int, maxAttempts: Int, runAt: Date? = nil, timeoutMillis: Int? = nil, after: [String]? = nil,
+            tags: [String]? = nil
+        ) {
+            self.tags = tags?.isEmpty == true ? nil : tags
             self.id = id
             self.type = type
             self.owner = owner
@@ -47,6 +63,9 @@ public enum JobEvent: Sendable, Hashable {
             self.payload = payload
             self.priority = priority
             self.maxAttempts = maxAttempts
+            self.runAt = runAt
+            self.timeoutMillis = timeoutMillis
+            self.after = after?.isEmpty == true ? nil : after
         }
     }
 
@@ -152,6 +171,36 @@ public enum JobEvent: Sendable, Hashable {
         /// Creates the event data.
         public init(actor: String) {
             self.actor = actor
+        }
+    }
+
+    /// Data of `JobTimedOut`.
+    public struct TimedOut: Sendable, Hashable, Codable {
+        public var worker: String
+        public var attempt: Int
+        public var nextState: JobState
+        public var retryAt: Date?
+        /// The timeout the attempt ran past, in milliseconds.
+        public var timeoutMillis: Int
+
+        /// Creates the event data.
+        public init(worker: String, attempt: Int, nextState: JobState, retryAt: Date? = nil, timeoutMillis: Int) {
+            self.worker = worker
+            self.attempt = attempt
+            self.nextState = nextState
+            self.retryAt = retryAt
+            self.timeoutMillis = timeoutMillis
+        }
+    }
+
+    /// Data of `DependencyMet`.
+    public struct DependencyMet: Sendable, Hashable, Codable {
+        /// The job that completed.
+        public var dependency: String
+
+        /// Creates the event data.
+        public init(dependency: String) {
+            self.dependency = dependency
         }
     }
 

@@ -74,6 +74,8 @@ struct JobEventKind: Sendable {
         .init("JobKilled", JobEvent.killed) { if case .killed(let data) = $0 { data } else { nil } },
         .init("LeaseExpired", JobEvent.leaseExpired) { if case .leaseExpired(let data) = $0 { data } else { nil } },
         .init("JobRetried", JobEvent.retried) { if case .retried(let data) = $0 { data } else { nil } },
+        .init("JobTimedOut", JobEvent.timedOut) { if case .timedOut(let data) = $0 { data } else { nil } },
+        .init("DependencyMet", JobEvent.dependencyMet) { if case .dependencyMet(let data) = $0 { data } else { nil } },
     ]
 
     /// The kinds by stored type name.
@@ -98,6 +100,8 @@ struct JobEventKind: Sendable {
         case .killed: 8
         case .leaseExpired: 9
         case .retried: 10
+        case .timedOut: 11
+        case .dependencyMet: 12
         }
     }
 }

@@ -26,13 +26,16 @@ public enum JobEvolver {
         var context = context
         context.recordedAt = JSONCoding.truncated(context.recordedAt)
         if case .submitted(let data) = event {
+            let runAt = data.runAt.map(JSONCoding.truncated)
             return Job(
                 id: data.id, type: data.type, owner: data.owner, organisation: data.organisation,
                 batch: data.batch, payload: data.payload, priority: data.priority, maxAttempts: data.maxAttempts,
                 attempt: 0, attemptBase: 0, state: .pending, worker: nil, leaseUntil: nil,
-                availableAt: context.recordedAt, result: nil, error: nil, submittedAt: context.recordedAt,
+                availableAt: max(context.recordedAt, runAt ?? context.recordedAt), result: nil, error: nil, submittedAt: context.recordedAt,
                 updatedAt: context.recordedAt, version: context.version, submissionPosition: context.position,
-                stopRequestedBy: nil, stopReason: nil)
+                stopRequestedBy: nil, stopReason: nil, runAt: runAt,
+                timeout: data.timeoutMillis.map { TimeInterval($0) / 1000 },
+                dependencies: data.after ?? [], waitingFor: data.after ?? [], tags: data.tags ?? [])
         }
         guard var job else { return nil }
         job.version = context.version
@@ -45,6 +48,7 @@ public enum JobEvolver {
             job.attempt = data.attempt
             job.worker = data.worker
             job.leaseUntil = data.leaseUntil
+            job.deadline = job.timeout.map { JSONCoding.truncated(context.recordedAt + $0) }
         case .leaseRenewed(let data):
             job.leaseUntil = data.leaseUntil
         case .completed(let data):
@@ -85,7 +89,21 @@ public enum JobEvolver {
                 job.worker = nil
                 job.availableAt = data.retryAt ?? context.recordedAt
             }
+        case .timedOut(let data):
+            job.state = data.nextState
+            job.leaseUntil = nil
+            job.timedOutAttempt = data.attempt
+            job.error = "attempt \(data.attempt) timed out after \(TimeoutText.seconds(data.timeoutMillis))"
+            if data.nextState == .pending {
+                job.worker = nil
+                job.availableAt = data.retryAt ?? context.recordedAt
+            }
+        case .dependencyMet(let data):
+            job.waitingFor.removeAll { $0 == data.dependency }
         case .retried:
+            // A retry by hand runs the job at once: it no longer waits for
+            // the jobs whose end cancelled it.
+            job.waitingFor = []
             job.state = .pending
             job.worker = nil
             job.leaseUntil = nil
@@ -94,6 +112,22 @@ public enum JobEvolver {
             job.stopRequestedBy = nil
             job.stopReason = nil
         }
+        // The run deadline belongs to a running attempt only.
+        if job.state != .running && job.state != .cancelRequested { job.deadline = nil }
         return job
+    }
+}
+
+/// How a timeout reads in the error it leaves on the job.
+enum TimeoutText {
+    /// `30 s`, `1.5 s`: whole milliseconds as seconds, without trailing zeros.
+    static func seconds(_ millis: Int) -> String {
+        guard millis >= 0 else { return "\(millis) ms" }
+        let whole = millis / 1000, rest = millis % 1000
+        guard rest != 0 else { return "\(whole) s" }
+        var fraction = String(rest)
+        fraction = String(repeating: "0", count: 3 - fraction.count) + fraction
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        return "\(whole).\(fraction) s"
     }
 }

@@ -15,6 +15,21 @@ public enum JobLimits {
     /// The longest lease, in seconds: 30 days. A lease must also be finite
     /// and longer than zero.
     public static let maxLeaseSeconds: TimeInterval = 30 * 24 * 3600
+    /// The longest run time a job may be given, in seconds: 30 days. It
+    /// must also be finite and at least a millisecond.
+    public static let maxTimeoutSeconds: TimeInterval = 30 * 24 * 3600
+    /// The longest delay a submission may ask for, in seconds: 10 years.
+    public static let maxDelaySeconds: TimeInterval = 10 * 366 * 24 * 3600
+    /// The largest limit on jobs of one type running at once.
+    public static let maxConcurrencyLimit = 1_000_000
+    /// The largest rate limit: claims of one type per period.
+    public static let maxRateLimit = 100_000
+    /// The longest period of a rate limit, in seconds: a day.
+    public static let maxRatePeriodSeconds: TimeInterval = 86_400
+    /// The most tags one job may carry.
+    public static let maxTags = 20
+    /// The most jobs one job may wait for.
+    public static let maxDependencies = 100
     /// The largest page a listing returns.
     public static let maxPageSize = 10_000
 }

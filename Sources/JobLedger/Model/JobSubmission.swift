@@ -14,18 +14,38 @@ public struct JobSubmission: Sendable, Hashable {
     public var maxAttempts: Int
     /// The batch the job belongs to, if any.
     public var batch: String?
+    /// Run no earlier than this time; `nil` runs at once (or after ``delay``).
+    public var runAt: Date?
+    /// Run no earlier than this many seconds after the ledger's clock at
+    /// submission; 0 to ``JobLimits/maxDelaySeconds``. Not with ``runAt``.
+    public var delay: TimeInterval?
+    /// The longest an attempt may run, in seconds, lease renewals or not;
+    /// up to ``JobLimits/maxTimeoutSeconds``. `nil`: no limit.
+    public var timeout: TimeInterval?
+    /// Ids of jobs (already submitted) that must complete before this one
+    /// may be claimed; if one of them ends otherwise, this one is cancelled.
+    public var after: [String]
+    /// Labels to find the job by (`list --tag`): names (``NameRule``), at
+    /// most ``JobLimits/maxTags``; repeats count once.
+    public var tags: [String]
 
     /// Creates a submission.
     public init(
         id: String? = nil, type: String, payload: String = "{}", priority: Int = 0, maxAttempts: Int = 3,
-        batch: String? = nil
+        batch: String? = nil, runAt: Date? = nil, delay: TimeInterval? = nil, timeout: TimeInterval? = nil,
+        after: [String] = [], tags: [String] = []
     ) {
+        self.tags = tags
         self.id = id
         self.type = type
         self.payload = payload
         self.priority = priority
         self.maxAttempts = maxAttempts
         self.batch = batch
+        self.runAt = runAt
+        self.delay = delay
+        self.timeout = timeout
+        self.after = after
     }
 }
 
@@ -78,6 +98,22 @@ enum JobInput {
             throw .invalidInput(
                 field: "priority",
                 reason: "must be \(JobLimits.priority.lowerBound) to \(JobLimits.priority.upperBound), got \(value)")
+        }
+    }
+
+    static func validateTimeout(_ seconds: TimeInterval) throws(JobLedgerError) {
+        guard seconds.isFinite, seconds >= 0.001, seconds <= JobLimits.maxTimeoutSeconds else {
+            throw .invalidInput(
+                field: "timeout",
+                reason: "must be at least 0.001 and at most \(Int(JobLimits.maxTimeoutSeconds)) seconds (30 days), got \(seconds)")
+        }
+    }
+
+    static func validateDelay(_ seconds: TimeInterval) throws(JobLedgerError) {
+        guard seconds.isFinite, seconds >= 0, seconds <= JobLimits.maxDelaySeconds else {
+            throw .invalidInput(
+                field: "delay",
+                reason: "must be 0 to \(Int(JobLimits.maxDelaySeconds)) seconds (10 years), got \(seconds)")
         }
     }
 

@@ -14,7 +14,16 @@ import Foundation
 /// - `batches`: batch + 0x00 + id, for jobs in a batch;
 /// - `byState`, `byOrgState`, `byOwnerState`, `byTypeState`: the field
 ///   values, each followed by 0x00, then submission time and id, for listing;
-/// - `bySubmitted`: submission time + id.
+/// - `bySubmitted`: submission time + id;
+/// - `scheduled`: when claimable + id -> the `queue` key and the type, for
+///   pending jobs submitted to run later that have not run yet (they are
+///   kept out of `queue`, so that a claim never reads past them: it reads
+///   only the part of this index that is due);
+/// - `waiting`: dependency + 0x00 + id, for each job a pending job still
+///   waits for (such a job is in neither `queue` nor `scheduled`);
+/// - `deadlines`: deadline + id, for running and cancel-requested jobs
+///   with a timeout;
+/// - `byTag`: tag + 0x00 + submission time + id, for each tag of a job.
 ///
 /// The state comes from ``JobEvolver/evolve(_:_:context:)``, the same
 /// function commands use, so there is one definition of what an event does.
@@ -33,10 +42,11 @@ public struct JobProjection: Projection {
     /// The tables the projection writes.
     public var tables: [ProjectionTable] { JobTables.all }
 
-    /// Version 4: binary job records; jobs, queue, the queue by type,
-    /// leases, batches and the listing indexes. (A ledger built by version 3
-    /// has no queue by type: opening it writable rebuilds the tables.)
-    public var version: Int { 4 }
+    /// Version 5: binary job records; jobs, queue, the queue by type,
+    /// leases, batches, the listing indexes, and the scheduled, waiting,
+    /// deadline and tag indexes. (A ledger built by an earlier version lacks some:
+    /// opening it writable rebuilds the tables.)
+    public var version: Int { 5 }
 
     /// Only job streams: audit streams never reach the projection.
     public var streamPrefix: String? { JobStreams.jobPrefix }
@@ -113,7 +123,14 @@ enum JobTables {
     static let byTypeState = ProjectionTable("byTypeState")
     static let bySubmitted = ProjectionTable("bySubmitted")
     static let queueByType = ProjectionTable("queueByType")
-    static let all = [jobs, queue, queueByType, leases, batches, byState, byOrgState, byOwnerState, byTypeState, bySubmitted]
+    static let scheduled = ProjectionTable("scheduled")
+    static let waiting = ProjectionTable("waiting")
+    static let deadlines = ProjectionTable("deadlines")
+    static let byTag = ProjectionTable("byTag")
+    static let all = [
+        jobs, queue, queueByType, leases, batches, byState, byOrgState, byOwnerState, byTypeState, bySubmitted,
+        scheduled, waiting, deadlines, byTag,
+    ]
 }
 
 /// Stream names of the jobs domain.
@@ -137,12 +154,21 @@ enum JobIndexes {
     static func entries(of job: Job) -> [(ProjectionTable, [UInt8])] {
         var entries: [(ProjectionTable, [UInt8])] = []
         if job.state == .pending {
-            let key = queueKey(priority: job.priority, position: job.submissionPosition)
-            entries.append((JobTables.queue, key))
-            entries.append((JobTables.queueByType, text(job.type) + key))
+            if !job.waitingFor.isEmpty {
+                for dependency in job.waitingFor {
+                    entries.append((JobTables.waiting, text(dependency) + Array(job.id.utf8)))
+                }
+            } else if isScheduled(job) {
+                entries.append((JobTables.scheduled, timeKey(job.availableAt) + Array(job.id.utf8)))
+            } else {
+                let key = queueKey(priority: job.priority, position: job.submissionPosition)
+                entries.append((JobTables.queue, key))
+                entries.append((JobTables.queueByType, text(job.type) + key))
+            }
         }
-        if (job.state == .running || job.state == .cancelRequested), let lease = job.leaseUntil {
-            entries.append((JobTables.leases, timeKey(lease) + Array(job.id.utf8)))
+        if job.state == .running || job.state == .cancelRequested {
+            if let lease = job.leaseUntil { entries.append((JobTables.leases, timeKey(lease) + Array(job.id.utf8))) }
+            if let deadline = job.deadline { entries.append((JobTables.deadlines, timeKey(deadline) + Array(job.id.utf8))) }
         }
         if let batch = job.batch {
             entries.append((JobTables.batches, batchPrefix(batch) + Array(job.id.utf8)))
@@ -154,10 +180,23 @@ enum JobIndexes {
         entries.append((JobTables.byOwnerState, text(job.owner) + state + tail))
         entries.append((JobTables.byTypeState, text(job.type) + state + tail))
         entries.append((JobTables.bySubmitted, tail))
+        for tag in job.tags { entries.append((JobTables.byTag, text(tag) + tail)) }
         return entries
     }
 
+    /// Whether a pending job with nothing to wait for belongs in
+    /// `scheduled` rather than the queue: it was submitted to run later and
+    /// has not run yet. Known from the job alone, not from the clock, so the
+    /// index follows from the events; a job stays there once due, until
+    /// claimed or stopped.
+    static func isScheduled(_ job: Job) -> Bool {
+        job.runAt != nil && job.attempt == 0
+    }
+
     static func value(of job: Job, in table: ProjectionTable) -> [UInt8] {
+        if table == JobTables.scheduled {
+            return queueKey(priority: job.priority, position: job.submissionPosition) + Array(job.type.utf8)
+        }
         guard table == JobTables.queue || table == JobTables.queueByType else { return [] }
         let id = Array(job.id.utf8)
         return timeKey(job.availableAt) + bigEndian(UInt64(id.count)) + id + Array(job.type.utf8)

@@ -17,12 +17,20 @@ public struct JobQuery: Sendable, Hashable {
     public var submittedFrom: Date?
     /// Only jobs submitted before this time.
     public var submittedBefore: Date?
+    /// `true`: only jobs scheduled to run later that are not due yet by the
+    /// ledger's clock (``Job/isScheduled(at:)``); `false`: every job but those.
+    public var scheduled: Bool?
+    /// Only jobs carrying this tag.
+    public var tag: String?
 
     /// Creates a query.
     public init(
         state: JobState? = nil, type: String? = nil, owner: String? = nil, organisation: String? = nil,
-        batch: String? = nil, submittedFrom: Date? = nil, submittedBefore: Date? = nil
+        batch: String? = nil, submittedFrom: Date? = nil, submittedBefore: Date? = nil, scheduled: Bool? = nil,
+        tag: String? = nil
     ) {
+        self.tag = tag
+        self.scheduled = scheduled
         self.state = state
         self.type = type
         self.owner = owner
@@ -34,8 +42,10 @@ public struct JobQuery: Sendable, Hashable {
 
     /// Whether `job` passes every filter; names compare as bytes, as the
     /// indexes compare them (``NameRule``).
-    func matches(_ job: Job) -> Bool {
+    func matches(_ job: Job, now: Date) -> Bool {
         if let state, job.state != state { return false }
+        if let scheduled, job.isScheduled(at: now) != scheduled { return false }
+        if let tag, !job.tags.contains(where: { NameRule.same($0, tag) }) { return false }
         if let type, !NameRule.same(job.type, type) { return false }
         if let owner, !NameRule.same(job.owner, owner) { return false }
         if let organisation, !NameRule.same(job.organisation, organisation) { return false }
@@ -49,12 +59,15 @@ public struct JobQuery: Sendable, Hashable {
     /// it finds what commands stored whichever spelling the caller used.
     func normalized() throws(JobLedgerError) -> JobQuery {
         var query = self
+        // Scheduled jobs are pending: the listing walks only those.
+        if query.scheduled == true, query.state == nil { query.state = .pending }
         query.type = try type.map { name throws(JobLedgerError) in try NameRule.name(name, field: "type") }
         query.owner = try owner.map { name throws(JobLedgerError) in try NameRule.name(name, field: "owner") }
         query.organisation = try organisation.map { name throws(JobLedgerError) in
             try NameRule.name(name, field: "organisation")
         }
         query.batch = try batch.map { id throws(JobLedgerError) in try NameRule.id(id, field: "batch") }
+        query.tag = try tag.map { name throws(JobLedgerError) in try NameRule.name(name, field: "tag") }
         return query
     }
 }
@@ -80,6 +93,8 @@ struct IndexPlan {
         let state = query.state.map { JobIndexes.text($0.rawValue) }
         if let batch = query.batch {
             (table, prefix, timeFollowsPrefix) = (JobTables.batches, JobIndexes.batchPrefix(batch), false)
+        } else if let tag = query.tag {
+            (table, prefix, timeFollowsPrefix) = (JobTables.byTag, JobIndexes.text(tag), true)
         } else if let owner = query.owner {
             (table, prefix) = (JobTables.byOwnerState, JobIndexes.text(owner) + (state ?? []))
             timeFollowsPrefix = state != nil
@@ -121,7 +136,7 @@ struct IndexPlan {
         // Skip the text components (each ends in 0x00), then the 8-byte time.
         let components = switch table {
         case JobTables.bySubmitted: 0
-        case JobTables.byState: 1
+        case JobTables.byState, JobTables.byTag: 1
         default: 2
         }
         var start = 0
@@ -151,6 +166,7 @@ extension JobLedger {
         if let before = query.submittedBefore { try LedgerInstant.check(before, field: "submittedBefore") }
         let query = try query.normalized()
         let plan = IndexPlan(query)
+        let now = JSONCoding.truncated(options.clock())
         var start = plan.prefix
         if let cursor {
             guard let key = Self.decodeCursor(cursor), key.starts(with: plan.prefix), plan.isWellFormed(key) else {
@@ -177,7 +193,7 @@ extension JobLedger {
                     guard let id = plan.jobID(fromKey: key),
                           let bytes = try tables.get(JobTables.jobs, Array(id.utf8)) else { return true }
                     let job = try JobRecord.decode(bytes)
-                    if query.matches(job) { jobs.append(job) }
+                    if query.matches(job, now: now) { jobs.append(job) }
                     return true
                 }
                 return JobPage(jobs: jobs, next: more ? lastKey.map(Self.encodeCursor) : nil)

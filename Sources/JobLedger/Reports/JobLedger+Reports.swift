@@ -19,7 +19,7 @@ extension JobLedger {
         } catch {
             throw Self.wrap(error)
         }
-        var report = builder.finish(topFailures: topFailures)
+        var report = builder.finish(topFailures: topFailures, now: JSONCoding.truncated(options.clock()))
         report.stuck = try stuckJobs()
         return report
     }
@@ -59,6 +59,10 @@ struct ReportBuilder {
         var claimedAt: Date?
         var claims = 0
         var cancelRequest: (actor: String, reason: String, at: Date)?
+        /// When the job was scheduled to run, if it was.
+        var runAt: Date?
+        /// How many of its dependencies have not completed.
+        var waiting = 0
     }
 
     let from: Date?
@@ -92,7 +96,7 @@ struct ReportBuilder {
             guard case .submitted(let data)? = try JobEvent.decode(type: event.type, payload: event.payload) else { return }
             jobs[id] = Track(
                 type: data.type, organisation: data.organisation, batch: data.batch, inWindow: inWindow(time),
-                readySince: time)
+                readySince: max(time, data.runAt ?? time), runAt: data.runAt, waiting: data.after?.count ?? 0)
             count(time, \.submitted)
             return
         }
@@ -144,10 +148,27 @@ struct ReportBuilder {
                 count(time, \.failed)
             default: break
             }
+        case "JobTimedOut":
+            guard case .timedOut(let data)? = try JobEvent.decode(type: event.type, payload: event.payload) else { return }
+            job.state = data.nextState
+            if job.inWindow { failures["timed out", default: 0] += 1 }
+            switch data.nextState {
+            case .pending: job.readySince = data.retryAt ?? time
+            case .cancelled:
+                if let request = job.cancelRequest { recordCancellation(job, request, at: time) }
+                count(time, \.cancelled)
+            case .failed: count(time, \.failed)
+            default: break
+            }
+        case "DependencyMet":
+            job.waiting = max(0, job.waiting - 1)
+            if job.waiting == 0 { job.readySince = max(time, job.runAt ?? time) }
         case "JobRetried":
             job.state = .pending
             job.readySince = time
             job.cancelRequest = nil
+            job.waiting = 0
+            job.runAt = nil
         default:
             break
         }
@@ -159,10 +180,19 @@ struct ReportBuilder {
         cancellations[key, default: (request.actor, request.reason, [])].durations.append(time.timeIntervalSince(request.at))
     }
 
-    func finish(topFailures: Int) -> JobReport {
+    /// The figures. Pending jobs are counted apart when they are scheduled
+    /// to run after `now` and have not run yet (`scheduled`), or wait for
+    /// other jobs to complete (`waiting`).
+    func finish(topFailures: Int, now: Date) -> JobReport {
         var report = JobReport(from: from, to: to)
         for job in jobs.values where job.inWindow {
-            report.byState[job.state.rawValue, default: 0] += 1
+            var state = job.state.rawValue
+            if job.state == .pending, job.waiting > 0 {
+                state = "waiting"
+            } else if job.state == .pending, job.claims == 0, let runAt = job.runAt, runAt > now {
+                state = "scheduled"
+            }
+            report.byState[state, default: 0] += 1
             report.byType[job.type, default: 0] += 1
             report.byOrganisation[job.organisation, default: 0] += 1
             if let batch = job.batch { report.byBatch[batch, default: 0] += 1 }

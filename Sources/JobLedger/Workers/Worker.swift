@@ -124,6 +124,12 @@ public final class Worker: Sendable {
             do {
                 let renewal = try await ledger.renewLease(context.job.id, worker: id, attempt: context.attempt, lease: lease)
                 if renewal.cancelRequested { context.markStopped(.cancelRequested) }
+                if renewal.timedOut {
+                    // The attempt is over: nothing this worker settles for it counts.
+                    context.markStopped(renewal.job.state)
+                    counters.withLock { $0.timedOut += 1 }
+                    return
+                }
             } catch {
                 if error.code == .invalidTransition, let state = error.state { context.markStopped(state) }
                 if error.code == .notLeaseHolder { context.markStopped(.pending) }
@@ -170,6 +176,8 @@ public struct WorkerStatistics: Sendable, Hashable {
     public var settlementsRefused = 0
     /// Lease renewals refused.
     public var renewalsRefused = 0
+    /// Attempts whose renewal answered that they ran past the job's timeout.
+    public var timedOut = 0
     /// Errors met while claiming.
     public var errors: [String] = []
 }

@@ -105,6 +105,12 @@ struct LeaseSweeper: Service {
             } catch {
                 state.logger.warning("lease sweep failed", metadata: ["error": "\(error)"])
             }
+            do {
+                // What a stopped process left of the news of ended jobs.
+                try await ledger.resolveDependencies()
+            } catch {
+                state.logger.warning("dependency sweep failed", metadata: ["error": "\(error)"])
+            }
         }
     }
 }

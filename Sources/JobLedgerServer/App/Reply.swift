@@ -34,6 +34,14 @@ enum Reply {
         return raw(data, status: status)
     }
 
+    /// `{"cancelRequested": bool, "job": JOB, "timedOut": bool}`: the answer of a renewal (keys sorted).
+    static func renewal(_ renewal: RenewResult) -> Response {
+        var data = Data("{\"cancelRequested\":\(renewal.cancelRequested),\"job\":".utf8)
+        data.append(JobJSON.jobData(renewal.job))
+        data.append(contentsOf: Data(",\"timedOut\":\(renewal.timedOut)}".utf8))
+        return raw(data)
+    }
+
     /// `{"jobs": [JOB, ...]}`: the answer of a claim with a count.
     static func jobs(_ jobs: [Job]) -> Response {
         var data = Data("{\"jobs\":[".utf8)

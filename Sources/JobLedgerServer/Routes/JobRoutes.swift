@@ -24,11 +24,13 @@ struct JobRoutes {
         try Permissions.requireSubmitter(token)
         let fields = try BodyFields(
             try await RequestBodies.bytes(request, limits: state.limits),
-            allowed: ["id", "type", "payload", "priority", "maxAttempts", "batch"])
+            allowed: ["id", "type", "payload", "priority", "maxAttempts", "batch", "runAt", "delay", "timeout", "after", "tags"])
         let submission = JobSubmission(
             id: try fields.string("id"), type: try fields.requiredString("type"), payload: fields.json("payload") ?? "{}",
             priority: try fields.integer("priority") ?? 0, maxAttempts: try fields.integer("maxAttempts") ?? 3,
-            batch: try fields.string("batch"))
+            batch: try fields.string("batch"), runAt: try fields.string("runAt").map { try Timestamps.require($0, "runAt") },
+            delay: try fields.number("delay"), timeout: try fields.number("timeout"), after: try fields.strings("after") ?? [],
+            tags: try fields.strings("tags") ?? [])
         let start = ContinuousClock.now
         let result = try await ledger.submit(submission, by: token.actingAs, requestID: requestID(context))
         state.metrics.command("submit", duration: ContinuousClock.now - start)
@@ -65,6 +67,11 @@ struct JobRoutes {
         query.batch = parameters.get("batch")
         query.submittedFrom = try parameters.get("since").map { try Timestamps.require($0, "since") }
         query.submittedBefore = try parameters.get("until").map { try Timestamps.require($0, "until") }
+        query.tag = parameters.get("tag")
+        if let scheduled = parameters.get("scheduled") {
+            guard let value = Bool(scheduled) else { throw Problem(.badInput, "scheduled: '\(scheduled)' is neither true nor false") }
+            query.scheduled = value
+        }
         let limit = try parameters.get("limit").map { text -> Int in
             guard let limit = Int(text), (1...1000).contains(limit) else {
                 throw Problem(.badInput, "limit: '\(text)' is not a number from 1 to 1000")

@@ -151,7 +151,7 @@ struct WorkerRoutes {
         switch kind {
         case .renew:
             let renewal = try await ledger.renewLease(id, worker: worker, attempt: attempt, lease: try fields.number("lease") ?? 30)
-            response = Reply.job(renewal.job, flag: "cancelRequested", renewal.cancelRequested)
+            response = Reply.renewal(renewal)
         case .complete:
             let job = try await ledger.complete(id, worker: worker, attempt: attempt, result: fields.json("result"))
             response = Reply.job(job)

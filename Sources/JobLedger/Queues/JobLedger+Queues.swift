@@ -1,0 +1,219 @@
+import EventStore
+import Foundation
+
+extension JobLedger {
+    // MARK: Settings of a job type
+
+    /// The settings in force for jobs of `type`: the last event of its
+    /// queue stream, or no limit when it has none.
+    public func queueSettings(_ type: String) throws(JobLedgerError) -> QueueSettings {
+        let type = try NameRule.name(type, field: "type")
+        return try currentQueue(type)?.settings ?? QueueSettings()
+    }
+
+    /// Limits the jobs of `type` running at once, across all workers and
+    /// processes, to `limit` (`nil` lifts the limit). Admins and the system
+    /// only; recorded in the type's queue stream with the actor. Jobs
+    /// already running are left alone: a lower limit holds back new claims
+    /// until fewer run.
+    @discardableResult
+    public func setConcurrencyLimit(
+        _ limit: Int?, forType type: String, by actor: Actor, reason: String? = nil
+    ) throws(JobLedgerError) -> QueueSettings {
+        if let limit, !(1...JobLimits.maxConcurrencyLimit).contains(limit) {
+            throw .invalidInput(
+                field: "concurrency", reason: "must be 1 to \(JobLimits.maxConcurrencyLimit), got \(limit)")
+        }
+        return try execute(queueChange(type, actor: actor, action: "limit", reason: reason) { $0.concurrency = limit })
+    }
+
+    /// Limits claims of jobs of `type` to `rate` in any window of `period`
+    /// seconds, across all workers and processes (`nil` lifts the limit).
+    /// Admins and the system only. Each claim of the type is then checked
+    /// against the times of the type's last `rate` claims, read from its
+    /// queue stream, whose version the claim expects.
+    @discardableResult
+    public func setRateLimit(
+        _ rate: Int?, per period: TimeInterval = 1, forType type: String, by actor: Actor, reason: String? = nil
+    ) throws(JobLedgerError) -> QueueSettings {
+        if let rate {
+            guard (1...JobLimits.maxRateLimit).contains(rate) else {
+                throw .invalidInput(field: "rate", reason: "must be 1 to \(JobLimits.maxRateLimit), got \(rate)")
+            }
+            guard period.isFinite, period >= 0.001, period <= JobLimits.maxRatePeriodSeconds else {
+                throw .invalidInput(
+                    field: "period",
+                    reason: "must be at least 0.001 and at most \(Int(JobLimits.maxRatePeriodSeconds)) seconds, got \(period)")
+            }
+        }
+        return try execute(queueChange(type, actor: actor, action: "rate", reason: reason) {
+            $0.rate = rate
+            $0.ratePeriod = rate == nil ? nil : period
+        })
+    }
+
+    /// Pauses claims of jobs of `type` (admins and the system): no job of
+    /// the type is claimed until it is resumed. Jobs already running go on.
+    @discardableResult
+    public func pauseQueue(_ type: String, by actor: Actor, reason: String) throws(JobLedgerError) -> QueueSettings {
+        try execute(queueChange(type, actor: actor, action: "pause", reason: reason) { $0.paused = true })
+    }
+
+    /// Resumes claims of jobs of `type` (admins and the system).
+    @discardableResult
+    public func resumeQueue(_ type: String, by actor: Actor, reason: String? = nil) throws(JobLedgerError) -> QueueSettings {
+        try execute(queueChange(type, actor: actor, action: "resume", reason: reason) { $0.paused = false })
+    }
+
+    /// A change of a type's settings: read the last event, change, append
+    /// with the version read (a claim of a limited type or another change
+    /// in between makes it read again).
+    private func queueChange(
+        _ type: String, actor: Actor, action: String, reason: String?, _ change: @escaping (inout QueueSettings) -> Void
+    ) throws(JobLedgerError) -> DecidedCommand<QueueSettings> {
+        let type = try NameRule.name(type, field: "type")
+        let actor = try actor.normalized()
+        guard actor.role == .admin || actor.role == .system else {
+            throw .forbidden(
+                jobID: QueueEvents.stream(type), actor: actor.id, action: action,
+                reason: "only an admin or the system may change the settings of a job type")
+        }
+        try checkQueueStream(type)
+        return DecidedCommand(subject: "(queue \(type))") { () throws(JobLedgerError) in
+            let current = try self.currentQueue(type)
+            var settings = current?.settings ?? QueueSettings()
+            change(&settings)
+            let now = JSONCoding.truncated(self.options.clock())
+            let payload: [UInt8]
+            do {
+                payload = try QueueEvents.payload(QueueEvents.Change(
+                    concurrency: settings.concurrency, paused: settings.paused, rate: settings.rate,
+                    ratePeriod: settings.ratePeriod, action: action, actor: actor.id, reason: reason))
+            } catch {
+                throw Self.wrap(error)
+            }
+            let append = StreamAppend(
+                streamID: QueueEvents.stream(type), expectedVersion: current.map { .exact($0.version) } ?? .noStream,
+                events: [EventData(type: QueueEvents.settingsChanged, payload: payload, actor: actor.id, recordedAt: now)])
+            return Decision(append: [append]) { _ in settings }
+        }
+    }
+
+    /// Refuses a type whose queue stream name the store cannot hold.
+    private func checkQueueStream(_ type: String) throws(JobLedgerError) {
+        let bytes = QueueEvents.stream(type).utf8.count
+        guard bytes <= store.options.limits.maxStreamIDBytes else {
+            throw .invalidInput(
+                field: "type", reason: "is too long to carry settings (\(bytes) bytes with its stream prefix; the limit is \(store.options.limits.maxStreamIDBytes))")
+        }
+    }
+
+    /// The settings of `type` and the version of its queue stream they were
+    /// read at; `nil` when the type never had settings. The version is read
+    /// first and the settings from the event at that version, so the two
+    /// always agree.
+    func currentQueue(_ type: String) throws(JobLedgerError) -> (settings: QueueSettings, version: UInt64)? {
+        let stream = QueueEvents.stream(type)
+        guard stream.utf8.count <= store.options.limits.maxStreamIDBytes else { return nil }
+        do {
+            let version = try store.streamVersion(stream)
+            guard version > 0 else { return nil }
+            guard let last = try store.readStream(stream, from: version, direction: .forwards, limit: 1).first else {
+                return nil
+            }
+            return (try QueueEvents.settings(of: last), version)
+        } catch {
+            throw Self.wrap(error)
+        }
+    }
+
+    /// How many jobs of `type` hold a slot (running or cancel-requested),
+    /// counting no further than `limit`.
+    func jobsHoldingSlots(_ type: String, upTo limit: Int) throws(JobLedgerError) -> Int {
+        do {
+            return try store.readProjections { tables in
+                var count = 0
+                for state in [JobState.running, .cancelRequested] where count < limit {
+                    try tables.scan(JobTables.byTypeState, prefix: JobIndexes.text(type) + JobIndexes.text(state.rawValue)) { _, _ in
+                        count += 1
+                        return count < limit
+                    }
+                }
+                return count
+            }
+        } catch {
+            throw Self.wrap(error)
+        }
+    }
+
+    /// What a claim of a job of `type` must add to its append: nothing when
+    /// the type has no settings; `nil` when the type is paused or at its
+    /// limit (the job may not be claimed now); else the queue stream's
+    /// slot event, appended with the version the settings and the count
+    /// were read at, so that of two claims decided on one count only one
+    /// is stored.
+    func queueSlot(for job: Job, worker: String, attempt: Int, requestID: UUID, now: Date) throws(JobLedgerError) -> [StreamAppend]? {
+        guard let (settings, version) = try currentQueue(job.type), settings.limitsClaims else { return [] }
+        if try isHeldBack(job.type, settings, version: version, now: now) { return nil }
+        let payload: [UInt8]
+        do {
+            payload = try QueueEvents.payload(QueueEvents.Slot(
+                concurrency: settings.concurrency, paused: settings.paused, rate: settings.rate,
+                ratePeriod: settings.ratePeriod, job: job.id, attempt: attempt, worker: worker))
+        } catch {
+            throw Self.wrap(error)
+        }
+        return [StreamAppend(
+            streamID: QueueEvents.stream(job.type), expectedVersion: .exact(version),
+            events: [EventData(
+                type: QueueEvents.slotTaken, payload: payload, actor: worker, correlationID: requestID, recordedAt: now)])]
+    }
+
+    /// The types among `types` whose claims are held back now: paused, or
+    /// with as many jobs holding slots as their limit allows.
+    func heldBackTypes(_ types: Set<String>) throws(JobLedgerError) -> Set<String> {
+        var held = Set<String>()
+        let now = JSONCoding.truncated(options.clock())
+        for type in types {
+            guard let (settings, version) = try currentQueue(type), settings.limitsClaims else { continue }
+            if try isHeldBack(type, settings, version: version, now: now) { held.insert(type) }
+        }
+        return held
+    }
+
+    /// Whether `settings` (read at `version` of the type's queue stream)
+    /// hold back a claim at `now`: paused, as many jobs holding slots as the
+    /// limit allows, or as many claims in the last rate period as the rate.
+    private func isHeldBack(_ type: String, _ settings: QueueSettings, version: UInt64, now: Date) throws(JobLedgerError) -> Bool {
+        if settings.paused { return true }
+        if let limit = settings.concurrency, try jobsHoldingSlots(type, upTo: limit) >= limit { return true }
+        if let rate = settings.rate, let period = settings.ratePeriod,
+           try claims(ofType: type, before: version, since: now - period, upTo: rate) >= rate {
+            return true
+        }
+        return false
+    }
+
+    /// How many claims of `type` its queue stream records after `since`,
+    /// reading back from `version` and counting no further than `limit`.
+    private func claims(ofType type: String, before version: UInt64, since: Date, upTo limit: Int) throws(JobLedgerError) -> Int {
+        let stream = QueueEvents.stream(type)
+        var count = 0
+        var next = version
+        do {
+            while next > 0 && count < limit {
+                let page = try store.readStream(stream, from: next, direction: .backwards, limit: 256)
+                guard !page.isEmpty else { break }
+                for event in page {
+                    if event.recordedAt <= since { return count }
+                    if event.type == QueueEvents.slotTaken { count += 1 }
+                    if count >= limit { return count }
+                }
+                next = page.last.map { $0.streamVersion > 1 ? $0.streamVersion - 1 : 0 } ?? 0
+            }
+        } catch {
+            throw Self.wrap(error)
+        }
+        return count
+    }
+}

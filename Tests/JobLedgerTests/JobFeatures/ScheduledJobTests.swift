@@ -1,0 +1,184 @@
+import EventStore
+import Foundation
+@testable import JobLedger
+import Testing
+
+/// Jobs submitted to run later: pending, not claimable until the ledger's
+/// clock reaches their time, cancellable before, listed and reported apart,
+/// and kept out of the queue that claims read.
+@Suite struct ScheduledJobTests {
+    @Test func aJobSubmittedToRunAtATimeIsClaimedOnlyOnceTheLedgerClockReachesIt() throws {
+        let ledger = TemporaryJobLedger()
+        let clock = TestClock()
+        let jobs = try ledger.open(clock: clock)
+        let runAt = clock.current + 60
+        let submitted = try jobs.submit(JobSubmission(id: "later", type: "mail", runAt: runAt), by: alice).job
+        #expect(submitted.state == .pending)
+        #expect(submitted.runAt == runAt)
+        #expect(submitted.availableAt == runAt)
+        #expect(try jobs.claim(worker: "w1", lease: 30) == nil)
+        #expect(try !jobs.hasClaimableJob())
+        clock.advance(59.999)
+        #expect(try jobs.claim(worker: "w1", lease: 30) == nil)
+        clock.advance(0.001)
+        #expect(try jobs.hasClaimableJob())
+        let claimed = try #require(try jobs.claim(worker: "w1", types: ["mail"], lease: 30))
+        #expect(claimed.id == "later")
+        #expect(claimed.attempt == 1)
+        #expect(try jobs.verifyProjections().isEmpty)
+    }
+
+    @Test func aDelayCountsFromTheLedgerClockAtSubmission() async throws {
+        let ledger = TemporaryJobLedger()
+        let clock = TestClock()
+        let jobs = try ledger.open(clock: clock)
+        let job = try await jobs.submit(JobSubmission(id: "delayed", type: "mail", delay: 90), by: alice).job
+        #expect(job.runAt == clock.current + 90)
+        clock.advance(89)
+        #expect(try await jobs.claim(worker: "w1", lease: 30) == nil)
+        clock.advance(1)
+        #expect(try await jobs.claim(worker: "w1", lease: 30)?.id == "delayed")
+    }
+
+    @Test func aScheduledJobCancelledBeforeItsTimeIsNeverClaimed() throws {
+        let ledger = TemporaryJobLedger()
+        let clock = TestClock()
+        let jobs = try ledger.open(clock: clock)
+        _ = try jobs.submit(JobSubmission(id: "later", type: "mail", delay: 60), by: alice)
+        let cancel = try jobs.cancel("later", by: alice, reason: "not needed")
+        #expect(cancel.outcome == .cancelled)
+        clock.advance(120)
+        #expect(try jobs.claim(worker: "w1", lease: 30) == nil)
+        #expect(try jobs.job("later")?.state == .cancelled)
+        #expect(try jobs.verifyProjections().isEmpty)
+    }
+
+    @Test func aDueScheduledJobTakesItsPlaceInPriorityOrderAmongQueuedJobs() throws {
+        let ledger = TemporaryJobLedger()
+        let clock = TestClock()
+        let jobs = try ledger.open(clock: clock)
+        _ = try jobs.submit(JobSubmission(id: "low", type: "t", priority: 0), by: alice)
+        _ = try jobs.submit(JobSubmission(id: "urgent-later", type: "t", priority: 5, delay: 10), by: alice)
+        _ = try jobs.submit(JobSubmission(id: "mid", type: "t", priority: 3), by: alice)
+        _ = try jobs.submit(JobSubmission(id: "other-type-later", type: "u", priority: 9, delay: 10), by: alice)
+        clock.advance(10)
+        var order: [String] = []
+        while let job = try jobs.claim(worker: "w1", types: ["t"], lease: 30) { order.append(job.id) }
+        #expect(order == ["urgent-later", "mid", "low"])
+        #expect(try jobs.claim(worker: "w1", lease: 30)?.id == "other-type-later")
+    }
+
+    @Test func aDueJobIsClaimedBehindMoreThanTenThousandHigherPriorityJobsScheduledForLater() async throws {
+        // A claim reads at most 10,000 queue entries: were scheduled jobs in
+        // the queue, these would hide the due one entirely.
+        let ledger = TemporaryJobLedger()
+        let clock = TestClock()
+        let jobs = try ledger.open(clock: clock)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<16 {
+                group.addTask {
+                    for index in stride(from: worker, to: 10_200, by: 16) {
+                        _ = try await jobs.submit(
+                            JobSubmission(id: "later-\(index)", type: "report", priority: 9, delay: 3600), by: alice)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        _ = try await jobs.submit(JobSubmission(id: "now", type: "report"), by: alice)
+        #expect(try await jobs.claim(worker: "w1", lease: 30)?.id == "now")
+        #expect(try await jobs.claim(worker: "w1", types: ["report"], lease: 30) == nil)
+        clock.advance(3600)
+        #expect(try await jobs.claim(worker: "w1", types: ["report"], lease: 30)?.id.hasPrefix("later-") == true)
+    }
+
+    @Test func listAndTheReportShowScheduledJobsApart() throws {
+        let ledger = TemporaryJobLedger()
+        let clock = TestClock()
+        let jobs = try ledger.open(clock: clock)
+        _ = try jobs.submit(JobSubmission(id: "now", type: "t"), by: alice)
+        _ = try jobs.submit(JobSubmission(id: "soon", type: "t", delay: 10), by: alice)
+        _ = try jobs.submit(JobSubmission(id: "later", type: "t", delay: 100), by: alice)
+        #expect(Set(try jobs.list(JobQuery(scheduled: true)).jobs.map(\.id)) == ["soon", "later"])
+        #expect(try jobs.list(JobQuery(state: .pending, scheduled: false)).jobs.map(\.id) == ["now"])
+        #expect(try jobs.report().byState == ["pending": 1, "scheduled": 2])
+        clock.advance(10)
+        #expect(try jobs.list(JobQuery(scheduled: true)).jobs.map(\.id) == ["later"])
+        #expect(try jobs.report().byState == ["pending": 2, "scheduled": 1])
+    }
+
+    @Test func aTimeThatCannotBeStoredOrBothATimeAndADelayAreRefusedAndNothingIsStored() throws {
+        let ledger = TemporaryJobLedger()
+        let clock = TestClock()
+        let jobs = try ledger.open(clock: clock)
+        let bad: [(JobSubmission, String)] = [
+            (JobSubmission(id: "a", type: "t", runAt: clock.current + 5, delay: 5), "delay"),
+            (JobSubmission(id: "b", type: "t", delay: -1), "delay"),
+            (JobSubmission(id: "c", type: "t", delay: .nan), "delay"),
+            (JobSubmission(id: "d", type: "t", delay: JobLimits.maxDelaySeconds + 1), "delay"),
+            (JobSubmission(id: "e", type: "t", runAt: Date(timeIntervalSince1970: 7_300_000_000)), "runAt"),
+        ]
+        for (submission, field) in bad {
+            #expect {
+                _ = try jobs.submit(submission, by: alice)
+            } throws: { error in
+                (error as? JobLedgerError)?.code == .invalidInput && "\(error)".contains(field)
+            }
+            #expect(try jobs.job(submission.id!) == nil)
+        }
+        #expect(try jobs.list().jobs.isEmpty)
+    }
+
+    @Test func aScheduledSubmissionIsStoredWithItsTimeAndReadsBackAfterARebuild() throws {
+        let ledger = TemporaryJobLedger()
+        let clock = TestClock()
+        do {
+            let jobs = try ledger.open(clock: clock)
+            _ = try jobs.submit(JobSubmission(id: "later", type: "t", delay: 30), by: alice)
+            let history = try jobs.history("later")
+            let submitted = try #require(history.first { $0.type == "JobSubmitted" })
+            #expect(submitted.data.contains(#""runAt":"2027-01-15T08:00:30.000Z""#))
+            _ = try jobs.rebuildProjections()
+            #expect(try jobs.verifyProjections().isEmpty)
+            #expect(try jobs.claim(worker: "w1", lease: 30) == nil)
+            clock.advance(30)
+            #expect(try jobs.claim(worker: "w1", lease: 30)?.id == "later")
+        }
+    }
+}
+
+/// Tags: labels given at submission that `list` finds jobs by.
+@Suite struct JobTagTests {
+    @Test func listByTagFindsTheJobsCarryingItThroughItsIndex() throws {
+        let ledger = TemporaryJobLedger()
+        let clock = TestClock()
+        let jobs = try ledger.open(clock: clock)
+        _ = try jobs.submit(JobSubmission(id: "a", type: "t", tags: ["invoice", "eu", "invoice"]), by: alice)
+        clock.advance(1)
+        _ = try jobs.submit(JobSubmission(id: "b", type: "t", tags: ["invoice"]), by: bob)
+        clock.advance(1)
+        _ = try jobs.submit(JobSubmission(id: "c", type: "t"), by: alice)
+        #expect(try jobs.job("a")?.tags == ["invoice", "eu"])
+        #expect(try jobs.list(JobQuery(tag: "invoice")).jobs.map(\.id) == ["a", "b"])
+        #expect(try jobs.list(JobQuery(owner: "alice", tag: "invoice")).jobs.map(\.id) == ["a"])
+        #expect(try jobs.list(JobQuery(tag: "eu")).jobs.map(\.id) == ["a"])
+        let first = try jobs.list(JobQuery(tag: "invoice"), limit: 1)
+        #expect(first.jobs.map(\.id) == ["a"])
+        #expect(try jobs.list(JobQuery(tag: "invoice"), limit: 1, after: first.next).jobs.map(\.id) == ["b"])
+        #expect(try jobs.list(JobQuery(tag: "none")).jobs.isEmpty)
+        #expect(try jobs.verifyProjections().isEmpty)
+    }
+
+    @Test func aTagThatIsNotANameOrTooManyTagsAreRefusedAndNothingIsStored() throws {
+        let ledger = TemporaryJobLedger()
+        let jobs = try ledger.open()
+        #expect { _ = try jobs.submit(JobSubmission(id: "x", type: "t", tags: ["bad\u{0}tag"]), by: alice) } throws: { error in
+            (error as? JobLedgerError)?.code == .invalidInput && "\(error)".contains("tag")
+        }
+        let many = (0...JobLimits.maxTags).map { "tag-\($0)" }
+        #expect { _ = try jobs.submit(JobSubmission(id: "y", type: "t", tags: many), by: alice) } throws: { error in
+            (error as? JobLedgerError)?.code == .invalidInput && "\(error)".contains("tag")
+        }
+        #expect(try jobs.job("x") == nil && jobs.job("y") == nil)
+    }
+}
