@@ -103,16 +103,7 @@ public enum JobDecider {
             guard job.state == .running || job.state == .cancelRequested,
                   let leaseUntil = job.leaseUntil, leaseUntil < now
             else { return .refused(.invalidTransition(from: job.state)) }
-            let next: JobState
-            var retryAt: Date? = nil
-            if job.state == .cancelRequested {
-                next = .cancelled
-            } else if job.attemptsLeft > 0 {
-                next = .pending
-                retryAt = JSONCoding.truncated(now + policy.delay(afterAttempt: job.attempt))
-            } else {
-                next = .failed
-            }
+            let (next, retryAt) = endOfInterruptedAttempt(job, now: now, policy: policy)
             return .accepted(
                 [.leaseExpired(.init(worker: job.worker ?? "", attempt: job.attempt, nextState: next, retryAt: retryAt))],
                 .expired)
@@ -126,20 +117,25 @@ public enum JobDecider {
         guard job.state == .running || job.state == .cancelRequested,
               let deadline = job.deadline, deadline <= now, let timeout = job.timeout
         else { return .refused(.invalidTransition(from: job.state)) }
-        let next: JobState
-        var retryAt: Date? = nil
-        if job.state == .cancelRequested {
-            next = .cancelled
-        } else if job.attemptsLeft > 0 {
-            next = .pending
-            retryAt = JSONCoding.truncated(now + policy.delay(afterAttempt: job.attempt))
-        } else {
-            next = .failed
-        }
+        let (next, retryAt) = endOfInterruptedAttempt(job, now: now, policy: policy)
         let millis = Int((timeout * 1000).rounded())
         return .accepted(
             [.timedOut(.init(worker: job.worker ?? "", attempt: job.attempt, nextState: next, retryAt: retryAt, timeoutMillis: millis))],
             .timedOut)
+    }
+
+    /// Where an attempt that the ledger ended (its lease lapsed, or it ran
+    /// past its deadline) leaves the job: cancelled when a cancel was
+    /// pending, pending again after the retry delay with attempts left,
+    /// failed without.
+    private static func endOfInterruptedAttempt(
+        _ job: Job, now: Date, policy: RetryPolicy
+    ) -> (next: JobState, retryAt: Date?) {
+        if job.state == .cancelRequested { return (.cancelled, nil) }
+        if job.attemptsLeft > 0 {
+            return (.pending, JSONCoding.truncated(now + policy.delay(afterAttempt: job.attempt)))
+        }
+        return (.failed, nil)
     }
 
     /// A waiting job hears that one of the jobs it waits for ended.
