@@ -45,6 +45,9 @@ struct ClaimCommand: LedgerCommand {
             return .done(plan?.job(after: result))
         case .conflicted:
             release()
+            // The next candidate is decided, and stamped, at this moment,
+            // not at the queue's read: conflicts may have taken a while.
+            now = ledger.options.clock()
             return try tryNextCandidate()
         }
     }

@@ -173,16 +173,20 @@ extension JobLedger {
     }
 
     /// The claim of `job` by `worker`, or `nil` when the job cannot be claimed.
-    func claimPlan(_ job: Job, worker: String, lease: TimeInterval, now: Date) throws(JobLedgerError) -> CommandPlan? {
+    func claimPlan(_ job: Job, worker: String, lease: TimeInterval, now clock: Date) throws(JobLedgerError) -> CommandPlan? {
         let command = JobCommand.claim(worker: worker, lease: lease)
-        let decision = JobDecider.decide(job, command, now: now, policy: options.retryPolicy)
-        guard case .accepted = decision else { return nil }
+        guard case .accepted = JobDecider.decide(job, command, now: clock, policy: options.retryPolicy) else { return nil }
         let requestID = UUID()
         // A type with settings: paused or full means not now; else the
-        // claim also expects the version of the type's queue stream.
-        guard let slot = try queueSlot(for: job, worker: worker, attempt: job.attempt + 1, requestID: requestID, now: now) else {
+        // claim also expects the version of the type's queue stream, and
+        // is stamped no earlier than that stream's last event.
+        guard let (slot, now) = try queueSlot(
+            for: job, worker: worker, attempt: job.attempt + 1, requestID: requestID, now: clock)
+        else {
             return nil
         }
+        let decision = JobDecider.decide(job, command, now: now, policy: options.retryPolicy)
+        guard case .accepted = decision else { return nil }
         do {
             var plan = try CommandPlan(
                 jobID: job.id, before: job, decision: decision, command: command, actor: .worker(worker),

@@ -83,7 +83,7 @@ extension JobLedger {
             let current = try self.currentQueue(type)
             var settings = current?.settings ?? QueueSettings()
             change(&settings)
-            let now = JSONCoding.truncated(self.options.clock())
+            let now = Self.queueTime(self.options.clock(), after: current?.lastRecordedAt)
             let payload: [UInt8]
             do {
                 payload = try QueueEvents.payload(QueueEvents.Change(
@@ -108,11 +108,16 @@ extension JobLedger {
         }
     }
 
-    /// The settings of `type` and the version of its queue stream they were
-    /// read at; `nil` when the type never had settings. The version is read
-    /// first and the settings from the event at that version, so the two
-    /// always agree.
-    func currentQueue(_ type: String) throws(JobLedgerError) -> (settings: QueueSettings, version: UInt64)? {
+    /// The settings of `type`, the version of its queue stream they were
+    /// read at and the time of the event at that version; `nil` when the
+    /// type never had settings. The version is read first and the settings
+    /// from the event at that version, so they always agree.
+    ///
+    /// Every event appended to the stream is stamped no earlier than
+    /// `lastRecordedAt` (``queueTime(_:after:)``), so the stream's times
+    /// never go back: the rate window is counted by reading the stream
+    /// backwards and stops at the first event older than the window.
+    func currentQueue(_ type: String) throws(JobLedgerError) -> (settings: QueueSettings, version: UInt64, lastRecordedAt: Date)? {
         let stream = QueueEvents.stream(type)
         guard stream.utf8.count <= store.options.limits.maxStreamIDBytes else { return nil }
         do {
@@ -121,7 +126,7 @@ extension JobLedger {
             guard let last = try store.readStream(stream, from: version, direction: .forwards, limit: 1).first else {
                 return nil
             }
-            return (try QueueEvents.settings(of: last), version)
+            return (try QueueEvents.settings(of: last), version, last.recordedAt)
         } catch {
             throw Self.wrap(error)
         }
@@ -152,8 +157,15 @@ extension JobLedger {
     /// slot event, appended with the version the settings and the count
     /// were read at, so that of two claims decided on one count only one
     /// is stored.
-    func queueSlot(for job: Job, worker: String, attempt: Int, requestID: UUID, now: Date) throws(JobLedgerError) -> [StreamAppend]? {
-        guard let (settings, version) = try currentQueue(job.type), settings.limitsClaims else { return [] }
+    ///
+    /// The slot's time is `now`, or the stream's last event's when that is
+    /// later (a clock behind another process's, or a claim decided before
+    /// a conflict and stored after it): the claim is then stamped with it.
+    func queueSlot(
+        for job: Job, worker: String, attempt: Int, requestID: UUID, now: Date
+    ) throws(JobLedgerError) -> (append: [StreamAppend], time: Date)? {
+        guard let (settings, version, last) = try currentQueue(job.type), settings.limitsClaims else { return ([], now) }
+        let now = Self.queueTime(now, after: last)
         if try isHeldBack(job.type, settings, version: version, now: now) { return nil }
         let payload: [UInt8]
         do {
@@ -163,10 +175,20 @@ extension JobLedger {
         } catch {
             throw Self.wrap(error)
         }
-        return [StreamAppend(
+        let append = StreamAppend(
             streamID: QueueEvents.stream(job.type), expectedVersion: .exact(version),
             events: [EventData(
-                type: QueueEvents.slotTaken, payload: payload, actor: worker, correlationID: requestID, recordedAt: now)])]
+                type: QueueEvents.slotTaken, payload: payload, actor: worker, correlationID: requestID, recordedAt: now)])
+        return ([append], now)
+    }
+
+    /// The time of an event appended to a queue stream whose last event was
+    /// stamped `last`: `clock`, truncated as events are, or `last` when
+    /// that is later.
+    static func queueTime(_ clock: Date, after last: Date?) -> Date {
+        let now = JSONCoding.truncated(clock)
+        guard let last, last > now else { return now }
+        return last
     }
 
     /// The types among `types` whose claims are held back now: paused, or
@@ -175,7 +197,7 @@ extension JobLedger {
         var held = Set<String>()
         let now = JSONCoding.truncated(options.clock())
         for type in types {
-            guard let (settings, version) = try currentQueue(type), settings.limitsClaims else { continue }
+            guard let (settings, version, _) = try currentQueue(type), settings.limitsClaims else { continue }
             if try isHeldBack(type, settings, version: version, now: now) { held.insert(type) }
         }
         return held

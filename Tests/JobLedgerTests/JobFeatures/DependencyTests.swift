@@ -15,38 +15,20 @@ import Testing
             _ = try jobs.submit(JobSubmission(id: "link-\(index)", type: "chain", after: ["link-\(index - 1)"]), by: alice)
         }
         #expect(try jobs.list(JobQuery(state: .pending), limit: 2000).jobs.filter { $0.waitingFor.isEmpty }.map(\.id) == ["link-0"])
-        let completed = IncidentCollector<String>()
-        let failures = IncidentCollector<String>()
-        let finished = DispatchGroup()
-        for number in 0..<4 {
-            finished.enter()
-            Thread {
-                defer { finished.leave() }
-                let worker = "w\(number)"
-                while completed.values.count < count && failures.values.isEmpty {
-                    do {
-                        guard let job = try jobs.claim(worker: worker, types: ["chain"], lease: 30) else {
-                            usleep(TestBackend.current == .postgres ? 2000 : 200)
-                            continue
-                        }
-                        // Nothing is claimed before the job it waits for completed.
-                        if let dependency = job.dependencies.first, try jobs.job(dependency)?.state != .completed {
-                            failures.append("\(job.id) claimed before \(dependency) completed")
-                        }
-                        _ = try jobs.complete(job.id, worker: worker, attempt: job.attempt)
-                        completed.append(job.id)
-                    } catch {
-                        failures.append("\(worker): \(error)")
-                    }
-                }
-            }.start()
+        let outcome = ClaimingThreads.run(
+            jobs, threads: 4, type: "chain", until: count, idleMicros: TestBackend.current == .postgres ? 2000 : 200
+        ) { job, _ in
+            // Nothing is claimed before the job it waits for completed.
+            if let dependency = job.dependencies.first, try jobs.job(dependency)?.state != .completed {
+                throw ClaimingThreads.CheckFailed(description: "\(job.id) claimed before \(dependency) completed")
+            }
         }
-        #expect(finished.wait(timeout: .now() + 600) == .success)
-        #expect(failures.values == [])
+        #expect(outcome.finished)
+        #expect(outcome.failures == [])
         // Threads note their completions in whatever order they get to it;
         // the order that counts is the log's: each claim comes after the
         // completion it waited for, so the chain ran in order.
-        #expect(Set(completed.values) == Set((0..<count).map { "link-\($0)" }))
+        #expect(Set(outcome.completed) == Set((0..<count).map { "link-\($0)" }))
         var previousCompletion: UInt64 = 0
         for index in 0..<count {
             let history = try jobs.history("link-\(index)")
