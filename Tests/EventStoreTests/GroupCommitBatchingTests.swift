@@ -8,15 +8,31 @@ import Testing
     /// can split into two cohorts, each commit carrying half of them while
     /// the other half waits for the next; half the appends should go into
     /// commits of more than half the callers.
+    ///
+    /// Whether a thread is back in time depends on the scheduler too: on a
+    /// machine busy with the rest of the suite a run can fall short by
+    /// chance. Up to three runs are taken; the split, which shows in every
+    /// run, fails all three.
     @Test func commitsCarryMoreThanHalfOfTheWaitingThreads() throws {
+        let clients = 16
+        var runs: [String] = []
+        for _ in 0..<3 {
+            let (median, byAppends) = try Self.medianAppendsPerCommit(clients: clients, perClient: 40)
+            if median > clients / 2 { return }
+            runs.append("median \(median), commits by appends \(byAppends)")
+        }
+        Issue.record("in three runs, half the appends never went into commits of more than \(clients / 2): \(runs)")
+    }
+
+    /// Runs `clients` blocking callers appending `perClient` events each on
+    /// a durable store; answers the size of commit (in appends) that half
+    /// of the appends reached or exceeded, and the commits by their sizes.
+    static func medianAppendsPerCommit(clients: Int, perClient: Int) throws -> (Int, [(Int, Int)]) {
         let ledger = TemporaryLedger()
         let store = try ledger.open(EventStoreOptions())  // durable: commits take an fsync's time
-        let clients = 16
-        let perClient = 40
         #expect(appendFromThreads(to: store, threads: clients, perThread: perClient, prefix: "client") == [])
         let stats = store.groupCommitStatistics
         #expect(stats.events == clients * perClient)
-        // Half of the appends went into commits of how many appends at least?
         var counted = 0
         var median = 0
         for (appends, commits) in stats.commitsByAppends.sorted(by: { $0.key > $1.key }) {
@@ -24,7 +40,7 @@ import Testing
             median = appends
             if counted * 2 >= stats.appends { break }
         }
-        #expect(median > clients / 2, "commits by appends: \(stats.commitsByAppends.sorted { $0.key < $1.key })")
+        return (median, stats.commitsByAppends.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
     }
 
     @Test func blockingAndAsyncCallersAreEachAnsweredOnceWithDensePositions() async throws {
