@@ -155,9 +155,7 @@ struct PostgresAppender {
         for append in appends {
             var version = versions[append.streamID] ?? 0
             var positions: [UInt64] = []
-            let readers = projections.filter { projection in
-                projection.streamPrefix.map { append.streamID.utf8.starts(with: $0.utf8) } ?? true
-            }
+            let readers = projections.filter { $0.reads(stream: append.streamID) }
             folded.value = nil
             for event in append.events {
                 version += 1

@@ -95,8 +95,8 @@ final class PostgresTableWrites: PostgresTableReads, ProjectionTableWriting {
         return existed
     }
 
-    /// Removes `key` without reading it first: the flush deletes whatever
-    /// is there.
+    /// Removes `key` without reading it first: the statement that ends the
+    /// append deletes whatever is there.
     func remove(_ table: ProjectionTable, _ key: [UInt8]) throws {
         cache.remember(table.name, key, nil)
         changed[table.name, default: []].insert(key)
