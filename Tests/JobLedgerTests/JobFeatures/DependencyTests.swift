@@ -6,14 +6,19 @@ import Testing
 /// Jobs that wait for other jobs: claimable once every one of them has
 /// completed, cancelled with the reason when one ends any other way.
 @Suite struct DependencyTests {
-    @Test func aChainOfAThousandDependentJobsRunsInOrderOnWorkerThreads() throws {
-        let ledger = TemporaryJobLedger()
-        let jobs = try ledger.open()
-        let count = 1000
+    /// Submits `link-0` to `link-<count - 1>`, each waiting for the one before.
+    static func submitChain(of count: Int, to jobs: JobLedger) throws {
         _ = try jobs.submit(JobSubmission(id: "link-0", type: "chain"), by: alice)
         for index in 1..<count {
             _ = try jobs.submit(JobSubmission(id: "link-\(index)", type: "chain", after: ["link-\(index - 1)"]), by: alice)
         }
+    }
+
+    @Test func aChainOfAThousandDependentJobsRunsInOrderOnWorkerThreads() throws {
+        let ledger = TemporaryJobLedger()
+        let jobs = try ledger.open()
+        let count = 1000
+        try Self.submitChain(of: count, to: jobs)
         #expect(try jobs.list(JobQuery(state: .pending), limit: 2000).jobs.filter { $0.waitingFor.isEmpty }.map(\.id) == ["link-0"])
         let outcome = ClaimingThreads.run(
             jobs, threads: 4, type: "chain", until: count, idleMicros: TestBackend.current == .postgres ? 2000 : 200
@@ -44,10 +49,7 @@ import Testing
         let ledger = TemporaryJobLedger()
         let jobs = try ledger.open()
         let count = 1000
-        _ = try jobs.submit(JobSubmission(id: "link-0", type: "chain"), by: alice)
-        for index in 1..<count {
-            _ = try jobs.submit(JobSubmission(id: "link-\(index)", type: "chain", after: ["link-\(index - 1)"]), by: alice)
-        }
+        try Self.submitChain(of: count, to: jobs)
         for index in 0..<500 {
             let job = try #require(try jobs.claim(worker: "w1", lease: 30))
             #expect(job.id == "link-\(index)")
