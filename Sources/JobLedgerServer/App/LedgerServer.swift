@@ -37,6 +37,7 @@ public struct LedgerServer: Sendable {
         WorkerRoutes(state: state).register(on: authenticated)
         EventRoutes(state: state).register(on: authenticated)
         QueueRoutes(state: state).register(on: authenticated)
+        ScheduleRoutes(state: state).register(on: authenticated)
         DashboardRoutes(state: state, sessions: state.sessions).register(on: router)
         return router
     }

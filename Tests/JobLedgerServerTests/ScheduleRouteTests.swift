@@ -1,0 +1,46 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import JobLedger
+import JobLedgerServer
+import Testing
+
+/// Recurring schedules over HTTP, against a real server: set and removed
+/// by admins and the system, who own the jobs they submit.
+@Suite("Schedule routes")
+struct ScheduleRouteTests {
+    @Test("an admin sets a schedule whose jobs it owns; users and workers are refused; removing twice is 404")
+    func schedulesTravelAndBind() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.withClient { client in
+            let body = #"{"type":"report","every":3600,"start":"2026-01-01T00:00:00Z","payload":{"kind":"hourly"},"priority":2}"#
+            #expect(try await client.call(.put, "/v1/schedules/hourly", token: fixture.user, body: body).status == 403)
+            let set = try await client.call(.put, "/v1/schedules/hourly", token: fixture.admin, body: body)
+            #expect(set.status == 200, "\(set.text)")
+            #expect(set.json["every"] as? Int == 3600 && set.json["start"] as? String == "2026-01-01T00:00:00.000Z")
+            #expect((set.json["payload"] as? [String: Any])?["kind"] as? String == "hourly")
+
+            let listed = try await client.call(.get, "/v1/schedules", token: fixture.user)
+            let schedules = try #require(listed.json["schedules"] as? [[String: Any]])
+            #expect(schedules.count == 1 && schedules[0]["owner"] as? String == set.json["owner"] as? String)
+            #expect(try await client.call(.get, "/v1/schedules", token: fixture.worker).status == 403)
+
+            for bad in [#"{"type":"r"}"#, #"{"type":"r","every":0}"#, #"{"type":"r","every":60,"owner":"x"}"#, #"{"every":60}"#] {
+                let answer = try await client.call(.put, "/v1/schedules/other", token: fixture.admin, body: bad)
+                #expect(answer.status == 400, "\(bad): \(answer.text)")
+            }
+        }
+        // The job of the last occurrence, owned by the admin who set it.
+        let fired = try await fixture.ledger.fireDueSchedules()
+        #expect(fired.count == 1 && fired[0].hasPrefix("hourly."))
+        let job = try #require(try fixture.ledger.job(fired[0]))
+        #expect(job.priority == 2 && job.payload == #"{"kind":"hourly"}"#)
+        try await fixture.withClient { client in
+            let byUser = try await client.call(.delete, "/v1/schedules/hourly?reason=done", token: fixture.user)
+            let byAdmin = try await client.call(.delete, "/v1/schedules/hourly?reason=done", token: fixture.admin)
+            let again = try await client.call(.delete, "/v1/schedules/hourly", token: fixture.admin)
+            #expect(byUser.status == 403 && byAdmin.status == 204 && again.status == 404)
+        }
+        #expect(try fixture.ledger.schedules().isEmpty)
+    }
+}
