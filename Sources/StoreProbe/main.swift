@@ -60,6 +60,13 @@
 //       end of input) arrives on standard input; prints `ready` once the
 //       ledger is open and `done <jobs>` at the end.
 //
+//   fire-schedules <ledger> <startSeconds>
+//       Opens the ledger as a job ledger without fsync, on a clock the
+//       parent moves: for each line `tick <seconds>` it sets the clock,
+//       fires the due recurring schedules and prints
+//       `fired <seconds> <ids created, comma-separated, or ->`
+//       (ScheduleFiring.swift).
+//
 // Output lines are written straight to the file descriptor, so a parent sees
 // each line as soon as it is printed, even if the child is killed right
 // after. Failures go to standard error with exit status 1; bad usage exits
@@ -92,6 +99,7 @@ enum Probe {
             case "hold-write": try holdWrite(rest, parent: parent)
             case "random-jobs": try randomJobs(rest, parent: parent)
             case "submit-jobs": try submitJobs(rest, parent: parent)
+            case "fire-schedules": try fireSchedules(rest, parent: parent)
             case "pg-writers": try postgresWriters(rest, parent: parent)
             default: usage("unknown command '\(command)'")
             }
