@@ -14,7 +14,7 @@ struct Schedule: ParsableCommand {
             however many servers or `jobledger sweep` runs fire at once, each occurrence is one job. \
             Occurrences missed while nothing fired are not made up: the last one due is submitted.
             """,
-        subcommands: [ScheduleSet.self, ScheduleList.self, ScheduleRemove.self])
+        subcommands: [ScheduleSet.self, ScheduleList.self, SchedulePause.self, ScheduleResume.self, ScheduleRemove.self])
 }
 
 /// Prints schedules as `schedule list` does.
@@ -27,7 +27,8 @@ private func printSchedules(_ schedules: [RecurringSchedule], json: Bool) {
     for schedule in schedules {
         print(TerminalText.escaped(
             "\(schedule.name)  \(schedule.type) every \(schedule.everySeconds) s from \(UTCTimestamp.text(schedule.start)), "
-                + "owned by \(schedule.owner)@\(schedule.organisation)"))
+                + "owned by \(schedule.owner)@\(schedule.organisation), missed: \(schedule.missed.rawValue)"
+                + (schedule.paused ? ", paused" : "")))
     }
 }
 
@@ -35,7 +36,7 @@ private func scheduleJSON(_ schedule: RecurringSchedule) -> [String: Any] {
     [
         "name": schedule.name, "type": schedule.type, "payload": schedule.payload, "every": schedule.everySeconds,
         "start": UTCTimestamp.text(schedule.start), "priority": schedule.priority, "maxAttempts": schedule.maxAttempts,
-        "owner": schedule.owner, "org": schedule.organisation,
+        "owner": schedule.owner, "org": schedule.organisation, "paused": schedule.paused, "missed": schedule.missed.rawValue,
     ]
 }
 
@@ -53,6 +54,8 @@ struct ScheduleSet: ParsableCommand {
     @Option(help: "The jobs' input, JSON.") var payload: String = "{}"
     @Option(help: "The jobs' priority.") var priority: Int = 0
     @Option(name: .customLong("max-attempts"), help: "The jobs' attempts.") var maxAttempts: Int = 3
+    @Option(help: "Occurrences missed while nothing fired: latest (submit the last one due), skip, or each.")
+    var missed: RecurringSchedule.MissedOccurrences = .latest
     @OptionGroup var actor: ActorOptions
 
     func run() throws {
@@ -71,7 +74,7 @@ struct ScheduleSet: ParsableCommand {
             let schedule = try jobs.setSchedule(
                 RecurringSchedule(
                     name: name, type: type, payload: payload, everySeconds: Int(seconds), start: first, priority: priority,
-                    maxAttempts: maxAttempts),
+                    maxAttempts: maxAttempts, missed: missed),
                 by: actor.value)
             printSchedules([schedule], json: ledger.json)
         }
@@ -88,6 +91,43 @@ struct ScheduleList: ParsableCommand {
         try runReportingErrors {
             printSchedules(try ledger.openForReading().schedules(), json: ledger.json)
         }
+    }
+}
+
+struct SchedulePause: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pause",
+        abstract: "Pause a recurring schedule (admins and the system): nothing is submitted until it is resumed.",
+        discussion: "Example: jobledger schedule pause nightly-report --actor root --role admin --org acme")
+
+    @OptionGroup var ledger: LedgerOptions
+    @Argument(help: "The schedule's name.") var name: String
+    @OptionGroup var actor: ActorOptions
+
+    func run() throws { try setPaused(true, name: name, ledger: ledger, actor: actor) }
+}
+
+struct ScheduleResume: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume",
+        abstract: "Resume a paused schedule; its missed policy says what comes of the occurrences that passed.",
+        discussion: "Example: jobledger schedule resume nightly-report --actor root --role admin --org acme")
+
+    @OptionGroup var ledger: LedgerOptions
+    @Argument(help: "The schedule's name.") var name: String
+    @OptionGroup var actor: ActorOptions
+
+    func run() throws { try setPaused(false, name: name, ledger: ledger, actor: actor) }
+}
+
+/// Pauses or resumes; exit 4 when there is no such schedule.
+private func setPaused(_ paused: Bool, name: String, ledger: LedgerOptions, actor: ActorOptions) throws {
+    try runReportingErrors {
+        guard let schedule = try ledger.open(creating: false).setSchedulePaused(paused, name: name, by: actor.value) else {
+            writeError(CLIError.badInput("no schedule '\(name)'"))
+            throw ExitCode(4)
+        }
+        printSchedules([schedule], json: ledger.json)
     }
 }
 
@@ -112,3 +152,5 @@ struct ScheduleRemove: ParsableCommand {
         }
     }
 }
+
+extension RecurringSchedule.MissedOccurrences: ExpressibleByArgument {}

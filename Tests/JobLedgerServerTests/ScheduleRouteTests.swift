@@ -25,7 +25,18 @@ struct ScheduleRouteTests {
             #expect(schedules.count == 1 && schedules[0]["owner"] as? String == set.json["owner"] as? String)
             #expect(try await client.call(.get, "/v1/schedules", token: fixture.worker).status == 403)
 
-            for bad in [#"{"type":"r"}"#, #"{"type":"r","every":0}"#, #"{"type":"r","every":60,"owner":"x"}"#, #"{"every":60}"#] {
+            let paused = try await client.call(.post, "/v1/schedules/hourly/pause", token: fixture.admin)
+            #expect(paused.status == 200 && paused.json["paused"] as? Bool == true)
+            #expect(try await client.call(.post, "/v1/schedules/hourly/resume", token: fixture.user).status == 403)
+            #expect(try await client.call(.post, "/v1/schedules/nowhere/pause", token: fixture.admin).status == 404)
+            let resumed = try await client.call(.post, "/v1/schedules/hourly/resume", token: fixture.admin)
+            #expect(resumed.json["paused"] as? Bool == false && resumed.json["missed"] as? String == "latest")
+            let each = try await client.call(
+                .put, "/v1/schedules/catch-up", token: fixture.admin, body: #"{"type":"r","every":60,"missed":"each","start":"2030-01-01T00:00:00Z"}"#)
+            #expect(each.json["missed"] as? String == "each")
+            #expect(try await client.call(.delete, "/v1/schedules/catch-up", token: fixture.admin).status == 204)
+
+            for bad in [#"{"type":"r","every":60,"missed":"sometimes"}"#, #"{"type":"r"}"#, #"{"type":"r","every":0}"#, #"{"type":"r","every":60,"owner":"x"}"#, #"{"every":60}"#] {
                 let answer = try await client.call(.put, "/v1/schedules/other", token: fixture.admin, body: bad)
                 #expect(answer.status == 400, "\(bad): \(answer.text)")
             }

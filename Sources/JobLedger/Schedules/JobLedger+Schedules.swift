@@ -78,15 +78,57 @@ extension JobLedger {
         return created
     }
 
-    /// Each schedule's last occurrence up to now whose job does not exist.
+    /// The occurrences of every schedule to submit now, as each one's
+    /// missed policy says, whose jobs do not exist.
     private func dueOccurrences() throws(JobLedgerError) -> [(RecurringSchedule, Date)] {
         let now = options.clock()
         var due: [(RecurringSchedule, Date)] = []
         for schedule in try schedules() {
-            guard let occurrence = schedule.lastOccurrence(atOrBefore: now) else { continue }
-            if try storedJob(schedule.jobID(for: occurrence)) == nil { due.append((schedule, occurrence)) }
+            do {
+                let occurrences = try schedule.occurrencesToSubmit(at: now) { id in try self.storedJob(id) != nil }
+                due += occurrences.map { (schedule, $0) }
+            } catch {
+                throw Self.wrap(error)
+            }
         }
         return due
+    }
+
+    /// Pauses the schedule `name` (admins and the system): nothing is
+    /// submitted until it is resumed. `nil` when there is no such schedule.
+    @discardableResult
+    public func pauseSchedule(_ name: String, by actor: Actor, reason: String? = nil) async throws(JobLedgerError) -> RecurringSchedule? {
+        try await execute(schedulePause(name, paused: true, actor: actor))
+    }
+
+    /// Resumes the schedule `name` (admins and the system); what passed
+    /// meanwhile is missed, and its missed policy says what comes of it.
+    @discardableResult
+    public func resumeSchedule(_ name: String, by actor: Actor, reason: String? = nil) async throws(JobLedgerError) -> RecurringSchedule? {
+        try await execute(schedulePause(name, paused: false, actor: actor))
+    }
+
+    /// The sync form of ``pauseSchedule(_:by:reason:)`` and
+    /// ``resumeSchedule(_:by:reason:)``, for the command line.
+    @discardableResult
+    public func setSchedulePaused(_ paused: Bool, name: String, by actor: Actor) throws(JobLedgerError) -> RecurringSchedule? {
+        try execute(schedulePause(name, paused: paused, actor: actor))
+    }
+
+    private func schedulePause(_ name: String, paused: Bool, actor: Actor) throws(JobLedgerError) -> DecidedCommand<RecurringSchedule?> {
+        let actor = try Self.scheduler(actor, action: paused ? "pause a schedule" : "resume a schedule", name: name)
+        try Self.checkName(name)
+        return DecidedCommand(subject: "(schedule \(name))") { () throws(JobLedgerError) in
+            let current = try self.currentSchedules()
+            guard var schedule = current.schedules[name] else { return Decision(append: []) { _ in nil } }
+            guard schedule.paused != paused else { return Decision(append: []) { _ in schedule } }
+            schedule.paused = paused
+            let payload: [UInt8]
+            do { payload = Array(try JSONCoding.encoder.encode(schedule)) } catch { throw Self.wrap(error) }
+            return Decision(append: [Self.scheduleAppend(current.version, ScheduleEvents.set, payload, actor: actor.id)]) { _ in
+                schedule
+            }
+        }
     }
 
     private static func submission(_ schedule: RecurringSchedule, _ occurrence: Date) -> JobSubmission {

@@ -31,17 +31,43 @@ public struct RecurringSchedule: Sendable, Hashable, Codable {
     public var role: Actor.Role
     /// The owner's organisation.
     public var organisation: String
+    /// While true, nothing is submitted; occurrences that pass meanwhile
+    /// count as missed.
+    public var paused: Bool
+    /// What to do with occurrences that passed with nothing firing.
+    public var missed: MissedOccurrences
+
+    /// What a schedule does with occurrences that passed while no
+    /// scheduler ran (every server stopped) or while it was paused.
+    public enum MissedOccurrences: String, Sendable, Hashable, Codable, CaseIterable {
+        /// Submit the last occurrence due, however late; the ones before
+        /// it are not made up. The default.
+        case latest
+        /// Submit an occurrence only within a grace period of its time
+        /// (a tenth of the period, at most a minute, at least a second);
+        /// a later firing waits for the next occurrence.
+        case skip
+        /// Submit every occurrence since the last one submitted, oldest
+        /// first, up to ``RecurringSchedule/maxCatchUp`` at a firing.
+        case each
+    }
 
     /// The longest schedule name: an occurrence's id adds 17 bytes to it.
     public static let maxNameBytes = 100
     /// The longest period: a leap year.
     public static let maxEverySeconds = 366 * 86_400
+    /// The most missed occurrences ``MissedOccurrences/each`` submits at
+    /// one firing; the next firing goes on.
+    public static let maxCatchUp = 100
 
     /// Creates a schedule; ``JobLedger/setSchedule(_:by:)`` checks it.
     public init(
         name: String, type: String, payload: String = "{}", everySeconds: Int, start: Date, priority: Int = 0,
-        maxAttempts: Int = 3, owner: String = "", role: Actor.Role = .admin, organisation: String = ""
+        maxAttempts: Int = 3, owner: String = "", role: Actor.Role = .admin, organisation: String = "",
+        paused: Bool = false, missed: MissedOccurrences = .latest
     ) {
+        self.paused = paused
+        self.missed = missed
         self.name = name
         self.type = type
         self.payload = payload
@@ -54,6 +80,28 @@ public struct RecurringSchedule: Sendable, Hashable, Codable {
         self.organisation = organisation
     }
 
+    /// The occurrences to submit at `now` whose jobs `exists` does not
+    /// find, oldest first, as ``missed`` says; none while paused.
+    public func occurrencesToSubmit(at now: Date, exists: (String) throws -> Bool) rethrows -> [Date] {
+        guard !paused, let last = lastOccurrence(atOrBefore: now) else { return [] }
+        switch missed {
+        case .latest:
+            return try exists(jobID(for: last)) ? [] : [last]
+        case .skip:
+            let grace = min(60, max(1, Double(everySeconds) / 10))
+            guard now.timeIntervalSince(last) <= grace else { return [] }
+            return try exists(jobID(for: last)) ? [] : [last]
+        case .each:
+            var due: [Date] = []
+            var occurrence = last
+            while due.count < Self.maxCatchUp, occurrence >= start, try !exists(jobID(for: occurrence)) {
+                due.append(occurrence)
+                occurrence -= Double(everySeconds)
+            }
+            return due.reversed()
+        }
+    }
+
     /// The last occurrence at or before `now`, or `nil` before ``start``.
     /// Occurrences missed while no scheduler ran are not made up: only
     /// the last one is submitted.
@@ -64,6 +112,28 @@ public struct RecurringSchedule: Sendable, Hashable, Codable {
         let period = Int64(everySeconds) * 1000
         let index = (nowMillis - startMillis) / period
         return Date(timeIntervalSince1970: Double(startMillis + index * period) / 1000)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case name, type, payload, everySeconds, start, priority, maxAttempts, owner, role, organisation, paused, missed
+    }
+
+    /// Reads a stored schedule; one written before pauses and the missed
+    /// policy existed reads as running, with ``MissedOccurrences/latest``.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        type = try container.decode(String.self, forKey: .type)
+        payload = try container.decode(String.self, forKey: .payload)
+        everySeconds = try container.decode(Int.self, forKey: .everySeconds)
+        start = try container.decode(Date.self, forKey: .start)
+        priority = try container.decode(Int.self, forKey: .priority)
+        maxAttempts = try container.decode(Int.self, forKey: .maxAttempts)
+        owner = try container.decode(String.self, forKey: .owner)
+        role = try container.decode(Actor.Role.self, forKey: .role)
+        organisation = try container.decode(String.self, forKey: .organisation)
+        paused = try container.decodeIfPresent(Bool.self, forKey: .paused) ?? false
+        missed = try container.decodeIfPresent(MissedOccurrences.self, forKey: .missed) ?? .latest
     }
 
     /// The id of the job of the occurrence at `time`:

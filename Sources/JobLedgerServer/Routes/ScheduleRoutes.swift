@@ -13,6 +13,8 @@ struct ScheduleRoutes {
         group.get("schedules") { _, context in try await list(context) }
         group.put("schedules/{name}") { request, context in try await set(request, context) }
         group.delete("schedules/{name}") { request, context in try await remove(request, context) }
+        group.post("schedules/{name}/pause") { _, context in try await pause(context, paused: true) }
+        group.post("schedules/{name}/resume") { _, context in try await pause(context, paused: false) }
     }
 
     func list(_ context: LedgerRequestContext) async throws -> Response {
@@ -31,16 +33,35 @@ struct ScheduleRoutes {
         let name = try context.pathParameter("name")
         let fields = try BodyFields(
             try await RequestBodies.bytes(request, limits: state.limits),
-            allowed: ["type", "every", "start", "payload", "priority", "maxAttempts"])
+            allowed: ["type", "every", "start", "payload", "priority", "maxAttempts", "missed"])
         guard let every = try fields.integer("every") else {
             throw Problem(.badInput, "'every' is required: the period in whole seconds")
         }
         let schedule = RecurringSchedule(
             name: name, type: try fields.requiredString("type"), payload: fields.json("payload") ?? "{}",
             everySeconds: every, start: try fields.string("start").map { try Timestamps.require($0, "start") } ?? Date(),
-            priority: try fields.integer("priority") ?? 0, maxAttempts: try fields.integer("maxAttempts") ?? 3)
+            priority: try fields.integer("priority") ?? 0, maxAttempts: try fields.integer("maxAttempts") ?? 3,
+            missed: try Self.missed(try fields.string("missed")))
         let stored = try await ledger.setSchedule(schedule, by: token.actingAs)
         return Reply.json(Self.json(stored))
+    }
+
+    func pause(_ context: LedgerRequestContext, paused: Bool) async throws -> Response {
+        let token = try context.caller()
+        let name = try context.pathParameter("name")
+        let changed =
+            paused
+            ? try await ledger.pauseSchedule(name, by: token.actingAs) : try await ledger.resumeSchedule(name, by: token.actingAs)
+        guard let changed else { throw Problem(.notFound, "no schedule '\(name)'") }
+        return Reply.json(Self.json(changed))
+    }
+
+    static func missed(_ text: String?) throws -> RecurringSchedule.MissedOccurrences {
+        guard let text else { return .latest }
+        guard let missed = RecurringSchedule.MissedOccurrences(rawValue: text) else {
+            throw Problem(.badInput, "'missed' must be latest, skip or each; got '\(text)'")
+        }
+        return missed
     }
 
     func remove(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
@@ -57,7 +78,7 @@ struct ScheduleRoutes {
         [
             "name": schedule.name, "type": schedule.type, "payload": JobJSON.jsonValue(schedule.payload), "every": schedule.everySeconds,
             "start": JobJSON.time(schedule.start), "priority": schedule.priority, "maxAttempts": schedule.maxAttempts,
-            "owner": schedule.owner, "org": schedule.organisation,
+            "owner": schedule.owner, "org": schedule.organisation, "paused": schedule.paused, "missed": schedule.missed.rawValue,
         ]
     }
 }

@@ -104,4 +104,35 @@ import Testing
         #expect(try jobs.schedules().first?.type == "u")
         #expect(try jobs.store.readStream("schedules").map(\.type) == ["ScheduleSet", "ScheduleSet", "ScheduleRemoved", "ScheduleSet"])
     }
+
+    @Test func aPausedScheduleSubmitsNothingAndEachMissedPolicyDoesWhatItSays() async throws {
+        let ledger = TemporaryJobLedger()
+        let clock = TestClock()
+        let jobs = try ledger.open(clock: clock)
+        let start = clock.current
+        for (name, missed) in [("latest", RecurringSchedule.MissedOccurrences.latest), ("skip", .skip), ("each", .each)] {
+            try await jobs.setSchedule(
+                RecurringSchedule(name: name, type: name, everySeconds: 100, start: start, missed: missed), by: acmeAdmin)
+        }
+        #expect(try await jobs.fireDueSchedules().count == 3)
+        #expect(try await jobs.pauseSchedule("latest", by: acmeAdmin)?.paused == true)
+        await #expect { try await jobs.pauseSchedule("each", by: alice) } throws: { error in
+            (error as? JobLedgerError)?.code == .forbidden
+        }
+        // Nothing fires for 4 periods and 50 s: the occurrences at 100, 200, 300 and 400 s pass.
+        clock.advance(450)
+        let fired = try await jobs.fireDueSchedules()
+        // skip: 50 s late is past its grace of 10 s; each: all four, oldest first; latest: paused.
+        #expect(fired == (1...4).map { RecurringSchedule(name: "each", type: "each", everySeconds: 100, start: start).jobID(for: start + Double($0 * 100)) })
+        #expect(try await jobs.resumeSchedule("latest", by: acmeAdmin)?.paused == false)
+        let resumed = try await jobs.fireDueSchedules()
+        #expect(resumed.count == 1 && resumed[0].hasPrefix("latest."))
+        // skip fires an occurrence caught within its grace.
+        clock.advance(55)
+        #expect(try await jobs.fireDueSchedules().map { $0.split(separator: ".")[0] }.sorted() == ["each", "latest", "skip"])
+        #expect(try jobs.list(JobQuery(type: "skip"), limit: 10).jobs.count == 2)
+        #expect(try jobs.list(JobQuery(type: "each"), limit: 10).jobs.count == 6)
+        // The pause and the resume name who did them.
+        #expect(try jobs.store.readStream("schedules").suffix(2).map(\.actor) == ["root", "root"])
+    }
 }
