@@ -33,6 +33,8 @@ struct Info: ParsableCommand {
                 ("freePages", storage.freePages.orNull), ("reusableFreePages", storage.reusableFreePages.orNull),
                 ("readerSlots", storage.readerSlots), ("readerSlotsUsed", storage.readerSlotsInUse),
                 ("staleReaderSlotsCleared", storage.staleReadersCleared),
+                ("growthLastHour", storage.growthLastHour.map(Self.json).orNull),
+                ("growthLastDay", storage.growthLastDay.map(Self.json).orNull),
                 ("oldestReader", storage.oldestReader.map(Self.json).orNull),
                 ("projectionVersion", versions.map { $0.stored ?? "" }.orNull),
                 ("projectionsCurrent", versions.map { $0.stored == $0.current }.orNull),
@@ -41,7 +43,13 @@ struct Info: ParsableCommand {
                 Output.printJSON(Dictionary(uniqueKeysWithValues: facts))
             } else {
                 for (key, value) in facts {
-                    let text = key == "oldestReader" ? Self.text(storage.oldestReader) : value is NSNull ? "unknown" : "\(value)"
+                    let text =
+                        switch key {
+                        case "oldestReader": Self.text(storage.oldestReader)
+                        case "growthLastHour": Self.text(storage.growthLastHour, span: 3600)
+                        case "growthLastDay": Self.text(storage.growthLastDay, span: 86_400)
+                        default: value is NSNull ? "unknown" : "\(value)"
+                        }
                     print(key.padding(toLength: 24, withPad: " ", startingAt: 0) + TerminalText.escaped(text))
                 }
             }
@@ -82,6 +90,19 @@ struct Info: ParsableCommand {
             "heldAtMostSeconds": (reader.heldFor?.atMostSeconds.map(rounded)).orNull,
             "ageExact": reader.heldFor?.exact ?? false,
         ]
+    }
+
+    static func json(_ growth: StorageGrowth) -> [String: Any] {
+        ["bytes": growth.bytes, "overSeconds": rounded(growth.overSeconds)]
+    }
+
+    /// `+1048576 bytes`, or `+1048576 bytes over the last 1520.0 s (...)`
+    /// when the record of sizes is shorter than `span` seconds.
+    static func text(_ growth: StorageGrowth?, span: Double) -> String {
+        guard let growth else { return "unknown (no record of sizes)" }
+        let text = "+\(growth.bytes) bytes"
+        if growth.overSeconds >= span { return text }
+        return text + " over the last " + seconds(growth.overSeconds) + " (the record of sizes begins then)"
     }
 
     /// `pid 4242, 310 commits behind, held at least 12.5 s (at most 14.0 s)`.

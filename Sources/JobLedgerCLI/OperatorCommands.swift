@@ -152,7 +152,7 @@ struct KillBatch: ParsableCommand {
 
 struct Sweep: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Expire leases that ran out and time out attempts past their job's timeout: jobs go back to pending, fail, or end cancelled; then resolve jobs whose dependencies ended.",
+        abstract: "Expire leases that ran out and time out attempts past their job's timeout: jobs go back to pending, fail, or end cancelled; then resolve jobs whose dependencies ended, and submit the jobs of recurring schedules that came due.",
         discussion: "Example: jobledger sweep --json")
 
     @OptionGroup var ledger: LedgerOptions
@@ -162,8 +162,10 @@ struct Sweep: ParsableCommand {
             let jobs = try ledger.open(creating: false)
             let expired = try jobs.expireLeases()
             try jobs.resolveDependencies()
-            if ledger.json { Output.printJSON(["expired": expired]) } else {
+            let fired = try jobs.fireDueSchedules()
+            if ledger.json { Output.printJSON(["expired": expired, "fired": fired]) } else {
                 print(expired.isEmpty ? "no lease expired" : "expired: " + expired.joined(separator: ", "))
+                if !fired.isEmpty { print("submitted by schedules: " + fired.map { TerminalText.escaped($0) }.joined(separator: ", ")) }
             }
         }
     }

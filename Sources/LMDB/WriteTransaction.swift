@@ -28,6 +28,14 @@ public struct WriteTransaction: ~Copyable {
         ReadTransaction(handle: handle)
     }
 
+    /// Pages of the file as of the last commit before this transaction:
+    /// LMDB's last page number in use plus one.
+    package var committedFilePages: Int {
+        var info = MDB_envinfo()
+        mdb_env_info(mdb_txn_env(handle), &info)
+        return info.me_last_pgno + 1
+    }
+
     /// Looks up `key`; the bytes live until the next write in this transaction.
     public func get(_ key: UnsafeRawBufferPointer, in db: Database) throws(LMDBError) -> UnsafeRawBufferPointer? {
         try readView().get(key, in: db)

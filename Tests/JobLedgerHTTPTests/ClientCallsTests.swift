@@ -64,6 +64,18 @@ import Testing
         let batch = try await admin.killBatch("b1", reason: "cleanup")
         #expect(batch.map { "\($0.id)=\($0.outcome)" } == ["doc-7.a:b=already_completed"])
 
+        // Settings of a job type: read by anyone, changed by admins; null lifts.
+        #expect(try await alice.queueSettings("mail").concurrency == nil)
+        #expect(try await admin.setConcurrencyLimit(2, forType: "mail", reason: "quota").concurrency == 2)
+        #expect(try await admin.setConcurrencyLimit(nil, forType: "mail").concurrency == nil)
+        let rated = try await admin.setRateLimit(10, per: 60, forType: "mail")
+        #expect(rated.rate == 10 && rated.ratePeriod == 60)
+        #expect(try await admin.setRateLimit(nil, forType: "mail").rate == nil)
+        #expect(try await admin.pauseQueue("mail", reason: "smtp down").paused)
+        #expect(try await alice.queueSettings("mail").paused)
+        #expect(try await admin.resumeQueue("mail").paused == false)
+        await #expect(throws: (any Error).self) { try await alice.pauseQueue("mail", reason: "mine") }
+
         // The whole log: pages, export lines, report, metrics.
         let page = try await system.events(after: 0, limit: 1000)
         #expect(page.next == nil && page.events.last?.position == page.lastPosition)

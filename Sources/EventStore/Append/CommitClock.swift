@@ -43,8 +43,10 @@ enum CommitClock {
         if wroteEvents { try record(micros: micros, in: txn, meta: meta) }
     }
 
-    /// Records the commit of `txn` at `micros`.
+    /// Records the commit of `txn` at `micros`, and the file's size when
+    /// it is the first commit of its minute (``SizeSamples``).
     static func record(micros: Int64, in txn: borrowing WriteTransaction, meta: Database) throws {
+        try SizeSamples.record(micros: micros, in: txn, meta: meta)
         let id = txn.id
         var key = keyPrefix + [0, 0]
         var value = [UInt8](repeating: 0, count: 16)

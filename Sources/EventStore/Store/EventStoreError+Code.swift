@@ -28,6 +28,7 @@ extension EventStoreError {
             case closed
             case storage
             case database
+            case backupFailed = "backup_failed"
         }
 
         private let kind: Kind
@@ -84,6 +85,9 @@ extension EventStoreError {
         /// reached, or failed a statement; nothing of the operation was
         /// committed unless the error says so.
         public static let database = Code(.database)
+        /// A backup or restore could not be made, or its copy failed the
+        /// check that follows it; the ledger itself is untouched.
+        public static let backupFailed = Code(.backupFailed)
 
         /// Whether `error` is a store error of this kind, for `catch` and
         /// `case` patterns.

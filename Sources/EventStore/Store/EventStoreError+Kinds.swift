@@ -154,6 +154,14 @@ extension EventStoreError {
         Self(.database, reason: detail)
     }
 
+    /// A backup or restore to `path` could not be made, or the copy failed
+    /// its check; the ledger it was taken from is untouched.
+    public static func backupFailed(path: String, reason: String) -> Self {
+        var error = Self(.backupFailed, reason: reason)
+        error.path = path
+        return error
+    }
+
     private init(_ code: Code, stream: String? = nil, position: UInt64? = nil, reason: String? = nil) {
         self.init(code)
         self.stream = stream

@@ -99,6 +99,8 @@ public struct EventStoreError: Error, Sendable, Equatable, CustomStringConvertib
             return "the event store is closed"
         case .database:
             return "database error: \(reason)"
+        case .backupFailed:
+            return "'\(path ?? "")': \(reason)"
         case .storage:
             return "storage error: \(lmdbError.map(String.init(describing:)) ?? reason)"
         default:

@@ -93,43 +93,15 @@ extension EventStore {
                 reason: "the backup '\(target)' exists already (from an earlier upgrade?): move it away, or name "
                     + "another place for the backup")
         }
+        // The store's hot backup: one read snapshot of every database,
+        // projections included, so the copy opens as the ledger did; then
+        // every event of the copy is checked and its head's digest taken.
+        let report: BackupReport
         do {
-            try copyForUpgrade(store, to: target)
+            report = try store.backup(to: target)
         } catch {
             throw .upgradeRefused(path: path, reason: "its backup to '\(target)' failed: \(error)")
         }
-        return (stored, target, try checkBackup(target, of: path))
-    }
-
-    /// The copy taken before an upgrade: one read snapshot of every
-    /// database, projections included, so the copy opens as the ledger did.
-    private static func copyForUpgrade(_ store: EventStore, to target: String) throws(EventStoreError) {
-        try store.copySnapshot(to: target, compact: false)
-    }
-
-    /// Walks every event of the backup (checksums, positions, versions)
-    /// and takes its head's digest; a backup that fails is removed and the
-    /// upgrade refused.
-    private static func checkBackup(_ target: String, of path: String) throws(EventStoreError) -> (events: Int, digest: String?) {
-        var readOnly = EventStoreOptions()
-        readOnly.readOnly = true
-        let report: LogVerificationReport
-        let digest: LedgerDigest?
-        do {
-            let copy = try EventStore.open(at: target, options: readOnly)
-            report = try copy.verifyLog()
-            digest = try copy.digest()
-        } catch {
-            try? FileManager.default.removeItem(atPath: target)
-            throw .upgradeRefused(path: path, reason: "its backup '\(target)' could not be read back (\(error)); it was removed")
-        }
-        guard report.isClean else {
-            try? FileManager.default.removeItem(atPath: target)
-            throw .upgradeRefused(
-                path: path,
-                reason: "its backup failed its check (\(report.problems.prefix(3).map(\.description).joined(separator: "; "))), "
-                    + "so the ledger itself is likely damaged: run `jobledger verify`; the backup was removed")
-        }
-        return (report.events, digest?.digest)
+        return (stored, target, (report.events, report.digest.digest))
     }
 }

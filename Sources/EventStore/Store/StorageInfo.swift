@@ -34,6 +34,12 @@ public struct StorageInfo: Sendable, Equatable {
     public let staleReadersCleared: Int
     /// The reader holding the oldest snapshot, or `nil` when none is open.
     public let oldestReader: OldestReader?
+    /// How much the file grew over the last hour, or `nil` when the ledger
+    /// has no record of its size (written before sizes were sampled, or
+    /// every reader slot was taken).
+    public var growthLastHour: StorageGrowth?
+    /// How much the file grew over the last day, like ``growthLastHour``.
+    public var growthLastDay: StorageGrowth?
 
     /// Pages holding data (and the freelist's own pages): ``filePages``
     /// less ``freePages``.
@@ -55,6 +61,25 @@ public struct StorageInfo: Sendable, Equatable {
         self.readerSlotsInUse = readerSlotsInUse
         self.staleReadersCleared = staleReadersCleared
         self.oldestReader = oldestReader
+    }
+}
+
+/// How much the data file grew over a recent span of time, from the sizes
+/// the appending transactions sample (see ``StorageInfo/growthLastHour``).
+public struct StorageGrowth: Sendable, Equatable {
+    /// Bytes the file grew by: pages added times the page size. Files of
+    /// LMDB never shrink, so never negative.
+    public let bytes: Int
+    /// The span the figure covers, in seconds: the span asked for, or less
+    /// when the record of sizes begins later (a young ledger, or one that
+    /// began sampling recently). Accurate to the growth of one minute over
+    /// the last hour, of one hour over the last day.
+    public let overSeconds: Double
+
+    /// Creates a figure; ``EventStore/storageInfo()`` gathers them.
+    public init(bytes: Int, overSeconds: Double) {
+        self.bytes = bytes
+        self.overSeconds = overSeconds
     }
 }
 
@@ -122,10 +147,13 @@ extension EventStore {
             let slots = try environment.readerSlots()
             let environmentInfo = environment.info()
             let meta = layout.meta
-            let snapshot: (freed: [FreedPages], marks: [CommitClock.Mark])?
+            let snapshot: (freed: [FreedPages], marks: [CommitClock.Mark], sizes: [SizeSamples.Sample])?
             do {
                 snapshot = try environment.read { txn in
-                    (try txn.freedPages(), try CommitClock.marks(in: txn, meta: meta))
+                    (
+                        try txn.freedPages(), try CommitClock.marks(in: txn, meta: meta),
+                        try SizeSamples.samples(in: txn, meta: meta)
+                    )
                 }
             } catch let error as LMDBError where error.code == .readersFull {
                 snapshot = nil
@@ -138,7 +166,15 @@ extension EventStore {
             // LMDB reuses pages freed by transactions before both the oldest
             // snapshot and the last commit (whose predecessor a new reader may still pick).
             let reusableBefore = min(oldest?.1 ?? last, last)
-            return StorageInfo(
+            func growth(overSeconds seconds: Int64) -> StorageGrowth? {
+                guard let sizes = snapshot?.sizes,
+                      let (pages, covered) = SizeSamples.growth(
+                        overMicros: seconds * 1_000_000, samples: sizes,
+                        currentPages: environmentInfo.lastPageNumber + 1, nowMicros: now)
+                else { return nil }
+                return StorageGrowth(bytes: pages * environmentInfo.pageSize, overSeconds: Double(covered) / 1e6)
+            }
+            var info = StorageInfo(
                 pageSize: environmentInfo.pageSize,
                 mapSize: environmentInfo.mapSize,
                 filePages: environmentInfo.lastPageNumber + 1,
@@ -159,6 +195,9 @@ extension EventStore {
                                 ofSnapshot: transactionID, marks: snapshot.marks, lastTransactionID: last, nowMicros: now)
                         })
                 })
+            info.growthLastHour = growth(overSeconds: 3600)
+            info.growthLastDay = growth(overSeconds: 86_400)
+            return info
         } catch {
             throw EventStoreError.wrap(error)
         }

@@ -56,11 +56,14 @@ struct JobHistoryValidator {
                 } else if line.streamID.hasPrefix("queue-") {
                     try Self.checkQueueEvent(line)
                     index += 1
+                } else if line.streamID == ScheduleEvents.stream {
+                    try Self.checkScheduleEvent(line)
+                    index += 1
                 } else {
                     throw Refusal(
                         line: line.number,
                         reason: "stream '\(InputQuote.bounded(line.streamID))' is not one the job ledger writes "
-                            + "(job-<id>, audit-<id> or queue-<type>)")
+                            + "(job-<id>, audit-<id>, queue-<type> or schedules)")
                 }
             }
         } catch let refusal as Refusal {
@@ -85,6 +88,22 @@ struct JobHistoryValidator {
             throw refusal
         } catch {
             throw Refusal(line: line.number, reason: "the queue event's settings do not read: \(error)")
+        }
+    }
+
+    /// A line of the schedules stream: a schedule set, whose every field
+    /// reads back, or a removal.
+    private static func checkScheduleEvent(_ line: ImportedLine) throws {
+        do {
+            var schedules: [String: RecurringSchedule] = [:]
+            try ScheduleEvents.apply(type: line.event.type, payload: line.event.payload, to: &schedules)
+        } catch {
+            throw Refusal(line: line.number, reason: "the schedule event does not read: \(error)")
+        }
+        guard ScheduleEvents.typeNames.contains(line.event.type) else {
+            throw Refusal(
+                line: line.number,
+                reason: "the schedules stream holds only \(ScheduleEvents.typeNames.sorted().joined(separator: " and ")) events")
         }
     }
 

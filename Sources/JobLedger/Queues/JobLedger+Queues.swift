@@ -20,10 +20,7 @@ extension JobLedger {
     public func setConcurrencyLimit(
         _ limit: Int?, forType type: String, by actor: Actor, reason: String? = nil
     ) throws(JobLedgerError) -> QueueSettings {
-        if let limit, !(1...JobLimits.maxConcurrencyLimit).contains(limit) {
-            throw .invalidInput(
-                field: "concurrency", reason: "must be 1 to \(JobLimits.maxConcurrencyLimit), got \(limit)")
-        }
+        try Self.checkConcurrency(limit)
         return try execute(queueChange(type, actor: actor, action: "limit", reason: reason) { $0.concurrency = limit })
     }
 
@@ -36,16 +33,7 @@ extension JobLedger {
     public func setRateLimit(
         _ rate: Int?, per period: TimeInterval = 1, forType type: String, by actor: Actor, reason: String? = nil
     ) throws(JobLedgerError) -> QueueSettings {
-        if let rate {
-            guard (1...JobLimits.maxRateLimit).contains(rate) else {
-                throw .invalidInput(field: "rate", reason: "must be 1 to \(JobLimits.maxRateLimit), got \(rate)")
-            }
-            guard period.isFinite, period >= 0.001, period <= JobLimits.maxRatePeriodSeconds else {
-                throw .invalidInput(
-                    field: "period",
-                    reason: "must be at least 0.001 and at most \(Int(JobLimits.maxRatePeriodSeconds)) seconds, got \(period)")
-            }
-        }
+        try Self.checkRate(rate, per: period)
         return try execute(queueChange(type, actor: actor, action: "rate", reason: reason) {
             $0.rate = rate
             $0.ratePeriod = rate == nil ? nil : period
@@ -63,6 +51,61 @@ extension JobLedger {
     @discardableResult
     public func resumeQueue(_ type: String, by actor: Actor, reason: String? = nil) throws(JobLedgerError) -> QueueSettings {
         try execute(queueChange(type, actor: actor, action: "resume", reason: reason) { $0.paused = false })
+    }
+
+    /// ``setConcurrencyLimit(_:forType:by:reason:)`` for async callers:
+    /// the append's flush is awaited, not waited for on the calling thread.
+    @discardableResult
+    public func setConcurrencyLimit(
+        _ limit: Int?, forType type: String, by actor: Actor, reason: String? = nil
+    ) async throws(JobLedgerError) -> QueueSettings {
+        try Self.checkConcurrency(limit)
+        return try await execute(queueChange(type, actor: actor, action: "limit", reason: reason) { $0.concurrency = limit })
+    }
+
+    /// ``setRateLimit(_:per:forType:by:reason:)`` for async callers.
+    @discardableResult
+    public func setRateLimit(
+        _ rate: Int?, per period: TimeInterval = 1, forType type: String, by actor: Actor, reason: String? = nil
+    ) async throws(JobLedgerError) -> QueueSettings {
+        try Self.checkRate(rate, per: period)
+        return try await execute(queueChange(type, actor: actor, action: "rate", reason: reason) {
+            $0.rate = rate
+            $0.ratePeriod = rate == nil ? nil : period
+        })
+    }
+
+    /// ``pauseQueue(_:by:reason:)`` for async callers.
+    @discardableResult
+    public func pauseQueue(_ type: String, by actor: Actor, reason: String) async throws(JobLedgerError) -> QueueSettings {
+        try await execute(queueChange(type, actor: actor, action: "pause", reason: reason) { $0.paused = true })
+    }
+
+    /// ``resumeQueue(_:by:reason:)`` for async callers.
+    @discardableResult
+    public func resumeQueue(_ type: String, by actor: Actor, reason: String? = nil) async throws(JobLedgerError) -> QueueSettings {
+        try await execute(queueChange(type, actor: actor, action: "resume", reason: reason) { $0.paused = false })
+    }
+
+    /// Refuses a concurrency limit out of bounds.
+    private static func checkConcurrency(_ limit: Int?) throws(JobLedgerError) {
+        if let limit, !(1...JobLimits.maxConcurrencyLimit).contains(limit) {
+            throw .invalidInput(
+                field: "concurrency", reason: "must be 1 to \(JobLimits.maxConcurrencyLimit), got \(limit)")
+        }
+    }
+
+    /// Refuses a rate or period out of bounds.
+    private static func checkRate(_ rate: Int?, per period: TimeInterval) throws(JobLedgerError) {
+        guard let rate else { return }
+        guard (1...JobLimits.maxRateLimit).contains(rate) else {
+            throw .invalidInput(field: "rate", reason: "must be 1 to \(JobLimits.maxRateLimit), got \(rate)")
+        }
+        guard period.isFinite, period >= 0.001, period <= JobLimits.maxRatePeriodSeconds else {
+            throw .invalidInput(
+                field: "period",
+                reason: "must be at least 0.001 and at most \(Int(JobLimits.maxRatePeriodSeconds)) seconds, got \(period)")
+        }
     }
 
     /// A change of a type's settings: read the last event, change, append

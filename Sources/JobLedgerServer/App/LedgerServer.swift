@@ -36,6 +36,7 @@ public struct LedgerServer: Sendable {
         JobRoutes(state: state).register(on: authenticated)
         WorkerRoutes(state: state).register(on: authenticated)
         EventRoutes(state: state).register(on: authenticated)
+        QueueRoutes(state: state).register(on: authenticated)
         DashboardRoutes(state: state, sessions: state.sessions).register(on: router)
         return router
     }
@@ -90,7 +91,8 @@ struct ShutdownGateService: Service {
     }
 }
 
-/// Expires ended leases every sweep interval, as the system.
+/// Expires ended leases every sweep interval, as the system, and submits
+/// the jobs of recurring schedules that came due.
 struct LeaseSweeper: Service {
     let state: ServerState
 
@@ -110,6 +112,12 @@ struct LeaseSweeper: Service {
                 try await ledger.resolveDependencies()
             } catch {
                 state.logger.warning("dependency sweep failed", metadata: ["error": "\(error)"])
+            }
+            do {
+                // Every server fires every schedule: each occurrence is one job id.
+                try await ledger.fireDueSchedules()
+            } catch {
+                state.logger.warning("schedule firing failed", metadata: ["error": "\(error)"])
             }
         }
     }

@@ -28,6 +28,10 @@ struct BodyFields {
         fields = object
     }
 
+    /// Whether the body names the field at all, `null` included: `null`
+    /// may mean "lift this", where a missing field is a mistake.
+    func contains(_ name: String) -> Bool { fields[name] != nil }
+
     func string(_ name: String) throws -> String? {
         switch fields[name] {
         case nil, .null?: return nil

@@ -1,0 +1,196 @@
+import EventStore
+import Foundation
+
+extension JobLedger {
+    // MARK: Recurring schedules
+
+    /// Every schedule in force, by name.
+    public func schedules() throws(JobLedgerError) -> [RecurringSchedule] {
+        try currentSchedules().schedules.values.sorted { $0.name < $1.name }
+    }
+
+    /// Sets (creates or replaces) a recurring schedule. Admins and the
+    /// system only: the jobs run unattended, owned by `actor`, in its
+    /// organisation. Recorded in the `schedules` stream.
+    @discardableResult
+    public func setSchedule(_ schedule: RecurringSchedule, by actor: Actor) throws(JobLedgerError) -> RecurringSchedule {
+        try execute(scheduleChange(try checked(schedule, by: actor), actor: actor, reason: nil))
+    }
+
+    /// The async form of ``setSchedule(_:by:)``.
+    @discardableResult
+    public func setSchedule(_ schedule: RecurringSchedule, by actor: Actor) async throws(JobLedgerError) -> RecurringSchedule {
+        try await execute(scheduleChange(try checked(schedule, by: actor), actor: actor, reason: nil))
+    }
+
+    /// Removes the schedule `name` (admins and the system); jobs it
+    /// submitted stay. `false` when there was no such schedule.
+    @discardableResult
+    public func removeSchedule(_ name: String, by actor: Actor, reason: String? = nil) throws(JobLedgerError) -> Bool {
+        try execute(scheduleRemoval(name, actor: actor, reason: reason))
+    }
+
+    /// The async form of ``removeSchedule(_:by:reason:)``.
+    @discardableResult
+    public func removeSchedule(_ name: String, by actor: Actor, reason: String? = nil) async throws(JobLedgerError) -> Bool {
+        try await execute(scheduleRemoval(name, actor: actor, reason: reason))
+    }
+
+    /// Submits the job of each schedule's last occurrence up to the
+    /// ledger's clock, unless it exists; returns the ids of the jobs it
+    /// created. Safe to run from any number of processes at once: the job
+    /// of an occurrence has one id, and submitting is idempotent on it.
+    /// A schedule that fails (its owner's job id taken by a job of another
+    /// type, say) does not keep the others from firing; the first failure
+    /// is thrown after all were tried.
+    @discardableResult
+    public func fireDueSchedules() throws(JobLedgerError) -> [String] {
+        var created: [String] = []
+        var failure: JobLedgerError?
+        for (schedule, occurrence) in try dueOccurrences() {
+            do throws(JobLedgerError) {
+                if try submit(Self.submission(schedule, occurrence), by: Self.owner(of: schedule)).created {
+                    created.append(schedule.jobID(for: occurrence))
+                }
+            } catch {
+                failure = failure ?? error
+            }
+        }
+        if let failure { throw failure }
+        return created
+    }
+
+    /// The async form of ``fireDueSchedules()``.
+    @discardableResult
+    public func fireDueSchedules() async throws(JobLedgerError) -> [String] {
+        var created: [String] = []
+        var failure: JobLedgerError?
+        for (schedule, occurrence) in try dueOccurrences() {
+            do throws(JobLedgerError) {
+                if try await submit(Self.submission(schedule, occurrence), by: Self.owner(of: schedule)).created {
+                    created.append(schedule.jobID(for: occurrence))
+                }
+            } catch {
+                failure = failure ?? error
+            }
+        }
+        if let failure { throw failure }
+        return created
+    }
+
+    /// Each schedule's last occurrence up to now whose job does not exist.
+    private func dueOccurrences() throws(JobLedgerError) -> [(RecurringSchedule, Date)] {
+        let now = options.clock()
+        var due: [(RecurringSchedule, Date)] = []
+        for schedule in try schedules() {
+            guard let occurrence = schedule.lastOccurrence(atOrBefore: now) else { continue }
+            if try storedJob(schedule.jobID(for: occurrence)) == nil { due.append((schedule, occurrence)) }
+        }
+        return due
+    }
+
+    private static func submission(_ schedule: RecurringSchedule, _ occurrence: Date) -> JobSubmission {
+        JobSubmission(
+            id: schedule.jobID(for: occurrence), type: schedule.type, payload: schedule.payload,
+            priority: schedule.priority, maxAttempts: schedule.maxAttempts, runAt: occurrence)
+    }
+
+    private static func owner(of schedule: RecurringSchedule) -> Actor {
+        Actor(id: schedule.owner, role: schedule.role, organisation: schedule.organisation)
+    }
+
+    /// `schedule` with its names in stored form and its owner `actor`,
+    /// once every field passed the checks a submission passes.
+    private func checked(_ schedule: RecurringSchedule, by actor: Actor) throws(JobLedgerError) -> RecurringSchedule {
+        let actor = try Self.scheduler(actor, action: "set a schedule", name: schedule.name)
+        var stored = schedule
+        try Self.checkName(schedule.name)
+        stored.type = try NameRule.name(schedule.type, field: "type")
+        try JobInput.validateJSON(schedule.payload, field: "payload")
+        guard schedule.payload.utf8.count <= options.store.limits.maxPayloadBytes - 1024 else {
+            throw .invalidInput(field: "payload", reason: "is larger than the payload limit")
+        }
+        try JobInput.validatePriority(schedule.priority)
+        try JobInput.validateMaxAttempts(schedule.maxAttempts)
+        guard (1...RecurringSchedule.maxEverySeconds).contains(schedule.everySeconds) else {
+            throw .invalidInput(
+                field: "every",
+                reason: "must be 1 to \(RecurringSchedule.maxEverySeconds) seconds, got \(schedule.everySeconds)")
+        }
+        try LedgerInstant.check(schedule.start, field: "start")
+        stored.start = JSONCoding.truncated(schedule.start)
+        try NameRule.id(stored.jobID(for: stored.start), field: "name")
+        stored.owner = actor.id
+        stored.role = actor.role
+        stored.organisation = actor.organisation
+        return stored
+    }
+
+    private static func checkName(_ name: String) throws(JobLedgerError) {
+        try NameRule.id(name, field: "name")
+        guard name.utf8.count <= RecurringSchedule.maxNameBytes else {
+            throw .invalidInput(
+                field: "name", reason: "is \(name.utf8.count) bytes; a schedule's name may have at most \(RecurringSchedule.maxNameBytes)")
+        }
+    }
+
+    /// `actor` in stored form when it may change schedules.
+    private static func scheduler(_ actor: Actor, action: String, name: String) throws(JobLedgerError) -> Actor {
+        let actor = try actor.normalized()
+        guard actor.role == .admin || actor.role == .system else {
+            throw .forbidden(
+                jobID: ScheduleEvents.stream, actor: actor.id, action: action,
+                reason: "only an admin or the system may change recurring schedules ('\(name)')")
+        }
+        return actor
+    }
+
+    private func scheduleChange(
+        _ schedule: RecurringSchedule, actor: Actor, reason: String?
+    ) throws(JobLedgerError) -> DecidedCommand<RecurringSchedule> {
+        DecidedCommand(subject: "(schedule \(schedule.name))") { () throws(JobLedgerError) in
+            let current = try self.currentSchedules()
+            let payload: [UInt8]
+            do { payload = Array(try JSONCoding.encoder.encode(schedule)) } catch { throw Self.wrap(error) }
+            return Decision(append: [Self.scheduleAppend(current.version, ScheduleEvents.set, payload, actor: schedule.owner)]) { _ in
+                schedule
+            }
+        }
+    }
+
+    private func scheduleRemoval(_ name: String, actor: Actor, reason: String?) throws(JobLedgerError) -> DecidedCommand<Bool> {
+        let actor = try Self.scheduler(actor, action: "remove a schedule", name: name)
+        try Self.checkName(name)
+        return DecidedCommand(subject: "(schedule \(name))") { () throws(JobLedgerError) in
+            let current = try self.currentSchedules()
+            guard current.schedules[name] != nil else { return Decision(append: []) { _ in false } }
+            let payload: [UInt8]
+            do {
+                payload = Array(try JSONCoding.encoder.encode(
+                    ScheduleEvents.Removal(name: name, removedBy: actor.id, reason: reason)))
+            } catch {
+                throw Self.wrap(error)
+            }
+            return Decision(append: [Self.scheduleAppend(current.version, ScheduleEvents.removed, payload, actor: actor.id)]) { _ in
+                true
+            }
+        }
+    }
+
+    private static func scheduleAppend(_ version: UInt64, _ type: String, _ payload: [UInt8], actor: String) -> StreamAppend {
+        StreamAppend(
+            streamID: ScheduleEvents.stream, expectedVersion: version == 0 ? .noStream : .exact(version),
+            events: [EventData(type: type, payload: payload, actor: actor)])
+    }
+
+    /// The schedules in force and the version of their stream they were
+    /// read at (0: none ever set).
+    private func currentSchedules() throws(JobLedgerError) -> (schedules: [String: RecurringSchedule], version: UInt64) {
+        do {
+            let events = try store.readStream(ScheduleEvents.stream)
+            return (try ScheduleEvents.fold(events), events.last?.streamVersion ?? 0)
+        } catch {
+            throw Self.wrap(error)
+        }
+    }
+}
