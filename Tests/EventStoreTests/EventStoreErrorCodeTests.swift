@@ -13,6 +13,7 @@ import Testing
         (.notALedger, "not_a_ledger"), (.projectionFailed, "projection_failed"), (.readersFull, "readers_full"),
         (.ledgerFileReplaced, "ledger_file_replaced"), (.readOnly, "read_only"), (.closed, "closed"),
         (.storage, "storage"), (.database, "database"), (.backupFailed, "backup_failed"),
+        (.formatUpgradeNeeded, "format_upgrade_needed"), (.upgradeRefused, "upgrade_refused"),
     ]
 
     @Test func everyCodeKeepsItsNameAndReadsBackFromIt() {

@@ -48,7 +48,7 @@ import Testing
         let key = Array("format".utf8)
         var patched = false
         for start in 0..<(bytes.count - key.count - 1) where bytes[start..<start + key.count].elementsEqual(key) {
-            if bytes[start + key.count] == 1 {
+            if bytes[start + key.count] == 2 {
                 bytes[start + key.count] = 9
                 patched = true
             }

@@ -310,7 +310,7 @@ private enum Fixture {
             return running + [.completed(try decoded(#"{"worker": "\#(worker)", "attempt": 1, "result": "{}"}"#))]
         case .failed:
             return running + [.failed(try decoded(
-                #"{"worker": "\#(worker)", "attempt": 1, "error": "bad input", "retryable": false}"#))]
+                #"{"worker": "\#(worker)", "attempt": 1, "error": "bad input", "cause": "notRetryable"}"#))]
         case .cancelled:
             return requested + [.cancelled(try stop(by: worker, "not needed"))]
         case .killed:

@@ -100,7 +100,7 @@ public final class EventStore: Sendable {
                 environment = try Environment(path: path, options: environmentOptions)
             }
             self.environment = environment
-            layout = try StoreLayout.open(in: environment, path: path)
+            layout = try StoreLayout.open(in: environment, path: path, upgrading: options.upgradesFormat)
             var databases: [String: Database] = [:]
             var scratch: [String: Database] = [:]
             for table in options.projections.flatMap(\.tables).map(\.name) {
@@ -184,6 +184,12 @@ public final class EventStore: Sendable {
                 environment.close()
             }
         }
+    }
+
+    /// Whether a store of `path` is open in this process.
+    static func isOpenInProcess(_ path: String) -> Bool {
+        let key = canonicalPath(path)
+        return openStores.withLock { $0[key]?.store != nil }
     }
 
     private static func canonicalPath(_ path: String) -> String {

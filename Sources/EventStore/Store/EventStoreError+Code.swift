@@ -23,6 +23,8 @@ extension EventStoreError {
             case readersFull = "readers_full"
             case ledgerFileReplaced = "ledger_file_replaced"
             case readOnly = "read_only"
+            case formatUpgradeNeeded = "format_upgrade_needed"
+            case upgradeRefused = "upgrade_refused"
             case closed
             case storage
             case database
@@ -70,6 +72,11 @@ extension EventStoreError {
         public static let ledgerFileReplaced = Code(.ledgerFileReplaced)
         /// The store is open read-only and cannot do what was asked.
         public static let readOnly = Code(.readOnly)
+        /// The ledger is of an older on-disk format and was opened for
+        /// writing: it must be upgraded first (`jobledger upgrade`).
+        public static let formatUpgradeNeeded = Code(.formatUpgradeNeeded)
+        /// An upgrade of the ledger's format was refused; nothing was changed.
+        public static let upgradeRefused = Code(.upgradeRefused)
         /// The store was closed.
         public static let closed = Code(.closed)
         /// LMDB failed in a way no other kind covers.

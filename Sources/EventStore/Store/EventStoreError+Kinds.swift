@@ -116,6 +116,28 @@ extension EventStoreError {
         return error
     }
 
+    /// The ledger at `path` is of the older on-disk format `stored` and was
+    /// opened for writing by a build that writes format `current`: it reads
+    /// as it is, and is written only once `jobledger upgrade` raised its
+    /// format. Nothing was written.
+    public static func formatUpgradeNeeded(path: String, stored: Int, current: Int) -> Self {
+        var error = Self(
+            .formatUpgradeNeeded,
+            reason: "is a format-\(stored) ledger and this build writes format \(current): it reads it as it is, but "
+                + "opens it for writing only once upgraded. Run `jobledger upgrade --db \(path)`, which first backs "
+                + "it up to \(path).format-\(stored)-backup; nothing was written")
+        error.path = path
+        return error
+    }
+
+    /// An upgrade of the ledger at `path` was refused: its backup exists
+    /// already, could not be made, or failed its check. Nothing was changed.
+    public static func upgradeRefused(path: String, reason: String) -> Self {
+        var error = Self(.upgradeRefused, reason: reason)
+        error.path = path
+        return error
+    }
+
     /// The store was closed.
     public static var closed: Self { Self(.closed) }
 

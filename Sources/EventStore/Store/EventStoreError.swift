@@ -36,7 +36,8 @@ public struct EventStoreError: Error, Sendable, Equatable, CustomStringConvertib
     public internal(set) var storedChecksum: UInt32?
     /// The checksum computed from a damaged event's bytes (``Code/checksumMismatch``).
     public internal(set) var computedChecksum: UInt32?
-    /// The ledger's path (``Code/notALedger``, ``Code/readOnly``).
+    /// The ledger's path (``Code/notALedger``, ``Code/readOnly``,
+    /// ``Code/formatUpgradeNeeded``, ``Code/upgradeRefused``).
     public internal(set) var path: String?
     /// Why, in words: the reason of a refusal, or the detail of a full or
     /// replaced storage.
@@ -90,6 +91,10 @@ public struct EventStoreError: Error, Sendable, Equatable, CustomStringConvertib
             return "refused: \(reason)"
         case .readOnly:
             return "'\(path ?? "")' is open read-only: \(reason)"
+        case .formatUpgradeNeeded:
+            return "'\(path ?? "")' \(reason)"
+        case .upgradeRefused:
+            return "the upgrade of '\(path ?? "")' was refused, nothing was changed: \(reason)"
         case .closed:
             return "the event store is closed"
         case .database:

@@ -30,6 +30,10 @@ public struct EventStoreOptions: Sendable {
     /// up), works on a read-only file system, and refuses every write with
     /// ``EventStoreError/readOnly(path:reason:)``. The ledger must exist.
     public var readOnly = false
+    /// Open a ledger of an older format for writing by raising its format
+    /// first; only ``EventStore/upgradeFormat(at:backup:)`` sets it, after
+    /// taking the backup.
+    package var upgradesFormat = false
 
     /// Creates the default options: durable, 256 MiB initial map.
     public init() {}

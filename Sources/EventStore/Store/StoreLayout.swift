@@ -8,10 +8,18 @@ import LMDB
 /// - `eventIDs`: event id (16 bytes) -> position (8 BE).
 /// - `meta`: `format` -> layout version; `nextStream` -> next stream number.
 ///
+/// Format 2 (format 1 with job events that may record a schema version
+/// above 1, which a format-1 program would misread) is what this build
+/// writes. A format-1 ledger is read as it is; opening it for writing is
+/// refused until `jobledger upgrade` (``EventStore/upgradeFormat(at:backup:)``)
+/// raised its format.
+///
 /// Streams get dense integer numbers when first written, so index keys are
 /// short and no two names can ever share a key.
 struct StoreLayout: Sendable {
-    static let formatVersion: UInt8 = 1
+    static let formatVersion: UInt8 = 2
+    /// The oldest format this build reads.
+    static let oldestReadableFormat: UInt8 = 1
     static let formatKey = Array("format".utf8)
     static let nextStreamKey = Array("nextStream".utf8)
     static let projectionVersionKey = Array("projectionVersion".utf8)
@@ -24,13 +32,19 @@ struct StoreLayout: Sendable {
 
     /// Opens (creating in a writable environment) the databases and checks
     /// the stored format version.
-    static func open(in environment: Environment, path: String) throws -> StoreLayout {
+    ///
+    /// A writable environment opened on a ledger of an older format is
+    /// refused before anything is written, unless `upgrading`, which raises
+    /// the format in one write transaction.
+    static func open(in environment: Environment, path: String, upgrading: Bool = false) throws -> StoreLayout {
         let create: DatabaseFlags = environment.options.readOnly ? [] : [.create]
+        let writable = !environment.options.readOnly
         // Check the format before creating anything, so a ledger written by
-        // a newer version is refused without being touched.
+        // a newer version, or by an older one and opened for writing, is
+        // refused without being touched.
         if let existingMeta = try? environment.openDatabase("meta", flags: []) {
             let stored = try environment.value(for: formatKey, in: existingMeta)
-            if let stored { try checkFormat(stored, path: path) }
+            if let stored { try checkFormat(stored, path: path, writable: writable && !upgrading) }
         }
         let layout: StoreLayout
         do throws(LMDBError) {
@@ -49,7 +63,12 @@ struct StoreLayout: Sendable {
         let meta = layout.meta
         let stored = try environment.value(for: formatKey, in: meta)
         if let bytes = stored {
-            try checkFormat(bytes, path: path)
+            try checkFormat(bytes, path: path, writable: writable && !upgrading)
+            if upgrading && bytes[0] < formatVersion {
+                try environment.write { (txn: borrowing WriteTransaction) throws -> Void in
+                    try raiseFormat(in: txn, meta: meta, path: path)
+                }
+            }
         } else if environment.options.readOnly {
             throw EventStoreError.notALedger(path: path, reason: "it has no format version")
         } else {
@@ -66,14 +85,29 @@ struct StoreLayout: Sendable {
         }
     }
 
-    private static func checkFormat(_ bytes: [UInt8], path: String) throws {
-        guard bytes.count == 1 else {
+    /// Raises the stored format to ``formatVersion``, reading it again
+    /// inside the transaction: another process may have raised it meanwhile.
+    private static func raiseFormat(in txn: borrowing WriteTransaction, meta: Database, path: String) throws {
+        guard let bytes = try txn.get(formatKey, in: meta) else {
+            throw EventStoreError.notALedger(path: path, reason: "it has no format version")
+        }
+        try checkFormat(bytes, path: path, writable: false)
+        if bytes[0] < formatVersion { try txn.put(formatKey, [formatVersion], in: meta) }
+    }
+
+    /// Refuses a malformed format record, a newer format, and an older one
+    /// when the ledger is opened for `writable` use.
+    private static func checkFormat(_ bytes: [UInt8], path: String, writable: Bool) throws {
+        guard bytes.count == 1, bytes[0] >= oldestReadableFormat else {
             throw EventStoreError.notALedger(path: path, reason: "its format record is malformed")
         }
         guard bytes[0] <= formatVersion else {
             throw EventStoreError.notALedger(
                 path: path,
                 reason: "it uses format \(bytes[0]), newer than format \(formatVersion) that this build reads")
+        }
+        if writable && bytes[0] < formatVersion {
+            throw EventStoreError.formatUpgradeNeeded(path: path, stored: Int(bytes[0]), current: Int(formatVersion))
         }
     }
 }

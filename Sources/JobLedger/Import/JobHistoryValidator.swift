@@ -184,7 +184,7 @@ struct JobHistoryValidator {
         var job: Job? = nil
         if firstVersion > 1 {
             for recorded in try prior(stream, firstVersion) {
-                guard let event = try JobEvent.decode(type: recorded.type, payload: recorded.payload) else { continue }
+                guard let event = try JobEvent.decode(recorded) else { continue }
                 job = JobEvolver.evolve(
                     job, event,
                     context: EventContext(
@@ -201,6 +201,8 @@ struct JobHistoryValidator {
     private static func decodeJobEvent(_ line: ImportedLine) throws -> JobEvent? {
         do {
             return try JobEvent.decode(type: line.event.type, payload: line.event.payload)
+        } catch let error as JobEventSchemaError {
+            throw Refusal(line: line.number, reason: "\(error)")
         } catch {
             throw Refusal(line: line.number, reason: "the \(InputQuote.bounded(line.event.type)) payload is not one commands write")
         }

@@ -102,17 +102,31 @@ extension JobEvent.AttemptFailed: JobEventData {
 }
 
 extension JobEvent.Failed: JobEventData {
+    /// Version 2 stores the cause in place of version 1's `retryable`.
+    static var schemaVersion: Int { 2 }
+
     func write(to json: inout JSONObjectWriter) {
         json.int("attempt", attempt)
+        json.string("cause", cause.rawValue)
         json.string("error", error)
-        json.bool("retryable", retryable)
         json.string("worker", worker)
     }
 
     init?(flat f: FlatFields) {
         guard let worker = f.text("worker"), let attempt = f.int("attempt"), let error = f.text("error"),
-              let retryable = f.bool("retryable") else { return nil }
-        self.init(worker: worker, attempt: attempt, error: error, retryable: retryable)
+              let cause = f.text("cause").flatMap(JobEvent.FailureCause.init(rawValue:)) else { return nil }
+        self.init(worker: worker, attempt: attempt, error: error, cause: cause)
+    }
+
+    /// Version 1 to 2: `retryable` becomes the cause. The decider wrote a
+    /// retryable `JobFailed` only when no attempt was left.
+    static func upcast(_ fields: inout [String: StoredField], from version: Int) throws {
+        guard version == 1 else { throw UpcastError("no upcaster from version \(version)") }
+        guard case .bool(let retryable)? = fields.removeValue(forKey: "retryable") else {
+            throw UpcastError("'retryable' is missing or not a boolean")
+        }
+        let cause: JobEvent.FailureCause = retryable ? .attemptsExhausted : .notRetryable
+        fields["cause"] = .string(cause.rawValue)
     }
 }
 

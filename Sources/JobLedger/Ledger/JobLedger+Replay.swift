@@ -17,7 +17,8 @@ public struct HistoryEntry: Sendable, Hashable {
     public let actor: String
     /// The request that carried it.
     public let correlationID: UUID?
-    /// The payload as JSON text.
+    /// The payload as JSON text: a job event's fields in the current shape
+    /// (without the schema version), an audit entry as stored.
     public let data: String
     /// The job's state before the event (`nil` before submission); for audit
     /// entries, the state at that point.
@@ -70,7 +71,10 @@ extension JobLedger {
             entries.append(HistoryEntry(
                 position: event.position, version: event.streamVersion, stream: isJobEvent ? "job" : "audit",
                 type: event.type, recordedAt: event.recordedAt, actor: event.actor, correlationID: event.correlationID,
-                data: event.payloadString, stateBefore: before?.state, stateAfter: job?.state,
+                // A job event shows its data in the current shape (older
+                // schema versions through their upcasters).
+                data: isJobEvent ? JobEvent.currentDataText(type: event.type, payload: event.payload) : event.payloadString,
+                stateBefore: before?.state, stateAfter: job?.state,
                 sincePrevious: previous.map { event.recordedAt.timeIntervalSince($0) }, audit: audit))
             previous = event.recordedAt
         }
@@ -148,7 +152,7 @@ extension JobLedger {
 
     /// Applies one stored job event with the shared evolve function.
     static func fold(_ job: Job?, _ event: RecordedEvent) throws -> Job? {
-        guard let decoded = try JobEvent.decode(type: event.type, payload: event.payload) else { return job }
+        guard let decoded = try JobEvent.decode(event) else { return job }
         return JobEvolver.evolve(
             job, decoded,
             context: EventContext(position: event.position, version: event.streamVersion, recordedAt: event.recordedAt))

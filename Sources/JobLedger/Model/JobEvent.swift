@@ -116,21 +116,43 @@ public enum JobEvent: Sendable, Hashable {
         }
     }
 
-    /// Data of `JobFailed`.
+    /// Data of `JobFailed`, schema version 2.
+    ///
+    /// Version 1 stored whether the worker called the error retryable; a
+    /// job fails for good on a retryable error only when it has no attempt
+    /// left, so version 2 stores that as the cause, which readers of the
+    /// history and the export no longer have to work out.
     public struct Failed: Sendable, Hashable, Codable {
         public var worker: String
         public var attempt: Int
         public var error: String
-        public var retryable: Bool
+        /// Why the job failed for good.
+        public var cause: FailureCause
 
+        /// Whether the worker called the error retryable (and the job ran out of attempts).
+        public var retryable: Bool { cause == .attemptsExhausted }
 
         /// Creates the event data.
-        public init(worker: String, attempt: Int, error: String, retryable: Bool) {
+        public init(worker: String, attempt: Int, error: String, cause: FailureCause) {
             self.worker = worker
             self.attempt = attempt
             self.error = error
-            self.retryable = retryable
+            self.cause = cause
         }
+
+        /// Creates the event data of a failure the worker called `retryable`
+        /// (which fails the job for good only on its last attempt).
+        public init(worker: String, attempt: Int, error: String, retryable: Bool) {
+            self.init(worker: worker, attempt: attempt, error: error, cause: retryable ? .attemptsExhausted : .notRetryable)
+        }
+    }
+
+    /// Why a job failed for good (`JobFailed`).
+    public enum FailureCause: String, Sendable, Hashable, Codable {
+        /// The worker reported an error it called permanent.
+        case notRetryable
+        /// The worker reported a retryable error on the job's last attempt.
+        case attemptsExhausted
     }
 
     /// Data of `CancelRequested`, `JobCancelled` and `JobKilled`.

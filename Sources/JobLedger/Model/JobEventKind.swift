@@ -11,11 +11,26 @@ protocol JobEventData: Sendable, Hashable, Decodable {
     init?(flat fields: FlatFields)
     /// Replaces each instant the data carries with `body(field, instant)`.
     mutating func mapInstants(_ body: (String, Date) -> Date)
+    /// The schema version this build writes the data in (1 unless its
+    /// shape changed); a stored event records it only when above 1.
+    static var schemaVersion: Int { get }
+    /// Turns the stored fields of schema `version` into those of
+    /// `version + 1`: written once, when the shape changes, beside the
+    /// data's stored fields, and run on every older event read.
+    static func upcast(_ fields: inout [String: StoredField], from version: Int) throws
 }
 
 extension JobEventData {
     /// Data without instants.
     mutating func mapInstants(_ body: (String, Date) -> Date) {}
+
+    /// Data whose shape never changed.
+    static var schemaVersion: Int { 1 }
+
+    /// Data whose shape never changed has nothing older to read.
+    static func upcast(_ fields: inout [String: StoredField], from version: Int) throws {
+        throw UpcastError("no upcaster from version \(version)")
+    }
 }
 
 /// One kind of job event: its stored type name, its data type and its case.
@@ -27,8 +42,16 @@ struct JobEventKind: Sendable {
     let typeName: String
     /// Whether an event is of this kind.
     let matches: @Sendable (JobEvent) -> Bool
-    /// The payload of an event of this kind.
+    /// The schema version events of this kind are written in.
+    let schemaVersion: Int
+    /// The payload of an event of this kind, its schema version first when above 1.
     let payload: @Sendable (JobEvent) -> [UInt8]
+    /// The fields of an event of this kind without the schema version: its
+    /// data in the current shape, as history and the dashboard show it.
+    let fields: @Sendable (JobEvent) -> [UInt8]
+    /// The payload of schema `version` (older than ``schemaVersion``)
+    /// rewritten in the current shape by the data's upcasters.
+    let upcast: @Sendable (_ payload: [UInt8], _ version: Int) throws -> [UInt8]
     /// The event with each instant replaced by what its stored text reads back as.
     let mapInstants: @Sendable (JobEvent, (String, Date) -> Date) -> JobEvent
     /// The flat fast path.
@@ -43,11 +66,24 @@ struct JobEventKind: Sendable {
         _ data: @escaping @Sendable (JobEvent) -> Fields?
     ) {
         self.typeName = typeName
+        schemaVersion = Fields.schemaVersion
         matches = { data($0) != nil }
         payload = { event in
             var json = JSONObjectWriter()
+            if Fields.schemaVersion > 1 { json.int(StoredSchemaVersion.key, Fields.schemaVersion) }
             data(event)?.write(to: &json)
             return json.finish()
+        }
+        fields = { event in
+            var json = JSONObjectWriter()
+            data(event)?.write(to: &json)
+            return json.finish()
+        }
+        upcast = { payload, version in
+            var fields = try StoredSchemaVersion.fields(of: payload)
+            fields[StoredSchemaVersion.keyText] = nil
+            for step in version..<Fields.schemaVersion { try Fields.upcast(&fields, from: step) }
+            return try StoredSchemaVersion.payload(fields)
         }
         mapInstants = { event, body in
             guard var value = data(event) else { return event }
@@ -61,7 +97,10 @@ struct JobEventKind: Sendable {
     /// Every kind of job event. Adding an event type: its case and data
     /// struct in ``JobEvent``, the data's ``JobEventData`` conformance, one
     /// line here and its place in ``index(of:)``, and its rules in
-    /// ``JobDecider`` and ``JobEvolver``.
+    /// ``JobDecider`` and ``JobEvolver``. Changing the shape of a kind's
+    /// data: raise its ``JobEventData/schemaVersion`` and write its
+    /// ``JobEventData/upcast(_:from:)`` from the version before, beside its
+    /// stored fields (`JobEvent.Failed` is at version 2).
     static let all: [JobEventKind] = [
         .init("JobSubmitted", JobEvent.submitted) { if case .submitted(let data) = $0 { data } else { nil } },
         .init("JobClaimed", JobEvent.claimed) { if case .claimed(let data) = $0 { data } else { nil } },

@@ -77,7 +77,7 @@ public struct JobProjection: Projection {
 
     /// The job event that `event` records.
     static func decode(_ event: RecordedEvent) throws -> JobEvent {
-        guard let jobEvent = try JobEvent.decode(type: event.type, payload: event.payload) else {
+        guard let jobEvent = try JobEvent.decode(event) else {
             throw JobLedgerError.invalidInput(field: "type", reason: "'\(event.type)' is not a job event type")
         }
         return jobEvent

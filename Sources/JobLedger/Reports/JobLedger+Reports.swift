@@ -93,7 +93,7 @@ struct ReportBuilder {
         guard let id = JobStreams.jobID(fromStream: event.streamID) else { return }
         let time = event.recordedAt
         if event.type == "JobSubmitted" {
-            guard case .submitted(let data)? = try JobEvent.decode(type: event.type, payload: event.payload) else { return }
+            guard case .submitted(let data)? = try JobEvent.decode(event) else { return }
             jobs[id] = Track(
                 type: data.type, organisation: data.organisation, batch: data.batch, inWindow: inWindow(time),
                 readySince: max(time, data.runAt ?? time), runAt: data.runAt, waiting: data.after?.count ?? 0)
@@ -113,21 +113,21 @@ struct ReportBuilder {
             if job.inWindow, let claimed = job.claimedAt { runTime[job.type, default: []].append(time.timeIntervalSince(claimed)) }
             count(time, \.completed)
         case "AttemptFailed":
-            guard case .attemptFailed(let data)? = try JobEvent.decode(type: event.type, payload: event.payload) else { return }
+            guard case .attemptFailed(let data)? = try JobEvent.decode(event) else { return }
             job.state = .pending
             job.readySince = data.retryAt
             if job.inWindow { failures[data.error, default: 0] += 1 }
         case "JobFailed":
-            guard case .failed(let data)? = try JobEvent.decode(type: event.type, payload: event.payload) else { return }
+            guard case .failed(let data)? = try JobEvent.decode(event) else { return }
             job.state = .failed
             if job.inWindow { failures[data.error, default: 0] += 1 }
             count(time, \.failed)
         case "CancelRequested":
-            guard case .cancelRequested(let data)? = try JobEvent.decode(type: event.type, payload: event.payload) else { return }
+            guard case .cancelRequested(let data)? = try JobEvent.decode(event) else { return }
             job.state = .cancelRequested
             job.cancelRequest = (data.actor, data.reason, time)
         case "JobCancelled":
-            guard case .cancelled(let data)? = try JobEvent.decode(type: event.type, payload: event.payload) else { return }
+            guard case .cancelled(let data)? = try JobEvent.decode(event) else { return }
             let request = job.cancelRequest ?? (data.actor, data.reason, time)
             recordCancellation(job, request, at: time)
             job.state = .cancelled
@@ -136,7 +136,7 @@ struct ReportBuilder {
             job.state = .killed
             count(time, \.killed)
         case "LeaseExpired":
-            guard case .leaseExpired(let data)? = try JobEvent.decode(type: event.type, payload: event.payload) else { return }
+            guard case .leaseExpired(let data)? = try JobEvent.decode(event) else { return }
             job.state = data.nextState
             switch data.nextState {
             case .pending: job.readySince = data.retryAt ?? time
@@ -149,7 +149,7 @@ struct ReportBuilder {
             default: break
             }
         case "JobTimedOut":
-            guard case .timedOut(let data)? = try JobEvent.decode(type: event.type, payload: event.payload) else { return }
+            guard case .timedOut(let data)? = try JobEvent.decode(event) else { return }
             job.state = data.nextState
             if job.inWindow { failures["timed out", default: 0] += 1 }
             switch data.nextState {

@@ -33,7 +33,7 @@ struct EventsPage: Sendable {
             return """
                 <tr><td data-label="Position">\(event.position)</td><td data-label="Time">\(Layout.time(event.recordedAt))</td>
                 <td data-label="Stream" class="long">\(streamCell)</td><td data-label="Type">\(event.type)</td><td data-label="Actor">\(event.actor)</td>
-                <td data-label="Data" class="long"><code class="data">\(String(event.payloadString.prefix(300)))</code></td></tr>
+                <td data-label="Data" class="long"><code class="data">\(String(JobEvent.currentDataText(type: event.type, payload: event.payload).prefix(300)))</code></td></tr>
                 """
         }
         let table: HTML = rows.isEmpty ? "<p class=\"empty\">No events match.</p>" : """
