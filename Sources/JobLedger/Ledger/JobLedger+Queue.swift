@@ -19,12 +19,12 @@ extension JobLedger {
     /// Among competing workers every job is claimed exactly once: a worker
     /// that loses the race for a job moves on to the next candidate.
     public func claim(worker: String, types: Set<String>? = nil, lease: TimeInterval) throws(JobLedgerError) -> Job? {
-        try execute(claimCommand(worker: worker, types: types, lease: lease))
+        try revealed(execute(claimCommand(worker: worker, types: types, lease: lease)))
     }
 
     /// The async form of ``claim(worker:types:lease:)``.
     public func claim(worker: String, types: Set<String>? = nil, lease: TimeInterval) async throws(JobLedgerError) -> Job? {
-        try await execute(claimCommand(worker: worker, types: types, lease: lease))
+        try await revealed(execute(claimCommand(worker: worker, types: types, lease: lease)))
     }
 
     private func claimCommand(worker: String, types: Set<String>?, lease: TimeInterval) throws(JobLedgerError) -> ClaimCommand {
