@@ -36,6 +36,7 @@ public struct LedgerServer: Sendable {
         JobRoutes(state: state).register(on: authenticated)
         WorkerRoutes(state: state).register(on: authenticated)
         EventRoutes(state: state).register(on: authenticated)
+        ErasureRoutes(state: state).register(on: authenticated)
         DashboardRoutes(state: state, sessions: state.sessions).register(on: router)
         return router
     }
