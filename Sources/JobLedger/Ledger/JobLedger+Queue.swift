@@ -24,7 +24,13 @@ extension JobLedger {
 
     /// The async form of ``claim(worker:types:lease:)``.
     public func claim(worker: String, types: Set<String>? = nil, lease: TimeInterval) async throws(JobLedgerError) -> Job? {
-        try await revealed(execute(claimCommand(worker: worker, types: types, lease: lease)))
+        guard var job = try await execute(claimCommand(worker: worker, types: types, lease: lease)) else { return nil }
+        // Reading the owner's key waits on the database when the store is
+        // remote: then on the ledger's own threads, never on the pool.
+        guard store.callsWaitOnNetwork, PersonalFields.mayHoldSealedFields(job.payload) else {
+            return try revealed(job) as Job
+        }
+        return try await DecideThreads.shared.run(&job) { (job) throws(JobLedgerError) -> Job in try self.revealed(job) }
     }
 
     private func claimCommand(worker: String, types: Set<String>?, lease: TimeInterval) throws(JobLedgerError) -> ClaimCommand {
