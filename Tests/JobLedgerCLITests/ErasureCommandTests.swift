@@ -38,6 +38,26 @@ import Testing
         #expect(again.stdout.contains("already erased"))
     }
 
+    @Test("an export carries sealed values and the erasure records; imported elsewhere, without the keys, the fields read as erased")
+    func exportCarriesNoKeys() throws {
+        let scratch = ScratchDirectory()
+        let cli = scratch.ledger
+        _ = try cli.run([
+            "submit", "--id", "p1", "--type", "email", "--owner", "ann", "--org", "acme",
+            "--payload", #"{"email":"ann@example.com"}"#, "--personal", "email",
+        ])
+        _ = try cli.run(["erase", "--owner", "bob", "--org", "acme"])
+        let file = scratch.path + "/events.jsonl"
+        #expect(try cli.run(["export", "--out", file]).status == 0)
+        #expect(!(try String(contentsOfFile: file, encoding: .utf8)).contains("ann@example.com"))
+        let target = CommandLineRunner(ledgerPath: scratch.path + "/restored")
+        let imported = try target.run(["import", file])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let payload = try target.run(["status", "p1", "--json"]).json?["payload"] as? [String: Any]
+        #expect((payload?["email"] as? [String: Any])?["$erased"] as? Bool == true)
+        #expect(try target.run(["events", "--stream", "erasures", "--json"]).stdout.contains("PersonalDataErased"))
+    }
+
     @Test("a personal field the payload lacks is bad input naming it, and nothing is written")
     func unknownPersonalFieldIsBadInput() throws {
         let scratch = ScratchDirectory()
