@@ -25,7 +25,7 @@ package struct JobLedgerCommand: AsyncParsableCommand {
             Cancel.self, Kill.self, Retry.self, KillBatch.self, Sweep.self, Queue.self, Schedule.self,
             Status.self, List.self, History.self, Events.self, Export.self, Import.self, Digest.self, Report.self, Info.self,
             Rebuild.self, Verify.self, Backup.self, Restore.self, Upgrade.self,
-            Demo.self, Serve.self, Token.self,
+            Demo.self, Serve.self, Token.self, Erase.self,
         ]
     )
 

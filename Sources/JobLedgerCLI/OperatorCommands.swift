@@ -8,6 +8,7 @@ struct Submit: ParsableCommand {
         discussion: #"""
             Example: jobledger submit --id job-1 --type email --owner alice --org acme --payload '{"to":"bob"}'
             Later:   jobledger submit --type report --owner alice --org acme --delay 3600 --timeout 300 --after job-1
+            Personal: jobledger submit --type email --owner alice --org acme --payload '{"to":"bob@example.com","n":1}' --personal to
             """#)
 
     @OptionGroup var ledger: LedgerOptions
@@ -29,12 +30,17 @@ struct Submit: ParsableCommand {
     var after: [String] = []
     @Option(help: "A label to find the job by with list --tag (repeat for several).")
     var tag: [String] = []
+    @Option(help: ArgumentHelp(
+        "Top-level payload fields holding personal data, comma-separated: stored sealed under the owner's key, "
+            + "read as {\"$erased\":true} after `jobledger erase`.", valueName: "fields"))
+    var personal: String?
 
     func run() throws {
         try runReportingErrors {
             let submission = JobSubmission(
                 id: id, type: type, payload: payload, priority: priority, maxAttempts: maxAttempts, batch: batch,
-                runAt: try at.map { try parseTime($0, option: "--at") }, delay: delay, timeout: timeout, after: after, tags: tag)
+                runAt: try at.map { try parseTime($0, option: "--at") }, delay: delay, timeout: timeout, after: after, tags: tag,
+                personal: personal.map(Self.fieldNames) ?? [])
             // Checked before the ledger is opened, which may create it.
             try JobLedger.checkNumbers(of: submission)
             let jobs = try ledger.open(creating: true)
@@ -46,6 +52,14 @@ struct Submit: ParsableCommand {
                 print(Output.jobDetail(result.job))
             }
         }
+    }
+}
+
+extension Submit {
+    /// `email, name` as `["email", "name"]`; an empty name stays, for the
+    /// ledger to refuse by name.
+    static func fieldNames(_ list: String) -> [String] {
+        list.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
     }
 }
 

@@ -25,14 +25,19 @@ public struct NewJob: Sendable, Hashable, Encodable {
     public var after: [String]?
     /// Labels to find the job by.
     public var tags: [String]?
+    /// Top-level fields of ``payload`` holding personal data: stored sealed
+    /// under the owner's key, read as `{"$erased": true}` once the owner's
+    /// data is erased.
+    public var personal: [String]?
 
     /// Describes a job to submit.
     public init(
         id: String? = nil, type: String, payload: JSONValue? = nil, priority: Int? = nil, maxAttempts: Int? = nil,
         batch: String? = nil, runAt: Date? = nil, delay: Double? = nil, timeout: Double? = nil, after: [String]? = nil,
-        tags: [String]? = nil
+        tags: [String]? = nil, personal: [String]? = nil
     ) {
         self.tags = tags
+        self.personal = personal
         self.runAt = runAt
         self.delay = delay
         self.timeout = timeout

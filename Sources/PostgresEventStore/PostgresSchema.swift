@@ -14,6 +14,8 @@ import PostgresNIO
 /// - `jobledger_streams`: each stream's version.
 /// - `jobledger_projections`: every projection table in one key-value
 ///   table, ordered by key as bytes, as the contract asks.
+/// - `jobledger_personal_keys`: the keys of personal data, one row per
+///   owner (see ``PersonalDataKey``); not a projection table.
 enum PostgresSchema {
     /// The version this program writes and reads.
     static let version = 1
@@ -53,6 +55,14 @@ enum PostgresSchema {
             key bytea NOT NULL,
             value bytea NOT NULL,
             PRIMARY KEY (table_name, key))
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS jobledger_personal_keys (
+            organisation text NOT NULL,
+            owner text NOT NULL,
+            generation bigint NOT NULL,
+            material bytea,
+            PRIMARY KEY (organisation, owner))
         """,
     ]
 

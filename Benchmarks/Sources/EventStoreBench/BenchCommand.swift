@@ -541,6 +541,19 @@ struct BenchCommand: AsyncParsableCommand {
                 outcome.statistics.cancelled, outcome.statistics.settlementsRefused, outcome.statistics.renewalsRefused))
         }
 
+        if selection.contains(.personal) {
+            let personalCounts = PersonalFieldsWorkload.Counts.make(quick: quick)
+            Progress.note(
+                "personal: \(personalCounts.jobs) submits and \(personalCounts.reads) reads with and without personal "
+                    + "fields, no fsync, alternating in \(personalCounts.rounds) rounds")
+            let paths = (scratch.directory(for: "personal-plain"), scratch.directory(for: "personal-sealed"))
+            let (figures, note) = try await DedicatedThread.run("jobledger-bench.personal") {
+                try PersonalFieldsWorkload.run(plainPath: paths.0, sealedPath: paths.1, counts: personalCounts)
+            }
+            report.figures += figures
+            report.notes.append(note)
+        }
+
         if selection.contains(.clients) {
             Progress.note("clients: SQLite and the ledger at \(counts.sweepClients.map(String.init).joined(separator: ", ")) clients")
             let events = BenchEvents(payloadBytes: counts.payloadBytes)

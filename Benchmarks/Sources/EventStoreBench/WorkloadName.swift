@@ -38,6 +38,9 @@ enum WorkloadName: String, CaseIterable, Codable, Sendable, ExpressibleByArgumen
     /// The ledger over HTTP: remote workers against in-process ones,
     /// submits, reads and long-poll claims against `jobledger serve`.
     case http
+    /// Submits and reads of jobs with personal fields (sealed with
+    /// AES-GCM) against the same jobs without, in one run.
+    case personal
     /// The ledger on PostgreSQL: durable appends in process against LMDB
     /// and plain SQL on the same cluster, then submits and remote workers
     /// through two servers on one database. Only when asked for by name,
@@ -50,7 +53,7 @@ enum WorkloadName: String, CaseIterable, Codable, Sendable, ExpressibleByArgumen
         case .single, .concurrent: return [.rawCommit]
         case .sqlite: return [.rawCommit, .single, .concurrent]
         case .shared: return [.concurrent, .rawCommit]
-        case .rawCommit, .rawBatch, .read, .jobs, .cancel, .log, .list, .clients, .http, .postgres: return []
+        case .rawCommit, .rawBatch, .read, .jobs, .cancel, .log, .list, .clients, .http, .personal, .postgres: return []
         }
     }
 

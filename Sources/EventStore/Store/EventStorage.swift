@@ -127,6 +127,23 @@ public protocol EventStorage: AnyObject, Sendable {
     /// `nil` when `position` lies beyond the log.
     func digest(at position: UInt64?) throws(EventStoreError) -> LedgerDigest?
 
+    // MARK: Keys of personal data
+
+    /// The key of `owner`, existing or destroyed; `nil` when the owner
+    /// never had one. Keys live outside the log and the projections.
+    func personalDataKey(of owner: KeyOwner) throws(EventStoreError) -> PersonalDataKey?
+
+    /// The owner's key: the existing one, or, when the owner has none or
+    /// its key was destroyed, a new one (the next generation) made of
+    /// `material` (``PersonalDataKey/materialLength`` bytes). A key it
+    /// creates is durable when it returns, so nothing sealed under it can
+    /// commit before it.
+    func createPersonalDataKey(of owner: KeyOwner, material: [UInt8]) throws(EventStoreError) -> PersonalDataKey
+
+    /// Destroys the owner's key, keeping its generation so that a later key
+    /// is a new one; durable when it returns. Destroying again changes nothing.
+    func destroyPersonalDataKey(of owner: KeyOwner) throws(EventStoreError) -> KeyDestruction
+
     // MARK: Moving events in and out
 
     /// Writes the selected events as text; returns how many were written.

@@ -29,6 +29,9 @@ public final class EventStore: Sendable {
     let layout: StoreLayout
     let projectionTables: ProjectionTables
     let scratchTables: ProjectionTables
+    /// The keys of personal data (see ``PersonalDataKey``); `nil` in a
+    /// read-only store of a ledger that never had one.
+    let personalKeys: Database?
     /// Set when the ledger's projections are maintained by code this store
     /// was not opened with (appending would leave them stale), or when the
     /// store is read-only.
@@ -114,6 +117,9 @@ public final class EventStore: Sendable {
                 }
             }
             projectionTables = ProjectionTables(databases: databases)
+            personalKeys = options.readOnly
+                ? try Self.existingDatabase(Self.personalKeysName, in: environment)
+                : try environment.openDatabase(Self.personalKeysName)
             scratchTables = ProjectionTables(databases: scratch)
         } catch {
             if let error = error as? LMDBError, error.code == .invalid || error.code == .versionMismatch {

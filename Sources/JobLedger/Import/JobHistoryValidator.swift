@@ -59,17 +59,33 @@ struct JobHistoryValidator {
                 } else if line.streamID == ScheduleEvents.stream {
                     try Self.checkScheduleEvent(line)
                     index += 1
+                } else if line.streamID == ErasureRecord.stream {
+                    try Self.checkErasureRecord(line)
+                    index += 1
                 } else {
                     throw Refusal(
                         line: line.number,
                         reason: "stream '\(InputQuote.bounded(line.streamID))' is not one the job ledger writes "
-                            + "(job-<id>, audit-<id>, queue-<type> or schedules)")
+                            + "(job-<id>, audit-<id>, queue-<type>, schedules or \(ErasureRecord.stream))")
                 }
             }
         } catch let refusal as Refusal {
             throw .invalidHistory(line: refusal.line, reason: refusal.reason)
         } catch {
             throw .invalidHistory(line: lines[index].number, reason: "the ledger could not be read: \(error)")
+        }
+    }
+
+    /// A line of the erasures stream: a record of an erasure that reads
+    /// back, so that the audit of erasures moves with the log.
+    private static func checkErasureRecord(_ line: ImportedLine) throws {
+        guard line.event.type == ErasureRecord.eventType else {
+            throw Refusal(line: line.number, reason: "the \(ErasureRecord.stream) stream holds only \(ErasureRecord.eventType) events")
+        }
+        do {
+            _ = try JSONCoding.decoder.decode(ErasureRecord.self, from: Data(line.event.payload))
+        } catch {
+            throw Refusal(line: line.number, reason: "the erasure record does not read: \(error)")
         }
     }
 

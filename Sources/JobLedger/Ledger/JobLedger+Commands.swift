@@ -54,7 +54,16 @@ extension JobLedger {
 
     /// The async form of ``submit(_:by:requestID:)``.
     public func submit(_ submission: JobSubmission, by actor: Actor, requestID: UUID = UUID()) async throws(JobLedgerError) -> SubmitResult {
-        let result = try await execute(submitCommand(submission, actor: actor, requestID: requestID))
+        // Creating an owner's key waits for the disk (or the database): a
+        // submission with personal fields is prepared on threads of the
+        // ledger's own, never on the cooperative pool.
+        var unused: Void = ()
+        let command = submission.personal.isEmpty
+            ? try submitCommand(submission, actor: actor, requestID: requestID)
+            : try await DecideThreads.shared.run(&unused) { (_) throws(JobLedgerError) in
+                try self.submitCommand(submission, actor: actor, requestID: requestID)
+            }
+        let result = try await execute(command)
         if result.created, !result.job.waitingFor.isEmpty { try await resolveWaits(of: result.job) }
         return result.created && !result.job.waitingFor.isEmpty ? try refreshed(result) : result
     }
@@ -75,7 +84,7 @@ extension JobLedger {
     /// A submission's answer with the job as it is now: resolving the jobs
     /// it waits for may have moved it since.
     private func refreshed(_ result: SubmitResult) throws(JobLedgerError) -> SubmitResult {
-        SubmitResult(created: result.created, job: try storedJob(result.job.id) ?? result.job)
+        SubmitResult(created: result.created, job: try revealed(storedJob(result.job.id)) ?? result.job)
     }
 
     /// The submit command, every name in its stored form (``NameRule``).
@@ -93,6 +102,9 @@ extension JobLedger {
         guard submission.payload.utf8.count <= options.store.limits.maxPayloadBytes - 1024 else {
             throw .invalidInput(field: "payload", reason: "is larger than the payload limit")
         }
+        try PersonalFields.checkReserved(submission.payload)
+        let personal = try PersonalFields.checkedNames(submission.personal)
+        try PersonalFields.checkNames(personal, in: submission.payload)
         var runAt = submission.runAt
         if let delay = submission.delay {
             guard runAt == nil else { throw .invalidInput(field: "delay", reason: "cannot be given with runAt; give one of them") }
@@ -107,9 +119,17 @@ extension JobLedger {
         }
         let after = try checkedDependencies(submission.after)
         let tags = try Self.checkedTags(submission.tags)
+        // Sealed last, once every input is checked: bad input creates no key.
+        var payload = submission.payload
+        if !personal.isEmpty {
+            payload = try PersonalFields.seal(payload, names: personal, jobID: id, key: try sealingKey(for: owner))
+            guard payload.utf8.count <= options.store.limits.maxPayloadBytes - 1024 else {
+                throw .invalidInput(field: "payload", reason: "is larger than the payload limit once its personal fields are sealed")
+            }
+        }
         let command = JobCommand.submit(.init(
             id: id, type: type, owner: owner.id, organisation: owner.organisation,
-            batch: submission.batch, payload: submission.payload, priority: submission.priority,
+            batch: submission.batch, payload: payload, priority: submission.priority,
             maxAttempts: submission.maxAttempts, runAt: runAt.map(JSONCoding.truncated), timeoutMillis: timeoutMillis,
             after: after, tags: tags))
         return try jobCommand(id, command, actor: owner, requestID: requestID) { result throws(JobLedgerError) in

@@ -19,12 +19,18 @@ extension JobLedger {
     /// Among competing workers every job is claimed exactly once: a worker
     /// that loses the race for a job moves on to the next candidate.
     public func claim(worker: String, types: Set<String>? = nil, lease: TimeInterval) throws(JobLedgerError) -> Job? {
-        try execute(claimCommand(worker: worker, types: types, lease: lease))
+        try revealed(execute(claimCommand(worker: worker, types: types, lease: lease)))
     }
 
     /// The async form of ``claim(worker:types:lease:)``.
     public func claim(worker: String, types: Set<String>? = nil, lease: TimeInterval) async throws(JobLedgerError) -> Job? {
-        try await execute(claimCommand(worker: worker, types: types, lease: lease))
+        guard var job = try await execute(claimCommand(worker: worker, types: types, lease: lease)) else { return nil }
+        // Reading the owner's key waits on the database when the store is
+        // remote: then on the ledger's own threads, never on the pool.
+        guard store.callsWaitOnNetwork, PersonalFields.mayHoldSealedFields(job.payload) else {
+            return try revealed(job) as Job
+        }
+        return try await DecideThreads.shared.run(&job) { (job) throws(JobLedgerError) -> Job in try self.revealed(job) }
     }
 
     private func claimCommand(worker: String, types: Set<String>?, lease: TimeInterval) throws(JobLedgerError) -> ClaimCommand {

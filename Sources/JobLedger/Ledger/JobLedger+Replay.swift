@@ -72,8 +72,9 @@ extension JobLedger {
                 position: event.position, version: event.streamVersion, stream: isJobEvent ? "job" : "audit",
                 type: event.type, recordedAt: event.recordedAt, actor: event.actor, correlationID: event.correlationID,
                 // A job event shows its data in the current shape (older
-                // schema versions through their upcasters).
-                data: isJobEvent ? JobEvent.currentDataText(type: event.type, payload: event.payload) : event.payloadString,
+                // schema versions through their upcasters), personal
+                // fields revealed or shown erased.
+                data: isJobEvent ? try revealedData(event, jobID: jobID) : event.payloadString,
                 stateBefore: before?.state, stateAfter: job?.state,
                 sincePrevious: previous.map { event.recordedAt.timeIntervalSince($0) }, audit: audit))
             previous = event.recordedAt
@@ -84,13 +85,13 @@ extension JobLedger {
     /// The job's state just after the event at `position` (or the last of
     /// its events before it); `nil` when it did not exist yet.
     public func job(_ jobID: String, asOfPosition position: UInt64) throws(JobLedgerError) -> Job? {
-        try replay(jobID) { $0.position <= position }
+        try revealed(replay(jobID) { $0.position <= position })
     }
 
     /// The job's state as of `time`: every event recorded at or before it.
     public func job(_ jobID: String, asOf time: Date) throws(JobLedgerError) -> Job? {
         try LedgerInstant.check(time, field: "asOf")
-        return try replay(jobID) { $0.recordedAt <= time }
+        return try revealed(replay(jobID) { $0.recordedAt <= time })
     }
 
     /// Every job's state as of `time`, folded from the whole log.
@@ -106,6 +107,7 @@ extension JobLedger {
         } catch {
             throw Self.wrap(error)
         }
+        for (id, job) in jobs { jobs[id] = try revealed(job) }
         return jobs
     }
 
@@ -134,7 +136,28 @@ extension JobLedger {
         } catch {
             throw Self.wrap(error, jobID: jobID)
         }
-        return steps
+        var revealedSteps: [ReplayStep] = []
+        for step in steps {
+            revealedSteps.append(ReplayStep(event: step.event, before: try revealed(step.before), after: try revealed(step.after)))
+        }
+        return revealedSteps
+    }
+
+    /// The event's payload as JSON text, with the personal fields of a
+    /// submission revealed (or shown erased).
+    private func revealedData(_ event: RecordedEvent, jobID: String) throws(JobLedgerError) -> String {
+        let text = JobEvent.currentDataText(type: event.type, payload: event.payload)
+        guard event.type == JobEventKind.submittedType else { return text }
+        do {
+            guard case .submitted(var submitted) = try JobEvent.decode(type: event.type, payload: event.payload),
+                  PersonalFields.mayHoldSealedFields(submitted.payload)
+            else { return text }
+            submitted.payload = try revealedPayload(
+                submitted.payload, jobID: submitted.id, owner: submitted.owner, organisation: submitted.organisation)
+            return String(decoding: try JobEvent.submitted(submitted).encodedPayload(), as: UTF8.self)
+        } catch {
+            throw Self.wrap(error, jobID: jobID)
+        }
     }
 
     private func replay(_ jobID: String, while include: (RecordedEvent) -> Bool) throws(JobLedgerError) -> Job? {

@@ -70,7 +70,7 @@ public final class JobLedger: Sendable {
     /// invalid-input error, unless the ledger holds a job under it.
     public func job(_ id: String) throws(JobLedgerError) -> Job? {
         try checkJobID(id)
-        return try storedJob(id)
+        return try revealed(storedJob(id))
     }
 
     /// Checks an id that a command or query names: it must follow the rule
@@ -126,7 +126,7 @@ public final class JobLedger: Sendable {
         return DecidedCommand(subject: jobID) { () throws(JobLedgerError) in
             let plan = try self.makePlan(
                 jobID, command, actor: actor, reason: reason, requestID: requestID, auditRefusal: auditRefusal)
-            return Decision(append: plan.append) { result throws(JobLedgerError) in try answer(self.finish(plan, result)) }
+            return Decision(append: plan.append) { result throws(JobLedgerError) in try answer(try self.finish(plan, result)) }
         }
     }
 
@@ -145,9 +145,10 @@ public final class JobLedger: Sendable {
         }
     }
 
-    private func finish(_ plan: CommandPlan, _ result: AppendResult?) -> CommandResult {
+    /// The command's answer, the job's personal fields revealed.
+    private func finish(_ plan: CommandPlan, _ result: AppendResult?) throws(JobLedgerError) -> CommandResult {
         let refusal: JobRefusal? = if case .refused(let refusal) = plan.decision { refusal } else { nil }
-        return CommandResult(job: plan.job(after: result), outcome: plan.outcome, refusal: refusal)
+        return CommandResult(job: try revealed(plan.job(after: result)), outcome: plan.outcome, refusal: refusal)
     }
 }
 

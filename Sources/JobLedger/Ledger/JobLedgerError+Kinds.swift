@@ -16,6 +16,14 @@ extension JobLedgerError {
         return error
     }
 
+    /// The actor may not do this, which concerns no one job (an erasure).
+    public static func forbidden(actor: String, action: String, reason: String) -> Self {
+        var error = Self(.forbidden, jobID: nil, reason: reason)
+        error.actor = actor
+        error.action = action
+        return error
+    }
+
     /// The job's state does not allow the command.
     public static func invalidTransition(jobID: String, state: JobState, action: String) -> Self {
         var error = Self(.invalidTransition, jobID: jobID)

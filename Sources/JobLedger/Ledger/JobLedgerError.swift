@@ -51,6 +51,7 @@ public struct JobLedgerError: Error, Sendable, Equatable, CustomStringConvertibl
         let id = jobID ?? "", reason = reason ?? "", action = action ?? ""
         switch code {
         case .notFound: return "job '\(id)' not found"
+        case .forbidden where jobID == nil: return "\(actor ?? "") may not \(action): \(reason)"
         case .forbidden: return "\(actor ?? "") may not \(action) job '\(id)': \(reason)"
         case .invalidTransition: return "cannot \(action) job '\(id)' in state \(state?.rawValue ?? "")"
         case .notLeaseHolder:

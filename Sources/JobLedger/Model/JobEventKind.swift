@@ -117,6 +117,9 @@ struct JobEventKind: Sendable {
         .init("DependencyMet", JobEvent.dependencyMet) { if case .dependencyMet(let data) = $0 { data } else { nil } },
     ]
 
+    /// The stored type of submissions, the one event that carries a payload.
+    static let submittedType = "JobSubmitted"
+
     /// The kinds by stored type name.
     static let byTypeName: [String: JobEventKind] = Dictionary(uniqueKeysWithValues: all.map { ($0.typeName, $0) })
 

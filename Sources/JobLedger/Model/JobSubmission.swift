@@ -28,14 +28,21 @@ public struct JobSubmission: Sendable, Hashable {
     /// Labels to find the job by (`list --tag`): names (``NameRule``), at
     /// most ``JobLimits/maxTags``; repeats count once.
     public var tags: [String]
+    /// Top-level fields of ``payload`` that hold personal data: their values
+    /// are stored sealed under a key of the owner, and read as
+    /// ``PersonalFields/erasedMarker`` once the owner's data is erased
+    /// (``JobLedger/erase(owner:organisation:by:reason:)``). At most
+    /// ``PersonalFields/maxFields``; repeats count once.
+    public var personal: [String]
 
     /// Creates a submission.
     public init(
         id: String? = nil, type: String, payload: String = "{}", priority: Int = 0, maxAttempts: Int = 3,
         batch: String? = nil, runAt: Date? = nil, delay: TimeInterval? = nil, timeout: TimeInterval? = nil,
-        after: [String] = [], tags: [String] = []
+        after: [String] = [], tags: [String] = [], personal: [String] = []
     ) {
         self.tags = tags
+        self.personal = personal
         self.id = id
         self.type = type
         self.payload = payload

@@ -177,8 +177,9 @@ extension JobLedger {
             start = plan.prefix + JobIndexes.timeKey(from)
         }
         let before = plan.timeFollowsPrefix ? query.submittedBefore.map { plan.prefix + JobIndexes.timeKey($0) } : nil
+        let page: JobPage
         do {
-            return try store.readProjections { tables in
+            page = try store.readProjections { tables in
                 var jobs: [Job] = []
                 var lastKey: [UInt8]? = nil
                 var more = false
@@ -201,6 +202,10 @@ extension JobLedger {
         } catch {
             throw Self.wrap(error)
         }
+        // Revealed outside the snapshot: a key is read in a read of its own.
+        var revealedJobs: [Job] = []
+        for job in page.jobs { revealedJobs.append(try revealed(job)) }
+        return JobPage(jobs: revealedJobs, next: page.next)
     }
 
     static func encodeCursor(_ key: [UInt8]) -> String {

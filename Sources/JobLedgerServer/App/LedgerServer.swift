@@ -38,6 +38,7 @@ public struct LedgerServer: Sendable {
         EventRoutes(state: state).register(on: authenticated)
         QueueRoutes(state: state).register(on: authenticated)
         ScheduleRoutes(state: state).register(on: authenticated)
+        ErasureRoutes(state: state).register(on: authenticated)
         DashboardRoutes(state: state, sessions: state.sessions).register(on: router)
         return router
     }

@@ -24,13 +24,13 @@ struct JobRoutes {
         try Permissions.requireSubmitter(token)
         let fields = try BodyFields(
             try await RequestBodies.bytes(request, limits: state.limits),
-            allowed: ["id", "type", "payload", "priority", "maxAttempts", "batch", "runAt", "delay", "timeout", "after", "tags"])
+            allowed: ["id", "type", "payload", "priority", "maxAttempts", "batch", "runAt", "delay", "timeout", "after", "tags", "personal"])
         let submission = JobSubmission(
             id: try fields.string("id"), type: try fields.requiredString("type"), payload: fields.json("payload") ?? "{}",
             priority: try fields.integer("priority") ?? 0, maxAttempts: try fields.integer("maxAttempts") ?? 3,
             batch: try fields.string("batch"), runAt: try fields.string("runAt").map { try Timestamps.require($0, "runAt") },
             delay: try fields.number("delay"), timeout: try fields.number("timeout"), after: try fields.strings("after") ?? [],
-            tags: try fields.strings("tags") ?? [])
+            tags: try fields.strings("tags") ?? [], personal: try fields.strings("personal") ?? [])
         let start = ContinuousClock.now
         let result = try await ledger.submit(submission, by: token.actingAs, requestID: requestID(context))
         state.metrics.command("submit", duration: ContinuousClock.now - start)
