@@ -67,16 +67,7 @@ enum CommitClock {
 
     /// Every recorded commit, oldest first.
     static func marks(in txn: borrowing ReadTransaction, meta: Database) throws -> [Mark] {
-        var marks: Set<Mark> = []
-        try txn.withCursor(on: meta) { cursor in
-            var entry = try keyPrefix.withUnsafeBytes { try cursor.seek(atLeast: $0) }
-            while let current = entry, current.key.starts(with: keyPrefix) {
-                if current.key.count == keyPrefix.count + 2, let mark = decode(Array(current.value)) {
-                    marks.insert(mark)
-                }
-                entry = try cursor.next()
-            }
-        }
+        let marks = Set(try MetaRings.values(withPrefix: keyPrefix, in: txn, meta: meta).compactMap(decode))
         return marks.sorted { $0.transactionID < $1.transactionID }
     }
 

@@ -57,16 +57,7 @@ enum SizeSamples {
 
     /// Every recorded sample, oldest first.
     static func samples(in txn: borrowing ReadTransaction, meta: Database) throws -> [Sample] {
-        var samples: Set<Sample> = []
-        try txn.withCursor(on: meta) { cursor in
-            var entry = try keyPrefix.withUnsafeBytes { try cursor.seek(atLeast: $0) }
-            while let current = entry, current.key.starts(with: keyPrefix) {
-                if current.key.count == keyPrefix.count + 2, let sample = decode(Array(current.value)) {
-                    samples.insert(sample)
-                }
-                entry = try cursor.next()
-            }
-        }
+        let samples = Set(try MetaRings.values(withPrefix: keyPrefix, in: txn, meta: meta).compactMap(decode))
         return samples.sorted { $0.micros < $1.micros }
     }
 
