@@ -67,8 +67,11 @@ extension JobLedger {
         if let reason, reason.utf8.count > ErasureRecord.maxReasonBytes {
             throw .invalidInput(field: "reason", reason: "is longer than \(ErasureRecord.maxReasonBytes) bytes")
         }
+        // The system alone reaches every organisation: an admin's
+        // organisation is compared as a name, "*" included, as every other
+        // command of an admin compares it.
         let allowed = actor.role == .system
-            || (actor.role == .admin && (actor.organisation == "*" || NameRule.same(actor.organisation, organisationName)))
+            || (actor.role == .admin && NameRule.same(actor.organisation, organisationName))
         guard allowed else {
             throw .forbidden(
                 actor: actor.id, action: "erase the personal data of owner '\(ownerName)'",

@@ -129,7 +129,8 @@ import Testing
         let ledger = try dir.open()
         _ = try ledger.submit(JobSubmission(id: "a1", type: "t", payload: #"{"email":"ann@x.org"}"#, personal: ["email"]), by: alice)
         let head = try ledger.store.lastPosition()
-        for actor in [alice, bob, otherAdmin, Actor.worker("w1")] {
+        let wildcardAdmin = Actor(id: "any", role: .admin, organisation: "*")
+        for actor in [alice, bob, otherAdmin, wildcardAdmin, Actor.worker("w1")] {
             let error = #expect(throws: JobLedgerError.self) {
                 try ledger.erase(owner: "alice", organisation: "acme", by: actor)
             }
