@@ -1,5 +1,6 @@
 import EventStore
 import Foundation
+import Synchronization
 @testable import JobLedger
 import Testing
 
@@ -33,14 +34,22 @@ import Testing
         try jobs.setConcurrencyLimit(3, forType: "render", by: acmeAdmin, reason: "the GPU takes three")
         let count = TestBackend.current == .postgres ? 60 : 240
         for index in 0..<count { _ = try jobs.submit(JobSubmission(id: "r\(index)", type: "render"), by: alice) }
+        let holding = HeldAtOnce()
         let outcome = ClaimingThreads.run(
             jobs, threads: 16, type: "render", until: count, idleMicros: TestBackend.current == .postgres ? 3000 : 300,
             retryingConflicts: true
         ) { _, _ in
-            // Long enough for other workers to claim meanwhile (on
-            // PostgreSQL claims of one limited type are stored at most one
-            // per write transaction: they all expect the queue stream's
-            // version).
+            // Each worker holds its job until three have been held at once
+            // (or ten seconds pass), so that a loaded machine cannot keep
+            // the limit from being filled and the check below is not
+            // vacuous; then long enough for other workers to claim
+            // meanwhile (on PostgreSQL claims of one limited type are
+            // stored at most one per write transaction: they all expect
+            // the queue stream's version).
+            holding.state.withLock { $0.held += 1; if $0.held >= 3 { $0.filled = true } }
+            defer { holding.state.withLock { $0.held -= 1 } }
+            let giveUp = Date().addingTimeInterval(10)
+            while !holding.state.withLock({ $0.filled }) && Date() < giveUp { usleep(2000) }
             usleep(TestBackend.current == .postgres ? UInt32.random(in: 100_000...150_000) : UInt32.random(in: 2000...8000))
         }
         #expect(outcome.finished)
@@ -163,4 +172,10 @@ import Testing
         #expect(try jobs.claim(worker: "w", lease: 30)?.id == "j3")
         #expect(try jobs.queueSettings("t") == QueueSettings())
     }
+}
+
+/// How many claimed jobs the workers' bodies hold at once, and whether the
+/// limit has ever been reached.
+private final class HeldAtOnce: Sendable {
+    let state = Mutex((held: 0, filled: false))
 }
