@@ -29,8 +29,8 @@ enum CLIError: Error, CustomStringConvertible {
     }
 
     /// 2 bad input, 3 conflict retries exhausted, 4 not found, 5 forbidden,
-    /// 6 transition not allowed, 7 every reader slot taken (try again),
-    /// 1 anything else.
+    /// 6 transition not allowed or an id taken by another submission, 7
+    /// every reader slot taken (try again), 1 anything else.
     var exitCode: Int32 {
         switch self {
         case .missingLedger, .noSuchBatch: return 4
@@ -41,17 +41,18 @@ enum CLIError: Error, CustomStringConvertible {
             switch outcome {
             case .notFound: return 4
             case .forbidden: return 5
-            case .notAllowed, .notLeaseHolder: return 6
-            case .conflictingSubmission: return 2
+            case .notAllowed, .notLeaseHolder, .conflictingSubmission: return 6
             default: return 1
             }
         case .ledger(let error):
             switch error.code {
-            case .invalidInput, .conflictingSubmission: return 2
+            case .invalidInput: return 2
             case .conflictRetriesExhausted: return 3
             case .notFound: return 4
             case .forbidden: return 5
-            case .invalidTransition, .notLeaseHolder: return 6
+            // An id already taken by another submission is the job's state
+            // refusing the command, as HTTP's 409 says, not bad input.
+            case .invalidTransition, .notLeaseHolder, .conflictingSubmission: return 6
             default:
                 switch error.storeCode {
                 // An append the store refuses as malformed (a name that is

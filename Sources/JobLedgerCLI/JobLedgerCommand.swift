@@ -12,7 +12,8 @@ package struct JobLedgerCommand: AsyncParsableCommand {
             Only submit and import create a ledger; reading commands open it read-only and never
             wait for a writer. Worker commands require the --attempt that claim printed.
             Exit codes: 0 success, 2 bad input, 3 conflict retries exhausted, 4 not found,
-            5 forbidden, 6 transition not allowed in the job's state, 7 ledger busy (every
+            5 forbidden, 6 not allowed in the job's state (or its id is taken by another
+            submission), 7 ledger busy (every
             reader slot taken; try again), 1 anything else.
             Arguments must be valid UTF-8. Names (types, owners, organisations, actors,
             workers) are compared in Unicode NFC, whichever way they were typed. Tables

@@ -43,3 +43,23 @@ import Testing
         #expect((verify.json?["problems"] as? [Any])?.isEmpty == true)
     }
 }
+
+@Suite struct ConflictingSubmissionCommandTests {
+    @Test func anIdTakenByAnotherSubmissionExitsSixAsHTTPAnswers409AndWritesNothing() throws {
+        let scratch = ScratchDirectory()
+        let cli = scratch.ledger
+        _ = try cli.run(["submit", "--id", "s", "--type", "t", "--owner", "alice", "--org", "acme"])
+        let same = try cli.run(["submit", "--id", "s", "--type", "t", "--owner", "alice", "--org", "acme", "--json"])
+        #expect(same.status == 0)
+        #expect(same.json?["created"] as? Bool == false)
+        let otherType = try cli.run(["submit", "--id", "s", "--type", "u", "--owner", "alice", "--org", "acme"])
+        #expect(otherType.status == 6)
+        #expect(otherType.stderr.contains("submitted differently"))
+        let otherOwner = try cli.run(["submit", "--id", "s", "--type", "t", "--owner", "bob", "--org", "acme"])
+        #expect(otherOwner.status == 6)
+        let job = try cli.run(["status", "s", "--json"]).json
+        #expect(job?["type"] as? String == "t")
+        #expect(job?["owner"] as? String == "alice")
+        #expect(job?["version"] as? Int == 1)
+    }
+}
