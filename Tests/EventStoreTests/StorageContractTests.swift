@@ -129,6 +129,35 @@ struct StreamCountProjection: Projection {
         #expect(try store.streamVersion("s") == 4)
     }
 
+    @Test("a bounded commuting expectation accepts up to its bound of commuting events and no more", arguments: StorageBackend.allCases)
+    func boundedCommutingEventsConflictPastTheBound(_ backend: StorageBackend) async throws {
+        let (store, keep) = try backend.open()
+        defer { withExtendedLifetime(keep) {} }
+        _ = try await store.append(to: "q", expectedVersion: .noStream, events: [sampleEvent(type: "Settings")])
+        // Eight appends decided at version 1 at once, each allowing two
+        // others before it: three land, whatever the order, and the rest
+        // conflict.
+        let expected = ExpectedVersion.exactIgnoringAtMost(1, commuting: ["Taken"], atMost: 2)
+        let landed = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    (try? await store.append(to: "q", expectedVersion: expected, events: [sampleEvent(type: "Taken")])) != nil
+                }
+            }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(landed == 3)
+        #expect(try store.streamVersion("q") == 4)
+        // An event outside the commuting types conflicts even within the bound.
+        _ = try await store.append(to: "q", expectedVersion: .exact(4), events: [sampleEvent(type: "Settings")])
+        await #expect(throws: EventStoreError.self) {
+            _ = try await store.append(
+                to: "q", expectedVersion: .exactIgnoringAtMost(4, commuting: ["Taken"], atMost: 5),
+                events: [sampleEvent(type: "Taken")])
+        }
+        #expect(try store.streamVersion("q") == 5)
+    }
+
     @Test("appending stored event ids again answers the first positions and writes nothing", arguments: StorageBackend.allCases)
     func appendsAreIdempotentOnEventIDs(_ backend: StorageBackend) throws {
         let (store, keep) = try backend.open()

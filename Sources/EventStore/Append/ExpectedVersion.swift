@@ -16,6 +16,12 @@ public enum ExpectedVersion: Sendable, Hashable, CustomStringConvertible {
     /// being appended (a lease renewal does not change whether a running
     /// job may be killed, so a kill need not lose to a heartbeat).
     case exactIgnoring(UInt64, commuting: Set<String>)
+    /// As ``exactIgnoring(_:commuting:)``, but the stream may have moved
+    /// on by at most `atMost` events: a decision that stays right while no
+    /// more than so many others like it were stored meanwhile (a claim
+    /// counted 5 running jobs under a limit of 8, so up to 2 other claims
+    /// may land before it and the limit still holds).
+    case exactIgnoringAtMost(UInt64, commuting: Set<String>, atMost: UInt64)
 
     /// Whether a stream currently at `actual` (0 = no stream) satisfies this expectation.
     public func isSatisfied(byActual actual: UInt64) -> Bool {
@@ -25,6 +31,7 @@ public enum ExpectedVersion: Sendable, Hashable, CustomStringConvertible {
         case .streamExists: return actual > 0
         case .exact(let version): return actual == version
         case .exactIgnoring(let version, _): return actual == version
+        case .exactIgnoringAtMost(let version, _, _): return actual == version
         }
     }
 
@@ -34,13 +41,24 @@ public enum ExpectedVersion: Sendable, Hashable, CustomStringConvertible {
     ///
     /// For ``exactIgnoring(_:commuting:)``, a stream that moved on is still
     /// accepted when every event after the expected version is of a
-    /// commuting type; `typeAt` gives the stored type of the stream's event
+    /// commuting type (and, for ``exactIgnoringAtMost(_:commuting:atMost:)``,
+    /// there are no more of them than its bound); `typeAt` gives the stored type of the stream's event
     /// at a version (`nil` when it cannot be read, which refuses). It is
     /// called only in that case, from the oldest newer event on, and not
     /// after the first one that does not commute.
     public func check(actual: UInt64, typeAt: (UInt64) throws -> String?) rethrows -> Bool {
         if isSatisfied(byActual: actual) { return true }
-        guard case .exactIgnoring(let version, let commuting) = self, actual > version else { return false }
+        let version: UInt64, commuting: Set<String>
+        switch self {
+        case .exactIgnoring(let expected, let types):
+            (version, commuting) = (expected, types)
+        case .exactIgnoringAtMost(let expected, let types, let atMost):
+            guard actual <= expected || actual - expected <= atMost else { return false }
+            (version, commuting) = (expected, types)
+        default:
+            return false
+        }
+        guard actual > version else { return false }
         for newer in (version + 1)...actual {
             guard let type = try typeAt(newer), commuting.contains(type) else { return false }
         }
@@ -56,6 +74,8 @@ public enum ExpectedVersion: Sendable, Hashable, CustomStringConvertible {
         case .exact(let version): return "exact(\(version))"
         case .exactIgnoring(let version, let types):
             return "exact(\(version)) ignoring \(types.sorted().joined(separator: ", "))"
+        case .exactIgnoringAtMost(let version, let types, let atMost):
+            return "exact(\(version)) ignoring up to \(atMost) of \(types.sorted().joined(separator: ", "))"
         }
     }
 }

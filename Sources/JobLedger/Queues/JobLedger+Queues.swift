@@ -198,8 +198,9 @@ extension JobLedger {
     /// the type has no settings; `nil` when the type is paused or at its
     /// limit (the job may not be claimed now); else the queue stream's
     /// slot event, appended with the version the settings and the count
-    /// were read at, so that of two claims decided on one count only one
-    /// is stored.
+    /// were read at: under a concurrency limit it may still be stored after
+    /// as many other claims as the count left room for, and no more; under
+    /// a rate limit, of two claims decided on one count only one is stored.
     ///
     /// The slot's time is `now`, or the stream's last event's when that is
     /// later (a clock behind another process's, or a claim decided before
@@ -209,7 +210,7 @@ extension JobLedger {
     ) throws(JobLedgerError) -> (append: [StreamAppend], time: Date)? {
         guard let (settings, version, last) = try currentQueue(job.type), settings.limitsClaims else { return ([], now) }
         let now = Self.queueTime(now, after: last)
-        if try isHeldBack(job.type, settings, version: version, now: now) { return nil }
+        guard let room = try room(job.type, settings, version: version, now: now) else { return nil }
         let payload: [UInt8]
         do {
             payload = try QueueEvents.payload(QueueEvents.Slot(
@@ -218,8 +219,16 @@ extension JobLedger {
         } catch {
             throw Self.wrap(error)
         }
+        // Under a concurrency limit alone, claims commute while there is
+        // room: a claim that counted `room` free places beyond its own may
+        // be stored after up to that many other claims, never after a
+        // settings change. A rate limit counts the stream's claims by
+        // time, so its claims stay in one order.
+        let expected: ExpectedVersion = settings.rate == nil
+            ? .exactIgnoringAtMost(version, commuting: [QueueEvents.slotTaken], atMost: UInt64(room))
+            : .exact(version)
         let append = StreamAppend(
-            streamID: QueueEvents.stream(job.type), expectedVersion: .exact(version),
+            streamID: QueueEvents.stream(job.type), expectedVersion: expected,
             events: [EventData(
                 type: QueueEvents.slotTaken, payload: payload, actor: worker, correlationID: requestID, recordedAt: now)])
         return ([append], now)
@@ -250,13 +259,28 @@ extension JobLedger {
     /// hold back a claim at `now`: paused, as many jobs holding slots as the
     /// limit allows, or as many claims in the last rate period as the rate.
     private func isHeldBack(_ type: String, _ settings: QueueSettings, version: UInt64, now: Date) throws(JobLedgerError) -> Bool {
-        if settings.paused { return true }
-        if let limit = settings.concurrency, try jobsHoldingSlots(type, upTo: limit) >= limit { return true }
-        if let rate = settings.rate, let period = settings.ratePeriod,
-           try claims(ofType: type, before: version, since: now - period, upTo: rate) >= rate {
-            return true
+        try room(type, settings, version: version, now: now) == nil
+    }
+
+    /// How many more claims of `type` than one the settings allow now
+    /// (`nil` when not even one: paused, or at a limit): the concurrency
+    /// limit less the jobs holding slots, less one; under a rate limit, 0.
+    ///
+    /// The count is read after `version` was, so claims stored in between
+    /// are counted twice, never missed.
+    private func room(_ type: String, _ settings: QueueSettings, version: UInt64, now: Date) throws(JobLedgerError) -> Int? {
+        if settings.paused { return nil }
+        var room = Int.max
+        if let limit = settings.concurrency {
+            let holding = try jobsHoldingSlots(type, upTo: limit)
+            if holding >= limit { return nil }
+            room = limit - holding - 1
         }
-        return false
+        if let rate = settings.rate, let period = settings.ratePeriod {
+            if try claims(ofType: type, before: version, since: now - period, upTo: rate) >= rate { return nil }
+            room = 0
+        }
+        return room
     }
 
     /// How many claims of `type` its queue stream records after `since`,

@@ -43,9 +43,8 @@ import Testing
             // (or ten seconds pass), so that a loaded machine cannot keep
             // the limit from being filled and the check below is not
             // vacuous; then long enough for other workers to claim
-            // meanwhile (on PostgreSQL claims of one limited type are
-            // stored at most one per write transaction: they all expect
-            // the queue stream's version).
+            // meanwhile (on PostgreSQL, whose transactions are slower,
+            // longer still).
             holding.state.withLock { $0.held += 1; if $0.held >= 3 { $0.filled = true } }
             defer { holding.state.withLock { $0.held -= 1 } }
             let giveUp = Date().addingTimeInterval(10)
