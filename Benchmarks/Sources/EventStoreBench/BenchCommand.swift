@@ -554,6 +554,25 @@ struct BenchCommand: AsyncParsableCommand {
             report.notes.append(note)
         }
 
+        if selection.contains(.features) {
+            for durable in [true, false] {
+                let featureCounts = JobFeaturesWorkload.Counts.make(quick: quick, durable: durable)
+                let mode = durable ? "durable" : "no fsync"
+                Progress.note(
+                    "features (\(mode)): \(featureCounts.jobs) claims per side, plain, beside \(featureCounts.scheduled) "
+                        + "scheduled jobs, and with a concurrency limit, alternating in \(featureCounts.rounds) rounds")
+                let name = durable ? "features" : "features-nosync"
+                let paths = (
+                    plain: scratch.directory(for: "\(name)-plain"), scheduled: scratch.directory(for: "\(name)-scheduled"),
+                    limited: scratch.directory(for: "\(name)-limited"))
+                let (figures, note) = try await DedicatedThread.run("jobledger-bench.features") {
+                    try JobFeaturesWorkload.run(paths: paths, counts: featureCounts, durable: durable)
+                }
+                report.figures += figures
+                report.notes.append(note)
+            }
+        }
+
         if selection.contains(.clients) {
             Progress.note("clients: SQLite and the ledger at \(counts.sweepClients.map(String.init).joined(separator: ", ")) clients")
             let events = BenchEvents(payloadBytes: counts.payloadBytes)

@@ -41,6 +41,9 @@ enum WorkloadName: String, CaseIterable, Codable, Sendable, ExpressibleByArgumen
     /// Submits and reads of jobs with personal fields (sealed with
     /// AES-GCM) against the same jobs without, in one run.
     case personal
+    /// Claims of due jobs beside 100,000 jobs scheduled for later and under
+    /// a concurrency limit, against the same claims without them, in one run.
+    case features
     /// The ledger on PostgreSQL: durable appends in process against LMDB
     /// and plain SQL on the same cluster, then submits and remote workers
     /// through two servers on one database. Only when asked for by name,
@@ -53,7 +56,7 @@ enum WorkloadName: String, CaseIterable, Codable, Sendable, ExpressibleByArgumen
         case .single, .concurrent: return [.rawCommit]
         case .sqlite: return [.rawCommit, .single, .concurrent]
         case .shared: return [.concurrent, .rawCommit]
-        case .rawCommit, .rawBatch, .read, .jobs, .cancel, .log, .list, .clients, .http, .personal, .postgres: return []
+        case .rawCommit, .rawBatch, .read, .jobs, .cancel, .log, .list, .clients, .http, .personal, .features, .postgres: return []
         }
     }
 
