@@ -9,48 +9,68 @@ struct Schedule: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Recurring jobs: set, list and remove schedules.",
         discussion: """
-            A schedule submits one job of its type at its start and every period after it, owned by the \
-            admin (or system) who set it. The job of an occurrence has the id NAME.yyyyMMddTHHmmssZ, so \
+            A schedule submits one job of its type at its start and every period after it, or at each \
+            minute a cron expression matches in a time zone, owned by the admin (or system) who set it. The job of an occurrence has the id NAME.yyyyMMddTHHmmssZ, so \
             however many servers or `jobledger sweep` runs fire at once, each occurrence is one job. \
             Occurrences missed while nothing fired are not made up: the last one due is submitted.
             """,
         subcommands: [ScheduleSet.self, ScheduleList.self, SchedulePause.self, ScheduleResume.self, ScheduleRemove.self])
 }
 
-/// Prints schedules as `schedule list` does.
-private func printSchedules(_ schedules: [RecurringSchedule], json: Bool) {
+/// Prints schedules as `schedule list` does, each with its next
+/// occurrence after `now`.
+private func printSchedules(_ schedules: [RecurringSchedule], json: Bool, now: Date = Date()) {
     if json {
-        Output.printJSON(["schedules": schedules.map(scheduleJSON)])
+        Output.printJSON(["schedules": schedules.map { scheduleJSON($0, now: now) }])
         return
     }
     if schedules.isEmpty { print("no schedules") }
     for schedule in schedules {
+        let when =
+            schedule.cron.map { "cron '\($0)' in \(schedule.timeZone ?? "UTC")" } ?? "every \(schedule.everySeconds) s"
+        let next = schedule.nextOccurrence(after: now).map { UTCTimestamp.text($0) } ?? "none"
         print(TerminalText.escaped(
-            "\(schedule.name)  \(schedule.type) every \(schedule.everySeconds) s from \(UTCTimestamp.text(schedule.start)), "
+            "\(schedule.name)  \(schedule.type) \(when) from \(UTCTimestamp.text(schedule.start)), next \(next), "
                 + "owned by \(schedule.owner)@\(schedule.organisation), missed: \(schedule.missed.rawValue)"
                 + (schedule.paused ? ", paused" : "")))
     }
 }
 
-private func scheduleJSON(_ schedule: RecurringSchedule) -> [String: Any] {
-    [
-        "name": schedule.name, "type": schedule.type, "payload": schedule.payload, "every": schedule.everySeconds,
+private func scheduleJSON(_ schedule: RecurringSchedule, now: Date) -> [String: Any] {
+    var json: [String: Any] = [
+        "name": schedule.name, "type": schedule.type, "payload": schedule.payload,
         "start": UTCTimestamp.text(schedule.start), "priority": schedule.priority, "maxAttempts": schedule.maxAttempts,
         "owner": schedule.owner, "org": schedule.organisation, "paused": schedule.paused, "missed": schedule.missed.rawValue,
+        "next": schedule.nextOccurrence(after: now).map { UTCTimestamp.text($0) as Any } ?? NSNull(),
     ]
+    if let cron = schedule.cron {
+        json["cron"] = cron
+        json["timeZone"] = schedule.timeZone ?? "UTC"
+    } else {
+        json["every"] = schedule.everySeconds
+    }
+    return json
 }
 
 struct ScheduleSet: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "set",
         abstract: "Create or replace a recurring schedule (admins and the system).",
-        discussion: "Example: jobledger schedule set nightly-report --type report --every 1d --start 2026-12-02T02:00:00Z --actor root --role admin --org acme")
+        discussion: """
+            Examples: jobledger schedule set nightly-report --type report --every 1d --start 2026-12-02T02:00:00Z \
+            --actor root --role admin --org acme
+            jobledger schedule set weekday-digest --type mail --cron "30 7 * * MON-FRI" --zone Europe/Paris \
+            --actor root --role admin --org acme
+            """)
 
     @OptionGroup var ledger: LedgerOptions
     @Argument(help: "The schedule's name (the characters of a job id, at most 100 bytes).") var name: String
     @Option(help: "The type of the jobs it submits.") var type: String
-    @Option(help: "The period: seconds, or 90s, 15m, 12h, 1d.") var every: String
-    @Option(help: "The first occurrence, ISO-8601 (default: now).") var start: String?
+    @Option(help: "The period: seconds, or 90s, 15m, 12h, 1d (or give --cron).") var every: String?
+    @Option(help: "A five-field cron expression, such as \"*/15 * * * *\" or @daily (or give --every).") var cron: String?
+    @Option(help: "The IANA time zone --cron is read in, such as Europe/Paris (default: UTC).") var zone: String?
+    @Option(help: "The first occurrence (with --cron: the earliest), ISO-8601 (default: the next whole second).")
+    var start: String?
     @Option(help: "The jobs' input, JSON.") var payload: String = "{}"
     @Option(help: "The jobs' priority.") var priority: Int = 0
     @Option(name: .customLong("max-attempts"), help: "The jobs' attempts.") var maxAttempts: Int = 3
@@ -60,22 +80,36 @@ struct ScheduleSet: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            guard let seconds = parseDuration(every), seconds <= Double(RecurringSchedule.maxEverySeconds) else {
-                throw CLIError.badInput(
-                    "--every: '\(every)' is not a period such as 3600, 90s, 15m, 12h or 1d of at most 366 days")
+            guard (every == nil) != (cron == nil) else {
+                throw CLIError.badInput("give exactly one of --every (a period) and --cron (an expression)")
+            }
+            if zone != nil && cron == nil { throw CLIError.badInput("--zone: applies only with --cron") }
+            var seconds = 0.0
+            if let every {
+                guard let parsed = parseDuration(every), parsed <= Double(RecurringSchedule.maxEverySeconds) else {
+                    throw CLIError.badInput(
+                        "--every: '\(every)' is not a period such as 3600, 90s, 15m, 12h or 1d of at most 366 days")
+                }
+                seconds = parsed
             }
             let first = try start.map { text -> Date in
                 guard let date = UTCTimestamp.date(from: text) else {
                     throw CLIError.badInput("--start: '\(text)' is not an ISO-8601 time such as 2026-12-02T02:00:00Z")
                 }
                 return date
-            } ?? Date()
+            } ?? RecurringSchedule.start(now: Date())
             let jobs = try ledger.open(creating: true)
-            let schedule = try jobs.setSchedule(
-                RecurringSchedule(
-                    name: name, type: type, payload: payload, everySeconds: Int(seconds), start: first, priority: priority,
-                    maxAttempts: maxAttempts, missed: missed),
-                by: actor.value)
+            let wanted =
+                if let cron {
+                    RecurringSchedule(
+                        name: name, type: type, payload: payload, cron: cron, timeZone: zone, start: first, priority: priority,
+                        maxAttempts: maxAttempts, missed: missed)
+                } else {
+                    RecurringSchedule(
+                        name: name, type: type, payload: payload, everySeconds: Int(seconds), start: first, priority: priority,
+                        maxAttempts: maxAttempts, missed: missed)
+                }
+            let schedule = try jobs.setSchedule(wanted, by: actor.value)
             printSchedules([schedule], json: ledger.json)
         }
     }

@@ -54,4 +54,41 @@ struct ScheduleRouteTests {
         }
         #expect(try fixture.ledger.schedules().isEmpty)
     }
+
+    @Test("a cron schedule in a time zone travels both ways with its next occurrence; malformed ones are 400 and change nothing")
+    func cronSchedulesTravel() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.withClient { client in
+            let body = #"{"type":"report","cron":"30 2 * * *","timeZone":"Europe/Paris","start":"2026-03-28T12:00:00Z"}"#
+            let set = try await client.call(.put, "/v1/schedules/nightly", token: fixture.admin, body: body)
+            #expect(set.status == 200, "\(set.text)")
+            #expect(set.json["cron"] as? String == "30 2 * * *" && set.json["timeZone"] as? String == "Europe/Paris")
+            #expect(set.json["every"] == nil)
+            let listed = try await client.call(.get, "/v1/schedules", token: fixture.user)
+            let shown = try #require((listed.json["schedules"] as? [[String: Any]])?.first)
+            #expect(shown["cron"] as? String == "30 2 * * *" && shown["timeZone"] as? String == "Europe/Paris")
+            // The next 02:30 in Paris after now: a whole minute, at 00:30 or 01:30 UTC (01:00 on a spring-forward night).
+            let next = try #require(shown["next"] as? String)
+            #expect(next.hasSuffix(":00.000Z") && (next.contains("T00:30") || next.contains("T01:30") || next.contains("T01:00")), "\(next)")
+
+            let utc = try await client.call(.put, "/v1/schedules/daily", token: fixture.admin, body: #"{"type":"r","cron":"@daily"}"#)
+            #expect(utc.status == 200 && utc.json["timeZone"] as? String == "UTC", "\(utc.text)")
+            let start = try #require(utc.json["start"] as? String)
+            #expect(start.hasSuffix(".000Z"), "a schedule without a start starts at a whole second: \(start)")
+
+            for (bad, fault) in [
+                (#"{"type":"r","cron":"61 * * * *"}"#, "minute"),
+                (#"{"type":"r","cron":"0 0 30 2 *"}"#, "never fires"),
+                (#"{"type":"r","cron":"0 0 * * *","timeZone":"Nowhere/City"}"#, "timeZone"),
+                (#"{"type":"r","cron":"0 0 * * *","every":60}"#, "exactly one"),
+                (#"{"type":"r","every":60,"timeZone":"Europe/Paris"}"#, "timeZone"),
+                (#"{"type":"r","cron":7}"#, "cron"),
+            ] {
+                let answer = try await client.call(.put, "/v1/schedules/other", token: fixture.admin, body: bad)
+                #expect(answer.status == 400 && answer.text.contains(fault), "\(bad): \(answer.text)")
+            }
+        }
+        #expect(try fixture.ledger.schedules().map(\.name) == ["daily", "nightly"])
+        #expect(try fixture.ledger.store.readStream("schedules").count == 2)
+    }
 }

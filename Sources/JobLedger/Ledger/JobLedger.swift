@@ -25,6 +25,8 @@ public final class JobLedger: Sendable {
     let claimsInFlight = ClaimsInFlight()
     /// The bearer tokens, caught up from the `tokens` stream when it moves.
     let tokenCache = TokenCache()
+    /// The recurring schedules, caught up from the `schedules` stream when it moves.
+    let scheduleCache = ScheduleCache()
     /// Conflicts and back-offs of this ledger's commands.
     package let commandCounters = CommandCounters()
 

@@ -154,18 +154,51 @@ extension JobLedger {
         }
         try JobInput.validatePriority(schedule.priority)
         try JobInput.validateMaxAttempts(schedule.maxAttempts)
-        guard (1...RecurringSchedule.maxEverySeconds).contains(schedule.everySeconds) else {
-            throw .invalidInput(
-                field: "every",
-                reason: "must be 1 to \(RecurringSchedule.maxEverySeconds) seconds, got \(schedule.everySeconds)")
-        }
         try LedgerInstant.check(schedule.start, field: "start")
         stored.start = JSONCoding.truncated(schedule.start)
+        if let cron = schedule.cron {
+            guard schedule.everySeconds == 0 else {
+                throw .invalidInput(field: "every", reason: "a schedule has a period or a cron expression, not both")
+            }
+            let timeline = try Self.checkedTimeline(cron, zone: schedule.timeZone)
+            stored.cron = timeline.expression.text
+            stored.timeZone = schedule.timeZone ?? "UTC"
+            guard stored.nextOccurrence(after: stored.start - 1) != nil else {
+                throw .invalidInput(
+                    field: "cron",
+                    reason: "'\(cron)' never fires: no date from \(UTCTimestamp.text(stored.start)) on has a day and month it names")
+            }
+        } else {
+            guard schedule.timeZone == nil else {
+                throw .invalidInput(field: "timeZone", reason: "applies only to a schedule with a cron expression")
+            }
+            guard (1...RecurringSchedule.maxEverySeconds).contains(schedule.everySeconds) else {
+                throw .invalidInput(
+                    field: "every",
+                    reason: "must be 1 to \(RecurringSchedule.maxEverySeconds) seconds, got \(schedule.everySeconds)")
+            }
+        }
         try NameRule.id(stored.jobID(for: stored.start), field: "name")
         stored.owner = actor.id
         stored.role = actor.role
         stored.organisation = actor.organisation
         return stored
+    }
+
+    /// The expression `cron` in the zone `zone` (UTC when `nil`), or an
+    /// invalid-input error naming what is wrong.
+    private static func checkedTimeline(_ cron: String, zone: String?) throws(JobLedgerError) -> CronTimeline {
+        let expression: CronExpression
+        do {
+            expression = try CronExpression(parsing: cron)
+        } catch {
+            throw .invalidInput(field: "cron", reason: "'\(cron)': \(error)")
+        }
+        let name = zone ?? "UTC"
+        guard name == "UTC" || TimeZone.knownTimeZoneIdentifiers.contains(name), let timeZone = TimeZone(identifier: name) else {
+            throw .invalidInput(field: "timeZone", reason: "'\(name)' is not a time zone's IANA name such as Europe/Paris or UTC")
+        }
+        return CronTimeline(expression, zone: timeZone)
     }
 
     private static func checkName(_ name: String) throws(JobLedgerError) {
@@ -227,10 +260,11 @@ extension JobLedger {
 
     /// The schedules in force and the version of their stream they were
     /// read at (0: none ever set).
+    /// Reads only what was appended since the version last folded
+    /// (``ScheduleCache``).
     private func currentSchedules() throws(JobLedgerError) -> (schedules: [String: RecurringSchedule], version: UInt64) {
         do {
-            let events = try store.readStream(ScheduleEvents.stream)
-            return (try ScheduleEvents.fold(events), events.last?.streamVersion ?? 0)
+            return try scheduleCache.current(in: store)
         } catch {
             throw Self.wrap(error)
         }

@@ -23,27 +23,39 @@ struct ScheduleRoutes {
             throw Problem(.forbidden, "a worker token does not read schedules")
         }
         let schedules = try await ledger.reading { (ledger) throws(JobLedgerError) in try ledger.schedules() }
-        return Reply.json(["schedules": schedules.map(Self.json)])
+        let now = ledger.options.clock()
+        return Reply.json(["schedules": schedules.map { Self.json($0, now: now) }])
     }
 
-    /// The body: `type`, `every` (seconds), and optionally `start`
-    /// (ISO-8601, default now), `payload`, `priority`, `maxAttempts`.
+    /// The body: `type`, and either `every` (seconds) or `cron` (a
+    /// five-field expression) with an optional `timeZone` (an IANA name,
+    /// default UTC); optionally `start` (ISO-8601, default the next whole
+    /// second), `payload`, `priority`, `maxAttempts`, `missed`.
     func set(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         let token = try context.caller()
         let name = try context.pathParameter("name")
         let fields = try BodyFields(
             try await RequestBodies.bytes(request, limits: state.limits),
-            allowed: ["type", "every", "start", "payload", "priority", "maxAttempts", "missed"])
-        guard let every = try fields.integer("every") else {
-            throw Problem(.badInput, "'every' is required: the period in whole seconds")
+            allowed: ["type", "every", "cron", "timeZone", "start", "payload", "priority", "maxAttempts", "missed"])
+        let every = try fields.integer("every")
+        let cron = try fields.string("cron")
+        let timeZone = try fields.string("timeZone")
+        guard (every == nil) != (cron == nil) else {
+            throw Problem(.badInput, "give exactly one of 'every' (the period in whole seconds) and 'cron' (an expression)")
         }
-        let schedule = RecurringSchedule(
+        if timeZone != nil && cron == nil {
+            throw Problem(.badInput, "'timeZone' applies only with 'cron'")
+        }
+        let start = try fields.string("start").map { try Timestamps.require($0, "start") } ?? RecurringSchedule.start(now: Date())
+        var schedule = RecurringSchedule(
             name: name, type: try fields.requiredString("type"), payload: fields.json("payload") ?? "{}",
-            everySeconds: every, start: try fields.string("start").map { try Timestamps.require($0, "start") } ?? Date(),
+            everySeconds: every ?? 0, start: start,
             priority: try fields.integer("priority") ?? 0, maxAttempts: try fields.integer("maxAttempts") ?? 3,
             missed: try Self.missed(try fields.string("missed")))
+        schedule.cron = cron
+        schedule.timeZone = timeZone
         let stored = try await ledger.setSchedule(schedule, by: token.actingAs)
-        return Reply.json(Self.json(stored))
+        return Reply.json(Self.json(stored, now: ledger.options.clock()))
     }
 
     func pause(_ context: LedgerRequestContext, paused: Bool) async throws -> Response {
@@ -53,7 +65,7 @@ struct ScheduleRoutes {
             paused
             ? try await ledger.pauseSchedule(name, by: token.actingAs) : try await ledger.resumeSchedule(name, by: token.actingAs)
         guard let changed else { throw Problem(.notFound, "no schedule '\(name)'") }
-        return Reply.json(Self.json(changed))
+        return Reply.json(Self.json(changed, now: ledger.options.clock()))
     }
 
     static func missed(_ text: String?) throws -> RecurringSchedule.MissedOccurrences {
@@ -74,11 +86,21 @@ struct ScheduleRoutes {
         return Reply.noContent()
     }
 
-    static func json(_ schedule: RecurringSchedule) -> [String: Any] {
-        [
-            "name": schedule.name, "type": schedule.type, "payload": JobJSON.jsonValue(schedule.payload), "every": schedule.everySeconds,
+    /// A schedule as the API shows it: `every` for a periodic one, `cron`
+    /// and `timeZone` for the other, and `next`, its next occurrence.
+    static func json(_ schedule: RecurringSchedule, now: Date) -> [String: Any] {
+        var json: [String: Any] = [
+            "name": schedule.name, "type": schedule.type, "payload": JobJSON.jsonValue(schedule.payload),
             "start": JobJSON.time(schedule.start), "priority": schedule.priority, "maxAttempts": schedule.maxAttempts,
             "owner": schedule.owner, "org": schedule.organisation, "paused": schedule.paused, "missed": schedule.missed.rawValue,
+            "next": JobJSON.time(schedule.nextOccurrence(after: now)),
         ]
+        if let cron = schedule.cron {
+            json["cron"] = cron
+            json["timeZone"] = schedule.timeZone ?? "UTC"
+        } else {
+            json["every"] = schedule.everySeconds
+        }
+        return json
     }
 }
