@@ -76,6 +76,22 @@ import Testing
         #expect(try await admin.resumeQueue("mail").paused == false)
         await #expect(throws: (any Error).self) { try await alice.pauseQueue("mail", reason: "mine") }
 
+        // Recurring schedules: set and changed by admins, listed by users.
+        let nightly = try await admin.setSchedule(
+            "nightly", type: "report", timing: .cron("30 2 * * *", timeZone: "Europe/Paris"),
+            payload: .object(["kind": .string("daily")]), missed: "skip")
+        #expect(nightly.cron == "30 2 * * *" && nightly.timeZone == "Europe/Paris" && nightly.every == nil)
+        #expect(nightly.owner == "root" && nightly.missed == "skip" && nightly.next != nil)
+        let hourly = try await admin.setSchedule("hourly", type: "report", timing: .every(seconds: 3600))
+        #expect(hourly.every == 3600 && hourly.cron == nil)
+        #expect(try await alice.schedules().map(\.name).sorted() == ["hourly", "nightly"])
+        #expect(try await admin.pauseSchedule("nightly").paused)
+        #expect(try await admin.resumeSchedule("nightly").paused == false)
+        await #expect(throws: LedgerProblem.self) { try await alice.pauseSchedule("nightly") }
+        try await admin.removeSchedule("hourly", reason: "not needed")
+        await #expect(throws: LedgerProblem.self) { try await admin.removeSchedule("hourly") }
+        #expect(try await alice.schedules().map(\.name) == ["nightly"])
+
         // The whole log: pages, export lines, report, metrics.
         let page = try await system.events(after: 0, limit: 1000)
         #expect(page.next == nil && page.events.last?.position == page.lastPosition)
