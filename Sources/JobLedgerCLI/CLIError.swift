@@ -10,6 +10,7 @@ enum CLIError: Error, CustomStringConvertible {
     case outcome(JobOutcome, String)
     case badInput(String)
     case noSuchBatch(String)
+    case noFollowUp(String)
     case batchForbidden(String, jobs: Int)
     case missingExecutable(String, product: String, reason: String? = nil)
 
@@ -20,6 +21,7 @@ enum CLIError: Error, CustomStringConvertible {
         case .outcome(let outcome, let job): return "job '\(job)': \(outcome.rawValue)"
         case .badInput(let message): return message
         case .noSuchBatch(let batch): return "batch '\(batch)' has no jobs"
+        case .noFollowUp(let batch): return "batch '\(batch)' names no follow-up job"
         case let .batchForbidden(batch, jobs): return "the actor may not kill any of the \(jobs) jobs of batch '\(batch)'"
         case let .missingExecutable(path, product, reason?):
             return "cannot run \(path): \(reason) (build it with: swift build -c release --product \(product))"
@@ -33,7 +35,7 @@ enum CLIError: Error, CustomStringConvertible {
     /// every reader slot taken (try again), 1 anything else.
     var exitCode: Int32 {
         switch self {
-        case .missingLedger, .noSuchBatch: return 4
+        case .missingLedger, .noSuchBatch, .noFollowUp: return 4
         case .batchForbidden: return 5
         case .badInput: return 2
         case .missingExecutable: return 1

@@ -8,6 +8,7 @@ struct Submit: ParsableCommand {
         discussion: #"""
             Example: jobledger submit --id job-1 --type email --owner alice --org acme --payload '{"to":"bob"}'
             Later:   jobledger submit --type report --owner alice --org acme --delay 3600 --timeout 300 --after job-1
+            Unique:  jobledger submit --type report --owner alice --org acme --unique report-2026-12 --unique-for 3600
             Personal: jobledger submit --type email --owner alice --org acme --payload '{"to":"bob@example.com","n":1}' --personal to
             """#)
 
@@ -34,13 +35,26 @@ struct Submit: ParsableCommand {
         "Top-level payload fields holding personal data, comma-separated: stored sealed under the owner's key, "
             + "read as {\"$erased\":true} after `jobledger erase`.", valueName: "fields"))
     var personal: String?
+    @Option(help: ArgumentHelp(
+        "A key no other job of the same organisation and type may hold within --unique-for: a submission whose key is "
+            + "held creates nothing and answers 'duplicate' with the job that holds it.", valueName: "key"))
+    var unique: String?
+    @Option(
+        name: .customLong("unique-for"), parsing: .unconditional,
+        help: ArgumentHelp("The window of --unique in seconds, from the holder's submission (default 3600).", valueName: "seconds"))
+    var uniqueFor: Double?
+
+    func validate() throws {
+        if uniqueFor != nil && unique == nil { throw ValidationError("--unique-for needs --unique") }
+    }
 
     func run() throws {
         try runReportingErrors {
-            let submission = JobSubmission(
+            var submission = JobSubmission(
                 id: id, type: type, payload: payload, priority: priority, maxAttempts: maxAttempts, batch: batch,
                 runAt: try at.map { try parseTime($0, option: "--at") }, delay: delay, timeout: timeout, after: after, tags: tag,
                 personal: personal.map(Self.fieldNames) ?? [])
+            submission.unique = unique.map { UniqueKey(key: $0, window: uniqueFor ?? Self.defaultUniqueWindow) }
             // Checked before the ledger is opened, which may create it.
             try JobLedger.checkNumbers(of: submission)
             let jobs = try ledger.open(creating: true)
@@ -48,7 +62,7 @@ struct Submit: ParsableCommand {
             if ledger.json {
                 Output.printJSON(JobJSON.submit(result))
             } else {
-                print(result.created ? "created" : "exists")
+                print(result.outcome == .existing ? "exists" : result.outcome.rawValue)
                 print(Output.jobDetail(result.job))
             }
         }
@@ -56,6 +70,9 @@ struct Submit: ParsableCommand {
 }
 
 extension Submit {
+    /// The window of `--unique` without `--unique-for`: an hour.
+    static let defaultUniqueWindow: TimeInterval = 3600
+
     /// `email, name` as `["email", "name"]`; an empty name stays, for the
     /// ledger to refuse by name.
     static func fieldNames(_ list: String) -> [String] {
@@ -166,7 +183,7 @@ struct KillBatch: ParsableCommand {
 
 struct Sweep: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Expire leases that ran out and time out attempts past their job's timeout: jobs go back to pending, fail, or end cancelled; then resolve jobs whose dependencies ended, and submit the jobs of recurring schedules that came due.",
+        abstract: "Expire leases that ran out and time out attempts past their job's timeout: jobs go back to pending, fail, or end cancelled; then resolve jobs whose dependencies ended, enqueue the follow-ups of batches that ended, and submit the jobs of recurring schedules that came due.",
         discussion: "Example: jobledger sweep --json")
 
     @OptionGroup var ledger: LedgerOptions
@@ -176,9 +193,11 @@ struct Sweep: ParsableCommand {
             let jobs = try ledger.open(creating: false)
             let expired = try jobs.expireLeases()
             try jobs.resolveDependencies()
+            let followUps = try jobs.enqueueBatchFollowUps()
             let fired = try jobs.fireDueSchedules()
-            if ledger.json { Output.printJSON(["expired": expired, "fired": fired]) } else {
+            if ledger.json { Output.printJSON(["expired": expired, "fired": fired, "followUps": followUps]) } else {
                 print(expired.isEmpty ? "no lease expired" : "expired: " + expired.joined(separator: ", "))
+                if !followUps.isEmpty { print("follow-ups enqueued: " + followUps.map { TerminalText.escaped($0) }.joined(separator: ", ")) }
                 if !fired.isEmpty { print("submitted by schedules: " + fired.map { TerminalText.escaped($0) }.joined(separator: ", ")) }
             }
         }

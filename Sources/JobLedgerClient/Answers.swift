@@ -2,8 +2,12 @@ import Foundation
 
 /// The answer of a submit: whether the job was created or already existed.
 public struct SubmitAnswer: Sendable, Hashable, Codable {
-    /// False when a job with the id existed; `job` is then that job.
+    /// False when a job with the id existed, or another job holds the
+    /// unique key; `job` is then that job.
     public var created: Bool
+    /// True when another job holds the submission's unique key and nothing
+    /// was created; absent otherwise.
+    public var duplicate: Bool?
     /// The job.
     public var job: LedgerJob
 }

@@ -29,13 +29,18 @@ public struct NewJob: Sendable, Hashable, Encodable {
     /// under the owner's key, read as `{"$erased": true}` once the owner's
     /// data is erased.
     public var personal: [String]?
+    /// A key no other job of the organisation and type may hold within a
+    /// window: when another job holds it, nothing is created and the answer
+    /// is that job (``SubmitAnswer/duplicate``).
+    public var unique: UniqueJobKey?
 
     /// Describes a job to submit.
     public init(
         id: String? = nil, type: String, payload: JSONValue? = nil, priority: Int? = nil, maxAttempts: Int? = nil,
         batch: String? = nil, runAt: Date? = nil, delay: Double? = nil, timeout: Double? = nil, after: [String]? = nil,
-        tags: [String]? = nil, personal: [String]? = nil
+        tags: [String]? = nil, personal: [String]? = nil, unique: UniqueJobKey? = nil
     ) {
+        self.unique = unique
         self.tags = tags
         self.personal = personal
         self.runAt = runAt
@@ -48,6 +53,20 @@ public struct NewJob: Sendable, Hashable, Encodable {
         self.priority = priority
         self.maxAttempts = maxAttempts
         self.batch = batch
+    }
+}
+
+/// The unique key of a job to submit (`unique: {key, window}`).
+public struct UniqueJobKey: Sendable, Hashable, Codable {
+    /// The key, a name; scoped by the organisation and the job type.
+    public var key: String
+    /// Seconds from the holder's submission during which the key is held.
+    public var window: Double
+
+    /// Describes a unique key.
+    public init(key: String, window: Double) {
+        self.key = key
+        self.window = window
     }
 }
 

@@ -92,7 +92,7 @@ package enum JobLifecycleRules {
         case .cancelRequested:
             return 0...1
         case .existing, .alreadyCancelled, .alreadyCompleted, .alreadyFailed, .alreadyKilled, .notFound, .forbidden,
-             .notAllowed, .notLeaseHolder, .conflictingSubmission:
+             .notAllowed, .notLeaseHolder, .conflictingSubmission, .duplicate:
             return 0...0
         }
     }

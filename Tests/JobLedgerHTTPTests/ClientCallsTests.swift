@@ -25,6 +25,12 @@ import Testing
         #expect(created.job.priority == 5 && created.job.maxAttempts == 2 && created.job.batch == "b1")
         let again = try await alice.submit(NewJob(id: "doc-7.a:b", type: "render"))
         #expect(!again.created && again.job.id == "doc-7.a:b")
+        #expect(again.duplicate == nil)
+        // A unique key held by another job answers that job, as a duplicate.
+        let holder = try await alice.submit(NewJob(id: "u-1", type: "digest", unique: UniqueJobKey(key: "weekly", window: 600)))
+        #expect(holder.created && holder.duplicate == nil)
+        let duplicate = try await alice.submit(NewJob(id: "u-2", type: "digest", unique: UniqueJobKey(key: "weekly", window: 600)))
+        #expect(!duplicate.created && duplicate.duplicate == true && duplicate.job.id == "u-1")
         for index in 0..<3 { _ = try await alice.submit(NewJob(id: "other-\(index)", type: "mail")) }
 
         // Worker calls: claim, renew, fail (retryable), claim again, complete.

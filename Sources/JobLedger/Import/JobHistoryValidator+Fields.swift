@@ -38,6 +38,11 @@ extension JobHistoryValidator {
                 for dependency in data.after ?? [] { try JobInput.validateID(dependency, field: "after") }
                 for tag in data.tags ?? [] { try JobInput.validateName(tag, field: "tag") }
                 if let millis = data.timeoutMillis { try JobInput.validateTimeout(TimeInterval(millis) / 1000) }
+                if let key = data.unique { try JobInput.validateName(key, field: "unique key") }
+                if let millis = data.uniqueWindowMillis { try JobInput.validateUniqueWindow(TimeInterval(millis) / 1000) }
+            }
+            guard (data.unique == nil) == (data.uniqueWindowMillis == nil) else {
+                throw refuse("the JobSubmitted gives a unique key without its window, or a window without a key")
             }
             guard data.owner == line.event.actor else { throw refuse("the JobSubmitted's owner is not its actor") }
             guard data.maxAttempts >= 1 else { throw refuse("invalid maxAttempts: must be at least 1, got \(data.maxAttempts)") }

@@ -13,8 +13,9 @@ import Foundation
 /// ``LedgerTimeRange``), a `JobSubmitted` must name its stream's job, and
 /// every job event must be followed by its audit entry, as commands append
 /// them together. Audit entries of commands that changed nothing must have
-/// an outcome that changes nothing. Only `job-<id>` and `audit-<id>` streams
-/// are accepted: no command writes any other.
+/// an outcome that changes nothing. Only `job-<id>` and `audit-<id>` streams,
+/// and the streams of queues, unique keys, schedules and erasures, are
+/// accepted: no command writes any other.
 ///
 /// Lease and backoff lengths are not known from the history (they are
 /// command arguments and the retry policy of the ledger that wrote it), so
@@ -56,6 +57,15 @@ struct JobHistoryValidator {
                 } else if line.streamID.hasPrefix("queue-") {
                     try Self.checkQueueEvent(line)
                     index += 1
+                } else if line.streamID == SettingsAudit.stream {
+                    try Self.checkSettingsRefusal(line)
+                    index += 1
+                } else if line.streamID.hasPrefix(BatchEvents.prefix) || line.streamID == BatchEvents.catalogue {
+                    try Self.checkBatchEvent(line)
+                    index += 1
+                } else if line.streamID.hasPrefix(UniqueKeyEvents.prefix) {
+                    try Self.checkUniqueKeyEvent(line)
+                    index += 1
                 } else if line.streamID == ScheduleEvents.stream {
                     try Self.checkScheduleEvent(line)
                     index += 1
@@ -66,7 +76,7 @@ struct JobHistoryValidator {
                     throw Refusal(
                         line: line.number,
                         reason: "stream '\(InputQuote.bounded(line.streamID))' is not one the job ledger writes "
-                            + "(job-<id>, audit-<id>, queue-<type>, schedules or \(ErasureRecord.stream))")
+                            + "(job-<id>, audit-<id>, queue-<type>, unique-<digest>, batch-<id>, batches, \(SettingsAudit.stream), schedules or \(ErasureRecord.stream))")
                 }
             }
         } catch let refusal as Refusal {
@@ -104,6 +114,90 @@ struct JobHistoryValidator {
             throw refusal
         } catch {
             throw Refusal(line: line.number, reason: "the queue event's settings do not read: \(error)")
+        }
+    }
+
+    /// A line of the audit of refused settings changes: an audit entry of a
+    /// refusal, whose actor and request are its event's.
+    private static func checkSettingsRefusal(_ line: ImportedLine) throws {
+        guard line.event.type == AuditEntry.eventType else {
+            throw Refusal(line: line.number, reason: "the \(SettingsAudit.stream) stream holds only \(AuditEntry.eventType) events")
+        }
+        let entry: AuditEntry
+        do {
+            entry = try JSONCoding.decoder.decode(AuditEntry.self, from: Data(line.event.payload))
+        } catch {
+            throw Refusal(line: line.number, reason: "the audit entry's payload is not one commands write")
+        }
+        guard entry.outcome == .forbidden else {
+            throw Refusal(line: line.number, reason: "the \(SettingsAudit.stream) stream records only refusals, not '\(entry.outcome.rawValue)'")
+        }
+        guard line.event.actor == entry.actor, line.event.correlationID == entry.requestID else {
+            throw Refusal(line: line.number, reason: "the audit entry's actor and request id must be the event's actor and correlationId")
+        }
+        try checkField(line.number) { () throws(JobLedgerError) in
+            try JobInput.validateName(entry.actor, field: "actor")
+            try JobInput.validateName(entry.organisation, field: "organisation")
+        }
+    }
+
+    /// A line of a batch's stream or of the catalogue of follow-ups: a
+    /// declaration whose fields a declaration checks, in its batch's stream
+    /// or the catalogue.
+    private static func checkBatchEvent(_ line: ImportedLine) throws {
+        guard line.event.type == BatchEvents.declared else {
+            throw Refusal(line: line.number, reason: "a batch's stream holds only \(BatchEvents.declared) events")
+        }
+        let followUp: BatchFollowUp
+        do {
+            followUp = try BatchEvents.decode(line.event.payload)
+        } catch {
+            throw Refusal(line: line.number, reason: "the follow-up declaration does not read: \(error)")
+        }
+        try checkField(line.number) { () throws(JobLedgerError) in
+            try JobInput.validateID(followUp.batch, field: "batch")
+            try JobInput.validateName(followUp.owner, field: "owner")
+            try JobInput.validateName(followUp.organisation, field: "organisation")
+            try JobInput.validateName(followUp.type, field: "type")
+            try JobInput.validateJSON(followUp.payload, field: "payload")
+            try JobInput.validateMaxAttempts(followUp.maxAttempts)
+            try JobInput.validatePriority(followUp.priority)
+            if let millis = followUp.timeoutMillis { try JobInput.validateTimeout(TimeInterval(millis) / 1000) }
+            for tag in followUp.tags ?? [] { try JobInput.validateName(tag, field: "tag") }
+        }
+        guard followUp.jobID == BatchFollowUp.jobID(ofBatch: followUp.batch) else {
+            throw Refusal(line: line.number, reason: "the follow-up's job id is not the one its batch derives")
+        }
+        guard line.streamID == BatchEvents.catalogue || line.streamID == BatchEvents.stream(followUp.batch) else {
+            throw Refusal(line: line.number, reason: "the follow-up declaration is not in its batch's stream")
+        }
+        guard line.event.actor == followUp.owner else {
+            throw Refusal(line: line.number, reason: "the follow-up declaration's owner is not its actor")
+        }
+    }
+
+    /// A line of a unique key's stream: a `UniqueKeyTaken` whose fields are
+    /// names and a window as a submission checks them, in the stream its
+    /// organisation, type and key name.
+    private static func checkUniqueKeyEvent(_ line: ImportedLine) throws {
+        guard line.event.type == UniqueKeyEvents.taken else {
+            throw Refusal(line: line.number, reason: "a unique key's stream holds only \(UniqueKeyEvents.taken) events")
+        }
+        let taken: UniqueKeyEvents.Taken
+        do {
+            taken = try UniqueKeyEvents.decode(line.event.payload)
+        } catch {
+            throw Refusal(line: line.number, reason: "the unique key event does not read: \(error)")
+        }
+        try checkField(line.number) { () throws(JobLedgerError) in
+            try JobInput.validateID(taken.job, field: "job")
+            try JobInput.validateName(taken.organisation, field: "organisation")
+            try JobInput.validateName(taken.type, field: "type")
+            try JobInput.validateName(taken.key, field: "unique key")
+            try JobInput.validateUniqueWindow(TimeInterval(taken.windowMillis) / 1000)
+        }
+        guard taken.stream == line.streamID else {
+            throw Refusal(line: line.number, reason: "the unique key event is not in the stream of its organisation, type and key")
         }
     }
 
@@ -253,7 +347,7 @@ struct JobHistoryValidator {
         let entry = try Self.decodeAudit(line, jobID: jobID)
         let changesNothing: Set<JobOutcome> = [
             .existing, .cancelRequested, .alreadyCancelled, .alreadyCompleted, .alreadyFailed, .alreadyKilled,
-            .notFound, .forbidden, .notAllowed, .notLeaseHolder, .conflictingSubmission,
+            .notFound, .forbidden, .notAllowed, .notLeaseHolder, .conflictingSubmission, .duplicate,
         ]
         guard changesNothing.contains(entry.outcome) else {
             throw Refusal(

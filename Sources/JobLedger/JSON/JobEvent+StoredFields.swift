@@ -22,6 +22,8 @@ extension JobEvent.Submitted: JobEventData {
         if let tags, !tags.isEmpty { json.json("tags", Self.array(tags)) }
         if let timeoutMillis { json.int("timeoutMillis", timeoutMillis) }
         json.string("type", type)
+        if let unique { json.string("unique", unique) }
+        if let uniqueWindowMillis { json.int("uniqueWindowMillis", uniqueWindowMillis) }
     }
 
     init?(flat f: FlatFields) {
@@ -29,11 +31,13 @@ extension JobEvent.Submitted: JobEventData {
               let id = f.text("id"), let type = f.text("type"), let owner = f.text("owner"),
               let organisation = f.text("organisation"), let batch = f.optionalText("batch"),
               let payload = f.text("payload"), let priority = f.int("priority"), let maxAttempts = f.int("maxAttempts"),
-              let runAt = f.optionalDate("runAt"), let timeoutMillis = f.optionalInt("timeoutMillis")
+              let runAt = f.optionalDate("runAt"), let timeoutMillis = f.optionalInt("timeoutMillis"),
+              let unique = f.optionalText("unique"), let uniqueWindowMillis = f.optionalInt("uniqueWindowMillis")
         else { return nil }
         self.init(
             id: id, type: type, owner: owner, organisation: organisation, batch: batch, payload: payload,
-            priority: priority, maxAttempts: maxAttempts, runAt: runAt, timeoutMillis: timeoutMillis)
+            priority: priority, maxAttempts: maxAttempts, runAt: runAt, timeoutMillis: timeoutMillis,
+            unique: unique, uniqueWindowMillis: uniqueWindowMillis)
     }
 
     mutating func mapInstants(_ body: (String, Date) -> Date) {

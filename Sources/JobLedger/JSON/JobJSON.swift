@@ -121,8 +121,12 @@ public enum JobJSON {
     private static let emptyObject: [UInt8] = Array("{}".utf8)
 
     /// `{"created": bool, "job": JOB}`, the answer of submit.
+    /// `"duplicate": true` is added when another job holds the submission's
+    /// unique key (`job` is that job).
     public static func submit(_ result: SubmitResult) -> [String: Any] {
-        ["created": result.created, "job": job(result.job)]
+        var fields: [String: Any] = ["created": result.created, "job": job(result.job)]
+        if result.duplicate { fields["duplicate"] = true }
+        return fields
     }
 
     /// `{"job": JOB, "cancelRequested": bool, "timedOut": bool}`, the answer of renew.

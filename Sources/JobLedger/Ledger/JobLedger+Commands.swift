@@ -3,10 +3,23 @@ import Foundation
 
 /// What `submit` answers.
 public struct SubmitResult: Sendable, Hashable {
-    /// False when a job with this id already existed; `job` is that job.
+    /// False when a job with this id already existed, or when another job
+    /// holds the submission's unique key; `job` is that job.
     public let created: Bool
     /// The job as it is now.
     public let job: Job
+    /// True when nothing was created because `job` holds the submission's
+    /// unique key (``JobSubmission/unique``); `job` has another id then.
+    public let duplicate: Bool
+
+    init(created: Bool, job: Job, duplicate: Bool = false) {
+        self.created = created
+        self.job = job
+        self.duplicate = duplicate
+    }
+
+    /// What came of the submission: `created`, `existing` or `duplicate`.
+    public var outcome: JobOutcome { created ? .created : duplicate ? .duplicate : .existing }
 }
 
 /// What `renewLease` answers.
@@ -119,6 +132,7 @@ extension JobLedger {
         }
         let after = try checkedDependencies(submission.after)
         let tags = try Self.checkedTags(submission.tags)
+        let unique = try Self.checkedUnique(submission.unique)
         // Sealed last, once every input is checked: bad input creates no key.
         var payload = submission.payload
         if !personal.isEmpty {
@@ -131,12 +145,18 @@ extension JobLedger {
             id: id, type: type, owner: owner.id, organisation: owner.organisation,
             batch: submission.batch, payload: payload, priority: submission.priority,
             maxAttempts: submission.maxAttempts, runAt: runAt.map(JSONCoding.truncated), timeoutMillis: timeoutMillis,
-            after: after, tags: tags))
-        return try jobCommand(id, command, actor: owner, requestID: requestID) { result throws(JobLedgerError) in
+            after: after, tags: tags, unique: unique?.key, uniqueWindowMillis: unique?.windowMillis))
+        let answer = { (result: CommandResult) throws(JobLedgerError) -> SubmitResult in
             if let refusal = result.refusal { throw JobLedgerError(refusal, jobID: id, actor: "", action: "submit") }
             guard let job = result.job else { throw .notFound(jobID: id) }
             return SubmitResult(created: result.outcome == .created, job: job)
         }
+        if let unique {
+            return try uniqueSubmitCommand(
+                id, command, owner: owner, requestID: requestID, key: unique.key, windowMillis: unique.windowMillis,
+                answer: answer)
+        }
+        return try jobCommand(id, command, actor: owner, requestID: requestID, answer: answer)
     }
 
     // MARK: Worker commands

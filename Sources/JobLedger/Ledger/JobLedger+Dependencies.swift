@@ -6,7 +6,9 @@ extension JobLedger {
 
     /// After `job` changed: when it ended (completed, failed, cancelled or
     /// killed), tells every job waiting for it, and when that cancels a
-    /// waiting job, every job waiting for that one, and so on.
+    /// waiting job, every job waiting for that one, and so on. A job of a
+    /// batch that names a follow-up enqueues it when it was the batch's
+    /// last job to end (``followUpAfterEnd(ofBatch:)``).
     ///
     /// Each waiting job hears it by its own command, decided on its own
     /// stream and appended with the version read, by the system: a
@@ -21,6 +23,7 @@ extension JobLedger {
                 let result = try execute(resolution(of: dependent, dependency: dependency))
                 if result.outcome == .cancelled, let cancelled = result.job { ended.append(cancelled) }
             }
+            if let batch = dependency.batch { followUpAfterEnd(ofBatch: batch) }
         }
     }
 
@@ -33,6 +36,7 @@ extension JobLedger {
                 let result = try await execute(resolution(of: dependent, dependency: dependency))
                 if result.outcome == .cancelled, let cancelled = result.job { ended.append(cancelled) }
             }
+            if let batch = dependency.batch { await followUpAfterEnd(ofBatch: batch) }
         }
     }
 

@@ -28,5 +28,6 @@ extension JobLedger {
         if let runAt = submission.runAt { try LedgerInstant.check(runAt, field: "runAt") }
         if let timeout = submission.timeout { try JobInput.validateTimeout(timeout) }
         for id in submission.after { try JobInput.validateID(id, field: "after") }
+        if let unique = submission.unique { _ = try checkedUnique(unique) }
     }
 }

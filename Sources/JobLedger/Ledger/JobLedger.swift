@@ -132,7 +132,7 @@ public final class JobLedger: Sendable {
         }
     }
 
-    private func makePlan(
+    func makePlan(
         _ jobID: String, _ command: JobCommand, actor: Actor, reason: String?, requestID: UUID, auditRefusal: Bool
     ) throws(JobLedgerError) -> CommandPlan {
         let before = try storedJob(jobID)
@@ -148,7 +148,7 @@ public final class JobLedger: Sendable {
     }
 
     /// The command's answer, the job's personal fields revealed.
-    private func finish(_ plan: CommandPlan, _ result: AppendResult?) throws(JobLedgerError) -> CommandResult {
+    func finish(_ plan: CommandPlan, _ result: AppendResult?) throws(JobLedgerError) -> CommandResult {
         let refusal: JobRefusal? = if case .refused(let refusal) = plan.decision { refusal } else { nil }
         return CommandResult(job: try revealed(plan.job(after: result)), outcome: plan.outcome, refusal: refusal)
     }

@@ -63,7 +63,11 @@ public enum JobCommand: Sendable, Hashable {
 /// What a command achieved. Raw values are the names the command line and
 /// audit entries use.
 public enum JobOutcome: String, Sendable, Hashable, Codable, CaseIterable {
-    case created, existing, claimed, renewed, completed
+    case created, existing
+    /// A submission whose unique key another job holds: nothing was
+    /// created, the answer is the job that holds the key.
+    case duplicate
+    case claimed, renewed, completed
     case retryScheduled = "retry_scheduled"
     case failed, cancelled
     case cancelRequested = "cancel_requested"

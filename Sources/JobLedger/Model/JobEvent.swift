@@ -47,13 +47,20 @@ public enum JobEvent: Sendable, Hashable {
         public var after: [String]?
         /// Labels to find the job by; absent (never empty) when there are none.
         public var tags: [String]?
+        /// The unique key the job holds (scoped by its organisation and
+        /// type); absent for jobs submitted without one.
+        public var unique: String?
+        /// The window the key was asked for, in milliseconds; set with ``unique``.
+        public var uniqueWindowMillis: Int?
 
         /// Creates the event data.
         public init(
             id: String, type: String, owner: String, organisation: String, batch: String? = nil, payload: String,
             priority: Int, maxAttempts: Int, runAt: Date? = nil, timeoutMillis: Int? = nil, after: [String]? = nil,
-            tags: [String]? = nil
+            tags: [String]? = nil, unique: String? = nil, uniqueWindowMillis: Int? = nil
         ) {
+            self.unique = unique
+            self.uniqueWindowMillis = uniqueWindowMillis
             self.tags = tags?.isEmpty == true ? nil : tags
             self.id = id
             self.type = type

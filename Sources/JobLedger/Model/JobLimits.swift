@@ -30,6 +30,9 @@ public enum JobLimits {
     public static let maxTags = 20
     /// The most jobs one job may wait for.
     public static let maxDependencies = 100
+    /// The longest window of a unique key (``UniqueKey/window``), in
+    /// seconds: a year. It must also be finite and at least a millisecond.
+    public static let maxUniqueWindowSeconds: TimeInterval = 366 * 24 * 3600
     /// The largest page a listing returns.
     public static let maxPageSize = 10_000
 }

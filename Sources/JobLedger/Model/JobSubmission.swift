@@ -34,13 +34,18 @@ public struct JobSubmission: Sendable, Hashable {
     /// (``JobLedger/erase(owner:organisation:by:reason:)``). At most
     /// ``PersonalFields/maxFields``; repeats count once.
     public var personal: [String]
+    /// A key that no other job of the same organisation and type may hold
+    /// within a window: a submission whose key is held answers with the job
+    /// that holds it (``SubmitResult/duplicate``) and creates nothing.
+    public var unique: UniqueKey?
 
     /// Creates a submission.
     public init(
         id: String? = nil, type: String, payload: String = "{}", priority: Int = 0, maxAttempts: Int = 3,
         batch: String? = nil, runAt: Date? = nil, delay: TimeInterval? = nil, timeout: TimeInterval? = nil,
-        after: [String] = [], tags: [String] = [], personal: [String] = []
+        after: [String] = [], tags: [String] = [], personal: [String] = [], unique: UniqueKey? = nil
     ) {
+        self.unique = unique
         self.tags = tags
         self.personal = personal
         self.id = id
@@ -121,6 +126,14 @@ enum JobInput {
             throw .invalidInput(
                 field: "delay",
                 reason: "must be 0 to \(Int(JobLimits.maxDelaySeconds)) seconds (10 years), got \(seconds)")
+        }
+    }
+
+    static func validateUniqueWindow(_ seconds: TimeInterval) throws(JobLedgerError) {
+        guard seconds.isFinite, seconds >= 0.001, seconds <= JobLimits.maxUniqueWindowSeconds else {
+            throw .invalidInput(
+                field: "unique window",
+                reason: "must be at least 0.001 and at most \(Int(JobLimits.maxUniqueWindowSeconds)) seconds (366 days), got \(seconds)")
         }
     }
 

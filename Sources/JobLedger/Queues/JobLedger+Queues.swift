@@ -110,16 +110,22 @@ extension JobLedger {
 
     /// A change of a type's settings: read the last event, change, append
     /// with the version read (a claim of a limited type or another change
-    /// in between makes it read again).
+    /// in between makes it read again). A change by an actor who may not
+    /// make it is refused with ``JobLedgerError/forbidden(jobID:actor:action:reason:)``
+    /// once its refusal is stored in ``SettingsAudit/stream``.
     private func queueChange(
         _ type: String, actor: Actor, action: String, reason: String?, _ change: @escaping (inout QueueSettings) -> Void
     ) throws(JobLedgerError) -> DecidedCommand<QueueSettings> {
         let type = try NameRule.name(type, field: "type")
         let actor = try actor.normalized()
         guard actor.role == .admin || actor.role == .system else {
-            throw .forbidden(
-                jobID: QueueEvents.stream(type), actor: actor.id, action: action,
-                reason: "only an admin or the system may change the settings of a job type")
+            // Refused, and audited as a refused job command is, apart from
+            // the type's settings (``SettingsAudit``).
+            return refusedSettingsChange(
+                .forbidden(
+                    jobID: QueueEvents.stream(type), actor: actor.id, action: action,
+                    reason: "only an admin or the system may change the settings of a job type"),
+                subject: QueueEvents.stream(type), actor: actor, action: action, reason: reason)
         }
         try checkQueueStream(type)
         return DecidedCommand(subject: "(queue \(type))") { () throws(JobLedgerError) in

@@ -34,6 +34,7 @@ public struct LedgerServer: Sendable {
         OpenAPIRoute.register(on: api)
         let authenticated = api.group().add(middleware: BearerTokenMiddleware(ledger: state.ledger))
         JobRoutes(state: state).register(on: authenticated)
+        BatchRoutes(state: state).register(on: authenticated)
         WorkerRoutes(state: state).register(on: authenticated)
         EventRoutes(state: state).register(on: authenticated)
         QueueRoutes(state: state).register(on: authenticated)
@@ -114,6 +115,12 @@ struct LeaseSweeper: Service {
                 try await ledger.resolveDependencies()
             } catch {
                 state.logger.warning("dependency sweep failed", metadata: ["error": "\(error)"])
+            }
+            do {
+                // What a stopped process left of the follow-ups of ended batches.
+                try await ledger.enqueueBatchFollowUps()
+            } catch {
+                state.logger.warning("batch follow-up sweep failed", metadata: ["error": "\(error)"])
             }
             do {
                 // Every server fires every schedule: each occurrence is one job id.

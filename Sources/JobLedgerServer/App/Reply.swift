@@ -34,6 +34,15 @@ enum Reply {
         return raw(data, status: status)
     }
 
+    /// `{"created": false, "duplicate": true, "job": JOB}`: the answer of a
+    /// submit whose unique key `job` holds (keys sorted).
+    static func duplicate(_ job: Job) -> Response {
+        var data = Data("{\"created\":false,\"duplicate\":true,\"job\":".utf8)
+        data.append(JobJSON.jobData(job))
+        data.append(0x7D)
+        return raw(data)
+    }
+
     /// `{"cancelRequested": bool, "job": JOB, "timedOut": bool}`: the answer of a renewal (keys sorted).
     static func renewal(_ renewal: RenewResult) -> Response {
         var data = Data("{\"cancelRequested\":\(renewal.cancelRequested),\"job\":".utf8)

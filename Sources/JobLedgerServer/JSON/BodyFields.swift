@@ -1,4 +1,5 @@
 import Foundation
+import JobLedger
 
 /// The fields of a JSON object body, read with type checks that name the
 /// field at fault; fields the route does not know are refused.
@@ -88,6 +89,27 @@ struct BodyFields {
                 return text
             }
         default: throw Problem(.badInput, "'\(name)' must be an array of strings")
+        }
+    }
+
+    /// A unique key given as `{"key": string, "window": seconds}`, each
+    /// required; `nil` when the field is absent or `null`.
+    func uniqueKey(_ name: String) throws -> UniqueKey? {
+        switch fields[name] {
+        case nil, .null?: return nil
+        case .object(let object)?:
+            if let unknown = object.keys.sorted().first(where: { $0 != "key" && $0 != "window" }) {
+                throw Problem(.badInput, "unknown field '\(name).\(unknown)'; allowed: key, window")
+            }
+            guard case .string(let key)? = object["key"] else { throw Problem(.badInput, "'\(name).key' is required and must be a string") }
+            let window: Double
+            switch object["window"] {
+            case .number(.integer(let value))?: window = Double(value)
+            case .number(.fraction(let value))? where value.isFinite: window = value
+            default: throw Problem(.badInput, "'\(name).window' is required and must be a finite number of seconds")
+            }
+            return UniqueKey(key: key, window: window)
+        default: throw Problem(.badInput, "'\(name)' must be an object with 'key' and 'window'")
         }
     }
 

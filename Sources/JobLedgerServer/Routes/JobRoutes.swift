@@ -24,16 +24,27 @@ struct JobRoutes {
         try Permissions.requireSubmitter(token)
         let fields = try BodyFields(
             try await RequestBodies.bytes(request, limits: state.limits),
-            allowed: ["id", "type", "payload", "priority", "maxAttempts", "batch", "runAt", "delay", "timeout", "after", "tags", "personal"])
-        let submission = JobSubmission(
+            allowed: ["id", "type", "payload", "priority", "maxAttempts", "batch", "runAt", "delay", "timeout", "after", "tags", "personal", "unique"])
+        var submission = JobSubmission(
             id: try fields.string("id"), type: try fields.requiredString("type"), payload: fields.json("payload") ?? "{}",
             priority: try fields.integer("priority") ?? 0, maxAttempts: try fields.integer("maxAttempts") ?? 3,
             batch: try fields.string("batch"), runAt: try fields.string("runAt").map { try Timestamps.require($0, "runAt") },
             delay: try fields.number("delay"), timeout: try fields.number("timeout"), after: try fields.strings("after") ?? [],
             tags: try fields.strings("tags") ?? [], personal: try fields.strings("personal") ?? [])
+        submission.unique = try fields.uniqueKey("unique")
         let start = ContinuousClock.now
         let result = try await ledger.submit(submission, by: token.actingAs, requestID: requestID(context))
         state.metrics.command("submit", duration: ContinuousClock.now - start)
+        if result.duplicate {
+            // The holder of the key is shown to whom may see it; to others
+            // (another user of the organisation) only its id.
+            guard Permissions.maySee(result.job, token) else {
+                throw Problem(
+                    .conflict, "unique key held by job '\(result.job.id)' of another owner", jobID: result.job.id,
+                    outcome: JobOutcome.duplicate.rawValue)
+            }
+            return Reply.duplicate(result.job)
+        }
         return Reply.job(result.job, flag: "created", result.created, status: result.created ? .created : .ok)
     }
 
