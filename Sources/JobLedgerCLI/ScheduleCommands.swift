@@ -12,7 +12,8 @@ struct Schedule: ParsableCommand {
             A schedule submits one job of its type at its start and every period after it, or at each \
             minute a cron expression matches in a time zone, owned by the admin (or system) who set it. The job of an occurrence has the id NAME.yyyyMMddTHHmmssZ, so \
             however many servers or `jobledger sweep` runs fire at once, each occurrence is one job. \
-            Occurrences missed while nothing fired are not made up: the last one due is submitted.
+            Occurrences missed while nothing fired follow the schedule's --missed: latest (the default) \
+            submits the last one due, skip only one within a short grace of its time, each every one.
             """,
         subcommands: [ScheduleSet.self, ScheduleList.self, SchedulePause.self, ScheduleResume.self, ScheduleRemove.self])
 }

@@ -14,13 +14,13 @@ extension JobLedger {
     /// organisation. Recorded in the `schedules` stream.
     @discardableResult
     public func setSchedule(_ schedule: RecurringSchedule, by actor: Actor) throws(JobLedgerError) -> RecurringSchedule {
-        try execute(scheduleChange(try checked(schedule, by: actor), actor: actor, reason: nil))
+        try execute(scheduleSetting(schedule, by: actor))
     }
 
     /// The async form of ``setSchedule(_:by:)``.
     @discardableResult
     public func setSchedule(_ schedule: RecurringSchedule, by actor: Actor) async throws(JobLedgerError) -> RecurringSchedule {
-        try await execute(scheduleChange(try checked(schedule, by: actor), actor: actor, reason: nil))
+        try await execute(scheduleSetting(schedule, by: actor))
     }
 
     /// Removes the schedule `name` (admins and the system); jobs it
@@ -116,6 +116,10 @@ extension JobLedger {
     }
 
     private func schedulePause(_ name: String, paused: Bool, actor: Actor) throws(JobLedgerError) -> DecidedCommand<RecurringSchedule?> {
+        let action = paused ? "pause a schedule" : "resume a schedule"
+        if let refusal: DecidedCommand<RecurringSchedule?> = try refusedScheduler(actor, action: action, name: name, reason: nil) {
+            return refusal
+        }
         let actor = try Self.scheduler(actor, action: paused ? "pause a schedule" : "resume a schedule", name: name)
         try Self.checkName(name)
         return DecidedCommand(subject: "(schedule \(name))") { () throws(JobLedgerError) in
@@ -209,6 +213,31 @@ extension JobLedger {
         }
     }
 
+    /// The command that sets `schedule`, or records its refusal when
+    /// `actor` may not change schedules.
+    private func scheduleSetting(_ schedule: RecurringSchedule, by actor: Actor) throws(JobLedgerError) -> DecidedCommand<RecurringSchedule> {
+        if let refusal: DecidedCommand<RecurringSchedule> = try refusedScheduler(
+            actor, action: "set a schedule", name: schedule.name, reason: nil) {
+            return refusal
+        }
+        return try scheduleChange(try checked(schedule, by: actor), actor: actor, reason: nil)
+    }
+
+    /// For an actor that may not change schedules, the command that
+    /// records the refusal in ``SettingsAudit/stream`` and then throws
+    /// `forbidden`, as a refused change of a type's settings does; `nil`
+    /// for admins and the system.
+    private func refusedScheduler<Answer>(
+        _ actor: Actor, action: String, name: String, reason: String?
+    ) throws(JobLedgerError) -> DecidedCommand<Answer>? {
+        let actor = try actor.normalized()
+        guard actor.role != .admin && actor.role != .system else { return nil }
+        let error = JobLedgerError.forbidden(
+            jobID: ScheduleEvents.stream, actor: actor.id, action: action,
+            reason: "only an admin or the system may change recurring schedules ('\(InputQuote.bounded(name))')")
+        return refusedSettingsChange(error, subject: ScheduleEvents.stream, actor: actor, action: action, reason: reason)
+    }
+
     /// `actor` in stored form when it may change schedules.
     private static func scheduler(_ actor: Actor, action: String, name: String) throws(JobLedgerError) -> Actor {
         let actor = try actor.normalized()
@@ -234,6 +263,9 @@ extension JobLedger {
     }
 
     private func scheduleRemoval(_ name: String, actor: Actor, reason: String?) throws(JobLedgerError) -> DecidedCommand<Bool> {
+        if let refusal: DecidedCommand<Bool> = try refusedScheduler(actor, action: "remove a schedule", name: name, reason: reason) {
+            return refusal
+        }
         let actor = try Self.scheduler(actor, action: "remove a schedule", name: name)
         try Self.checkName(name)
         return DecidedCommand(subject: "(schedule \(name))") { () throws(JobLedgerError) in

@@ -37,6 +37,23 @@ import Testing
         #expect(zip(events, refusals).allSatisfy { $0.actor == $1.actor && $0.correlationID == $1.requestID })
     }
 
+    @Test func aUsersChangesOfSchedulesAreRefusedAndAuditedWithoutChangingThem() async throws {
+        let ledger = TemporaryJobLedger()
+        let jobs = try ledger.open()
+        let nightly = RecurringSchedule(name: "nightly", type: "report", everySeconds: 86_400, start: Date(timeIntervalSince1970: 2_000_000_000))
+        _ = try await jobs.setSchedule(nightly, by: acmeAdmin)
+        let version = try jobs.store.streamVersion(ScheduleEvents.stream)
+        #expect(throws: JobLedgerError.self) { try jobs.setSchedule(nightly, by: alice) }
+        #expect(throws: JobLedgerError.self) { try jobs.setSchedulePaused(true, name: "nightly", by: alice) }
+        await #expect(throws: JobLedgerError.self) { try await jobs.removeSchedule("nightly", by: alice, reason: "mine now") }
+        #expect(try jobs.store.streamVersion(ScheduleEvents.stream) == version)
+        #expect(try jobs.schedules().map(\.paused) == [false])
+        let refusals = try jobs.settingsRefusals()
+        #expect(refusals.map(\.action) == ["set a schedule", "pause a schedule", "remove a schedule"])
+        #expect(refusals.allSatisfy { $0.jobID == ScheduleEvents.stream && $0.actor == "alice" && $0.outcome == .forbidden })
+        #expect(refusals.last?.reason == "mine now")
+    }
+
     @Test func anAsyncRefusalIsAuditedToo() async throws {
         let ledger = TemporaryJobLedger()
         let jobs = try ledger.open()
