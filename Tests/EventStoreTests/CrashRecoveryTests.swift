@@ -38,7 +38,7 @@ import Testing
     }
 
     @Test("a writer killed at random moments leaves only whole transactions and keeps every acknowledged one",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(3)))
     func killedWriterLeavesWholeTransactionsAndKeepsAcknowledgedOnes() async throws {
         let ledger = TemporaryLedger("crash-recovery")
         let kills = 10
@@ -61,7 +61,7 @@ import Testing
     }
 
     @Test("a writer killed while other processes wait for the write lock does not stall or harm them",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(3)))
     func killedWriterDoesNotStallOtherWriters() async throws {
         let ledger = TemporaryLedger("crash-among-writers")
         // Peers append single events until told to stop, so they are

@@ -36,7 +36,7 @@ import Testing
     }
 
     @Test("a subscription sees every event another process appends, once and in order",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(3)))
     func subscriptionSeesEventsOfAnotherProcessOnceInOrder() async throws {
         let ledger = TemporaryLedger("cross-process-subscription")
         let store = try ledger.open()

@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test("followers started at 0, mid-log and at the end miss nothing while other processes append",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(3)))
     func followersMissNothingWhileOtherProcessesAppend() async throws {
         let ledger = TemporaryLedger("follow-contiguity")
         let store = try ledger.open()

@@ -38,7 +38,7 @@ import Darwin
         return try store.storageInfo().filePages - before
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func aHeldSnapshotLetsDurableAppendsThroughAndItsPagesAreReusedOnceReleased() async throws {
         let ledger = TemporaryLedger()
         var options = EventStoreOptions()
@@ -98,7 +98,7 @@ import Darwin
         #expect(grownAfterRelease * 2 < grownWhileHeld)
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func aPausedExportHoldsNoSnapshotAndAppendsGoOnMeanwhile() async throws {
         let ledger = TemporaryLedger()
         let store = try ledger.open(EventStoreOptions())

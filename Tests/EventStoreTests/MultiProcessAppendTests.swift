@@ -45,7 +45,7 @@ import Testing
     }
 
     @Test("eight processes appending at once leave dense positions and dense stream versions",
-          .timeLimit(.minutes(1)), arguments: [InitialMap.roomy, .tiny])
+          .timeLimit(.minutes(3)), arguments: [InitialMap.roomy, .tiny])
     func concurrentProcessesKeepPositionsAndVersionsDense(_ initialMap: InitialMap) async throws {
         let ledger = TemporaryLedger("multi-process")
         let processCount = Self.processCount
