@@ -48,7 +48,7 @@ struct BatchThen: ParsableCommand {
     }
 
     static func json(_ answer: FollowUpDeclaration) -> [String: Any] {
-        ["declared": answer.declared, "followUp": BatchShow.json(answer.followUp), "job": JobJSON.job(answer.job)]
+        ["declared": answer.declared, "followUp": JobJSON.followUp(answer.followUp), "job": JobJSON.job(answer.job)]
     }
 }
 
@@ -65,7 +65,7 @@ struct BatchShow: ParsableCommand {
             guard let followUp = try jobs.followUp(ofBatch: batch) else { throw CLIError.noFollowUp(batch) }
             let job = try jobs.job(followUp.jobID)
             if ledger.json {
-                Output.printJSON(["followUp": Self.json(followUp), "job": JobJSON.job(job)])
+                Output.printJSON(["followUp": JobJSON.followUp(followUp), "job": JobJSON.job(job)])
             } else {
                 print("follow-up: \(followUp.jobID) (type \(TerminalText.escaped(followUp.type)), owner \(TerminalText.escaped(followUp.owner)))")
                 if let job { print(Output.jobDetail(job)) } else { print("waiting for the batch's jobs to end") }
@@ -73,14 +73,4 @@ struct BatchShow: ParsableCommand {
         }
     }
 
-    static func json(_ followUp: BatchFollowUp) -> [String: Any] {
-        var fields: [String: Any] = [
-            "batch": followUp.batch, "jobId": followUp.jobID, "owner": followUp.owner, "org": followUp.organisation,
-            "type": followUp.type, "payload": JobJSON.jsonValue(followUp.payload), "priority": followUp.priority,
-            "maxAttempts": followUp.maxAttempts,
-        ]
-        if let millis = followUp.timeoutMillis { fields["timeout"] = Double(millis) / 1000 }
-        if let tags = followUp.tags { fields["tags"] = tags }
-        return fields
-    }
 }

@@ -1,3 +1,5 @@
+import LedgerWire
+
 /// A minute on a wall clock of the proleptic Gregorian calendar, in no
 /// time zone: what a cron expression matches.
 struct CivilMinute: Hashable, Comparable, Sendable {
@@ -27,14 +29,9 @@ struct CivilMinute: Hashable, Comparable, Sendable {
 
     static func < (lhs: CivilMinute, rhs: CivilMinute) -> Bool { lhs.minutesSinceEpoch < rhs.minutesSinceEpoch }
 
-    static func isLeap(_ year: Int) -> Bool { year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) }
 
     static func daysIn(year: Int, month: Int) -> Int {
-        switch month {
-        case 2: isLeap(year) ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
+        Int(CivilCalendar.daysInMonth(Int64(month), year: Int64(year)))
     }
 
     /// 0 for Sunday to 6 for Saturday.
@@ -44,28 +41,15 @@ struct CivilMinute: Hashable, Comparable, Sendable {
         return ((days + 4) % 7 + 7) % 7
     }
 
-    /// Days since 1970-01-01 of a date (the civil calendar's day count,
-    /// computed by 400-year eras of 146,097 days).
+    /// Days since 1970-01-01 of a date, by the ledger's one calendar
+    /// arithmetic (``CivilCalendar``).
     static func days(year: Int, month: Int, day: Int) -> Int {
-        let shifted = month <= 2 ? year - 1 : year
-        let era = (shifted >= 0 ? shifted : shifted - 399) / 400
-        let yearOfEra = shifted - era * 400
-        let monthFromMarch = (month + 9) % 12
-        let dayOfYear = (153 * monthFromMarch + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
+        Int(CivilCalendar.days(year: Int64(year), month: Int64(month), day: Int64(day)))
     }
 
     /// The date `days` after 1970-01-01.
     static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthFromMarch = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
-        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        let date = CivilCalendar.date(fromDays: Int64(days))
+        return (Int(date.year), Int(date.month), Int(date.day))
     }
 }

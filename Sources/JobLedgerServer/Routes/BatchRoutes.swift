@@ -30,7 +30,7 @@ struct BatchRoutes {
         let answer = try await ledger.declareFollowUp(ofBatch: batch, submission, by: token.actingAs, requestID: requestID(context))
         state.metrics.command("batch-then", duration: ContinuousClock.now - start)
         return Reply.json(
-            ["declared": answer.declared, "followUp": Self.json(answer.followUp), "job": JobJSON.job(answer.job)],
+            ["declared": answer.declared, "followUp": JobJSON.followUp(answer.followUp), "job": JobJSON.job(answer.job)],
             status: answer.declared ? .created : .ok)
     }
 
@@ -45,7 +45,7 @@ struct BatchRoutes {
             throw Problem(.notFound, "batch '\(batch)' names no follow-up job")
         }
         let job = try await ledger.reading { (ledger) throws(JobLedgerError) in try ledger.job(followUp.jobID) }
-        return Reply.json(["followUp": Self.json(followUp), "job": JobJSON.job(job)])
+        return Reply.json(["followUp": JobJSON.followUp(followUp), "job": JobJSON.job(job)])
     }
 
     static func maySee(_ followUp: BatchFollowUp, _ token: AccessToken) -> Bool {
@@ -57,15 +57,4 @@ struct BatchRoutes {
         }
     }
 
-    /// The FOLLOW_UP shape.
-    static func json(_ followUp: BatchFollowUp) -> [String: Any] {
-        var fields: [String: Any] = [
-            "batch": followUp.batch, "jobId": followUp.jobID, "owner": followUp.owner, "org": followUp.organisation,
-            "type": followUp.type, "payload": JobJSON.jsonValue(followUp.payload), "priority": followUp.priority,
-            "maxAttempts": followUp.maxAttempts,
-        ]
-        if let millis = followUp.timeoutMillis { fields["timeout"] = Double(millis) / 1000 }
-        if let tags = followUp.tags { fields["tags"] = tags }
-        return fields
-    }
 }
