@@ -76,8 +76,8 @@ import Testing
         let jobs = try ledger.open()
         _ = try await jobs.submit(JobSubmission(id: "slow", type: "t"), by: alice)
         let started = Mutex(false)
-        // Renewals every 20 s: the cancel has to come from the watcher.
-        let worker = Worker(ledger: jobs, id: "w", lease: 60, renewInterval: 20, idleWait: .milliseconds(10)) { context in
+        // Renewals every 60 s: the cancel has to come from the watcher.
+        let worker = Worker(ledger: jobs, id: "w", lease: 180, renewInterval: 60, idleWait: .milliseconds(10)) { context in
             started.withLock { $0 = true }
             while !context.isCancellationRequested { try await Task.sleep(for: .milliseconds(1)) }
             throw JobCancellationError(jobID: context.job.id, state: .cancelRequested)
@@ -90,7 +90,8 @@ import Testing
         _ = await run.value
         let waited = clock.now - began
         #expect(try jobs.job("slow")?.state == .cancelled)
-        #expect(waited < .seconds(5), "the cancel took \(waited), the renewal interval is 20 s")
+        // Well under the renewal interval, with room for a loaded machine.
+        #expect(waited < .seconds(30), "the cancel took \(waited), the renewal interval is 60 s")
         let types = try jobs.store.readStream(JobStreams.job("slow")).map(\.type)
         #expect(!types.contains("LeaseRenewed"))
     }
