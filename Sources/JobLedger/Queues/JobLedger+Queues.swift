@@ -118,14 +118,12 @@ extension JobLedger {
     ) throws(JobLedgerError) -> DecidedCommand<QueueSettings> {
         let type = try NameRule.name(type, field: "type")
         let actor = try actor.normalized()
-        guard actor.role == .admin || actor.role == .system else {
-            // Refused, and audited as a refused job command is, apart from
-            // the type's settings (``SettingsAudit``).
-            return refusedSettingsChange(
-                .forbidden(
-                    jobID: QueueEvents.stream(type), actor: actor.id, action: action,
-                    reason: "only an admin or the system may change the settings of a job type"),
-                subject: QueueEvents.stream(type), actor: actor, action: action, reason: reason)
+        // Refused, and audited as a refused job command is, apart from the
+        // type's settings (``SettingsAudit``).
+        if let refusal: DecidedCommand<QueueSettings> = settingsRefusal(
+            by: actor, subject: QueueEvents.stream(type), action: action, reason: reason,
+            why: "only an admin or the system may change the settings of a job type") {
+            return refusal
         }
         try checkQueueStream(type)
         return DecidedCommand(subject: "(queue \(type))") { () throws(JobLedgerError) in

@@ -46,6 +46,19 @@ extension JobLedger {
         }
     }
 
+    /// `nil` when `actor` (in stored form) is an admin or the system, who
+    /// may change settings; otherwise the command that records the refusal
+    /// of `action` about `subject` and then throws
+    /// ``JobLedgerError/forbidden(jobID:actor:action:reason:)`` saying `why`.
+    func settingsRefusal<Answer>(
+        by actor: Actor, subject: String, action: String, reason: String?, why: String
+    ) -> DecidedCommand<Answer>? {
+        guard actor.role != .admin && actor.role != .system else { return nil }
+        return refusedSettingsChange(
+            .forbidden(jobID: subject, actor: actor.id, action: action, reason: why),
+            subject: subject, actor: actor, action: action, reason: reason)
+    }
+
     /// Records a refused change of settings about `subject` (for example
     /// `schedules`), for commands that refuse outside the ledger's own
     /// settings commands. Nothing else is written.

@@ -116,11 +116,11 @@ extension JobLedger {
     }
 
     private func schedulePause(_ name: String, paused: Bool, actor: Actor) throws(JobLedgerError) -> DecidedCommand<RecurringSchedule?> {
+        let actor = try actor.normalized()
         let action = paused ? "pause a schedule" : "resume a schedule"
-        if let refusal: DecidedCommand<RecurringSchedule?> = try refusedScheduler(actor, action: action, name: name, reason: nil) {
+        if let refusal: DecidedCommand<RecurringSchedule?> = refusedScheduler(actor, action: action, name: name, reason: nil) {
             return refusal
         }
-        let actor = try Self.scheduler(actor, action: paused ? "pause a schedule" : "resume a schedule", name: name)
         try Self.checkName(name)
         return DecidedCommand(subject: "(schedule \(name))") { () throws(JobLedgerError) in
             let current = try self.currentSchedules()
@@ -145,10 +145,10 @@ extension JobLedger {
         Actor(id: schedule.owner, role: schedule.role, organisation: schedule.organisation)
     }
 
-    /// `schedule` with its names in stored form and its owner `actor`,
-    /// once every field passed the checks a submission passes.
+    /// `schedule` with its names in stored form and its owner `actor` (in
+    /// stored form, an admin or the system), once every field passed the
+    /// checks a submission passes.
     private func checked(_ schedule: RecurringSchedule, by actor: Actor) throws(JobLedgerError) -> RecurringSchedule {
-        let actor = try Self.scheduler(actor, action: "set a schedule", name: schedule.name)
         var stored = schedule
         try Self.checkName(schedule.name)
         stored.type = try NameRule.name(schedule.type, field: "type")
@@ -216,37 +216,24 @@ extension JobLedger {
     /// The command that sets `schedule`, or records its refusal when
     /// `actor` may not change schedules.
     private func scheduleSetting(_ schedule: RecurringSchedule, by actor: Actor) throws(JobLedgerError) -> DecidedCommand<RecurringSchedule> {
-        if let refusal: DecidedCommand<RecurringSchedule> = try refusedScheduler(
+        let actor = try actor.normalized()
+        if let refusal: DecidedCommand<RecurringSchedule> = refusedScheduler(
             actor, action: "set a schedule", name: schedule.name, reason: nil) {
             return refusal
         }
         return try scheduleChange(try checked(schedule, by: actor), actor: actor, reason: nil)
     }
 
-    /// For an actor that may not change schedules, the command that
-    /// records the refusal in ``SettingsAudit/stream`` and then throws
-    /// `forbidden`, as a refused change of a type's settings does; `nil`
-    /// for admins and the system.
+    /// For an `actor` (in stored form) that may not change schedules, the
+    /// command that records the refusal in ``SettingsAudit/stream`` and
+    /// then throws `forbidden`, as a refused change of a type's settings
+    /// does; `nil` for admins and the system.
     private func refusedScheduler<Answer>(
         _ actor: Actor, action: String, name: String, reason: String?
-    ) throws(JobLedgerError) -> DecidedCommand<Answer>? {
-        let actor = try actor.normalized()
-        guard actor.role != .admin && actor.role != .system else { return nil }
-        let error = JobLedgerError.forbidden(
-            jobID: ScheduleEvents.stream, actor: actor.id, action: action,
-            reason: "only an admin or the system may change recurring schedules ('\(InputQuote.bounded(name))')")
-        return refusedSettingsChange(error, subject: ScheduleEvents.stream, actor: actor, action: action, reason: reason)
-    }
-
-    /// `actor` in stored form when it may change schedules.
-    private static func scheduler(_ actor: Actor, action: String, name: String) throws(JobLedgerError) -> Actor {
-        let actor = try actor.normalized()
-        guard actor.role == .admin || actor.role == .system else {
-            throw .forbidden(
-                jobID: ScheduleEvents.stream, actor: actor.id, action: action,
-                reason: "only an admin or the system may change recurring schedules ('\(name)')")
-        }
-        return actor
+    ) -> DecidedCommand<Answer>? {
+        settingsRefusal(
+            by: actor, subject: ScheduleEvents.stream, action: action, reason: reason,
+            why: "only an admin or the system may change recurring schedules ('\(InputQuote.bounded(name))')")
     }
 
     private func scheduleChange(
@@ -263,10 +250,10 @@ extension JobLedger {
     }
 
     private func scheduleRemoval(_ name: String, actor: Actor, reason: String?) throws(JobLedgerError) -> DecidedCommand<Bool> {
-        if let refusal: DecidedCommand<Bool> = try refusedScheduler(actor, action: "remove a schedule", name: name, reason: reason) {
+        let actor = try actor.normalized()
+        if let refusal: DecidedCommand<Bool> = refusedScheduler(actor, action: "remove a schedule", name: name, reason: reason) {
             return refusal
         }
-        let actor = try Self.scheduler(actor, action: "remove a schedule", name: name)
         try Self.checkName(name)
         return DecidedCommand(subject: "(schedule \(name))") { () throws(JobLedgerError) in
             let current = try self.currentSchedules()
