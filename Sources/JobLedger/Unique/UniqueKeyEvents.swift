@@ -1,4 +1,3 @@
-import Crypto
 import EventStore
 import Foundation
 
@@ -19,17 +18,9 @@ enum UniqueKeyEvents {
     static let prefix = "unique-"
 
     /// The stream of `key` for jobs of `type` in `organisation`.
+    /// The three names are joined with NUL bytes, which no name holds.
     static func stream(organisation: String, type: String, key: String) -> String {
-        var bytes = Array(organisation.utf8)
-        bytes.append(0)
-        bytes += type.utf8
-        bytes.append(0)
-        bytes += key.utf8
-        let digest = SHA256.hash(data: bytes)
-        return prefix + digest.map { byte in
-            let digits = Array("0123456789abcdef".utf8)
-            return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0x0f)]], as: UTF8.self)
-        }.joined()
+        prefix + JobLedger.digest(of: organisation + "\u{0}" + type + "\u{0}" + key)
     }
 
     /// The payload of `UniqueKeyTaken`.
