@@ -8,6 +8,12 @@ extension EventStorage {
         try readStream(streamID, from: version, direction: .forwards, limit: limit)
     }
 
+    /// The last event of `streamID`, whose ``RecordedEvent/streamVersion``
+    /// is the stream's version, in one read; `nil` when the stream has none.
+    public func lastEvent(of streamID: String) throws(EventStoreError) -> RecordedEvent? {
+        try readStream(streamID, from: .max, direction: .backwards, limit: 1).first
+    }
+
     /// One page of the whole log from `position` on (see ``readAll(from:filter:limit:scanLimit:)``).
     public func readAll(from position: UInt64 = 1, filter: EventFilter = .all, limit: Int = 1000) throws(EventStoreError) -> ReadAllPage {
         try readAll(from: position, filter: filter, limit: limit, scanLimit: 100_000)

@@ -157,8 +157,8 @@ extension JobLedger {
 
     /// The settings of `type`, the version of its queue stream they were
     /// read at and the time of the event at that version; `nil` when the
-    /// type never had settings. The version is read first and the settings
-    /// from the event at that version, so they always agree.
+    /// type never had settings. The version and the settings come from the
+    /// stream's last event, in one read, so they always agree.
     ///
     /// Every event appended to the stream is stamped no earlier than
     /// `lastRecordedAt` (``queueTime(_:after:)``), so the stream's times
@@ -168,12 +168,8 @@ extension JobLedger {
         let stream = QueueEvents.stream(type)
         guard stream.utf8.count <= store.options.limits.maxStreamIDBytes else { return nil }
         do {
-            let version = try store.streamVersion(stream)
-            guard version > 0 else { return nil }
-            guard let last = try store.readStream(stream, from: version, direction: .forwards, limit: 1).first else {
-                return nil
-            }
-            return (try QueueEvents.settings(of: last), version, last.recordedAt)
+            guard let last = try store.lastEvent(of: stream) else { return nil }
+            return (try QueueEvents.settings(of: last), last.streamVersion, last.recordedAt)
         } catch {
             throw Self.wrap(error)
         }

@@ -18,11 +18,9 @@ extension JobLedger {
     /// `nil` when no job ever took it.
     func uniqueKeyHolder(_ stream: String) throws(JobLedgerError) -> UniqueKeyHolder? {
         do {
-            let version = try store.streamVersion(stream)
-            guard version > 0,
-                  let last = try store.readStream(stream, from: version, direction: .forwards, limit: 1).first
-            else { return nil }
-            return UniqueKeyHolder(taken: try UniqueKeyEvents.decode(last.payload), takenAt: last.recordedAt, version: version)
+            guard let last = try store.lastEvent(of: stream) else { return nil }
+            return UniqueKeyHolder(
+                taken: try UniqueKeyEvents.decode(last.payload), takenAt: last.recordedAt, version: last.streamVersion)
         } catch {
             throw Self.wrap(error)
         }
