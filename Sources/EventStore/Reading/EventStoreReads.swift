@@ -30,18 +30,26 @@ extension EventStore {
         return try reading { txn in
             guard limit > 0, let record = try Self.record(streamID, in: txn, layout: layout) else { return [] }
             var events: [RecordedEvent] = []
-            switch direction {
-            case .forwards:
-                var current = max(version, 1)
-                while current <= record.version && events.count < limit {
-                    events.append(try eventOfStream(record.number, version: current, in: txn))
-                    current += 1
-                }
-            case .backwards:
-                var current = min(version, record.version)
-                while current >= 1 && events.count < limit {
-                    events.append(try eventOfStream(record.number, version: current, in: txn))
-                    current -= 1
+            // A cursor over the stream's index entries, not a lookup per
+            // version: versions whose events were archived have no entry.
+            try txn.withCursor(on: layout.streamIndex) { cursor in
+                switch direction {
+                case .forwards:
+                    var entry = try withBigEndianBytes(of: record.number, max(version, 1)) { try cursor.seek(atLeast: $0) }
+                    while let current = entry, events.count < limit,
+                          let streamVersion = Self.version(of: current.key, inStream: record.number) {
+                        events.append(try eventOfStream(record.number, version: streamVersion, at: current.value, in: txn))
+                        entry = try cursor.next()
+                    }
+                case .backwards:
+                    var entry = try withBigEndianBytes(of: record.number, min(version, record.version)) {
+                        try cursor.seek(atMost: $0)
+                    }
+                    while let current = entry, events.count < limit,
+                          let streamVersion = Self.version(of: current.key, inStream: record.number) {
+                        events.append(try eventOfStream(record.number, version: streamVersion, at: current.value, in: txn))
+                        entry = try cursor.previous()
+                    }
                 }
             }
             return events
@@ -183,13 +191,19 @@ extension EventStore {
         }
     }
 
-    private func eventOfStream(_ number: UInt64, version: UInt64, in txn: borrowing ReadTransaction) throws -> RecordedEvent {
-        let position = try withBigEndianBytes(of: number, version) { key in
-            try txn.get(key, in: layout.streamIndex).map { $0.loadBigEndianUInt64(at: 0) }
-        }
+    /// The version an index key names when it belongs to stream `number`.
+    private static func version(of key: UnsafeRawBufferPointer, inStream number: UInt64) -> UInt64? {
+        guard key.count == 16, key.loadBigEndianUInt64(at: 0) == number else { return nil }
+        return key.loadBigEndianUInt64(at: 8)
+    }
+
+    private func eventOfStream(
+        _ number: UInt64, version: UInt64, at positionBytes: UnsafeRawBufferPointer, in txn: borrowing ReadTransaction
+    ) throws -> RecordedEvent {
+        let position = positionBytes.count == 8 ? positionBytes.loadBigEndianUInt64(at: 0) : nil
         guard let position, let event = try decodeEvent(at: position, in: txn) else {
             throw EventStoreError.corruptEvent(
-                position: position ?? 0, reason: "stream number \(number) version \(version) is missing from the index")
+                position: position ?? 0, reason: "stream number \(number) version \(version) is missing from the log")
         }
         return event
     }

@@ -31,8 +31,9 @@ public struct LogProblem: Sendable, Hashable, CustomStringConvertible {
 extension EventStore {
     /// Walks the whole log and checks every event: its envelope decodes,
     /// its CRC-32C matches, its position is the one it is stored under,
-    /// positions are dense, and each stream's versions are dense. Reads in
-    /// short snapshots, so writers are never held up.
+    /// positions are dense, and each stream's versions are dense, counting
+    /// archived positions (``archivedPosition(_:)``) in their place. Reads
+    /// in short snapshots, so writers are never held up.
     public func verifyLog(limit: Int = 1000) throws(EventStoreError) -> LogVerificationReport {
         var checker = LogChecker()
         var done = false
@@ -43,6 +44,7 @@ extension EventStore {
                     var seen = 0
                     while let current = entry, seen < 4096 {
                         let position = current.key.count == 8 ? current.key.loadBigEndianUInt64(at: 0) : 0
+                        try accountForArchived(before: position, checker: &checker, in: txn)
                         checker.check(current.value, storedAt: position)
                         seen += 1
                         entry = try cursor.next()
@@ -52,6 +54,22 @@ extension EventStore {
             }
         }
         return checker.report
+    }
+
+    /// Passes the checker the archived positions from the one it expects
+    /// up to `position`, the next stored one.
+    private func accountForArchived(
+        before position: UInt64, checker: inout LogChecker, in txn: borrowing ReadTransaction
+    ) throws {
+        guard let archived = layout.archived else { return }
+        while checker.expectedPosition < position {
+            let expected = checker.expectedPosition
+            let entry = try withBigEndianBytes(of: expected) { key in
+                try txn.get(key, in: archived).flatMap { ArchivedPosition(position: expected, storedValue: $0) }
+            }
+            guard let entry else { return }
+            checker.checkArchived(entry)
+        }
     }
 }
 
@@ -96,5 +114,18 @@ package struct LogChecker {
                 position: position, reason: "stream '\(stream)' version \(view.streamVersion), expected \(expected)"))
         }
         versions[stream] = view.streamVersion
+    }
+
+    /// Accounts for a position whose event was archived: it takes the place
+    /// of the event in the walk, and its stream's version must follow on.
+    package mutating func checkArchived(_ entry: ArchivedPosition) {
+        expectedPosition = entry.position + 1
+        let expected = versions[entry.streamID, default: 0] + 1
+        if entry.streamVersion != expected {
+            report.problems.append(LogProblem(
+                position: entry.position,
+                reason: "archived event of stream '\(entry.streamID)' version \(entry.streamVersion), expected \(expected)"))
+        }
+        versions[entry.streamID] = entry.streamVersion
     }
 }

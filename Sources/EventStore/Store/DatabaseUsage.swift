@@ -21,7 +21,7 @@ extension EventStore {
         let own = [
             ("events", layout.events), ("streamIndex", layout.streamIndex), ("eventIDs", layout.eventIDs),
             ("streams", layout.streams), ("meta", layout.meta),
-        ]
+        ] + (layout.archived.map { [("archived", $0)] } ?? [])
         let tables = projectionTables.databases.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         do {
             return try environment.read { txn in

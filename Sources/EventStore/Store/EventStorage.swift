@@ -144,6 +144,20 @@ public protocol EventStorage: AnyObject, Sendable {
     /// is a new one; durable when it returns. Destroying again changes nothing.
     func destroyPersonalDataKey(of owner: KeyOwner) throws(EventStoreError) -> KeyDestruction
 
+    // MARK: Retention
+
+    /// Takes versions `1...throughVersion` of each removal's stream out of
+    /// the live log and appends `appends`, all or nothing, keeping a record
+    /// of each removed position (``EventStore/removeStreamPrefixes(_:appending:)``).
+    @discardableResult
+    func removeStreamPrefixes(
+        _ removals: [StreamPrefixRemoval], appending appends: [StreamAppend]
+    ) throws(EventStoreError) -> AppendResult
+
+    /// What the archived `position` held; `nil` when it holds an event or
+    /// was never archived.
+    func archivedPosition(_ position: UInt64) throws(EventStoreError) -> ArchivedPosition?
+
     // MARK: Moving events in and out
 
     /// Writes the selected events as text; returns how many were written.

@@ -7,6 +7,8 @@ import LMDB
 /// - `streamIndex`: stream number (8 BE) + version (8 BE) -> position (8 BE).
 /// - `eventIDs`: event id (16 bytes) -> position (8 BE).
 /// - `meta`: `format` -> layout version; `nextStream` -> next stream number.
+/// - `archived`: position (8 BE) -> version (8 BE) + stream id, for each
+///   event moved out of the live log by retention (none until a scavenge).
 ///
 /// Format 2 (format 1 with job events that may record a schema version
 /// above 1, which a format-1 program would misread) is what this build
@@ -14,12 +16,19 @@ import LMDB
 /// refused until `jobledger upgrade` (``EventStore/upgradeFormat(at:backup:)``)
 /// raised its format.
 ///
+/// Format 3 is format 2 in which retention has moved events out of the
+/// live log: positions and stream versions may have gaps that `archived`
+/// accounts for, which a format-2 program would report as damage. A
+/// scavenge raises a ledger to it; nothing else does.
+///
 /// Streams get dense integer numbers when first written, so index keys are
 /// short and no two names can ever share a key.
 struct StoreLayout: Sendable {
     static let formatVersion: UInt8 = 2
     /// The oldest format this build reads.
     static let oldestReadableFormat: UInt8 = 1
+    /// The format of a ledger from which events were archived, the newest this build reads.
+    static let archivedFormat: UInt8 = 3
     static let formatKey = Array("format".utf8)
     static let nextStreamKey = Array("nextStream".utf8)
     static let projectionVersionKey = Array("projectionVersion".utf8)
@@ -29,6 +38,9 @@ struct StoreLayout: Sendable {
     let streamIndex: Database
     let eventIDs: Database
     let meta: Database
+    /// Positions whose events were archived; `nil` in a read-only ledger
+    /// that never had any.
+    let archived: Database?
 
     /// Opens (creating in a writable environment) the databases and checks
     /// the stored format version.
@@ -53,7 +65,10 @@ struct StoreLayout: Sendable {
                 streams: try environment.openDatabase("streams", flags: create),
                 streamIndex: try environment.openDatabase("streamIndex", flags: create),
                 eventIDs: try environment.openDatabase("eventIDs", flags: create),
-                meta: try environment.openDatabase("meta", flags: create))
+                meta: try environment.openDatabase("meta", flags: create),
+                archived: writable
+                    ? try environment.openDatabase("archived", flags: create)
+                    : try? environment.openDatabase("archived", flags: []))
         } catch {
             if error.code == .notFound {
                 throw EventStoreError.notALedger(path: path, reason: "it has no ledger databases")
@@ -101,10 +116,10 @@ struct StoreLayout: Sendable {
         guard bytes.count == 1, bytes[0] >= oldestReadableFormat else {
             throw EventStoreError.notALedger(path: path, reason: "its format record is malformed")
         }
-        guard bytes[0] <= formatVersion else {
+        guard bytes[0] <= archivedFormat else {
             throw EventStoreError.notALedger(
                 path: path,
-                reason: "it uses format \(bytes[0]), newer than format \(formatVersion) that this build reads")
+                reason: "it uses format \(bytes[0]), newer than format \(archivedFormat) that this build reads")
         }
         if writable && bytes[0] < formatVersion {
             throw EventStoreError.formatUpgradeNeeded(path: path, stored: Int(bytes[0]), current: Int(formatVersion))
