@@ -41,6 +41,7 @@ package enum JobLifecycleRules {
         case .cancelled: return [.pending, .cancelRequested]
         case .killed: return [.pending, .running, .cancelRequested]
         case .retried: return [.failed, .cancelled, .killed]
+        case .archived: return [.completed, .failed, .cancelled, .killed]
         }
     }
 
@@ -58,10 +59,12 @@ package enum JobLifecycleRules {
         case .leaseExpired(let data): return data.nextState
         case .timedOut(let data): return data.nextState
         case .dependencyMet: return .pending
+        case .archived(let data): return data.state
         }
     }
 
-    /// The audit outcome of the command that appended `event`.
+    /// The audit outcome of the command that appended `event` (retention's
+    /// snapshot, which no command appends, is checked apart).
     package static func auditOutcome(of event: JobEvent) -> JobOutcome {
         switch event {
         case .submitted: return .created
@@ -77,6 +80,7 @@ package enum JobLifecycleRules {
         case .retried: return .retried
         case .timedOut: return .timedOut
         case .dependencyMet: return .dependencyMet
+        case .archived: return .existing
         }
     }
 

@@ -154,6 +154,10 @@ public protocol EventStorage: AnyObject, Sendable {
         _ removals: [StreamPrefixRemoval], appending appends: [StreamAppend]
     ) throws(EventStoreError) -> AppendResult
 
+    /// Writes the events at `positions` as a chained JSON Lines archive
+    /// (``EventStore/exportArchive(positions:write:)``).
+    func exportArchive(positions: [UInt64], write: (UnsafeRawBufferPointer) throws -> Void) throws -> ArchiveSummary
+
     /// What the archived `position` held; `nil` when it holds an event or
     /// was never archived.
     func archivedPosition(_ position: UInt64) throws(EventStoreError) -> ArchivedPosition?

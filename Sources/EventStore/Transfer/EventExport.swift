@@ -79,7 +79,7 @@ public struct ExportSelection: Sendable, Hashable {
 
 extension EventStore {
     /// Bytes gathered before they are handed to the writer.
-    private static let exportFlushBytes = 256 << 10
+    static let exportFlushBytes = 256 << 10
     /// Events examined per read snapshot.
     private static let exportChunkEvents = 4096
 

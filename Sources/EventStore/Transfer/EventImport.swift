@@ -62,7 +62,7 @@ extension EventStore {
     public static func readImport(jsonLines data: Data, limits: EventLimits = EventLimits()) throws(ImportError) -> ImportBatch {
         var reader = ImportReader(limits: limits)
         if let error = data.withUnsafeBytes({ reader.addLines(of: $0) }) { throw error }
-        return ImportBatch(lines: reader.events)
+        return ImportBatch(lines: reader.events, digest: reader.digestHex)
     }
 
     /// The bytes of the file at `path`, for ``readImport(jsonLines:limits:)``.

@@ -5,9 +5,13 @@ import LMDB
 /// digest chain, not yet imported.
 public struct ImportBatch: Sendable {
     let readLines: [ImportReader.Line]
+    /// The digest the closing line carries, checked against every line
+    /// (64 lowercase hexadecimal digits).
+    public let digest: String
 
-    init(lines: [ImportReader.Line]) {
+    init(lines: [ImportReader.Line], digest: String) {
         readLines = lines
+        self.digest = digest
     }
 
     /// The number of events.
@@ -30,6 +34,8 @@ struct ImportReader {
     private var lineNumber = 0
     private var previous: (position: UInt64, line: Int)?
     private var chain = ExportDigestChain()
+    /// The digest of the lines read so far.
+    var digestHex: String { chain.hex }
     /// The line of the closing line, once read.
     private(set) var closingLine: Int?
     private static let nilUUID = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))

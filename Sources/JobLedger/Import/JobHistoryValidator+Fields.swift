@@ -63,6 +63,9 @@ extension JobHistoryValidator {
             try Self.checkField(line.number) { () throws(JobLedgerError) in try JobInput.validateID(data.dependency, field: "dependency") }
         case .failed, .cancelRequested, .cancelled, .killed, .retried:
             break
+        case .archived:
+            throw refuse(
+                "a JobArchived stands in for events moved to an archive file by retention and cannot be imported; import a ledger that was never scavenged")
         }
     }
 }

@@ -209,3 +209,20 @@ extension JobEvent.DependencyMet: JobEventData {
         self.init(dependency: dependency)
     }
 }
+
+extension JobEvent.Archived: JobEventData {
+    func write(to json: inout JSONObjectWriter) {
+        json.string("archive", archive)
+        json.string("archiveDigest", archiveDigest)
+        json.int("archivedEvents", archivedEvents)
+        json.string("record", record)
+        json.string("state", state.rawValue)
+    }
+
+    init?(flat f: FlatFields) {
+        guard let archive = f.text("archive"), let digest = f.text("archiveDigest"),
+              let count = f.int("archivedEvents"), let record = f.text("record"),
+              let state = f.text("state").flatMap(JobState.init(rawValue:)) else { return nil }
+        self.init(archive: archive, archiveDigest: digest, archivedEvents: count, state: state, record: record)
+    }
+}

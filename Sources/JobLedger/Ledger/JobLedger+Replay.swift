@@ -46,14 +46,26 @@ extension JobLedger {
     /// state before and after each, interleaved with the audit entries about
     /// it (refused commands included).
     public func history(_ jobID: String) throws(JobLedgerError) -> [HistoryEntry] {
+        try history(jobID, archived: [])
+    }
+
+    /// The history of a job, with `archived` (events read from archive
+    /// files, of any streams) put back in their places: an archived job's
+    /// whole history, as it was before retention moved it.
+    func history(_ jobID: String, archived: [RecordedEvent]) throws(JobLedgerError) -> [HistoryEntry] {
         try checkJobID(jobID)
-        let events: [RecordedEvent]
-        let audits: [RecordedEvent]
+        var events: [RecordedEvent]
+        var audits: [RecordedEvent]
         do {
             events = try store.readStream(JobStreams.job(jobID))
             audits = try store.readStream(JobStreams.audit(jobID))
         } catch {
             throw .store(error)
+        }
+        let live = Set(events.map(\.position) + audits.map(\.position))
+        for event in archived where !live.contains(event.position) {
+            if event.streamID == JobStreams.job(jobID) { events.append(event) }
+            if event.streamID == JobStreams.audit(jobID) { audits.append(event) }
         }
         guard !events.isEmpty || !audits.isEmpty else { throw .notFound(jobID: jobID) }
         let merged = (events.map { ($0, true) } + audits.map { ($0, false) }).sorted { $0.0.position < $1.0.position }

@@ -28,6 +28,9 @@ public enum JobEvent: Sendable, Hashable {
     case timedOut(TimedOut)
     /// A job this one waits for completed.
     case dependencyMet(DependencyMet)
+    /// Retention moved the job's earlier events into an archive file; the
+    /// job as it stood then stands in for them.
+    case archived(Archived)
 
     /// Data of `JobSubmitted`.
     public struct Submitted: Sendable, Hashable, Codable {
@@ -233,11 +236,46 @@ public enum JobEvent: Sendable, Hashable {
         }
     }
 
+    /// Data of `JobArchived`: the snapshot that stands in for a job's
+    /// archived events, so that commands, the projection and its rebuild
+    /// still know the job.
+    public struct Archived: Sendable, Hashable, Codable {
+        /// The archive file's name (without its directory).
+        public var archive: String
+        /// The digest of the archive's closing line.
+        public var archiveDigest: String
+        /// How many events of the job and of its audit stream the archive holds.
+        public var archivedEvents: Int
+        /// The job's state when archived.
+        public var state: JobState
+        /// The job as the projection stored it, in its binary record form,
+        /// base64-encoded.
+        public var record: String
+
+        /// Creates the event data.
+        public init(archive: String, archiveDigest: String, archivedEvents: Int, state: JobState, record: String) {
+            self.archive = archive
+            self.archiveDigest = archiveDigest
+            self.archivedEvents = archivedEvents
+            self.state = state
+            self.record = record
+        }
+
+        /// The job the snapshot holds; `nil` when the record does not read.
+        var job: Job? {
+            guard let bytes = Data(base64Encoded: record) else { return nil }
+            return try? JobRecord.decode(Array(bytes))
+        }
+    }
+
     /// The stored event type name.
     public var typeName: String { JobEventKind.of(self).typeName }
 
     /// The stored type of lease renewals, which commute with cancel and kill.
     public static let leaseRenewedType = "LeaseRenewed"
+
+    /// The stored type of retention's snapshot of an archived job.
+    public static let archivedType = "JobArchived"
 
     /// Every event type name of a job stream.
     public static let typeNames: Set<String> = Set(JobEventKind.all.map(\.typeName))

@@ -115,6 +115,7 @@ struct JobEventKind: Sendable {
         .init("JobRetried", JobEvent.retried) { if case .retried(let data) = $0 { data } else { nil } },
         .init("JobTimedOut", JobEvent.timedOut) { if case .timedOut(let data) = $0 { data } else { nil } },
         .init("DependencyMet", JobEvent.dependencyMet) { if case .dependencyMet(let data) = $0 { data } else { nil } },
+        .init("JobArchived", JobEvent.archived) { if case .archived(let data) = $0 { data } else { nil } },
     ]
 
     /// The stored type of submissions, the one event that carries a payload.
@@ -144,6 +145,7 @@ struct JobEventKind: Sendable {
         case .retried: 10
         case .timedOut: 11
         case .dependencyMet: 12
+        case .archived: 13
         }
     }
 }

@@ -37,6 +37,13 @@ public enum JobEvolver {
                 timeout: data.timeoutMillis.map { TimeInterval($0) / 1000 },
                 dependencies: data.after ?? [], waitingFor: data.after ?? [], tags: data.tags ?? [])
         }
+        if case .archived(let data) = event {
+            // The snapshot is the job: the first event a rebuild sees of an
+            // archived job, and the last one its live stream begins with.
+            guard var snapshot = data.job else { return job }
+            snapshot.version = context.version
+            return snapshot
+        }
         guard var job else { return nil }
         job.version = context.version
         job.updatedAt = context.recordedAt
@@ -100,6 +107,8 @@ public enum JobEvolver {
             }
         case .dependencyMet(let data):
             job.waitingFor.removeAll { $0 == data.dependency }
+        case .archived:
+            break  // answered above
         case .retried:
             // A retry by hand runs the job at once: it no longer waits for
             // the jobs whose end cancelled it.

@@ -26,6 +26,8 @@ public enum JobLimits {
     public static let maxRateLimit = 100_000
     /// The longest period of a rate limit, in seconds: a day.
     public static let maxRatePeriodSeconds: TimeInterval = 86_400
+    /// The longest retention period of a job type: a hundred years, in seconds.
+    public static let maxRetentionSeconds = 3_155_760_000
     /// The most tags one job may carry.
     public static let maxTags = 20
     /// The most jobs one job may wait for.

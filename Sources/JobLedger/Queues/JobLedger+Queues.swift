@@ -53,6 +53,38 @@ extension JobLedger {
         try execute(queueChange(type, actor: actor, action: "resume", reason: reason) { $0.paused = false })
     }
 
+    /// Sets the retention policy of `type`: `jobledger scavenge` archives
+    /// the events of its jobs that ended more than `seconds` ago (`nil`
+    /// keeps them for ever, the default). Admins and the system only;
+    /// recorded in the type's queue stream with the actor, like its limits.
+    @discardableResult
+    public func setRetention(
+        _ seconds: Int?, forType type: String, by actor: Actor, reason: String? = nil
+    ) throws(JobLedgerError) -> QueueSettings {
+        try Self.checkRetention(seconds)
+        return try execute(queueChange(type, actor: actor, action: "retain", reason: reason) { $0.retentionSeconds = seconds })
+    }
+
+    /// ``setRetention(_:forType:by:reason:)`` for async callers.
+    @discardableResult
+    public func setRetention(
+        _ seconds: Int?, forType type: String, by actor: Actor, reason: String? = nil
+    ) async throws(JobLedgerError) -> QueueSettings {
+        try Self.checkRetention(seconds)
+        return try await execute(queueChange(type, actor: actor, action: "retain", reason: reason) {
+            $0.retentionSeconds = seconds
+        })
+    }
+
+    /// Refuses a retention period out of bounds: at least a second, at most
+    /// a hundred years.
+    private static func checkRetention(_ seconds: Int?) throws(JobLedgerError) {
+        if let seconds, !(1...JobLimits.maxRetentionSeconds).contains(seconds) {
+            throw .invalidInput(
+                field: "retention", reason: "must be 1 to \(JobLimits.maxRetentionSeconds) seconds, got \(seconds)")
+        }
+    }
+
     /// ``setConcurrencyLimit(_:forType:by:reason:)`` for async callers:
     /// the append's flush is awaited, not waited for on the calling thread.
     @discardableResult
@@ -135,7 +167,8 @@ extension JobLedger {
             do {
                 payload = try QueueEvents.payload(QueueEvents.Change(
                     concurrency: settings.concurrency, paused: settings.paused, rate: settings.rate,
-                    ratePeriod: settings.ratePeriod, action: action, actor: actor.id, reason: reason))
+                    ratePeriod: settings.ratePeriod, retentionSeconds: settings.retentionSeconds, action: action,
+                    actor: actor.id, reason: reason))
             } catch {
                 throw Self.wrap(error)
             }
@@ -215,7 +248,8 @@ extension JobLedger {
         do {
             payload = try QueueEvents.payload(QueueEvents.Slot(
                 concurrency: settings.concurrency, paused: settings.paused, rate: settings.rate,
-                ratePeriod: settings.ratePeriod, job: job.id, attempt: attempt, worker: worker))
+                ratePeriod: settings.ratePeriod, retentionSeconds: settings.retentionSeconds, job: job.id,
+                attempt: attempt, worker: worker))
         } catch {
             throw Self.wrap(error)
         }

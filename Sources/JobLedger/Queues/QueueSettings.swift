@@ -15,13 +15,21 @@ public struct QueueSettings: Sendable, Hashable, Codable {
     public var rate: Int?
     /// The window of ``rate``, in seconds.
     public var ratePeriod: Double?
+    /// The retention policy: `jobledger scavenge` archives the events of
+    /// jobs of the type that ended more than this many seconds ago; `nil`
+    /// keeps them in the live ledger for ever.
+    public var retentionSeconds: Int?
 
-    /// Creates settings; the default limits nothing.
-    public init(concurrency: Int? = nil, paused: Bool = false, rate: Int? = nil, ratePeriod: Double? = nil) {
+    /// Creates settings; the default limits nothing and keeps everything.
+    public init(
+        concurrency: Int? = nil, paused: Bool = false, rate: Int? = nil, ratePeriod: Double? = nil,
+        retentionSeconds: Int? = nil
+    ) {
         self.concurrency = concurrency
         self.paused = paused
         self.rate = rate
         self.ratePeriod = ratePeriod
+        self.retentionSeconds = retentionSeconds
     }
 
     /// Whether these settings hold back any claim at all.
@@ -52,6 +60,7 @@ enum QueueEvents {
         var paused: Bool
         var rate: Int?
         var ratePeriod: Double?
+        var retentionSeconds: Int?
         var action: String
         var actor: String
         var reason: String?
@@ -63,6 +72,7 @@ enum QueueEvents {
         var paused: Bool
         var rate: Int?
         var ratePeriod: Double?
+        var retentionSeconds: Int?
         var job: String
         var attempt: Int
         var worker: String

@@ -1,0 +1,64 @@
+import EventStore
+import Foundation
+
+/// The archive file of a scavenge: written aside, flushed, then renamed
+/// into place, so a file under the archive's name is always whole.
+enum RetentionArchiveFile {
+    /// Refuses a path that exists or whose directory does not.
+    static func checkNew(_ path: String) throws(JobLedgerError) {
+        guard !path.isEmpty else { throw .invalidInput(field: "archive", reason: "is empty") }
+        let manager = FileManager.default
+        guard !manager.fileExists(atPath: path) else {
+            throw .invalidInput(field: "archive", reason: "'\(path)' exists; an archive is never overwritten")
+        }
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard manager.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .invalidInput(field: "archive", reason: "the directory '\(directory)' does not exist")
+        }
+    }
+
+    /// Writes the file through `body`'s writer and returns what it returned.
+    static func write(
+        to path: String, _ body: ((UnsafeRawBufferPointer) throws -> Void) throws -> ArchiveSummary
+    ) throws(JobLedgerError) -> ArchiveSummary {
+        let partial = path + ".partial"
+        let descriptor = open(partial, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw .invalidInput(field: "archive", reason: "cannot create '\(partial)': \(String(cString: strerror(errno)))")
+        }
+        do {
+            let summary = try body { bytes in
+                var offset = 0
+                while offset < bytes.count {
+                    let written = Foundation.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        throw JobLedgerError.invalidInput(
+                            field: "archive", reason: "cannot write '\(partial)': \(String(cString: strerror(errno)))")
+                    }
+                    offset += written
+                }
+            }
+            guard fsync(descriptor) == 0 else {
+                throw JobLedgerError.invalidInput(
+                    field: "archive", reason: "cannot flush '\(partial)': \(String(cString: strerror(errno)))")
+            }
+            close(descriptor)
+            guard rename(partial, path) == 0 else {
+                throw JobLedgerError.invalidInput(
+                    field: "archive", reason: "cannot rename '\(partial)': \(String(cString: strerror(errno)))")
+            }
+            return summary
+        } catch {
+            close(descriptor)
+            unlink(partial)
+            throw JobLedger.wrap(error)
+        }
+    }
+
+    /// Deletes an archive that stands for nothing.
+    static func remove(_ path: String) {
+        unlink(path)
+    }
+}

@@ -1,0 +1,163 @@
+import EventStore
+import Foundation
+@testable import JobLedger
+import Testing
+
+/// Retention: a policy per job type, and a scavenge that moves the events of
+/// ended jobs into an archive while the live ledger keeps what it must
+/// still answer and the proof of what it gave away.
+@Suite(TestBackend.onLMDBOnly) struct RetentionTests {
+    /// A ledger with `count` completed jobs of `report`, one failed job of
+    /// `report`, one running job of `report`, and `count` completed jobs of
+    /// `email` (no policy), on a clock that then moves two days on.
+    private func ledgerWithHistory(_ ledger: TemporaryJobLedger, clock: TestClock, count: Int) throws -> JobLedger {
+        let jobs = try ledger.open(clock: clock)
+        for index in 0..<count {
+            for type in ["report", "email"] {
+                _ = try jobs.submit(JobSubmission(id: "\(type)-\(index)", type: type, payload: #"{"n":\#(index)}"#), by: alice)
+                let claimed = try #require(try jobs.claim(worker: "w", types: [type], lease: 30))
+                _ = try jobs.complete(claimed.id, worker: "w", attempt: claimed.attempt, result: #"{"ok":\#(index)}"#)
+            }
+        }
+        _ = try jobs.submit(JobSubmission(id: "bad", type: "report", maxAttempts: 1), by: alice)
+        let bad = try #require(try jobs.claim(worker: "w", types: ["report"], lease: 30))
+        _ = try jobs.fail(bad.id, worker: "w", attempt: bad.attempt, error: "boom", retryable: false)
+        _ = try jobs.cancel("report-0", by: alice, reason: "too late")  // an audit entry of a refusal-free answer
+        _ = try jobs.submit(JobSubmission(id: "live", type: "report"), by: alice)
+        _ = try #require(try jobs.claim(worker: "w", types: ["report"], lease: 3600 * 72))
+        clock.advance(2 * 86_400)
+        return jobs
+    }
+
+    @Test func nothingIsScavengedWithoutAPolicy() throws {
+        let ledger = TemporaryJobLedger()
+        let clock = TestClock()
+        let jobs = try ledgerWithHistory(ledger, clock: clock, count: 3)
+        let before = try jobs.store.lastPosition()
+        let archive = ledger.directory + "/archive-1.jsonl"
+        let report = try jobs.scavenge(archivePath: archive, by: acmeAdmin)
+        #expect(report.jobs == 0 && report.archivePath == nil && report.policies.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: archive))
+        #expect(try jobs.store.lastPosition() == before)
+    }
+
+    @Test func aScavengeArchivesEndedJobsPastThePolicyAndTheLedgerStillAnswersForThem() throws {
+        let ledger = TemporaryJobLedger()
+        let clock = TestClock()
+        let jobs = try ledgerWithHistory(ledger, clock: clock, count: 5)
+        try jobs.setRetention(86_400, forType: "report", by: acmeAdmin, reason: "keep a day")
+        #expect(try jobs.queueSettings("report").retentionSeconds == 86_400)
+        let fullHistory = try jobs.history("report-3")
+        let listedBefore = try jobs.job("report-3")
+
+        let archive = ledger.directory + "/archive-1.jsonl"
+        let report = try jobs.scavenge(archivePath: archive, by: acmeAdmin)
+        // Five completed and one failed job of `report`; not the running
+        // one, not `email`, which has no policy.
+        #expect(report.jobs == 6)
+        #expect(report.policies == ["report": 86_400])
+        #expect(report.archivePath == archive && FileManager.default.fileExists(atPath: archive))
+
+        // The events are gone from the live ledger, their positions recorded.
+        #expect(try jobs.store.readStream(JobStreams.job("report-3")).map(\.type) == [JobEvent.archivedType])
+        #expect(try jobs.store.readStream(JobStreams.audit("report-3")).isEmpty)
+        #expect(try jobs.store.readStream(JobStreams.job("email-3")).count == 3)
+        #expect(try jobs.store.readStream(JobStreams.job("live")).count == 2)
+        #expect(try jobs.store.archivedPosition(fullHistory[0].position)?.streamID == JobStreams.job("report-3"))
+
+        // The job still answers: its state and times, without its payload
+        // and result, which the archive keeps.
+        let archived = try #require(try jobs.job("report-3"))
+        #expect(archived.state == .completed)
+        #expect(archived.updatedAt == listedBefore?.updatedAt)
+        #expect(archived.submittedAt == listedBefore?.submittedAt)
+        #expect(archived.payload == "null" && archived.result == nil)
+        let again = try jobs.submit(JobSubmission(id: "report-3", type: "report", payload: #"{"n":3}"#), by: alice)
+        #expect(again.outcome == .existing)
+        let cancel = try jobs.cancel("report-3", by: alice, reason: "late")
+        #expect(cancel.outcome == .alreadyCompleted)
+        #expect(try jobs.cancel("bad", by: alice, reason: "late").outcome == .alreadyFailed)
+        #expect(try jobs.list(JobQuery(state: .completed, type: "report")).jobs.count == 5)
+
+        // The whole history comes back from the archive.
+        let batch = try JobLedger.readArchive(at: archive)
+        let restored = try jobs.history("report-3", archives: [batch])
+        #expect(Array(restored.prefix(fullHistory.count)) == fullHistory)
+        #expect(restored.map(\.type).contains(JobEvent.archivedType))
+        #expect(try jobs.history("report-3").first?.type == JobEvent.archivedType)
+
+        // The ledger proves the archive, verifies, and rebuilds to the same tables.
+        let check = try jobs.verifyArchive(batch)
+        #expect(check.record.digest == report.archiveDigest && check.events == report.events)
+        #expect(check.record.jobs == 6)
+        #expect(try jobs.store.verifyLog(limit: 10).isClean)
+        #expect(try jobs.verifyProjections().isEmpty)
+        _ = try jobs.rebuildProjections()
+        #expect(try jobs.job("report-3")?.state == .completed)
+        #expect(try jobs.verifyProjections().isEmpty)
+
+        // A second scavenge finds nothing new to move.
+        let second = try jobs.scavenge(archivePath: ledger.directory + "/archive-2.jsonl", by: acmeAdmin)
+        #expect(second.jobs == 0)
+    }
+
+    @Test func anArchiveTheLedgerDidNotWriteIsRefused() throws {
+        let ledger = TemporaryJobLedger()
+        let clock = TestClock()
+        let jobs = try ledgerWithHistory(ledger, clock: clock, count: 2)
+        try jobs.setRetention(3600, forType: "report", by: acmeAdmin)
+        let archive = ledger.directory + "/a.jsonl"
+        _ = try jobs.scavenge(archivePath: archive, by: acmeAdmin)
+        // A whole export of the ledger is a well-formed chain, but no archive.
+        var text = ""
+        try jobs.store.exportEvents(format: .chainedJSONLines, selection: .all) { text += String(decoding: $0, as: UTF8.self) }
+        let export = ledger.directory + "/export.jsonl"
+        try text.write(toFile: export, atomically: true, encoding: .utf8)
+        #expect(throws: JobLedgerError.self) { try jobs.verifyArchive(JobLedger.readArchive(at: export)) }
+        // A changed line breaks the chain.
+        var lines = try String(contentsOfFile: archive, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(lines[0].contains("\"actor\":\"alice\""))
+        lines[0] = lines[0].replacingOccurrences(of: "\"actor\":\"alice\"", with: "\"actor\":\"mallo\"")
+        let forged = ledger.directory + "/forged.jsonl"
+        try (lines.joined(separator: "\n") + "\n").write(toFile: forged, atomically: true, encoding: .utf8)
+        #expect(throws: JobLedgerError.self) { try JobLedger.readArchive(at: forged) }
+    }
+
+    @Test func onlyAdminsSetPoliciesAndScavengeAndAnArchiveIsNeverOverwritten() throws {
+        let ledger = TemporaryJobLedger()
+        let clock = TestClock()
+        let jobs = try ledgerWithHistory(ledger, clock: clock, count: 1)
+        #expect(throws: JobLedgerError.self) { try jobs.setRetention(60, forType: "report", by: alice) }
+        #expect(throws: JobLedgerError.self) { try jobs.setRetention(0, forType: "report", by: acmeAdmin) }
+        #expect(try jobs.queueSettings("report").retentionSeconds == nil)
+        try jobs.setRetention(60, forType: "report", by: acmeAdmin)
+        let archive = ledger.directory + "/a.jsonl"
+        let before = try jobs.store.lastPosition()
+        #expect(throws: JobLedgerError.self) { try jobs.scavenge(archivePath: archive, by: alice) }
+        try "keep me".write(toFile: archive, atomically: true, encoding: .utf8)
+        let refused = #expect(throws: JobLedgerError.self) { try jobs.scavenge(archivePath: archive, by: acmeAdmin) }
+        #expect(refused?.description.contains("never overwritten") == true)
+        #expect(try String(contentsOfFile: archive, encoding: .utf8) == "keep me")
+        #expect(try jobs.store.lastPosition() == before)
+    }
+
+    @Test func aCompactingBackupAfterAScavengeIsSmaller() throws {
+        let ledger = TemporaryJobLedger()
+        let clock = TestClock()
+        let jobs = try ledgerWithHistory(ledger, clock: clock, count: 400)
+        let store = try #require(jobs.store as? EventStore)
+        let beforeCopy = ledger.directory + "/before"
+        _ = try store.backup(to: beforeCopy, compact: true)
+        try jobs.setRetention(3600, forType: "report", by: acmeAdmin)
+        try jobs.setRetention(3600, forType: "email", by: acmeAdmin)
+        let report = try jobs.scavenge(archivePath: ledger.directory + "/a.jsonl", by: acmeAdmin)
+        #expect(report.jobs == 801)
+        let afterCopy = ledger.directory + "/after"
+        _ = try store.backup(to: afterCopy, compact: true)
+        let size = { (path: String) throws -> Int in
+            try #require(try FileManager.default.attributesOfItem(atPath: path + "/data.mdb")[.size] as? Int)
+        }
+        let before = try size(beforeCopy), after = try size(afterCopy)
+        #expect(Double(after) < Double(before) * 0.8, "before \(before) bytes, after \(after)")
+    }
+}
