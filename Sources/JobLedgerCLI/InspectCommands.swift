@@ -77,15 +77,19 @@ struct List: ParsableCommand {
 struct History: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show everything that happened to a job, with states and audit entries.",
-        discussion: "Example: jobledger history job-1")
+        discussion: "Example: jobledger history job-1 [--archive /srv/archive/jobs-2026-12.jsonl]")
 
     @OptionGroup var ledger: LedgerOptions
     @Argument(help: "Job id.") var id: String
+    @Option(help: "An archive written by scavenge, whose events of the job are shown in their places (repeatable).")
+    var archive: [String] = []
 
     func run() throws {
         try runReportingErrors {
             let jobs = try ledger.openForReading()
-            let entries = try jobs.history(id)
+            var archives: [ImportBatch] = []
+            for path in archive { archives.append(try JobLedger.readArchive(at: path)) }
+            let entries = try jobs.history(id, archives: archives)
             if ledger.json {
                 Output.printJSON(JobJSON.history(id, entries))
             } else {
@@ -171,19 +175,34 @@ struct Rebuild: ParsableCommand {
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Walk the log and check every event's checksum, position and version.",
-        discussion: "Example: jobledger verify --json")
+        discussion: "Example: jobledger verify --json [--archive /srv/archive/jobs-2026-12.jsonl]")
 
     @OptionGroup var ledger: LedgerOptions
+    @Option(help: "Also prove an archive written by scavenge against the ledger's record of it (repeatable).")
+    var archive: [String] = []
 
     func run() throws {
         try runReportingErrors {
             let jobs = try ledger.openForReading()
+            // An archive that does not prove out is refused (exit 2) before the walk.
+            var checks: [(String, ArchiveCheck)] = []
+            for path in archive { checks.append((path, try jobs.verifyArchive(JobLedger.readArchive(at: path)))) }
+            for (path, check) in checks where !ledger.json {
+                print("archive \(TerminalText.escaped(path)): \(check.events) events of \(check.record.jobs) jobs, digest \(check.record.digest), recorded at position \(check.recordPosition)")
+            }
             let report = try jobs.store.verifyLog()
             if ledger.json {
-                Output.printJSON([
+                var json: [String: Any] = [
                     "events": report.events,
                     "problems": report.problems.map { ["position": $0.position, "reason": $0.reason] as [String: Any] },
-                ])
+                ]
+                if !checks.isEmpty {
+                    json["archives"] = checks.map { path, check in
+                        ["path": path, "events": check.events, "jobs": check.record.jobs, "digest": check.record.digest,
+                         "position": check.recordPosition] as [String: Any]
+                    }
+                }
+                Output.printJSON(json)
             } else {
                 print(report.isClean
                     ? "\(report.events) events checked: all sound"

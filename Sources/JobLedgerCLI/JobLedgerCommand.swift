@@ -25,7 +25,7 @@ package struct JobLedgerCommand: AsyncParsableCommand {
             Submit.self, Claim.self, Renew.self, Complete.self, Fail.self, AckCancel.self,
             Cancel.self, Kill.self, Retry.self, KillBatch.self, Batch.self, Sweep.self, Queue.self, Schedule.self,
             Status.self, List.self, History.self, Events.self, Export.self, Import.self, Digest.self, Report.self, Info.self,
-            Rebuild.self, Verify.self, Backup.self, Restore.self, Upgrade.self,
+            Rebuild.self, Verify.self, Backup.self, Restore.self, Upgrade.self, Scavenge.self,
             Demo.self, Serve.self, Token.self, Erase.self,
         ]
     )

@@ -6,8 +6,10 @@ import JobLedger
 /// pause), each change recorded with its actor.
 struct Queue: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show or change the settings of a job type: a limit on jobs running at once, a pause.",
-        subcommands: [QueueShow.self, QueueLimit.self, QueueRate.self, QueuePause.self, QueueResume.self])
+        abstract: "Show or change the settings of a job type: a limit on jobs running at once, a pause, retention.",
+        subcommands: [
+            QueueShow.self, QueueLimit.self, QueueRate.self, QueuePause.self, QueueResume.self, QueueRetain.self,
+        ])
 }
 
 /// Prints a type's settings.
@@ -16,6 +18,7 @@ private func printSettings(_ type: String, _ settings: QueueSettings, json: Bool
         Output.printJSON([
             "type": type, "concurrency": settings.concurrency.orNull, "paused": settings.paused,
             "rate": settings.rate.orNull, "ratePeriod": settings.ratePeriod.orNull,
+            "retentionSeconds": settings.retentionSeconds.orNull,
         ])
     } else {
         print("type         \(TerminalText.escaped(type))")
@@ -23,6 +26,7 @@ private func printSettings(_ type: String, _ settings: QueueSettings, json: Bool
         let rate = settings.rate.map { "\($0) per \(settings.ratePeriod ?? 1) s" } ?? "no limit"
         print("rate         \(rate)")
         print("paused       \(settings.paused ? "yes" : "no")")
+        print("retention    \(settings.retentionSeconds.map { "events of jobs ended over \($0) s ago are scavenged" } ?? "keep for ever")")
     }
 }
 
@@ -124,6 +128,44 @@ struct QueueResume: ParsableCommand {
         try runReportingErrors {
             let jobs = try ledger.open(creating: false)
             printSettings(type, try jobs.resumeQueue(type, by: actor.value, reason: reason), json: ledger.json)
+        }
+    }
+}
+
+struct QueueRetain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retain",
+        abstract: "Set how long the events of a type's ended jobs stay in the live ledger (admins and the system).",
+        discussion: """
+            `jobledger scavenge` moves the events of jobs of the type that ended (completed, failed, \
+            cancelled or killed) longer ago than this into an archive file. Without a policy nothing \
+            is ever scavenged.
+            Example: jobledger queue retain email --after 90d --actor root --role admin --org acme
+            """)
+
+    @OptionGroup var ledger: LedgerOptions
+    @Argument(help: "Job type.") var type: String
+    @Option(help: "The period: seconds, or 90s, 15m, 12h, 90d.") var after: String?
+    @Flag(help: "Keep the type's events for ever (the default).") var keep = false
+    @Option(help: "Why.") var reason: String?
+    @OptionGroup var actor: ActorOptions
+
+    func run() throws {
+        try runReportingErrors {
+            guard (after != nil) != keep else { throw CLIError.badInput("give --after PERIOD or --keep, one of them") }
+            var seconds: Int? = nil
+            if let after {
+                guard let parsed = parseDuration(after), parsed >= 1, parsed <= Double(JobLimits.maxRetentionSeconds),
+                      parsed == parsed.rounded()
+                else {
+                    throw CLIError.badInput(
+                        "--after: '\(after)' is not a whole period such as 3600, 90s, 15m, 12h or 90d of 1 s to 100 years")
+                }
+                seconds = Int(parsed)
+            }
+            let jobs = try ledger.open(creating: false)
+            let settings = try jobs.setRetention(seconds, forType: type, by: actor.value, reason: reason)
+            printSettings(type, settings, json: ledger.json)
         }
     }
 }
