@@ -23,7 +23,9 @@ import Testing
         (.retried(.init(actor: "root")), "JobRetried"),
         (.timedOut(.init(worker: "w", attempt: 1, nextState: .failed, timeoutMillis: 1500)), "JobTimedOut"),
         (.dependencyMet(.init(dependency: "j0")), "DependencyMet"),
-        (.archived(.init(archive: "a.jsonl", archiveDigest: "00", archivedEvents: 3, state: .completed, record: "")), "JobArchived"),
+        (.archived(.init(
+            archive: "a.jsonl", archiveDigest: "00", archivedEvents: 3, state: .completed, endedBy: "JobCompleted",
+            endedAt: 5, record: "")), "JobArchived"),
     ]
 
     @Test("each case finds its own line of the list of kinds")

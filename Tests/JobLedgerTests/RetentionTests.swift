@@ -1,6 +1,7 @@
 import EventStore
 import Foundation
 @testable import JobLedger
+import Synchronization
 import Testing
 
 /// Retention: a policy per job type, and a scavenge that moves the events of
@@ -64,6 +65,16 @@ import Testing
         #expect(try jobs.store.readStream(JobStreams.job("email-3")).count == 3)
         #expect(try jobs.store.readStream(JobStreams.job("live")).count == 2)
         #expect(try jobs.store.archivedPosition(fullHistory[0].position)?.streamID == JobStreams.job("report-3"))
+        // The snapshot names the event that ended the job, now archived.
+        let snapshot = try #require(try jobs.store.readStream(JobStreams.job("report-3")).first)
+        guard case .archived(let data)? = try JobEvent.decode(snapshot) else {
+            Issue.record("the job stream does not start with its snapshot")
+            return
+        }
+        let completion = try #require(fullHistory.last { $0.type == "JobCompleted" })
+        #expect(data.endedBy == "JobCompleted" && data.endedAt == completion.position)
+        #expect(data.archive == "archive-1.jsonl" && data.archiveDigest == report.archiveDigest)
+        #expect(data.archivedEvents == fullHistory.count)
 
         // The job still answers: its state and times, without its payload
         // and result, which the archive keeps.
@@ -99,6 +110,86 @@ import Testing
         // A second scavenge finds nothing new to move.
         let second = try jobs.scavenge(archivePath: ledger.directory + "/archive-2.jsonl", by: acmeAdmin)
         #expect(second.jobs == 0)
+    }
+
+    @Test func aScavengeRacingLateCancelsAndNewWorkOnOtherThreadsLosesNothing() throws {
+        let ledger = TemporaryJobLedger()
+        let clock = TestClock()
+        let jobs = try ledgerWithHistory(ledger, clock: clock, count: 60)
+        try jobs.setRetention(3600, forType: "report", by: acmeAdmin)
+        let cancels = Mutex<[String: Int]>([:])
+        let answers = Mutex<Set<JobOutcome>>([])
+        let finished = Mutex(false)
+        let scavenged = Mutex<Result<ScavengeReport, JobLedgerError>?>(nil)
+        let newJobs = Mutex(0)
+        let submitted = Mutex(0)
+        // One thread per lane (concurrentPerform runs no more lanes at once
+        // than there are cores, and these lanes wait for each other).
+        let group = DispatchGroup()
+        for lane in 0..<5 {
+            group.enter()
+            Thread.detachNewThread {
+                defer { group.leave() }
+                switch lane {
+                case 0:
+                    // Start once the other lanes are at work, so that they race it.
+                    let start = Date()
+                    while Date().timeIntervalSince(start) < 10
+                            && (cancels.withLock({ $0.values.reduce(0, +) }) < 5 || submitted.withLock({ $0 }) < 2) {
+                        usleep(1000)
+                    }
+                    let result = Result { () throws(JobLedgerError) in
+                        try jobs.scavenge(archivePath: ledger.directory + "/a.jsonl", by: acmeAdmin)
+                    }
+                    scavenged.withLock { $0 = result }
+                    finished.withLock { $0 = true }
+                case 1, 2:
+                    // Late cancels of the jobs being archived: each answers
+                    // already_completed and adds an audit entry to their streams.
+                    var index = lane
+                    while !finished.withLock({ $0 }) {
+                        let id = "report-\(index % 60)"
+                        if let answer = try? jobs.cancel(id, by: alice, reason: "late") {
+                            answers.withLock { _ = $0.insert(answer.outcome) }
+                            cancels.withLock { $0[id, default: 0] += 1 }
+                        }
+                        index += 2
+                    }
+                default:
+                    while !finished.withLock({ $0 }) {
+                        let id = "new-\(lane)-\(newJobs.withLock { $0 += 1; return $0 })"
+                        if (try? jobs.submit(JobSubmission(id: id, type: "fresh"), by: alice)) != nil {
+                            submitted.withLock { $0 += 1 }
+                        }
+                        if let claimed = try? jobs.claim(worker: "w\(lane)", types: ["fresh"], lease: 30) {
+                            _ = try? jobs.complete(claimed.id, worker: "w\(lane)", attempt: claimed.attempt)
+                        }
+                    }
+                }
+            }
+        }
+        group.wait()
+        let report = try #require(try scavenged.withLock { $0 }?.get())
+        #expect(report.jobs == 61)
+        #expect(answers.withLock { $0 } == [.alreadyCompleted])
+        #expect(cancels.withLock { $0.values.reduce(0, +) } > 0, "no cancel raced the scavenge: the test proves nothing")
+        // Every audit entry of every archived job is in the archive or live
+        // after its snapshot: three of its life (report-0 one more, from
+        // the history) and one per late cancel.
+        let archive = try JobLedger.readArchive(at: ledger.directory + "/a.jsonl")
+        for index in 0..<60 {
+            let id = "report-\(index)"
+            let history = try jobs.history(id, archives: [archive])
+            let audits = history.filter { $0.stream == "audit" }.count
+            #expect(audits == 3 + (index == 0 ? 1 : 0) + cancels.withLock { $0[id, default: 0] }, "\(id)")
+            #expect(history.filter { $0.type == JobEvent.archivedType }.count == 1)
+            #expect(try jobs.job(id)?.state == .completed)
+        }
+        #expect(try jobs.verifyArchive(archive).events == report.events)
+        #expect(try jobs.store.verifyLog(limit: 10).isClean)
+        #expect(try jobs.verifyProjections().isEmpty)
+        let fresh = try jobs.list(JobQuery(type: "fresh"), limit: 10_000).jobs
+        #expect(fresh.count == submitted.withLock { $0 } && fresh.count > 0)
     }
 
     @Test func anArchiveTheLedgerDidNotWriteIsRefused() throws {

@@ -92,9 +92,10 @@ extension EventStore {
         var id = removal.streamID
         let record = try id.withUTF8 { key in StreamRecord(try txn.get(UnsafeRawBufferPointer(key), in: layout.streams)) }
         let actual = record?.version ?? 0
-        guard let record, actual == removal.expectedVersion else {
+        guard let record, removal.expectedVersion.map({ $0 == actual }) ?? true else {
             return .failure(.wrongExpectedVersion(
-                stream: removal.streamID, expected: .exact(removal.expectedVersion), actual: actual))
+                stream: removal.streamID, expected: removal.expectedVersion.map { .exact($0) } ?? .streamExists,
+                actual: actual))
         }
         guard removal.throughVersion <= record.version else {
             return .failure(.invalidAppend(reason:

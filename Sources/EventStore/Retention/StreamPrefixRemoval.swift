@@ -11,11 +11,13 @@ public struct StreamPrefixRemoval: Sendable, Hashable {
     public var throughVersion: UInt64
     /// The stream's version the caller decided on; the removal is refused,
     /// with everything else in the call, when the stream moved since.
-    public var expectedVersion: UInt64
+    /// `nil` accepts any version from `throughVersion` on: events appended
+    /// after the ones removed stay, as for a log of entries that only grows.
+    public var expectedVersion: UInt64?
 
     /// Creates a removal of versions `1...throughVersion` of `streamID`,
-    /// expecting the stream at `expectedVersion`.
-    public init(streamID: String, throughVersion: UInt64, expectedVersion: UInt64) {
+    /// expecting the stream at `expectedVersion` (`nil`: at any version).
+    public init(streamID: String, throughVersion: UInt64, expectedVersion: UInt64?) {
         self.streamID = streamID
         self.throughVersion = throughVersion
         self.expectedVersion = expectedVersion

@@ -215,6 +215,8 @@ extension JobEvent.Archived: JobEventData {
         json.string("archive", archive)
         json.string("archiveDigest", archiveDigest)
         json.int("archivedEvents", archivedEvents)
+        json.int("endedAt", Int(clamping: endedAt))
+        json.string("endedBy", endedBy)
         json.string("record", record)
         json.string("state", state.rawValue)
     }
@@ -222,7 +224,10 @@ extension JobEvent.Archived: JobEventData {
     init?(flat f: FlatFields) {
         guard let archive = f.text("archive"), let digest = f.text("archiveDigest"),
               let count = f.int("archivedEvents"), let record = f.text("record"),
+              let endedBy = f.text("endedBy"), let endedAt = f.int("endedAt"), endedAt >= 0,
               let state = f.text("state").flatMap(JobState.init(rawValue:)) else { return nil }
-        self.init(archive: archive, archiveDigest: digest, archivedEvents: count, state: state, record: record)
+        self.init(
+            archive: archive, archiveDigest: digest, archivedEvents: count, state: state, endedBy: endedBy,
+            endedAt: UInt64(endedAt), record: record)
     }
 }

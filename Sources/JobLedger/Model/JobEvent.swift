@@ -248,16 +248,26 @@ public enum JobEvent: Sendable, Hashable {
         public var archivedEvents: Int
         /// The job's state when archived.
         public var state: JobState
+        /// The type of the job's last event before the snapshot: the one
+        /// that ended it, such as `JobCompleted`.
+        public var endedBy: String
+        /// That event's position, now archived.
+        public var endedAt: UInt64
         /// The job as the projection stored it, in its binary record form,
         /// base64-encoded.
         public var record: String
 
         /// Creates the event data.
-        public init(archive: String, archiveDigest: String, archivedEvents: Int, state: JobState, record: String) {
+        public init(
+            archive: String, archiveDigest: String, archivedEvents: Int, state: JobState, endedBy: String,
+            endedAt: UInt64, record: String
+        ) {
             self.archive = archive
             self.archiveDigest = archiveDigest
             self.archivedEvents = archivedEvents
             self.state = state
+            self.endedBy = endedBy
+            self.endedAt = endedAt
             self.record = record
         }
 

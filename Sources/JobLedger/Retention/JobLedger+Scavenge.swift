@@ -67,6 +67,8 @@ extension JobLedger {
         let jobVersion: UInt64
         let auditVersion: UInt64
         let events: Int
+        /// The job's last event: the one that ended it.
+        let last: RecordedEvent
     }
 
     /// What a scavenge will do, decided from one reading of the ledger.
@@ -103,7 +105,7 @@ extension JobLedger {
                     guard let last = events.last, last.type != JobEvent.archivedType else { continue }
                     plan.jobs.append(ArchivedJob(
                         job: job, jobVersion: last.streamVersion, auditVersion: audits.last?.streamVersion ?? 0,
-                        events: events.count + audits.count))
+                        events: events.count + audits.count, last: last))
                     plan.positions += events.map(\.position) + audits.map(\.position)
                 }
             }
@@ -129,14 +131,17 @@ extension JobLedger {
                 if archived.auditVersion > 0 {
                     removals.append(StreamPrefixRemoval(
                         streamID: JobStreams.audit(archived.job.id), throughVersion: archived.auditVersion,
-                        expectedVersion: archived.auditVersion))
+                        // Entries audited meanwhile (a late cancel's answer)
+                        // stay live after the snapshot: no reason to decide again.
+                        expectedVersion: nil))
                 }
                 var snapshot = archived.job
                 snapshot.payload = "null"
                 snapshot.result = nil
                 let event = JobEvent.archived(JobEvent.Archived(
                     archive: name, archiveDigest: summary.digest, archivedEvents: archived.events,
-                    state: snapshot.state, record: Data(try JobRecord.encode(snapshot)).base64EncodedString()))
+                    state: snapshot.state, endedBy: archived.last.type, endedAt: archived.last.position,
+                    record: Data(try JobRecord.encode(snapshot)).base64EncodedString()))
                 appends.append(StreamAppend(
                     streamID: jobStream, expectedVersion: .exact(archived.jobVersion),
                     events: [EventData(

@@ -80,6 +80,14 @@ struct ActionPages: Sendable {
         return Layout.redirect(URLPath.job(id))
     }
 
+    /// The event that ended an archived job, as its `JobArchived` snapshot names it.
+    static func endOfArchivedJob(_ entry: HistoryEntry) -> (type: String, position: Int)? {
+        guard let fields = (try? JSONSerialization.jsonObject(with: Data(entry.data.utf8))) as? [String: Any],
+              let type = fields["endedBy"] as? String, let position = fields["endedAt"] as? Int
+        else { return nil }
+        return (type, position)
+    }
+
     /// The answer in words: refusals with the ledger's own sentence,
     /// `already_*` with when and at which event the job got there.
     static func notice(_ jobID: String, _ result: ActionResult, history: [HistoryEntry], request: UUID) -> Notice {
@@ -90,7 +98,11 @@ struct ActionPages: Sendable {
             let state = result.job?.state
             let reached = history.last { $0.stream == "job" && $0.stateAfter == state && $0.stateBefore != state }
             let when = reached.map { entry in
-                "at \(entry.recordedAt.formatted(Date.ISO8601FormatStyle())), at event \(entry.type) (position \(entry.position))"
+                // An archived job got there at the event its snapshot names.
+                if entry.type == JobEvent.archivedType, let ended = Self.endOfArchivedJob(entry), let job = result.job {
+                    return "at \(job.updatedAt.formatted(Date.ISO8601FormatStyle())), at event \(ended.type) (position \(ended.position), archived)"
+                }
+                return "at \(entry.recordedAt.formatted(Date.ISO8601FormatStyle())), at event \(entry.type) (position \(entry.position))"
             } ?? ""
             return Notice(jobID: jobID, accepted: false, outcome: outcome.rawValue, detail: "the job was already \(state?.rawValue ?? "finished") \(when); nothing changed.")
         case .forbidden, .notAllowed, .notFound, .notLeaseHolder, .conflictingSubmission:
