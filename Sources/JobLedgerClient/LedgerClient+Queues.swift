@@ -12,6 +12,8 @@ public struct LedgerQueueSettings: Sendable, Hashable, Codable {
     public var rate: Int?
     /// The rate limit's window, in seconds.
     public var ratePeriod: Double?
+    /// The retention policy in seconds; `nil` keeps the type's events for ever.
+    public var retentionSeconds: Int?
 }
 
 /// The settings of job types: read by any token, changed by admin and
@@ -36,6 +38,13 @@ extension LedgerClient {
         _ rate: Int?, per period: Double = 1, forType type: String, reason: String? = nil
     ) async throws -> LedgerQueueSettings {
         try await change(type, "rate", body: RateBody(rate: rate, per: rate == nil ? nil : period, reason: reason))
+    }
+
+    /// Sets the retention policy of `type`: `jobledger scavenge` archives
+    /// the events of its jobs ended more than `seconds` ago; `nil` keeps them.
+    @discardableResult
+    public func setRetention(_ seconds: Int?, forType type: String, reason: String? = nil) async throws -> LedgerQueueSettings {
+        try await change(type, "retention", body: RetentionBody(after: seconds, reason: reason))
     }
 
     /// Pauses claims of `type`.
@@ -63,6 +72,18 @@ extension LedgerClient {
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(concurrency, forKey: .concurrency)
+            try container.encodeIfPresent(reason, forKey: .reason)
+        }
+    }
+
+    /// `after` is always sent, like ``LimitBody``'s limit.
+    private struct RetentionBody: Encodable {
+        var after: Int?
+        var reason: String?
+        enum CodingKeys: String, CodingKey { case after, reason }
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(after, forKey: .after)
             try container.encodeIfPresent(reason, forKey: .reason)
         }
     }

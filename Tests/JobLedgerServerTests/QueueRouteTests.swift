@@ -52,6 +52,25 @@ struct QueueRouteTests {
         #expect(changes.count == 5)
     }
 
+    @Test("an admin sets and lifts a type's retention policy; a user is refused; the policy is what scavenge reads")
+    func retentionPolicyTravels() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.withClient { client in
+            let fresh = try await client.call(.get, "/v1/queues/mail", token: fixture.user)
+            #expect(fresh.json["retentionSeconds"] is NSNull)
+            let refused = try await client.call(.post, "/v1/queues/mail/retention", token: fixture.user, body: #"{"after":60}"#)
+            #expect(refused.status == 403)
+            let set = try await client.call(
+                .post, "/v1/queues/mail/retention", token: fixture.admin, body: #"{"after":7776000,"reason":"90 days"}"#)
+            #expect(set.status == 200, "\(set.text)")
+            #expect(set.json["retentionSeconds"] as? Int == 7_776_000)
+            #expect(try fixture.ledger.queueSettings("mail").retentionSeconds == 7_776_000)
+            let lifted = try await client.call(.post, "/v1/queues/mail/retention", token: fixture.system, body: #"{"after":null}"#)
+            #expect(lifted.json["retentionSeconds"] is NSNull)
+        }
+        #expect(try fixture.ledger.queueSettings("mail").retentionSeconds == nil)
+    }
+
     @Test("bad settings are refused with 400 naming the field, and change nothing")
     func badSettingsAreRefused() async throws {
         let fixture = try ServerFixture()
@@ -61,6 +80,8 @@ struct QueueRouteTests {
                 ("limit", #"{"concurrency":"3"}"#, "concurrency"), ("rate", #"{"rate":5,"per":0}"#, "period"),
                 ("rate", #"{"rate":null,"per":5}"#, "per"), ("rate", #"{"rate":1e300}"#, "rate"),
                 ("pause", #"{}"#, "reason"), ("limit", #"{"concurrency":2,"role":"admin"}"#, "role"),
+                ("retention", #"{}"#, "after"), ("retention", #"{"after":0}"#, "retention"),
+                ("retention", #"{"after":"90d"}"#, "after"), ("retention", #"{"after":3155760001}"#, "retention"),
             ]
             for (action, body, field) in cases {
                 let answer = try await client.call(.post, "/v1/queues/mail/\(action)", token: fixture.admin, body: body)

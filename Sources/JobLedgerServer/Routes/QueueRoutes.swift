@@ -3,7 +3,8 @@ import Hummingbird
 import JobLedger
 
 /// The settings of a job type over HTTP, as `jobledger queue` sets them:
-/// a limit on jobs running at once, a rate limit on claims, a pause.
+/// a limit on jobs running at once, a rate limit on claims, a pause, a
+/// retention policy.
 /// Anyone with a token may read them; only admins and the system change
 /// them (the ledger decides, as for the command line).
 struct QueueRoutes {
@@ -14,6 +15,7 @@ struct QueueRoutes {
         group.get("queues/{type}") { _, context in try await show(context) }
         group.post("queues/{type}/limit") { request, context in try await limit(request, context) }
         group.post("queues/{type}/rate") { request, context in try await rate(request, context) }
+        group.post("queues/{type}/retention") { request, context in try await retention(request, context) }
         group.post("queues/{type}/pause") { request, context in try await pause(request, context, paused: true) }
         group.post("queues/{type}/resume") { request, context in try await pause(request, context, paused: false) }
     }
@@ -55,6 +57,20 @@ struct QueueRoutes {
         return Self.reply(type, settings)
     }
 
+    /// `{"after": SECONDS}` sets the retention policy, `{"after": null}`
+    /// keeps the type's events for ever.
+    func retention(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
+        let token = try context.caller()
+        let type = try context.pathParameter("type")
+        let fields = try BodyFields(try await RequestBodies.bytes(request, limits: state.limits), allowed: ["after", "reason"])
+        guard fields.contains("after") else {
+            throw Problem(.badInput, "'after' is required: whole seconds, or null to keep the type's events for ever")
+        }
+        let settings = try await ledger.setRetention(
+            try fields.integer("after"), forType: type, by: token.actingAs, reason: try fields.string("reason"))
+        return Self.reply(type, settings)
+    }
+
     /// A pause needs a reason, for the record; a resume may give one.
     func pause(_ request: Request, _ context: LedgerRequestContext, paused: Bool) async throws -> Response {
         let token = try context.caller()
@@ -73,6 +89,7 @@ struct QueueRoutes {
             "type": type, "concurrency": settings.concurrency.map { $0 as Any } ?? NSNull(),
             "paused": settings.paused, "rate": settings.rate.map { $0 as Any } ?? NSNull(),
             "ratePeriod": settings.ratePeriod.map { $0 as Any } ?? NSNull(),
+            "retentionSeconds": settings.retentionSeconds.map { $0 as Any } ?? NSNull(),
         ])
     }
 }
