@@ -24,10 +24,11 @@ struct Info: ParsableCommand {
             // With every reader slot taken, what needs a snapshot is unknown.
             let versions = try unlessReadersFull { () throws(EventStoreError) in try jobs.store.projectionVersions() }
             let lastPosition = try unlessReadersFull { () throws(EventStoreError) in try jobs.store.lastPosition() }
+            let archived = try unlessReadersFull { () throws(EventStoreError) in try embedded.archivedPositionCount() }
             let fileSize = (try? FileManager.default.attributesOfItem(atPath: ledger.path + "/data.mdb")[.size] as? Int) ?? 0
             let facts: [(String, Any)] = [
                 ("path", ledger.path), ("lastPosition", lastPosition.orNull),
-                ("fileBytes", fileSize), ("mapBytes", storage.mapSize),
+                ("archivedPositions", archived.orNull), ("fileBytes", fileSize), ("mapBytes", storage.mapSize),
                 ("usedBytes", storage.filePages * storage.pageSize), ("pageSize", storage.pageSize),
                 ("filePages", storage.filePages), ("usedPages", storage.usedPages.orNull),
                 ("freePages", storage.freePages.orNull), ("reusableFreePages", storage.reusableFreePages.orNull),

@@ -17,6 +17,7 @@ import Testing
         #expect(try cli.run(["complete", id, "--worker", "w", "--attempt", "1", "--result", #"{"sent":true}"#]).status == 0)
         let archive = scratch.path + "/a.jsonl"
 
+        #expect(try cli.run(["info", "--json"]).json?["archivedPositions"] as? Int == 0)
         let none = try cli.run(["scavenge", "--archive", archive])
         #expect(none.status == 0 && none.stdout.contains("no job type has a retention policy"))
         #expect(!FileManager.default.fileExists(atPath: archive))
@@ -33,6 +34,7 @@ import Testing
         #expect(scavenged.json?["jobs"] as? Int == 1)  // the pending job stays
         let digest = try #require(scavenged.json?["digest"] as? String)
 
+        #expect(try cli.run(["info", "--json"]).json?["archivedPositions"] as? Int == 6)
         let status = try cli.run(["status", id, "--json"])
         #expect(status.json?["state"] as? String == "completed")
         let cancel = try cli.run(["cancel", id, "--reason", "late", "--actor", "ann", "--role", "user", "--org", "acme"])
