@@ -188,7 +188,8 @@ struct Verify: ParsableCommand {
             var checks: [(String, ArchiveCheck)] = []
             for path in archive { checks.append((path, try jobs.verifyArchive(JobLedger.readArchive(at: path)))) }
             for (path, check) in checks where !ledger.json {
-                print("archive \(TerminalText.escaped(path)): \(check.events) events of \(check.record.jobs) jobs, digest \(check.record.digest), recorded at position \(check.recordPosition)")
+                let live = check.liveEvents > 0 ? " (\(check.liveEvents) more still live)" : ""
+                print("archive \(TerminalText.escaped(path)): \(check.archivedEvents) events archived\(live) of \(check.jobs) jobs in \(check.parts) parts, digest \(check.digest), last recorded at position \(check.recordPosition)")
             }
             let report = try jobs.store.verifyLog()
             if ledger.json {
@@ -198,7 +199,8 @@ struct Verify: ParsableCommand {
                 ]
                 if !checks.isEmpty {
                     json["archives"] = checks.map { path, check in
-                        ["path": path, "events": check.events, "jobs": check.record.jobs, "digest": check.record.digest,
+                        ["path": path, "archivedEvents": check.archivedEvents, "liveEvents": check.liveEvents,
+                         "jobs": check.jobs, "parts": check.parts, "digest": check.digest,
                          "position": check.recordPosition] as [String: Any]
                     }
                 }

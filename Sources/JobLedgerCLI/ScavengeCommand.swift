@@ -29,6 +29,7 @@ struct Scavenge: ParsableCommand {
             if ledger.json {
                 Output.printJSON([
                     "archive": report.archivePath.orNull, "jobs": report.jobs, "events": report.events,
+                    "archiveEvents": report.archiveEvents, "parts": report.parts, "jobsLeftLive": report.jobsLeftLive,
                     "digest": report.archiveDigest.orNull, "position": report.recordPosition.orNull,
                     "moreDue": report.moreDue, "policies": report.policies,
                 ] as [String: Any])
@@ -39,9 +40,12 @@ struct Scavenge: ParsableCommand {
             } else if report.jobs == 0 {
                 print("nothing scavenged: no ended job is past its type's retention period")
             } else {
-                print("archived \(report.jobs) jobs, \(report.events) events, into \(report.archivePath ?? "")")
+                print("archived \(report.jobs) jobs, \(report.events) events, into \(report.archivePath ?? "") in \(report.parts) parts")
+                if report.jobsLeftLive > 0 {
+                    print("\(report.jobsLeftLive) jobs moved meanwhile and stayed live (their lines in the archive are copies)")
+                }
                 print("archive digest \(report.archiveDigest ?? "")")
-                print("recorded at position \(report.recordPosition ?? 0)")
+                print("last part recorded at position \(report.recordPosition ?? 0)")
                 if report.moreDue { print("more jobs are due: run scavenge again with a new archive") }
             }
         }

@@ -52,7 +52,8 @@ import Testing
         let listedBefore = try jobs.job("report-3")
 
         let archive = ledger.directory + "/archive-1.jsonl"
-        let report = try jobs.scavenge(archivePath: archive, by: acmeAdmin)
+        let report = try jobs.scavenge(archivePath: archive, by: acmeAdmin, jobsPerCommit: 2)
+        #expect(report.parts == 3 && report.jobsLeftLive == 0 && report.archiveEvents == report.events)
         // Five completed and one failed job of `report`; not the running
         // one, not `email`, which has no policy.
         #expect(report.jobs == 6)
@@ -99,8 +100,8 @@ import Testing
 
         // The ledger proves the archive, verifies, and rebuilds to the same tables.
         let check = try jobs.verifyArchive(batch)
-        #expect(check.record.digest == report.archiveDigest && check.events == report.events)
-        #expect(check.record.jobs == 6)
+        #expect(check.digest == report.archiveDigest && check.archivedEvents == report.events && check.liveEvents == 0)
+        #expect(check.jobs == 6 && check.parts == 3)
         #expect(try jobs.store.verifyLog(limit: 10).isClean)
         #expect(try jobs.verifyProjections().isEmpty)
         _ = try jobs.rebuildProjections()
@@ -185,11 +186,38 @@ import Testing
             #expect(history.filter { $0.type == JobEvent.archivedType }.count == 1)
             #expect(try jobs.job(id)?.state == .completed)
         }
-        #expect(try jobs.verifyArchive(archive).events == report.events)
+        #expect(try jobs.verifyArchive(archive).archivedEvents == report.events)
         #expect(try jobs.store.verifyLog(limit: 10).isClean)
         #expect(try jobs.verifyProjections().isEmpty)
         let fresh = try jobs.list(JobQuery(type: "fresh"), limit: 10_000).jobs
         #expect(fresh.count == submitted.withLock { $0 } && fresh.count > 0)
+    }
+
+    @Test func aJobRetriedAfterTheArchiveWasWrittenStaysLiveAndTheArchiveStillProvesOut() throws {
+        let ledger = TemporaryJobLedger()
+        let clock = TestClock()
+        let jobs = try ledgerWithHistory(ledger, clock: clock, count: 4)
+        try jobs.setRetention(3600, forType: "report", by: acmeAdmin)
+        let path = ledger.directory + "/a.jsonl"
+        let plan = try jobs.scavengePlan(limit: 100)
+        #expect(plan.jobs.count == 5)
+        let summary = try RetentionArchiveFile.write(to: path) { write in
+            try jobs.store.exportArchive(positions: plan.positions, write: write)
+        }
+        // Between the archive and its commit, an admin retries the failed job.
+        _ = try jobs.retry("bad", by: acmeAdmin)
+        let report = try jobs.commitParts(
+            plan, of: JobLedger.ArchiveName(path: path, summary: summary), at: path, actor: acmeAdmin, jobsPerCommit: 2)
+        // The failed job came last, alone in its part, which then had nothing to commit.
+        #expect(report.jobs == 4 && report.jobsLeftLive == 1 && report.parts == 2)
+        #expect(try jobs.job("bad")?.state == .pending)
+        #expect(try jobs.history("bad").contains { $0.type == "JobRetried" })
+        #expect(!(try jobs.history("bad").contains { $0.type == JobEvent.archivedType }))
+        let check = try jobs.verifyArchive(JobLedger.readArchive(at: path))
+        #expect(check.archivedEvents == report.events)
+        #expect(check.liveEvents == summary.events - report.events && check.liveEvents == 6)
+        #expect(try jobs.store.verifyLog(limit: 10).isClean)
+        #expect(try jobs.verifyProjections().isEmpty)
     }
 
     @Test func anArchiveTheLedgerDidNotWriteIsRefused() throws {

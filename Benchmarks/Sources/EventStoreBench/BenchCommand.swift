@@ -554,6 +554,17 @@ struct BenchCommand: AsyncParsableCommand {
             report.notes.append(note)
         }
 
+        if selection.contains(.retention) {
+            let retentionCounts = RetentionWorkload.Counts.make(quick: quick)
+            Progress.note("retention: \(retentionCounts.jobs) ended jobs scavenged, against a whole-log export, no fsync")
+            let directory = scratch.directory(for: "retention")
+            let (figures, note) = try await DedicatedThread.run("jobledger-bench.retention") {
+                try RetentionWorkload.run(directory: directory, counts: retentionCounts)
+            }
+            report.figures += figures
+            report.notes.append(note)
+        }
+
         if selection.contains(.features) {
             for durable in [true, false] {
                 let featureCounts = JobFeaturesWorkload.Counts.make(quick: quick, durable: durable)

@@ -41,6 +41,9 @@ enum WorkloadName: String, CaseIterable, Codable, Sendable, ExpressibleByArgumen
     /// Submits and reads of jobs with personal fields (sealed with
     /// AES-GCM) against the same jobs without, in one run.
     case personal
+    /// A scavenge of ended jobs into an archive, against a whole-log export
+    /// of the same events, and the compacted ledger before and after.
+    case retention
     /// Claims of due jobs beside 100,000 jobs scheduled for later and under
     /// a concurrency limit, against the same claims without them, in one run.
     case features
@@ -56,7 +59,9 @@ enum WorkloadName: String, CaseIterable, Codable, Sendable, ExpressibleByArgumen
         case .single, .concurrent: return [.rawCommit]
         case .sqlite: return [.rawCommit, .single, .concurrent]
         case .shared: return [.concurrent, .rawCommit]
-        case .rawCommit, .rawBatch, .read, .jobs, .cancel, .log, .list, .clients, .http, .personal, .features, .postgres: return []
+        case .rawCommit, .rawBatch, .read, .jobs, .cancel, .log, .list, .clients, .http, .personal, .retention, .features,
+             .postgres:
+            return []
         }
     }
 

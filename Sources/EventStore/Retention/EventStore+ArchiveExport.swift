@@ -19,9 +19,11 @@ public struct ArchiveSummary: Sendable, Hashable {
 
 extension EventStore {
     /// Writes the events at `positions` (in ascending order, each stored) in
-    /// the chained JSON Lines export format, closing line included, from one
-    /// read snapshot: the archive of a scavenge, which an import, `verify
-    /// --archive` and `history --archive` read back.
+    /// the chained JSON Lines export format, closing line included: the
+    /// archive of a scavenge, which an import, `verify --archive` and
+    /// `history --archive` read back. Reads in short snapshots, as the export
+    /// does: a snapshot held for a whole large archive would hold up a map
+    /// growth, and with it every writer.
     ///
     /// - Throws: ``EventStoreError/Code/corruptEvent`` when a position holds
     ///   no event or the positions do not ascend; whatever `write` throws.
@@ -31,20 +33,25 @@ extension EventStore {
         let layout = self.layout
         var export = EnvelopeExport(
             format: .chainedJSONLines, selection: .all, header: false, flushBytes: Self.exportFlushBytes)
-        try reading { txn in
-            var previous: UInt64 = 0
-            for position in positions {
-                guard position > previous else {
-                    throw EventStoreError.corruptEvent(position: position, reason: "archive positions must ascend")
+        var previous: UInt64 = 0
+        var next = 0
+        while next < positions.count {
+            let end = min(next + Self.exportChunkEvents, positions.count)
+            try reading { txn in
+                for position in positions[next..<end] {
+                    guard position > previous else {
+                        throw EventStoreError.corruptEvent(position: position, reason: "archive positions must ascend")
+                    }
+                    previous = position
+                    let bytes = try withBigEndianBytes(of: position) { key in try txn.get(key, in: layout.events) }
+                    guard let bytes else {
+                        throw EventStoreError.corruptEvent(position: position, reason: "no event is stored at this position")
+                    }
+                    export.render(try Self.view(bytes, position: position))
                 }
-                previous = position
-                let bytes = try withBigEndianBytes(of: position) { key in try txn.get(key, in: layout.events) }
-                guard let bytes else {
-                    throw EventStoreError.corruptEvent(position: position, reason: "no event is stored at this position")
-                }
-                export.render(try Self.view(bytes, position: position))
-                if export.isFull { try export.flush(write) }
             }
+            try export.flush(write)
+            next = end
         }
         let chain = try export.finish(write)
         return ArchiveSummary(events: Int(chain.count), digest: chain.hex)

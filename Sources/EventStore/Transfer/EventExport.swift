@@ -81,7 +81,7 @@ extension EventStore {
     /// Bytes gathered before they are handed to the writer.
     static let exportFlushBytes = 256 << 10
     /// Events examined per read snapshot.
-    private static let exportChunkEvents = 4096
+    static let exportChunkEvents = 4096
 
     /// Writes the selected events in position order, handing the text to
     /// `write` in pieces of about 256 KiB.

@@ -9,21 +9,27 @@ extension JobLedger {
     /// ledger. Nothing is scavenged unless a policy says so.
     ///
     /// The archive is a chained JSON Lines export of the jobs' events and
-    /// audit entries, flushed before the ledger changes. Then one write
-    /// transaction removes those events, appends to each job's stream a
-    /// `JobArchived` snapshot of the job (without its payload and result,
-    /// which the archive keeps), and records the archive's digest in the
-    /// `retention` stream. A resubmission still answers `existing`, a late
-    /// cancel `already_completed`, and `history` shows the snapshot, or
+    /// audit entries, flushed before the ledger changes. Then write
+    /// transactions of at most `jobsPerCommit` jobs each (so that other
+    /// writers wait for a part, never for the whole) remove their events,
+    /// append to each job's stream a `JobArchived` snapshot of the job
+    /// (without its payload and result, which the archive keeps), and record
+    /// in the `retention` stream a part of the archive: its digest and the
+    /// events the part removed. A resubmission still answers `existing`, a
+    /// late cancel `already_completed`, and `history` shows the snapshot, or
     /// the whole history when given the archive. Positions stay what they
     /// were: the removed ones read as archived.
     ///
-    /// A job that moves meanwhile makes the transaction fail: the archive is
-    /// deleted and the scavenge decided again (a few times at most). At most
-    /// `limit` jobs go in one archive; ``ScavengeReport/moreDue`` says when
-    /// more are due. Admins and the system only. Runs on the embedded LMDB
-    /// ledger.
-    public func scavenge(archivePath: String, by actor: Actor, limit: Int = 10_000) throws(JobLedgerError) -> ScavengeReport {
+    /// A job that moves between the archive and its part (a retry, say)
+    /// stays live, whole, and is left out of the part; its lines in the
+    /// archive are then copies of live events, which ``verifyArchive(_:)``
+    /// accepts as such. When nothing could be committed the archive is
+    /// deleted. At most `limit` jobs go in one archive;
+    /// ``ScavengeReport/moreDue`` says when more are due. Admins and the
+    /// system only. Runs on the embedded LMDB ledger.
+    public func scavenge(
+        archivePath: String, by actor: Actor, limit: Int = 10_000, jobsPerCommit: Int = 256
+    ) throws(JobLedgerError) -> ScavengeReport {
         let actor = try actor.normalized()
         guard actor.role == .admin || actor.role == .system else {
             throw .forbidden(actor: actor.id, action: "scavenge", reason: "only an admin or the system may scavenge")
@@ -31,33 +37,71 @@ extension JobLedger {
         guard (1...1_000_000).contains(limit) else {
             throw .invalidInput(field: "limit", reason: "must be 1 to 1000000, got \(limit)")
         }
+        guard (1...100_000).contains(jobsPerCommit) else {
+            throw .invalidInput(field: "jobsPerCommit", reason: "must be 1 to 100000, got \(jobsPerCommit)")
+        }
         try RetentionArchiveFile.checkNew(archivePath)
-        var attempt = 0
-        while true {
-            attempt += 1
-            let plan = try scavengePlan(limit: limit)
-            guard !plan.jobs.isEmpty else {
-                return ScavengeReport(
-                    archivePath: nil, jobs: 0, events: 0, archiveDigest: nil, recordPosition: nil, moreDue: false,
-                    policies: plan.policies)
-            }
-            let summary = try RetentionArchiveFile.write(to: archivePath) { write in
-                try store.exportArchive(positions: plan.positions, write: write)
-            }
-            do {
-                let position = try commitScavenge(plan, summary: summary, archivePath: archivePath, actor: actor)
-                return ScavengeReport(
-                    archivePath: archivePath, jobs: plan.jobs.count, events: summary.events,
-                    archiveDigest: summary.digest, recordPosition: position, moreDue: plan.moreDue,
-                    policies: plan.policies)
-            } catch {
-                // The archive names events the ledger still holds: it is no
-                // archive of anything. Decide again unless it is not a race.
-                RetentionArchiveFile.remove(archivePath)
-                guard error.underlying?.code == .wrongExpectedVersion, attempt < 5 else {
-                    throw error
+        let plan = try scavengePlan(limit: limit)
+        guard !plan.jobs.isEmpty else {
+            return ScavengeReport(
+                archivePath: nil, jobs: 0, events: 0, archiveEvents: 0, parts: 0, jobsLeftLive: 0, archiveDigest: nil,
+                recordPosition: nil, moreDue: false, policies: plan.policies)
+        }
+        let summary = try RetentionArchiveFile.write(to: archivePath) { write in
+            try store.exportArchive(positions: plan.positions, write: write)
+        }
+        return try commitParts(
+            plan, of: ArchiveName(path: archivePath, summary: summary), at: archivePath, actor: actor,
+            jobsPerCommit: jobsPerCommit)
+    }
+
+    /// Commits a written archive's jobs, `jobsPerCommit` at a time, leaving
+    /// out (live) each job that moved since; deletes the archive when no
+    /// part could be committed.
+    func commitParts(
+        _ plan: ScavengePlan, of archive: ArchiveName, at archivePath: String, actor: Actor, jobsPerCommit: Int
+    ) throws(JobLedgerError) -> ScavengeReport {
+        var done = (jobs: 0, events: 0, parts: 0, leftLive: 0, position: UInt64(0))
+        for start in stride(from: 0, to: plan.jobs.count, by: jobsPerCommit) {
+            var part = Array(plan.jobs[start..<min(start + jobsPerCommit, plan.jobs.count)])
+            while !part.isEmpty {
+                do {
+                    done.position = try commitPart(part, of: archive, actor: actor)
+                    done.jobs += part.count
+                    done.events += part.reduce(0) { $0 + $1.events }
+                    done.parts += 1
+                    break
+                } catch {
+                    // A job of the part moved since the archive was written:
+                    // it stays live and the rest of the part goes on.
+                    guard error.underlying?.code == .wrongExpectedVersion, let stream = error.underlying?.stream,
+                          let moved = part.firstIndex(where: { JobStreams.job($0.job.id) == stream })
+                    else {
+                        if done.parts == 0 { RetentionArchiveFile.remove(archivePath) }
+                        throw error
+                    }
+                    part.remove(at: moved)
+                    done.leftLive += 1
                 }
             }
+        }
+        let committed = done.parts > 0
+        if !committed { RetentionArchiveFile.remove(archivePath) }
+        return ScavengeReport(
+            archivePath: committed ? archivePath : nil, jobs: done.jobs, events: done.events,
+            archiveEvents: archive.summary.events, parts: done.parts, jobsLeftLive: done.leftLive,
+            archiveDigest: committed ? archive.summary.digest : nil, recordPosition: committed ? done.position : nil,
+            moreDue: plan.moreDue, policies: plan.policies)
+    }
+
+    /// The archive a scavenge wrote, as its parts record it.
+    struct ArchiveName {
+        let name: String
+        let summary: ArchiveSummary
+
+        init(path: String, summary: ArchiveSummary) {
+            name = URL(fileURLWithPath: path).lastPathComponent
+            self.summary = summary
         }
     }
 
@@ -69,6 +113,8 @@ extension JobLedger {
         let events: Int
         /// The job's last event: the one that ended it.
         let last: RecordedEvent
+        /// The positions of its events and audit entries in the archive.
+        let positions: [UInt64]
     }
 
     /// What a scavenge will do, decided from one reading of the ledger.
@@ -80,7 +126,7 @@ extension JobLedger {
     }
 
     /// Finds the jobs due, with the positions of their live events.
-    private func scavengePlan(limit: Int) throws(JobLedgerError) -> ScavengePlan {
+    func scavengePlan(limit: Int) throws(JobLedgerError) -> ScavengePlan {
         var plan = ScavengePlan()
         let now = options.clock()
         for type in try jobTypes() {
@@ -105,7 +151,8 @@ extension JobLedger {
                     guard let last = events.last, last.type != JobEvent.archivedType else { continue }
                     plan.jobs.append(ArchivedJob(
                         job: job, jobVersion: last.streamVersion, auditVersion: audits.last?.streamVersion ?? 0,
-                        events: events.count + audits.count, last: last))
+                        events: events.count + audits.count, last: last,
+                        positions: events.map(\.position) + audits.map(\.position)))
                     plan.positions += events.map(\.position) + audits.map(\.position)
                 }
             }
@@ -114,17 +161,15 @@ extension JobLedger {
         return plan
     }
 
-    /// The removals, snapshots and record of a scavenge, in one transaction;
-    /// returns the record's position.
-    private func commitScavenge(
-        _ plan: ScavengePlan, summary: ArchiveSummary, archivePath: String, actor: Actor
-    ) throws(JobLedgerError) -> UInt64 {
-        let name = URL(fileURLWithPath: archivePath).lastPathComponent
+    /// The removals, snapshots and record of one part of a scavenge, in one
+    /// transaction; returns the record's position.
+    func commitPart(_ part: [ArchivedJob], of archive: ArchiveName, actor: Actor) throws(JobLedgerError) -> UInt64 {
         let now = options.clock()
         var removals: [StreamPrefixRemoval] = []
         var appends: [StreamAppend] = []
+        var positions: [UInt64] = []
         do {
-            for archived in plan.jobs {
+            for archived in part {
                 let jobStream = JobStreams.job(archived.job.id)
                 removals.append(StreamPrefixRemoval(
                     streamID: jobStream, throughVersion: archived.jobVersion, expectedVersion: archived.jobVersion))
@@ -135,11 +180,12 @@ extension JobLedger {
                         // stay live after the snapshot: no reason to decide again.
                         expectedVersion: nil))
                 }
+                positions += archived.positions
                 var snapshot = archived.job
                 snapshot.payload = "null"
                 snapshot.result = nil
                 let event = JobEvent.archived(JobEvent.Archived(
-                    archive: name, archiveDigest: summary.digest, archivedEvents: archived.events,
+                    archive: archive.name, archiveDigest: archive.summary.digest, archivedEvents: archived.events,
                     state: snapshot.state, endedBy: archived.last.type, endedAt: archived.last.position,
                     record: Data(try JobRecord.encode(snapshot)).base64EncodedString()))
                 appends.append(StreamAppend(
@@ -149,8 +195,9 @@ extension JobLedger {
                         decoded: event)]))
             }
             let record = ScavengeRecord(
-                archive: name, digest: summary.digest, events: summary.events, jobs: plan.jobs.count,
-                firstPosition: plan.positions.first ?? 0, lastPosition: plan.positions.last ?? 0, actor: actor.id)
+                archive: archive.name, digest: archive.summary.digest, archiveEvents: archive.summary.events,
+                events: positions.count, jobs: part.count, firstPosition: positions.min() ?? 0,
+                lastPosition: positions.max() ?? 0, actor: actor.id)
             appends.append(StreamAppend(
                 streamID: ScavengeRecord.stream, expectedVersion: .any,
                 events: [EventData(
@@ -190,23 +237,44 @@ extension JobLedger {
         }
     }
 
-    /// The jobs of `type` in `state` last changed before `cutoff`.
+    /// The jobs of `type` in `state` last changed before `cutoff`, read in
+    /// short snapshots. The index is in order of submission, and no job
+    /// ended before it was submitted: the walk stops at the first job
+    /// submitted after the cutoff.
     private func jobs(ofType type: String, in state: JobState, endedBefore cutoff: Date) throws(JobLedgerError) -> [Job] {
+        let prefix = JobIndexes.text(type) + JobIndexes.text(state.rawValue)
+        let last = JobIndexes.timeKey(cutoff)
+        var jobs: [Job] = []
+        var from = prefix
+        var done = false
         do {
-            return try store.readProjections { tables in
-                var jobs: [Job] = []
-                try tables.scan(JobTables.byTypeState, prefix: JobIndexes.text(type) + JobIndexes.text(state.rawValue)) { tail, _ in
-                    let id = Array(tail.dropFirst(8))
-                    if let bytes = try tables.get(JobTables.jobs, id) {
-                        let job = try JobRecord.decode(bytes)
-                        if job.updatedAt <= cutoff { jobs.append(job) }
+            while !done {
+                try store.readProjections { tables in
+                    var seen = 0
+                    done = true
+                    try tables.scan(JobTables.byTypeState, from: from) { key, _ in
+                        guard key.starts(with: prefix) else { return false }
+                        let tail = key[prefix.count...]
+                        guard tail.prefix(8).lexicographicallyPrecedes(last) || tail.prefix(8).elementsEqual(last) else {
+                            return false
+                        }
+                        seen += 1
+                        if seen > 4096 {
+                            from = key  // the next snapshot starts here
+                            done = false
+                            return false
+                        }
+                        if let bytes = try tables.get(JobTables.jobs, Array(tail.dropFirst(8))) {
+                            let job = try JobRecord.decode(bytes)
+                            if job.updatedAt <= cutoff { jobs.append(job) }
+                        }
+                        return true
                     }
-                    return true
                 }
-                return jobs
             }
         } catch {
             throw Self.wrap(error)
         }
+        return jobs
     }
 }

@@ -6,12 +6,20 @@ public struct ScavengeReport: Sendable, Hashable {
     public let archivePath: String?
     /// Jobs archived.
     public let jobs: Int
-    /// Events moved into the archive (job events and audit entries).
+    /// Events taken out of the live ledger (job events and audit entries).
     public let events: Int
+    /// Event lines in the archive: ``events``, and the events of jobs that
+    /// moved before their part committed and stayed live.
+    public let archiveEvents: Int
+    /// Write transactions the removal took.
+    public let parts: Int
+    /// Jobs written to the archive that moved (a retry, say) before their
+    /// part committed, and stayed live.
+    public let jobsLeftLive: Int
     /// The digest of the archive's closing line, also recorded in the
     /// ledger's `retention` stream.
     public let archiveDigest: String?
-    /// The position of the `RetentionScavenged` record in the ledger.
+    /// The position of the last `RetentionScavenged` record in the ledger.
     public let recordPosition: UInt64?
     /// True when more jobs were due than one scavenge takes: run it again.
     public let moreDue: Bool
@@ -19,19 +27,24 @@ public struct ScavengeReport: Sendable, Hashable {
     public let policies: [String: Int]
 }
 
-/// The record of one scavenge, the payload of `RetentionScavenged` in the
-/// `retention` stream: the live ledger's proof of what it gave away.
+/// The record of one part of a scavenge, the payload of
+/// `RetentionScavenged` in the `retention` stream: the live ledger's proof
+/// of what it gave away. A scavenge commits in parts; each names the
+/// archive by its digest and says how many of its events it removed.
 public struct ScavengeRecord: Sendable, Hashable, Codable {
     /// The archive file's name, without its directory.
     public var archive: String
     /// The digest of the archive's closing line.
     public var digest: String
-    /// Event lines in the archive.
+    /// Event lines in the whole archive.
+    public var archiveEvents: Int
+    /// Events this part removed from the live ledger.
     public var events: Int
-    /// Jobs archived.
+    /// Jobs this part archived.
     public var jobs: Int
-    /// The lowest and highest position archived.
+    /// The lowest position this part removed.
     public var firstPosition: UInt64
+    /// The highest position this part removed.
     public var lastPosition: UInt64
     /// Who ran it.
     public var actor: String
