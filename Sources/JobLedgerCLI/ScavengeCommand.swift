@@ -10,7 +10,7 @@ struct Scavenge: ParsableCommand {
         discussion: """
             Only types with a policy (`jobledger queue retain TYPE --after PERIOD`) are scavenged. The archive \\
             is a chained JSON Lines export of the jobs' events and audit entries; the live ledger keeps each \\
-            job's id, state and times, the positions of the moved events, and the archive's digest. \\
+            job's record (payload included) in a snapshot, the positions of the moved events, and the archive's digest. \\
             `history ID --archive FILE` shows an archived job's whole history; `verify --archive FILE` \\
             proves the archive against the ledger. Space is given back by a compacting backup swapped in \\
             (Docs/Operations.md). Runs on the embedded LMDB ledger.
@@ -30,6 +30,7 @@ struct Scavenge: ParsableCommand {
                 Output.printJSON([
                     "archive": report.archivePath.orNull, "jobs": report.jobs, "events": report.events,
                     "archiveEvents": report.archiveEvents, "parts": report.parts, "jobsLeftLive": report.jobsLeftLive,
+                    "jobsTooLarge": report.jobsTooLarge,
                     "digest": report.archiveDigest.orNull, "position": report.recordPosition.orNull,
                     "moreDue": report.moreDue, "policies": report.policies,
                 ] as [String: Any])
@@ -46,6 +47,9 @@ struct Scavenge: ParsableCommand {
                 }
                 print("archive digest \(report.archiveDigest ?? "")")
                 print("last part recorded at position \(report.recordPosition ?? 0)")
+                if report.jobsTooLarge > 0 {
+                    print("\(report.jobsTooLarge) due jobs stayed live: their payload is too large for a snapshot")
+                }
                 if report.moreDue { print("more jobs are due: run scavenge again with a new archive") }
             }
         }

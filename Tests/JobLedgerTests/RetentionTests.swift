@@ -77,13 +77,13 @@ import Testing
         #expect(data.archive == "archive-1.jsonl" && data.archiveDigest == report.archiveDigest)
         #expect(data.archivedEvents == fullHistory.count)
 
-        // The job still answers: its state and times, without its payload
-        // and result, which the archive keeps.
+        // The job still answers as it stood, payload and result included.
         let archived = try #require(try jobs.job("report-3"))
         #expect(archived.state == .completed)
-        #expect(archived.updatedAt == listedBefore?.updatedAt)
-        #expect(archived.submittedAt == listedBefore?.submittedAt)
-        #expect(archived.payload == "null" && archived.result == nil)
+        var expected = try #require(listedBefore)
+        expected.version = archived.version  // the snapshot's, one past the last archived event
+        #expect(archived == expected)
+        #expect(archived.payload == #"{"n":3}"# && archived.result == #"{"ok":3}"#)
         let again = try jobs.submit(JobSubmission(id: "report-3", type: "report", payload: #"{"n":3}"#), by: alice)
         #expect(again.outcome == .existing)
         let cancel = try jobs.cancel("report-3", by: alice, reason: "late")
@@ -218,6 +218,44 @@ import Testing
         #expect(check.liveEvents == summary.events - report.events && check.liveEvents == 6)
         #expect(try jobs.store.verifyLog(limit: 10).isClean)
         #expect(try jobs.verifyProjections().isEmpty)
+    }
+
+    @Test func aRetriedArchivedJobRunsAgainWithItsPayload() throws {
+        let ledger = TemporaryJobLedger()
+        let clock = TestClock()
+        let jobs = try ledgerWithHistory(ledger, clock: clock, count: 1)
+        try jobs.setRetention(3600, forType: "report", by: acmeAdmin)
+        _ = try jobs.submit(JobSubmission(id: "big", type: "report", payload: #"{"blob":"\#(String(repeating: "x", count: 900_000))"}"#), by: alice)
+        let claimed = try #require(try jobs.claim(worker: "w", types: ["report"], lease: 30))
+        #expect(claimed.id == "big")
+        _ = try jobs.complete("big", worker: "w", attempt: claimed.attempt)
+        clock.advance(7200)
+        let report = try jobs.scavenge(archivePath: ledger.directory + "/a.jsonl", by: acmeAdmin)
+        // report-0 and bad; `big`'s payload does not fit in a snapshot: it stays live, whole.
+        #expect(report.jobs == 2 && report.jobsTooLarge == 1)
+        #expect(try jobs.history("big").first?.type == "JobSubmitted")
+        #expect(try jobs.history("bad").first?.type == JobEvent.archivedType)
+
+        let retried = try jobs.retry("bad", by: acmeAdmin)
+        #expect(retried.outcome == .retried)
+        let again = try #require(try jobs.claim(worker: "w2", types: ["report"], lease: 30))
+        #expect(again.id == "bad" && again.payload == "{}" && again.attempt == 2)
+        _ = try jobs.complete("bad", worker: "w2", attempt: again.attempt)
+        #expect(try jobs.store.verifyLog(limit: 10).isClean)
+        #expect(try jobs.verifyProjections().isEmpty)
+
+        // Archived a second time, its whole history is in the two archives.
+        clock.advance(7200)
+        let second = try jobs.scavenge(archivePath: ledger.directory + "/b.jsonl", by: acmeAdmin)
+        #expect(second.jobs == 1)
+        let archives = try ["a", "b"].map { try JobLedger.readArchive(at: ledger.directory + "/\($0).jsonl") }
+        let types = try jobs.history("bad", archives: archives).filter { $0.stream == "job" }.map(\.type)
+        #expect(types == [
+            "JobSubmitted", "JobClaimed", "JobFailed", JobEvent.archivedType, "JobRetried", "JobClaimed", "JobCompleted",
+            JobEvent.archivedType,
+        ])
+        for archive in archives { _ = try jobs.verifyArchive(archive) }
+        #expect(try jobs.store.verifyLog(limit: 10).isClean)
     }
 
     @Test func anArchiveTheLedgerDidNotWriteIsRefused() throws {

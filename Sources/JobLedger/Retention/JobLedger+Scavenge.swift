@@ -13,7 +13,9 @@ extension JobLedger {
     /// transactions of at most `jobsPerCommit` jobs each (so that other
     /// writers wait for a part, never for the whole) remove their events,
     /// append to each job's stream a `JobArchived` snapshot of the job
-    /// (without its payload and result, which the archive keeps), and record
+    /// (its record, payload included so that a retry runs it again, and its
+    /// result unless that would make the snapshot too large an event; a job
+    /// whose payload alone is too large stays live), and record
     /// in the `retention` stream a part of the archive: its digest and the
     /// events the part removed. A resubmission still answers `existing`, a
     /// late cancel `already_completed`, and `history` shows the snapshot, or
@@ -41,11 +43,11 @@ extension JobLedger {
             throw .invalidInput(field: "jobsPerCommit", reason: "must be 1 to 100000, got \(jobsPerCommit)")
         }
         try RetentionArchiveFile.checkNew(archivePath)
-        let plan = try scavengePlan(limit: limit)
+        let plan = try scavengePlan(limit: limit, archiveName: URL(fileURLWithPath: archivePath).lastPathComponent)
         guard !plan.jobs.isEmpty else {
             return ScavengeReport(
-                archivePath: nil, jobs: 0, events: 0, archiveEvents: 0, parts: 0, jobsLeftLive: 0, archiveDigest: nil,
-                recordPosition: nil, moreDue: false, policies: plan.policies)
+                archivePath: nil, jobs: 0, events: 0, archiveEvents: 0, parts: 0, jobsLeftLive: 0, jobsTooLarge: plan.tooLarge,
+                archiveDigest: nil, recordPosition: nil, moreDue: false, policies: plan.policies)
         }
         let summary = try RetentionArchiveFile.write(to: archivePath) { write in
             try store.exportArchive(positions: plan.positions, write: write)
@@ -89,7 +91,7 @@ extension JobLedger {
         if !committed { RetentionArchiveFile.remove(archivePath) }
         return ScavengeReport(
             archivePath: committed ? archivePath : nil, jobs: done.jobs, events: done.events,
-            archiveEvents: archive.summary.events, parts: done.parts, jobsLeftLive: done.leftLive,
+            archiveEvents: archive.summary.events, parts: done.parts, jobsLeftLive: done.leftLive, jobsTooLarge: plan.tooLarge,
             archiveDigest: committed ? archive.summary.digest : nil, recordPosition: committed ? done.position : nil,
             moreDue: plan.moreDue, policies: plan.policies)
     }
@@ -101,6 +103,11 @@ extension JobLedger {
 
         init(path: String, summary: ArchiveSummary) {
             name = URL(fileURLWithPath: path).lastPathComponent
+            self.summary = summary
+        }
+
+        init(name: String, summary: ArchiveSummary) {
+            self.name = name
             self.summary = summary
         }
     }
@@ -115,6 +122,9 @@ extension JobLedger {
         let last: RecordedEvent
         /// The positions of its events and audit entries in the archive.
         let positions: [UInt64]
+        /// Whether its snapshot keeps the result (false when the result
+        /// would make the snapshot too large an event).
+        var keepsResult: Bool
     }
 
     /// What a scavenge will do, decided from one reading of the ledger.
@@ -123,11 +133,16 @@ extension JobLedger {
         var positions: [UInt64] = []
         var moreDue = false
         var policies: [String: Int] = [:]
+        /// Due jobs left live because their payload alone is too large for a snapshot.
+        var tooLarge = 0
     }
 
     /// Finds the jobs due, with the positions of their live events.
-    func scavengePlan(limit: Int) throws(JobLedgerError) -> ScavengePlan {
+    func scavengePlan(limit: Int, archiveName: String = "archive") throws(JobLedgerError) -> ScavengePlan {
         var plan = ScavengePlan()
+        let maxBytes = store.options.limits.maxPayloadBytes
+        // The archive's digest is not known yet; it is 64 digits, whatever it is.
+        let measure = ArchiveName(name: archiveName, summary: ArchiveSummary(events: 0, digest: String(repeating: "0", count: 64)))
         let now = options.clock()
         for type in try jobTypes() {
             guard let seconds = try currentQueue(type)?.settings.retentionSeconds else { continue }
@@ -149,10 +164,21 @@ extension JobLedger {
                     }
                     // Archived already and unchanged since: nothing to move.
                     guard let last = events.last, last.type != JobEvent.archivedType else { continue }
-                    plan.jobs.append(ArchivedJob(
+                    var archived = ArchivedJob(
                         job: job, jobVersion: last.streamVersion, auditVersion: audits.last?.streamVersion ?? 0,
                         events: events.count + audits.count, last: last,
-                        positions: events.map(\.position) + audits.map(\.position)))
+                        positions: events.map(\.position) + audits.map(\.position), keepsResult: true)
+                    // The snapshot keeps the payload (a retry runs the job
+                    // again) and the result when they fit in one event; a
+                    // job whose payload alone does not fit stays live.
+                    if try Self.snapshotBytes(archived, measure) > maxBytes {
+                        archived.keepsResult = false
+                        if try Self.snapshotBytes(archived, measure) > maxBytes {
+                            plan.tooLarge += 1
+                            continue
+                        }
+                    }
+                    plan.jobs.append(archived)
                     plan.positions += events.map(\.position) + audits.map(\.position)
                 }
             }
@@ -181,13 +207,7 @@ extension JobLedger {
                         expectedVersion: nil))
                 }
                 positions += archived.positions
-                var snapshot = archived.job
-                snapshot.payload = "null"
-                snapshot.result = nil
-                let event = JobEvent.archived(JobEvent.Archived(
-                    archive: archive.name, archiveDigest: archive.summary.digest, archivedEvents: archived.events,
-                    state: snapshot.state, endedBy: archived.last.type, endedAt: archived.last.position,
-                    record: Data(try JobRecord.encode(snapshot)).base64EncodedString()))
+                let event = try Self.snapshot(archived, archive)
                 appends.append(StreamAppend(
                     streamID: jobStream, expectedVersion: .exact(archived.jobVersion),
                     events: [EventData(
@@ -211,6 +231,25 @@ extension JobLedger {
             return result.streams.last?.positions.last ?? 0
         } catch {
             throw .store(error)
+        }
+    }
+
+    /// The `JobArchived` event that stands in for a job's archived events.
+    static func snapshot(_ archived: ArchivedJob, _ archive: ArchiveName) throws -> JobEvent {
+        var job = archived.job
+        if !archived.keepsResult { job.result = nil }
+        return JobEvent.archived(JobEvent.Archived(
+            archive: archive.name, archiveDigest: archive.summary.digest, archivedEvents: archived.events,
+            state: job.state, endedBy: archived.last.type, endedAt: archived.last.position,
+            record: Data(try JobRecord.encode(job)).base64EncodedString()))
+    }
+
+    /// The size of a job's snapshot as stored.
+    private static func snapshotBytes(_ archived: ArchivedJob, _ archive: ArchiveName) throws(JobLedgerError) -> Int {
+        do {
+            return try snapshot(archived, archive).encodedPayload().count
+        } catch {
+            throw wrap(error)
         }
     }
 

@@ -16,6 +16,9 @@ public struct ScavengeReport: Sendable, Hashable {
     /// Jobs written to the archive that moved (a retry, say) before their
     /// part committed, and stayed live.
     public let jobsLeftLive: Int
+    /// Due jobs left live because their payload alone is too large for the
+    /// snapshot that would stand in for their events.
+    public let jobsTooLarge: Int
     /// The digest of the archive's closing line, also recorded in the
     /// ledger's `retention` stream.
     public let archiveDigest: String?
