@@ -48,6 +48,16 @@ struct DashboardRoutes: Sendable {
         group.get("events") { request, context in
             await dashboard.page(request, context) { session in try EventsPage(dashboard: dashboard).render(request, session) }
         }
+        group.get("events/export") { request, context in
+            await dashboard.page(request, context) { session in
+                try Permissions.requireSystem(session.identity, for: "the event log")
+                let parameters = request.uri.queryParameters
+                let export = EventsExport(
+                    store: dashboard.ledger.store, filters: EventFilters(parameters), format: try EventsExport.format(parameters.get("format")))
+                // The download ends at the log's end as it is now, like the command line's.
+                return export.response(end: try dashboard.ledger.store.lastPosition(), logger: context.logger)
+            }
+        }
         group.get("live") { request, context in
             do {
                 return try LiveRoute(dashboard: dashboard).response(request)
