@@ -42,6 +42,28 @@ struct DashboardRoutes: Sendable {
                     try context.pathParameter("id"), try ActionPages.action(try context.pathParameter("action")), form, session, context)
             }
         }
+        group.get("bulk") { request, context in
+            await dashboard.page(request, context) { session in try BulkActionPages(dashboard: dashboard).confirm(request, session) }
+        }
+        group.post("bulk") { request, context in
+            await dashboard.page(request, context) { _ in
+                let form = try await dashboard.form(request)
+                let session = try dashboard.session(request, form: form)
+                return try await BulkActionPages(dashboard: dashboard).run(form, session, context)
+            }
+        }
+        group.get("batches/{batch}/kill") { request, context in
+            await dashboard.page(request, context) { session in
+                try BatchKillPages(dashboard: dashboard).confirm(try context.pathParameter("batch"), session)
+            }
+        }
+        group.post("batches/{batch}/kill") { request, context in
+            await dashboard.page(request, context) { _ in
+                let form = try await dashboard.form(request)
+                let session = try dashboard.session(request, form: form)
+                return try await BatchKillPages(dashboard: dashboard).run(try context.pathParameter("batch"), form, session, context)
+            }
+        }
         group.get("overview") { request, context in
             await dashboard.page(request, context) { session in try await OverviewPage(dashboard: dashboard).render(session) }
         }
