@@ -82,6 +82,15 @@ struct EventsExport: Sendable {
     /// The text of the selected events in `first...last`.
     func slice(from first: UInt64, through last: UInt64, chain: inout DigestChain) throws -> ByteBuffer {
         let selection = ExportSelection(fromPosition: first, toPosition: last, types: filters.exportTypes)
+        var chunk = ByteBuffer()
+        if format == .csv && filters.exportKnowsSelection {
+            // The store selects every record by itself: its text as it is,
+            // less the header row each slice starts with.
+            var text: [UInt8] = []
+            try store.exportEvents(format: .csv, selection: selection) { text.append(contentsOf: $0) }
+            if let newline = text.firstIndex(of: 0x0A) { chunk.writeBytes(text[(newline + 1)...]) }
+            return chunk
+        }
         var lines: [UInt8] = []
         try store.exportEvents(format: .jsonLines, selection: selection) { lines.append(contentsOf: $0) }
         var records: [ArraySlice<UInt8>] = []
@@ -90,7 +99,6 @@ struct EventsExport: Sendable {
             try store.exportEvents(format: .csv, selection: selection) { text.append(contentsOf: $0) }
             records = Array(Self.csvRecords(text).dropFirst())  // the header row
         }
-        var chunk = ByteBuffer()
         for (index, line) in lines.split(separator: 0x0A, omittingEmptySubsequences: true).enumerated() {
             if !filters.exportKnowsSelection {
                 guard let head = try? JSONDecoder().decode(LineHead.self, from: Data(line)),
