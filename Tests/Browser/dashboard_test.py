@@ -10,7 +10,9 @@ time-travel control, cancels a running job and watches it become cancelled
 when the worker acknowledges (without reloading), checks that a user sees
 no kill button and that a forged kill is refused by the ledger, writes
 `<script>` and `"onmouseover=` into every writable field and checks that
-nothing runs, and takes a screenshot of each page (--screenshots, default
+nothing runs, cancels two jobs at once from the jobs table, watches a new
+event appear on the events page without a reload, compares the events
+export with `jobledger export`, and takes a screenshot of each page (--screenshots, default
 .build/screenshots). Prints one line per check and `browser: N passed, N
 failed` at the end; exits 1 when a check failed.
 """
@@ -369,8 +371,29 @@ def run(ledger, args, checks):
             alert = None
         checks.check("no alert was opened", alert is None, alert)
 
+        # Bulk cancel: tick two rows, one confirmation, each job's outcome.
+        for job_id in ["bulk-1", "bulk-2"]:
+            ledger.api("POST", "/v1/jobs", "alice", {"id": job_id, "type": "bulk"})
+        driver.get(ledger.url + "/jobs?type=bulk")
+        for job_id in ["bulk-1", "bulk-2"]:
+            driver.find_element(By.CSS_SELECTOR, f"tr[data-job-id='{job_id}'] input[type=checkbox]").click()
+        checks.check("a user has no bulk kill button", driver.find_elements(By.ID, "bulk-kill") == [])
+        driver.find_element(By.ID, "bulk-cancel").click()
+        wait.until(lambda d: "/bulk?" in d.current_url)
+        listed = texts("table.jobs tbody tr td:first-child")
+        checks.check("the bulk confirmation lists the ticked jobs", sorted(listed) == ["bulk-1", "bulk-2"], listed)
+        driver.find_element(By.ID, "reason").send_keys("bulk tidy-up")
+        shot("bulk-confirm")
+        driver.find_element(By.ID, "confirm").click()
+        wait.until(lambda d: d.find_elements(By.ID, "outcomes") != [])
+        outcomes = texts("#outcomes tbody td:nth-child(2)")
+        checks.check("the bulk result shows each job's outcome", outcomes == ["cancelled", "cancelled"], outcomes)
+        checks.check("the bulk cancel reached the ledger",
+                     ledger.wait_for_state("bulk-1", "cancelled", 2) and ledger.wait_for_state("bulk-2", "cancelled", 2))
+        shot("bulk-result")
+
         # Labels: every visible field has one.
-        for path in ["/jobs", "/jobs/hang-1", "/jobs/kill-me/cancel"]:
+        for path in ["/jobs", "/jobs/hang-1", "/jobs/kill-me/cancel", "/bulk?action=cancel&job=kill-me", "/events"]:
             driver.get(ledger.url + path)
             unlabelled = driver.execute_script("""
                 return Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea'))
@@ -396,6 +419,38 @@ def run(ledger, args, checks):
         types = set(texts("table.events td:nth-child(4)"))
         checks.check("the events page filters by type", types == {"AuditRecorded"}, types)
         shot("events")
+
+        # The events page is live: a new matching event lands on top, no reload.
+        driver.get(ledger.url + "/events?type=JobSubmitted&actor=alice")
+        wait.until(lambda d: (text(".live-status") or "").startswith("Live"))
+        driver.execute_script("window.notReloaded = true")
+        ledger.api("POST", "/v1/jobs", "alice", {"id": "live-event-1", "type": HOSTILE, "payload": {"note": HOSTILE}})
+        try:
+            wait.until(lambda d: text("table.events tbody tr:first-child td:nth-child(3)") == "job-live-event-1")
+            live_event = driver.execute_script("return window.notReloaded === true")
+        except TimeoutException:
+            live_event = False
+        checks.check("a new event appears on top of the events page live, without a reload", live_event)
+        first = texts("table.events tbody tr:first-child td")
+        checks.check("the live row holds the event's actor and hostile data as text",
+                     len(first) == 6 and first[4] == "alice" and "<script>" in first[5] and "pwned" in first[5], first)
+        for element in driver.find_elements(By.CSS_SELECTOR, "table.events td"):
+            driver.execute_script("arguments[0].dispatchEvent(new MouseEvent('mouseover', {bubbles: true}))", element)
+        nothing_ran("the events page's live row")
+        shot("events-live")
+
+        # The export link downloads what `jobledger export` writes for the same type.
+        href = driver.find_element(By.ID, "export-jsonl").get_attribute("href")
+        checks.check("the export link carries the filters", "type=JobSubmitted" in href and "actor=alice" in href, href)
+        request = urllib.request.Request(ledger.url + "/events/export?type=JobSubmitted&format=csv")
+        request.add_header("Cookie", f"jl_session={driver.get_cookie('jl_session')['value']}")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            downloaded = response.read()
+        expected = subprocess.run(
+            [ledger.jobledger, "export", "--db", ledger.path, "--type", "JobSubmitted", "--format", "csv"],
+            check=True, capture_output=True).stdout
+        checks.check("the CSV export is the command line's export of the same type", downloaded == expected,
+                     (len(downloaded), len(expected)))
         sign_out()
 
         # A narrow window: the pages fit without scrolling sideways.

@@ -12,12 +12,15 @@ enum Layout {
         let after: UInt64
         /// The job the page shows, for a job page.
         let jobID: String?
+        /// The stream the page follows: the jobs' `/live` unless the page
+        /// needs another view of it (the events page's filtered events).
+        var stream = "/live"
     }
 
     /// A whole page.
     static func page(title: String, session: DashboardSession?, current: String = "", live: Live? = nil, main: HTML) -> HTML {
         let liveAttributes: HTML = live.map { live -> HTML in
-            "data-live=\"/live\" data-after=\"\(String(live.after))\"\(live.jobID.map { id -> HTML in " data-job=\"\(id)\"" } ?? .empty)"
+            "data-live=\"\(live.stream)\" data-after=\"\(String(live.after))\"\(live.jobID.map { id -> HTML in " data-job=\"\(id)\"" } ?? .empty)"
         } ?? .empty
         return """
             <!doctype html>

@@ -26,6 +26,11 @@ enum URLPath {
         (["/jobs", encode(id)] + more).joined(separator: "/")
     }
 
+    /// `/batches/<batch>/kill`.
+    static func batchKill(_ batch: String) -> String {
+        "/batches/" + encode(batch) + "/kill"
+    }
+
     /// `path?name=value&...`, leaving out empty values.
     static func query(_ path: String, _ items: [(String, String?)]) -> String {
         let pairs = items.compactMap { name, value -> String? in

@@ -88,6 +88,9 @@ struct JobPage: Sendable {
         if [.failed, .cancelled, .killed].contains(job.state) && role != .worker {
             buttons.append("<a class=\"button\" id=\"action-retry\" href=\"\(URLPath.job(job.id, "retry"))\">Retry…</a>")
         }
+        if let batch = job.batch, role == .admin || role == .system {
+            buttons.append("<a class=\"button danger\" id=\"action-kill-batch\" href=\"\(URLPath.batchKill(batch))\">Kill the batch…</a>")
+        }
         guard !buttons.isEmpty else { return .empty }
         return "<div class=\"job-actions\" aria-label=\"Actions\">\(buttons)</div>"
     }

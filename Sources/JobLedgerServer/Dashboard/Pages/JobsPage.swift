@@ -65,13 +65,16 @@ struct JobsPage: Sendable {
         let table: HTML
         if let rows, !rows.isEmpty {
             table = """
+                <form method="get" action="/bulk" id="bulk" aria-label="Act on the selected jobs">
                 <div class="table-wrap">
                 <table class="jobs" aria-describedby="jobs-caption">
                 <caption id="jobs-caption">\(rows.count) jobs on this page, in submission order within each state</caption>
-                <thead><tr><th scope="col">ID</th><th scope="col">Type</th><th scope="col">State</th><th scope="col">Owner</th><th scope="col">Organisation</th><th scope="col">Batch</th><th scope="col">Attempt</th><th scope="col">Submitted</th><th scope="col">Updated</th></tr></thead>
+                <thead><tr><th scope="col"><span class="visually-hidden">Select</span></th><th scope="col">ID</th><th scope="col">Type</th><th scope="col">State</th><th scope="col">Owner</th><th scope="col">Organisation</th><th scope="col">Batch</th><th scope="col">Attempt</th><th scope="col">Submitted</th><th scope="col">Updated</th></tr></thead>
                 <tbody>\(rows.map(row))</tbody>
                 </table>
                 </div>
+                \(bulkButtons(session))
+                </form>
                 """
         } else if rows != nil {
             table = "<p class=\"empty\">No jobs match these filters.</p>"
@@ -112,6 +115,7 @@ struct JobsPage: Sendable {
     func row(_ job: Job) -> HTML {
         """
         <tr data-job-id="\(job.id)">
+        <td data-label="Select" class="select"><input type="checkbox" name="job" value="\(job.id)" aria-label="Select job \(job.id)"></td>
         <td data-label="ID"><a href="\(URLPath.job(job.id))">\(job.id)</a></td>
         <td data-label="Type" class="long">\(job.type)</td>
         <td data-label="State" class="job-state">\(Layout.state(job.state))</td>
@@ -123,6 +127,22 @@ struct JobsPage: Sendable {
         <td data-label="Updated" class="job-updated">\(Layout.time(job.updatedAt))</td>
         </tr>
         """
+    }
+
+    /// The bulk actions' buttons under the table: each leads to one
+    /// confirmation of the ticked jobs. No kill for a role that may not
+    /// kill (the ledger would refuse it anyway).
+    func bulkButtons(_ session: DashboardSession) -> HTML {
+        let role = session.identity.role
+        guard role != .worker else { return .empty }
+        let kill: HTML = role == .admin || role == .system
+            ? " <button type=\"submit\" name=\"action\" value=\"kill\" id=\"bulk-kill\" class=\"danger\">Kill selected…</button>" : .empty
+        return """
+            <div class="bulk-actions" role="group" aria-label="Selected jobs">
+            <button type="submit" name="action" value="cancel" id="bulk-cancel">Cancel selected…</button>\(kill)
+            <button type="submit" name="action" value="retry" id="bulk-retry">Retry selected…</button>
+            </div>
+            """
     }
 
     func stateOption(_ state: JobState, selected: String) -> HTML {

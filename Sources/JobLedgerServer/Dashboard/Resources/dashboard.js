@@ -2,7 +2,8 @@
 // time-travel slider applies as it moves, and pages follow the ledger live
 // through the server-sent events of /live (no polling): rows of the jobs
 // table change state as events land, and a job page reloads its fields and
-// timeline when an event of that job arrives. Text from the server is set
+// timeline when an event of that job arrives, and the events page puts
+// each new matching event on top of its table. Text from the server is set
 // with textContent, or comes as markup the server rendered and escaped.
 (function () {
   "use strict";
@@ -70,7 +71,8 @@
       });
   }
 
-  var source = new EventSource(stream + "?after=" + encodeURIComponent(body.getAttribute("data-after") || "0"));
+  var joiner = stream.indexOf("?") === -1 ? "?" : "&";
+  var source = new EventSource(stream + joiner + "after=" + encodeURIComponent(body.getAttribute("data-after") || "0"));
   source.addEventListener("open", function () { status.textContent = "Live"; });
   source.addEventListener("error", function () { status.textContent = "Reconnecting…"; });
   source.addEventListener("job", function (message) {
@@ -85,5 +87,56 @@
       }
     }
     if (jobID !== null && data.job === jobID && !travelling) { reloadJob(); }
+  });
+
+  // The events page: a matching event goes on top of the table, built
+  // with textContent only; the table keeps as many rows as it was given.
+  var eventsTable = document.getElementById("events");
+  var eventsLimit = eventsTable ? Math.max(100, eventsTable.tBodies[0].rows.length) : 0;
+  function cell(label, text, className) {
+    var td = document.createElement("td");
+    td.setAttribute("data-label", label);
+    if (className) { td.className = className; }
+    if (text !== null) { td.textContent = text; }
+    return td;
+  }
+  source.addEventListener("event", function (message) {
+    var data;
+    try { data = JSON.parse(message.data); } catch (error) { return; }
+    if (!eventsTable) { return; }
+    var rowsBody = eventsTable.tBodies[0];
+    var row = document.createElement("tr");
+    row.setAttribute("data-position", String(data.position));
+    row.className = "changed";
+    row.appendChild(cell("Position", String(data.position)));
+    var time = cell("Time", null);
+    var stamp = document.createElement("time");
+    stamp.setAttribute("datetime", data.recordedAt);
+    stamp.textContent = String(data.recordedAt).replace("T", " ").replace(/\.\d+Z$/, "Z");
+    time.appendChild(stamp);
+    row.appendChild(time);
+    var streamCell = cell("Stream", null, "long");
+    if (typeof data.job === "string") {
+      var link = document.createElement("a");
+      link.href = "/jobs/" + encodeURIComponent(data.job);
+      link.textContent = data.stream;
+      streamCell.appendChild(link);
+    } else {
+      streamCell.textContent = data.stream;
+    }
+    row.appendChild(streamCell);
+    row.appendChild(cell("Type", data.type));
+    row.appendChild(cell("Actor", data.actor));
+    var dataCell = cell("Data", null, "long");
+    var code = document.createElement("code");
+    code.className = "data";
+    code.textContent = data.data;
+    dataCell.appendChild(code);
+    row.appendChild(dataCell);
+    rowsBody.insertBefore(row, rowsBody.firstChild);
+    while (rowsBody.rows.length > eventsLimit) { rowsBody.deleteRow(rowsBody.rows.length - 1); }
+    var empty = document.getElementById("events-empty");
+    if (empty) { empty.remove(); }
+    status.textContent = "Live · " + rowsBody.rows.length + " events shown";
   });
 })();

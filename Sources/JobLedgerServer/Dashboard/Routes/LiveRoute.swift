@@ -26,6 +26,11 @@ struct LiveRoute: Sendable {
         }
         let identity = session.identity
         let sessions = dashboard.sessions
+        switch request.uri.queryParameters.get("view") ?? "jobs" {
+        case "jobs": break
+        case "events": return try events(after: after, filters: EventFilters(request.uri.queryParameters), session: session)
+        case let other: throw Problem(.badInput, "view: '\(other)' is not jobs or events")
+        }
         return try EventStreamResponse(state: dashboard.state).stream(
             after: after,
             select: { event in
@@ -46,6 +51,37 @@ struct LiveRoute: Sendable {
                     "job": id, "state": job?.state.rawValue ?? NSNull(), "type": event.type, "position": event.position,
                 ] as [String: Any])
                 return ByteBuffer(string: "id: \(event.position)\nevent: job\ndata: \(String(decoding: data, as: UTF8.self))\n\n")
+            })
+    }
+
+    /// The events page's stream (`view=events`), for the system only as
+    /// the page is: every event of the log that passes the page's filters,
+    /// as `event: event` with `{"position", "recordedAt", "stream", "type",
+    /// "actor", "data", "job"}` (the data cut as the page's rows cut it,
+    /// `job` the job the stream is about or null), for the script to put
+    /// on top of the table.
+    func events(after: UInt64, filters: EventFilters, session: DashboardSession) throws -> Response {
+        try Permissions.requireSystem(session.identity, for: "the event log")
+        let ledger = dashboard.ledger
+        let sessions = dashboard.sessions
+        return try EventStreamResponse(state: dashboard.state).stream(
+            after: after,
+            select: { event in
+                guard sessions.isLive(session.id), case .valid(let identity) = try ledger.checkToken(session.tokenText),
+                      identity.role == .system
+                else {
+                    throw Problem(.unauthorized, "the dashboard session ended")
+                }
+                return filters.matches(event)
+            },
+            render: { event, _ in
+                let data = JobJSON.data([
+                    "position": event.position,
+                    "recordedAt": event.recordedAt.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)),
+                    "stream": event.streamID, "type": event.type, "actor": event.actor,
+                    "data": EventsPage.dataText(event), "job": Self.jobID(of: event.streamID) ?? NSNull(),
+                ] as [String: Any])
+                return ByteBuffer(string: "id: \(event.position)\nevent: event\ndata: \(String(decoding: data, as: UTF8.self))\n\n")
             })
     }
 

@@ -18,6 +18,15 @@ struct FormFields: Sendable {
     /// The field's value, if sent.
     subscript(_ name: String) -> String? { values[name] }
 
+    /// The values of the fields `name.0`, `name.1`, ... in that order, up
+    /// to the first number not sent: a list in a form whose fields may
+    /// each appear only once.
+    func numbered(_ name: String) -> [String] {
+        var result: [String] = []
+        while let value = values["\(name).\(result.count)"] { result.append(value) }
+        return result
+    }
+
     /// The field's value with surrounding spaces removed, or an error naming
     /// the field when it is missing or blank.
     func required(_ name: String, label: String) throws -> String {
