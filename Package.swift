@@ -67,7 +67,6 @@ let package = Package(
             name: "JobLedgerServer",
             dependencies: [
                 "JobLedger", "EventStore", "LedgerWire",
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -18,8 +18,11 @@ package struct ExportDigestChain {
     /// The lines added so far.
     package private(set) var count: UInt64 = 0
 
+    /// A chain with no line yet.
+    package init() {}
+
     /// Adds the content of one line (the bytes before `,"digest":`).
-    mutating func add(_ content: UnsafeRawBufferPointer) {
+    package mutating func add(_ content: UnsafeRawBufferPointer) {
         var hasher = SHA256()
         hasher.update(data: last)
         hasher.update(bufferPointer: content)

@@ -1,4 +1,3 @@
-import Crypto
 import EventStore
 import Foundation
 import Hummingbird
@@ -59,7 +58,7 @@ struct EventsExport: Sendable {
 
     /// Writes the whole text, a slice of positions at a time, to `output`.
     func write(end: UInt64, to output: (ByteBuffer) async throws -> Void) async throws {
-        var chain = DigestChain()
+        var chain = ExportDigestChain()
         if format == .csv {
             var header = ByteBuffer()
             try store.exportEvents(format: .csv, selection: ExportSelection(fromPosition: 1, toPosition: 0)) { header.writeBytes($0) }
@@ -80,7 +79,7 @@ struct EventsExport: Sendable {
     }
 
     /// The text of the selected events in `first...last`.
-    func slice(from first: UInt64, through last: UInt64, chain: inout DigestChain) throws -> ByteBuffer {
+    func slice(from first: UInt64, through last: UInt64, chain: inout ExportDigestChain) throws -> ByteBuffer {
         let selection = ExportSelection(fromPosition: first, toPosition: last, types: filters.exportTypes)
         var chunk = ByteBuffer()
         if format == .csv && filters.exportKnowsSelection {
@@ -115,7 +114,7 @@ struct EventsExport: Sendable {
                 // The chained line: the plain line without its closing
                 // brace, its digest, then the brace.
                 let content = line.dropLast()
-                chain.add(content)
+                Array(content).withUnsafeBytes { chain.add($0) }
                 chunk.writeBytes(content)
                 chunk.writeString(",\"digest\":\"\(chain.hex)\"}\n")
             }
@@ -146,30 +145,5 @@ struct EventsExport: Sendable {
             }
         }
         return records
-    }
-
-    /// The chain of SHA-256 digests through an export's lines, as the
-    /// store's export computes it: each line's digest is the SHA-256 of the
-    /// digest before it (32 zero bytes before the first) and the line's
-    /// bytes before `,"digest":`.
-    struct DigestChain {
-        private var last = [UInt8](repeating: 0, count: 32)
-        private(set) var count = 0
-
-        mutating func add(_ content: some Collection<UInt8>) {
-            var hasher = SHA256()
-            hasher.update(data: last)
-            hasher.update(data: Array(content))
-            last = Array(hasher.finalize())
-            count += 1
-        }
-
-        var hex: String {
-            let digits = Array("0123456789abcdef".utf8)
-            var text: [UInt8] = []
-            text.reserveCapacity(64)
-            for byte in last { text.append(digits[Int(byte >> 4)]); text.append(digits[Int(byte & 0xF)]) }
-            return String(decoding: text, as: UTF8.self)
-        }
     }
 }
