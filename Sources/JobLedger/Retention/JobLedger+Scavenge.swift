@@ -117,11 +117,12 @@ extension JobLedger {
         let job: Job
         let jobVersion: UInt64
         let auditVersion: UInt64
-        let events: Int
         /// The job's last event: the one that ended it.
         let last: RecordedEvent
         /// The positions of its events and audit entries in the archive.
         let positions: [UInt64]
+        /// How many events of the job and its audit stream the archive holds.
+        var events: Int { positions.count }
         /// Whether its snapshot keeps the result (false when the result
         /// would make the snapshot too large an event).
         var keepsResult: Bool
@@ -130,11 +131,12 @@ extension JobLedger {
     /// What a scavenge will do, decided from one reading of the ledger.
     struct ScavengePlan {
         var jobs: [ArchivedJob] = []
-        var positions: [UInt64] = []
         var moreDue = false
         var policies: [String: Int] = [:]
         /// Due jobs left live because their payload alone is too large for a snapshot.
         var tooLarge = 0
+        /// Every position the archive holds, in log order.
+        var positions: [UInt64] { jobs.flatMap(\.positions).sorted() }
     }
 
     /// Finds the jobs due, with the positions of their live events.
@@ -150,10 +152,6 @@ extension JobLedger {
             let cutoff = now.addingTimeInterval(-TimeInterval(seconds))
             for state in [JobState.completed, .failed, .cancelled, .killed] {
                 for job in try jobs(ofType: type, in: state, endedBefore: cutoff) {
-                    guard plan.jobs.count < limit else {
-                        plan.moreDue = true
-                        break
-                    }
                     let events: [RecordedEvent]
                     let audits: [RecordedEvent]
                     do {
@@ -164,9 +162,13 @@ extension JobLedger {
                     }
                     // Archived already and unchanged since: nothing to move.
                     guard let last = events.last, last.type != JobEvent.archivedType else { continue }
+                    // One due job beyond the limit: the next scavenge's.
+                    guard plan.jobs.count < limit else {
+                        plan.moreDue = true
+                        return plan
+                    }
                     var archived = ArchivedJob(
-                        job: job, jobVersion: last.streamVersion, auditVersion: audits.last?.streamVersion ?? 0,
-                        events: events.count + audits.count, last: last,
+                        job: job, jobVersion: last.streamVersion, auditVersion: audits.last?.streamVersion ?? 0, last: last,
                         positions: events.map(\.position) + audits.map(\.position), keepsResult: true)
                     // The snapshot keeps the payload (a retry runs the job
                     // again) and the result when they fit in one event; a
@@ -179,11 +181,9 @@ extension JobLedger {
                         }
                     }
                     plan.jobs.append(archived)
-                    plan.positions += events.map(\.position) + audits.map(\.position)
                 }
             }
         }
-        plan.positions.sort()
         return plan
     }
 
@@ -294,9 +294,7 @@ extension JobLedger {
                     try tables.scan(JobTables.byTypeState, from: from) { key, _ in
                         guard key.starts(with: prefix) else { return false }
                         let tail = key[prefix.count...]
-                        guard tail.prefix(8).lexicographicallyPrecedes(last) || tail.prefix(8).elementsEqual(last) else {
-                            return false
-                        }
+                        guard !last.lexicographicallyPrecedes(tail.prefix(8)) else { return false }
                         seen += 1
                         if seen > 4096 {
                             from = key  // the next snapshot starts here
