@@ -258,6 +258,22 @@ import Testing
         #expect(try jobs.store.verifyLog(limit: 10).isClean)
     }
 
+    @Test func anArchiveFileThatAppearedWhileTheArchiveWasWrittenIsNotReplaced() throws {
+        let ledger = TemporaryJobLedger()
+        let path = ledger.directory + "/a.jsonl"
+        let refused = #expect(throws: JobLedgerError.self) {
+            try RetentionArchiveFile.write(to: path) { write in
+                // Another scavenge names its archive here meanwhile.
+                try "theirs".write(toFile: path, atomically: false, encoding: .utf8)
+                try Array("ours\n".utf8).withUnsafeBytes { try write($0) }
+                return ArchiveSummary(events: 1, digest: String(repeating: "0", count: 64))
+            }
+        }
+        #expect(refused?.description.contains("never overwritten") == true)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "theirs")
+        #expect(!FileManager.default.fileExists(atPath: path + ".partial"))
+    }
+
     @Test func anArchiveTheLedgerDidNotWriteIsRefused() throws {
         let ledger = TemporaryJobLedger()
         let clock = TestClock()

@@ -1,8 +1,11 @@
 import EventStore
 import Foundation
 
-/// The archive file of a scavenge: written aside, flushed, then renamed
-/// into place, so a file under the archive's name is always whole.
+/// The archive file of a scavenge: written aside, flushed, then linked
+/// under its name (which, unlike a rename, never replaces a file that
+/// appeared there meanwhile) and its directory flushed, so a file under the
+/// archive's name is always whole and its name survives a crash before the
+/// ledger forgets the events it holds.
 enum RetentionArchiveFile {
     /// Refuses a path that exists or whose directory does not.
     static func checkNew(_ path: String) throws(JobLedgerError) {
@@ -27,8 +30,9 @@ enum RetentionArchiveFile {
         guard descriptor >= 0 else {
             throw .invalidInput(field: "archive", reason: "cannot create '\(partial)': \(String(cString: strerror(errno)))")
         }
+        let summary: ArchiveSummary
         do {
-            let summary = try body { bytes in
+            summary = try body { bytes in
                 var offset = 0
                 while offset < bytes.count {
                     let written = Foundation.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
@@ -44,17 +48,26 @@ enum RetentionArchiveFile {
                 throw JobLedgerError.invalidInput(
                     field: "archive", reason: "cannot flush '\(partial)': \(String(cString: strerror(errno)))")
             }
-            close(descriptor)
-            guard rename(partial, path) == 0 else {
-                throw JobLedgerError.invalidInput(
-                    field: "archive", reason: "cannot rename '\(partial)': \(String(cString: strerror(errno)))")
-            }
-            return summary
         } catch {
             close(descriptor)
             unlink(partial)
             throw JobLedger.wrap(error)
         }
+        close(descriptor)
+        let named = link(partial, path) == 0
+        let linkError = errno
+        unlink(partial)
+        guard named else {
+            let reason = linkError == EEXIST
+                ? "'\(path)' appeared meanwhile; an archive is never overwritten" : String(cString: strerror(linkError))
+            throw .invalidInput(field: "archive", reason: "cannot name the archive: \(reason)")
+        }
+        let directory = open(URL(fileURLWithPath: path).deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directory >= 0 {
+            _ = fsync(directory)
+            close(directory)
+        }
+        return summary
     }
 
     /// Deletes an archive that stands for nothing.
