@@ -23,7 +23,10 @@ import Foundation
 ///   waits for (such a job is in neither `queue` nor `scheduled`);
 /// - `deadlines`: deadline + id, for running and cancel-requested jobs
 ///   with a timeout;
-/// - `byTag`: tag + 0x00 + submission time + id, for each tag of a job.
+/// - `byTag`: tag + 0x00 + submission time + id, for each tag of a job;
+/// - `tallies`: counts of jobs by organisation, type and state, of pending
+///   jobs by where they wait, and of finishing events per minute of the
+///   last day (``JobTallies``).
 ///
 /// The state comes from ``JobEvolver/evolve(_:_:context:)``, the same
 /// function commands use, so there is one definition of what an event does.
@@ -44,9 +47,9 @@ public struct JobProjection: Projection {
 
     /// Version 5: binary job records; jobs, queue, the queue by type,
     /// leases, batches, the listing indexes, and the scheduled, waiting,
-    /// deadline and tag indexes. (A ledger built by an earlier version lacks some:
-    /// opening it writable rebuilds the tables.)
-    public var version: Int { 5 }
+    /// deadline and tag indexes. Version 6: the tallies. (A ledger built by
+    /// an earlier version lacks some: opening it writable rebuilds the tables.)
+    public var version: Int { 6 }
 
     /// Only job streams: audit streams never reach the projection.
     public var streamPrefix: String? { JobStreams.jobPrefix }
@@ -61,6 +64,7 @@ public struct JobProjection: Projection {
         let jobEvent = try (event.decoded as? JobEvent) ?? Self.decode(event)
         let new = try Self.evolve(old, jobID: jobID, by: event, decoded: jobEvent)
         try Self.store(new, replacing: old, key: key, in: tables)
+        try JobTallies.countFinishing(event, jobEvent, firstOfStream: old == nil, in: tables)
         // The command answers with this job rather than folding again.
         tables.report(new)
     }
@@ -107,6 +111,7 @@ public struct JobProjection: Projection {
                 && (value.isEmpty || old.map { JobIndexes.value(of: $0, in: table) } == value)
             if !unchanged { try tables.put(table, indexKey, value) }
         }
+        try JobTallies.move(from: old.map(JobTallies.keys(of:)) ?? [], to: JobTallies.keys(of: new), in: tables)
         try tables.put(JobTables.jobs, key, try JobRecord.encode(new))
     }
 }
@@ -129,7 +134,7 @@ enum JobTables {
     static let byTag = ProjectionTable("byTag")
     static let all = [
         jobs, queue, queueByType, leases, batches, byState, byOrgState, byOwnerState, byTypeState, bySubmitted,
-        scheduled, waiting, deadlines, byTag,
+        scheduled, waiting, deadlines, byTag, JobTallies.table,
     ]
 }
 
@@ -153,18 +158,19 @@ public enum JobStreams {
 enum JobIndexes {
     static func entries(of job: Job) -> [(ProjectionTable, [UInt8])] {
         var entries: [(ProjectionTable, [UInt8])] = []
-        if job.state == .pending {
-            if !job.waitingFor.isEmpty {
-                for dependency in job.waitingFor {
-                    entries.append((JobTables.waiting, text(dependency) + Array(job.id.utf8)))
-                }
-            } else if isScheduled(job) {
-                entries.append((JobTables.scheduled, timeKey(job.availableAt) + Array(job.id.utf8)))
-            } else {
-                let key = queueKey(priority: job.priority, position: job.submissionPosition)
-                entries.append((JobTables.queue, key))
-                entries.append((JobTables.queueByType, text(job.type) + key))
+        switch pendingPlace(of: job) {
+        case .waiting?:
+            for dependency in job.waitingFor {
+                entries.append((JobTables.waiting, text(dependency) + Array(job.id.utf8)))
             }
+        case .scheduled?:
+            entries.append((JobTables.scheduled, timeKey(job.availableAt) + Array(job.id.utf8)))
+        case .queued?:
+            let key = queueKey(priority: job.priority, position: job.submissionPosition)
+            entries.append((JobTables.queue, key))
+            entries.append((JobTables.queueByType, text(job.type) + key))
+        case nil:
+            break
         }
         if job.state == .running || job.state == .cancelRequested {
             if let lease = job.leaseUntil { entries.append((JobTables.leases, timeKey(lease) + Array(job.id.utf8))) }
@@ -182,6 +188,13 @@ enum JobIndexes {
         entries.append((JobTables.bySubmitted, tail))
         for tag in job.tags { entries.append((JobTables.byTag, text(tag) + tail)) }
         return entries
+    }
+
+    /// Which index a pending job is in (`nil` for a job in another state).
+    static func pendingPlace(of job: Job) -> PendingPlace? {
+        guard job.state == .pending else { return nil }
+        if !job.waitingFor.isEmpty { return .waiting }
+        return isScheduled(job) ? .scheduled : .queued
     }
 
     /// Whether a pending job with nothing to wait for belongs in

@@ -22,6 +22,8 @@ struct JobReplayer: ProjectionReplayer {
     private let threshold: Int
     /// Job events read but not yet decoded and folded.
     private var undecoded: [RecordedEvent] = []
+    /// Finishing events per minute, folded until the next flush.
+    private var finishing = FinishingSlots()
     /// How many job events are decoded together.
     private static let decodeBatch = 4_096
 
@@ -55,10 +57,12 @@ struct JobReplayer: ProjectionReplayer {
     private mutating func fold(_ event: RecordedEvent, _ jobEvent: JobEvent, into tables: borrowing ProjectionWriter) throws {
         guard let jobID = JobStreams.jobID(fromStream: event.streamID) else { return }
         if let slot = slots[jobID] {
+            finishing.add(event, jobEvent, firstOfStream: false)
             folded[slot] = try JobProjection.evolve(folded[slot], jobID: jobID, by: event, decoded: jobEvent)
             return
         }
         let stored = tablesHoldJobs ? try tables.get(JobTables.jobs, Array(jobID.utf8)).map(JobRecord.decode) : nil
+        finishing.add(event, jobEvent, firstOfStream: stored == nil)
         slots[jobID] = folded.count
         ids.append(jobID)
         folded.append(try JobProjection.evolve(stored, jobID: jobID, by: event, decoded: jobEvent))
@@ -77,7 +81,9 @@ struct JobReplayer: ProjectionReplayer {
             try update(tables)
         } else {
             try fill(tables)
+            try fillTallies(tables)
         }
+        try finishing.write(into: tables)
         folded.removeAll(keepingCapacity: true)
         ids.removeAll(keepingCapacity: true)
         slots.removeAll(keepingCapacity: true)
@@ -93,6 +99,17 @@ struct JobReplayer: ProjectionReplayer {
             try SortedTableEntries(ids: ids[range], jobs: folded[range])
         }
         try SortedTableEntries.appendMerged(lower, upper, into: tables)
+    }
+
+    /// The job counters of the folded jobs, into an empty tallies table.
+    private func fillTallies(_ tables: borrowing ProjectionWriter) throws {
+        var counts: [[UInt8]: Int] = [:]
+        for job in folded {
+            for key in JobTallies.keys(of: job) { counts[key, default: 0] += 1 }
+        }
+        for (key, count) in counts.sorted(by: { ByteOrder.precedes($0.key, $1.key) }) {
+            try tables.put(JobTallies.table, key, JobIndexes.bigEndian(UInt64(count)))
+        }
     }
 
     /// Tables that already hold some jobs: each job written over its stored

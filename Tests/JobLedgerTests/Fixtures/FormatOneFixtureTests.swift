@@ -124,6 +124,11 @@ import Testing
             let jobs = try Self.open(ledger, readOnly: false)
             #expect(try jobs.embeddedStore?.storedFormat() == 2)
             try Self.checkReadsBack(jobs)
+            // The rebuild on opening wrote the tallies: they count what the listing lists.
+            let listed = try jobs.list(JobQuery(), limit: 100).jobs
+            let counts = try jobs.jobCounts()
+            #expect(counts.byState == Dictionary(grouping: listed, by: \.state).mapValues(\.count))
+            #expect(counts.byType.mapValues { $0.values.reduce(0, +) } == Dictionary(grouping: listed, by: \.type).mapValues(\.count))
             // And takes new events, a failure in the current schema among them.
             _ = try jobs.submit(JobSubmission(id: "after-upgrade", type: "upgrade-check", maxAttempts: 1), by: alice)
             _ = try #require(try jobs.claim(worker: "w9", types: ["upgrade-check"], lease: 30))
