@@ -42,7 +42,7 @@ public struct JobQuery: Sendable, Hashable {
 
     /// Whether `job` passes every filter; names compare as bytes, as the
     /// indexes compare them (``NameRule``).
-    func matches(_ job: Job, now: Date) -> Bool {
+    public func matches(_ job: Job, now: Date) -> Bool {
         if let state, job.state != state { return false }
         if let scheduled, job.isScheduled(at: now) != scheduled { return false }
         if let tag, !job.tags.contains(where: { NameRule.same($0, tag) }) { return false }

@@ -24,14 +24,15 @@ extension JobLedger {
         return report
     }
 
-    /// Running or cancel-requested jobs whose lease ended before the clock.
-    public func stuckJobs() throws(JobLedgerError) -> [JobReport.StuckJob] {
+    /// Running or cancel-requested jobs whose lease ended before the clock,
+    /// the longest expired first, at most `limit` of them.
+    public func stuckJobs(limit: Int = .max) throws(JobLedgerError) -> [JobReport.StuckJob] {
         let now = options.clock()
         do {
             return try store.readProjections { tables in
                 var stuck: [JobReport.StuckJob] = []
                 try tables.scan(JobTables.leases) { key, _ in
-                    guard key.count > 8, JobIndexes.time(fromKey: key[0..<8]) < now else { return false }
+                    guard stuck.count < limit, key.count > 8, JobIndexes.time(fromKey: key[0..<8]) < now else { return false }
                     let id = String(decoding: key[8...], as: UTF8.self)
                     if let bytes = try tables.get(JobTables.jobs, Array(id.utf8)) {
                         let job = try JobRecord.decode(bytes)
