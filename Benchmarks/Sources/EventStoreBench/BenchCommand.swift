@@ -30,6 +30,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Jobs in the ledger the list workload pages through (default 1,000,000; 20,000 with --quick).")
     var listJobs: Int?
 
+    @Option(help: "Jobs in the ledger of the dashboard workload (default 1,000,000; 20,000 with --quick).")
+    var dashboardJobs: Int?
+
     @Option(help: "Jobs the workers of the jobs workload process (default 20,000; 2,000 with --quick).")
     var jobs: Int?
 
@@ -96,6 +99,7 @@ struct BenchCommand: AsyncParsableCommand {
     mutating func validate() throws {
         for (name, value) in [
             ("--events", events), ("--log-events", logEvents), ("--list-jobs", listJobs), ("--jobs", jobs),
+            ("--dashboard-jobs", dashboardJobs),
             ("--jobs-per-worker", jobsPerWorker), ("--postgres-batch-rows", postgresBatchRows),
             ("--postgres-worker-slots", postgresWorkerSlots), ("--postgres-servers", postgresServers),
             ("--postgres-long-log", postgresLongLog),
@@ -561,6 +565,15 @@ struct BenchCommand: AsyncParsableCommand {
             let (figures, note) = try await DedicatedThread.run("jobledger-bench.retention") {
                 try RetentionWorkload.run(directory: directory, counts: retentionCounts)
             }
+            report.figures += figures
+            report.notes.append(note)
+        }
+
+        if selection.contains(.dashboard) {
+            let dashboardCounts = DashboardWorkload.Counts.make(quick: quick, jobs: dashboardJobs)
+            let (figures, note) = try await DashboardWorkload.run(
+                counts: dashboardCounts, scratch: scratch, executables: ReleaseExecutables(binDirectory: binDir),
+                builders: counts.builders)
             report.figures += figures
             report.notes.append(note)
         }

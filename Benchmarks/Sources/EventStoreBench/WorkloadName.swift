@@ -47,6 +47,10 @@ enum WorkloadName: String, CaseIterable, Codable, Sendable, ExpressibleByArgumen
     /// Claims of due jobs beside 100,000 jobs scheduled for later and under
     /// a concurrency limit, against the same claims without them, in one run.
     case features
+    /// The dashboard over many jobs: the jobs page's first page against
+    /// the API's list, the overview, and a live page's stream while
+    /// writers submit 2,000 jobs a second, against `jobledger serve`.
+    case dashboard
     /// The ledger on PostgreSQL: durable appends in process against LMDB
     /// and plain SQL on the same cluster, then submits and remote workers
     /// through two servers on one database. Only when asked for by name,
@@ -60,6 +64,7 @@ enum WorkloadName: String, CaseIterable, Codable, Sendable, ExpressibleByArgumen
         case .sqlite: return [.rawCommit, .single, .concurrent]
         case .shared: return [.concurrent, .rawCommit]
         case .rawCommit, .rawBatch, .read, .jobs, .cancel, .log, .list, .clients, .http, .personal, .retention, .features,
+             .dashboard,
              .postgres:
             return []
         }
