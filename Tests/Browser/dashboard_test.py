@@ -253,6 +253,21 @@ def run(ledger, args, checks):
             live_row = False
         checks.check("a row changes state live, without a reload", live_row)
 
+        # A new job that passes the page's filters is added to the table live;
+        # one of another type is not.
+        ledger.api("POST", "/v1/jobs", "alice", {"id": "live-new-email", "type": "email"})
+        ledger.api("POST", "/v1/jobs", "alice", {"id": "live-new-1", "type": "report", "payload": {"note": HOSTILE}})
+        try:
+            wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "tr[data-job-id='live-new-1']") != [])
+            live_new = driver.execute_script("return window.notReloaded === true")
+        except TimeoutException:
+            live_new = False
+        checks.check("a new job that passes the filters appears in the table live, without a reload", live_new)
+        checks.check("a new job of another type is not added",
+                     driver.find_elements(By.CSS_SELECTOR, "tr[data-job-id='live-new-email']") == [])
+        nothing_ran("the jobs table's live new row")
+        shot("jobs-live-new")
+
         # Search by id and open the running job.
         driver.get(ledger.url + "/jobs")
         search = driver.find_element(By.ID, "search-id")

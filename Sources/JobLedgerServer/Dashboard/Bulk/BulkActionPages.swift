@@ -56,28 +56,32 @@ struct BulkActionPages: Sendable {
         if action.needsReason && reason.isEmpty {
             throw Problem(.badInput, "a reason is required to \(action.rawValue) jobs; nothing was done")
         }
-        let ledger = dashboard.ledger
-        let actor = session.identity.actingAs
         var outcomes: [BulkOutcome] = []
-        for id in ids {
-            let request = UUID()
-            let start = ContinuousClock.now
-            do {
-                let result: ActionResult
-                switch action {
-                case .cancel: result = try await ledger.cancel(id, by: actor, reason: reason, requestID: request)
-                case .kill: result = try await ledger.kill(id, by: actor, reason: reason, requestID: request)
-                case .retry: result = try await ledger.retry(id, by: actor, requestID: request)
-                }
-                dashboard.state.metrics.command(action.rawValue, duration: ContinuousClock.now - start)
-                outcomes.append(outcome(id, result, request: request, session))
-            } catch {
-                let problem = Problem.from(error)
-                outcomes.append(BulkOutcome(jobID: id, visible: false, accepted: false, outcome: problem.outcome ?? "error", detail: problem.detail))
-            }
-        }
+        for id in ids { outcomes.append(await command(action, id, reason: reason, session)) }
         return BulkOutcome.page(
             title: "\(action.verb): \(ids.count) \(ids.count == 1 ? "job" : "jobs")", outcomes: outcomes, hidden: 0, session: session)
+    }
+
+    /// Runs one job's command as the session's token, with its own request
+    /// id, and returns its answer; a refusal is an answer, not an error.
+    func command(_ action: ActionPages.Action, _ id: String, reason: String, _ session: DashboardSession) async -> BulkOutcome {
+        let ledger = dashboard.ledger
+        let actor = session.identity.actingAs
+        let request = UUID()
+        let start = ContinuousClock.now
+        do {
+            let result: ActionResult
+            switch action {
+            case .cancel: result = try await ledger.cancel(id, by: actor, reason: reason, requestID: request)
+            case .kill: result = try await ledger.kill(id, by: actor, reason: reason, requestID: request)
+            case .retry: result = try await ledger.retry(id, by: actor, requestID: request)
+            }
+            dashboard.state.metrics.command(action.rawValue, duration: ContinuousClock.now - start)
+            return outcome(id, result, request: request, session)
+        } catch {
+            let problem = Problem.from(error)
+            return BulkOutcome(jobID: id, visible: false, accepted: false, outcome: problem.outcome ?? "error", detail: problem.detail)
+        }
     }
 
     /// One job's answer, in the words the single action's notice uses when

@@ -10,16 +10,43 @@ struct JobsPage: Sendable {
     /// The filters as the form sent them.
     struct Filters: Sendable {
         var state = "", type = "", org = "", owner = "", batch = "", since = "", until = "", id = "", cursor = ""
+        /// A payload search, `field=value` (``PayloadSearch``).
+        var payload = ""
 
         init(_ parameters: Parameters) {
-            func value(_ name: String) -> String { parameters.get(name)?.trimmingSpaces ?? "" }
+            self.init { parameters.get($0) }
+        }
+
+        /// The filters from any source of named fields (a query, a form).
+        init(_ field: (String) -> String?) {
+            func value(_ name: String) -> String { field(name)?.trimmingSpaces ?? "" }
             (state, type, org, owner, batch, id, cursor) =
                 (value("state"), value("type"), value("org"), value("owner"), value("batch"), value("id"), value("cursor"))
-            (since, until) = (value("since"), value("until"))
+            (since, until, payload) = (value("since"), value("until"), value("payload"))
+        }
+
+        /// The ledger's query for these filters (not yet scoped to a token).
+        func query() throws -> JobQuery {
+            var query = JobQuery()
+            do {
+                if !state.isEmpty { query.state = try JobState.parse(state) }
+            } catch {
+                throw Problem(.badInput, "state: \(error)")
+            }
+            if !since.isEmpty { query.submittedFrom = try Timestamps.require(since, "submitted from") }
+            if !until.isEmpty { query.submittedBefore = try Timestamps.require(until, "submitted before") }
+            query.type = type.isEmpty ? nil : type
+            query.organisation = org.isEmpty ? nil : org
+            query.owner = owner.isEmpty ? nil : owner
+            query.batch = batch.isEmpty ? nil : batch
+            return query
         }
 
         var items: [(String, String?)] {
-            [("state", state), ("type", type), ("org", org), ("owner", owner), ("batch", batch), ("since", since), ("until", until)]
+            [
+                ("state", state), ("type", type), ("org", org), ("owner", owner), ("batch", batch), ("since", since), ("until", until),
+                ("payload", payload),
+            ]
         }
     }
 
@@ -32,25 +59,24 @@ struct JobsPage: Sendable {
             }
             return page(filters, session, rows: nil, next: nil, error: "No job '\(filters.id)' that you may see.", status: .notFound)
         }
-        var query = JobQuery()
+        let query: JobQuery
         do {
-            if !filters.state.isEmpty { query.state = try JobState.parse(filters.state) }
-        } catch {
-            return page(filters, session, rows: nil, next: nil, error: "state: \(error)", status: .badRequest)
-        }
-        do {
-            if !filters.since.isEmpty { query.submittedFrom = try Timestamps.require(filters.since, "submitted from") }
-            if !filters.until.isEmpty { query.submittedBefore = try Timestamps.require(filters.until, "submitted before") }
+            query = try filters.query()
         } catch {
             return page(filters, session, rows: nil, next: nil, error: Problem.from(error).detail, status: .badRequest)
         }
-        query.type = filters.type.isEmpty ? nil : filters.type
-        query.organisation = filters.org.isEmpty ? nil : filters.org
-        query.owner = filters.owner.isEmpty ? nil : filters.owner
-        query.batch = filters.batch.isEmpty ? nil : filters.batch
         do {
             let scoped = try Permissions.scope(query, session.identity)
-            let listing = try ledger.list(scoped, limit: 50, after: filters.cursor.isEmpty ? nil : filters.cursor)
+            let cursor = filters.cursor.isEmpty ? nil : filters.cursor
+            if !filters.payload.isEmpty {
+                let search = try PayloadSearch(filters.payload)
+                let found = try search.page(ledger, scoped, after: cursor)
+                let place: HTML = cursor == nil ? "from the first" : "after the previous page's"
+                let end: HTML = found.next == nil ? "the listing's end was reached" : "the next page goes on from there"
+                let note: HTML = "<p class=\"help\" id=\"payload-note\" role=\"status\">Payloads are not indexed: this page read \(found.scanned) jobs of the filtered listing, in submission order \(place) (at most \(PayloadSearch.scanBound) a page, stopping at \(PayloadSearch.wanted) matches); \(found.jobs.count) match; \(end).</p>"
+                return page(filters, session, rows: found.jobs, next: found.next, error: nil, status: .ok, note: note)
+            }
+            let listing = try ledger.list(scoped, limit: 50, after: cursor)
             return page(filters, session, rows: listing.jobs, next: listing.next, error: nil, status: .ok)
         } catch {
             let problem = Problem.from(error)
@@ -59,7 +85,8 @@ struct JobsPage: Sendable {
     }
 
     func page(
-        _ filters: Filters, _ session: DashboardSession, rows: [Job]?, next: String?, error: String?, status: HTTPResponse.Status
+        _ filters: Filters, _ session: DashboardSession, rows: [Job]?, next: String?, error: String?, status: HTTPResponse.Status,
+        note: HTML = .empty
     ) -> Response {
         let after = (try? dashboard.ledger.store.lastPosition()) ?? 0
         let table: HTML
@@ -75,6 +102,7 @@ struct JobsPage: Sendable {
                 </div>
                 \(bulkButtons(session))
                 </form>
+                \(filters.payload.isEmpty ? matchingButtons(filters, session) : .empty)
                 """
         } else if rows != nil {
             table = "<p class=\"empty\">No jobs match these filters.</p>"
@@ -103,12 +131,19 @@ struct JobsPage: Sendable {
             \(textField("f-batch", "batch", "Batch", filters.batch))
             \(textField("f-since", "since", "Submitted from", filters.since, placeholder: "2026-11-23T00:00:00Z"))
             \(textField("f-until", "until", "Submitted before", filters.until, placeholder: "2026-11-24T00:00:00Z"))
+            \(textField("f-payload", "payload", "Payload field", filters.payload, placeholder: "customer=42"))
             <div class="field actions"><button type="submit">Filter</button> <a href="/jobs">Clear</a></div>
             </form>
+            <div id="jobs-list">
+            \(note)
             \(table)
             <nav class="pages" aria-label="Pages">\(firstLink) \(nextLink)</nav>
+            </div>
             """
-        let html = Layout.page(title: "Jobs", session: session, current: "/jobs", live: .init(after: after, jobID: nil), main: main)
+        // The stream carries the filters: new jobs that pass them come as rows.
+        var live = Layout.Live(after: after, jobID: nil)
+        live.stream = URLPath.query("/live", [("view", "jobs"), ("rows", "new")] + filters.items)
+        let html = Layout.page(title: "Jobs", session: session, current: "/jobs", live: live, main: main)
         return Layout.response(html, status: status)
     }
 
@@ -142,6 +177,23 @@ struct JobsPage: Sendable {
             <button type="submit" name="action" value="cancel" id="bulk-cancel">Cancel selected…</button>\(kill)
             <button type="submit" name="action" value="retry" id="bulk-retry">Retry selected…</button>
             </div>
+            """
+    }
+
+    /// The actions on every job the filters match (not only this page's):
+    /// each leads to a confirmation that counts them (``BulkMatchingPages``).
+    func matchingButtons(_ filters: Filters, _ session: DashboardSession) -> HTML {
+        let role = session.identity.role
+        guard role != .worker else { return .empty }
+        let kill: HTML = role == .admin || role == .system
+            ? " <button type=\"submit\" name=\"action\" value=\"kill\" id=\"matching-kill\" class=\"danger\">Kill all matching…</button>" : .empty
+        return """
+            <form method="get" action="/bulk/matching" class="bulk-actions" id="bulk-matching" aria-label="Act on every job the filters match">
+            \(BulkMatchingPages.filterFields(filters))
+            <button type="submit" name="action" value="cancel" id="matching-cancel">Cancel all matching…</button>\(kill)
+            <button type="submit" name="action" value="retry" id="matching-retry">Retry all matching…</button>
+            <span class="help">Every job the filters match, on every page (at most \(BulkMatchingPages.cap)).</span>
+            </form>
             """
     }
 

@@ -1,81 +1,95 @@
-import EventStore
 import Foundation
 import JobLedger
 
-/// Jobs that finished in each minute of the last hour, read from the log's
-/// tail: the first event of the hour is found by a binary search on
-/// positions (the log is in time order), then the hour is read forward,
-/// at most `maxEvents` positions of it, so a busy hour costs a bounded read.
+/// Finishing events in equal buckets of a window (the last hour by the
+/// minute, the last day by the quarter hour), from the projection's
+/// per-minute tallies, drawn as an SVG bar chart with the failure rate.
 struct Throughput: Sendable {
-    /// Finished jobs per minute, oldest first (60 buckets).
-    var completed: [Int] = Array(repeating: 0, count: 60)
-    /// Failed, cancelled and killed jobs per minute.
-    var stopped: [Int] = Array(repeating: 0, count: 60)
-    /// False when the hour held more events than were read.
-    var complete = true
-
-    static let maxEvents = 200_000
-    /// The events that finish a job.
-    static let finishing = EventFilter(types: ["JobCompleted", "JobFailed", "JobCancelled", "JobKilled"], streamPrefix: JobStreams.jobPrefix)
-
-    static func lastHour(_ store: any EventStorage, now: Date) throws -> Throughput {
-        var result = Throughput()
-        let start = now.addingTimeInterval(-3600)
-        let last = try store.lastPosition()
-        guard last > 0 else { return result }
-        var low: UInt64 = 1, high = last + 1
-        while low < high {
-            let middle = low + (high - low) / 2
-            if let event = try store.event(at: middle), event.recordedAt < start { low = middle + 1 } else { high = middle }
-        }
-        var position = low
-        while position <= last {
-            let page = try store.readAll(from: position, filter: Self.finishing, limit: 1000)
-            for event in page.events {
-                let minute = Int(event.recordedAt.timeIntervalSince(start) / 60)
-                guard (0..<60).contains(minute) else { continue }
-                switch event.type {
-                case "JobCompleted": result.completed[minute] += 1
-                case "JobFailed", "JobCancelled", "JobKilled": result.stopped[minute] += 1
-                default: break
-                }
-            }
-            if page.reachedEnd || page.events.isEmpty { break }
-            if page.nextPosition - low >= UInt64(maxEvents) {
-                result.complete = false
-                break
-            }
-            position = page.nextPosition
-        }
-        return result
+    struct Bucket: Sendable {
+        var start: Date
+        var completed = 0
+        var failed = 0
+        /// Cancelled and killed.
+        var stopped = 0
+        /// Failed among completed and failed, when any finished.
+        var failureRate: Double? { completed + failed == 0 ? nil : Double(failed) / Double(completed + failed) }
     }
 
-    /// A bar chart in SVG, with a text summary for screen readers.
-    func chart() -> HTML {
-        let peak = max(1, zip(completed, stopped).map { $0 + $1 }.max() ?? 1)
-        let width = 600, height = 160, bar = 10
+    let title: String
+    /// What one bucket is, for the text ("minute", "quarter hour").
+    let unit: String
+    /// The label of the oldest end of the chart.
+    let from: String
+    var buckets: [Bucket]
+
+    /// The minutes of `minutes` that fall in the last `count` buckets of
+    /// `size` minutes before `now`.
+    static func make(
+        _ minutes: [FinishedMinute], now: Date, count: Int, size: Int, title: String, unit: String, from: String
+    ) -> Throughput {
+        let end = (now.timeIntervalSince1970 / 60).rounded(.down) + 1
+        let start = end - Double(count * size)
+        var buckets = (0..<count).map { Bucket(start: Date(timeIntervalSince1970: (start + Double($0 * size)) * 60)) }
+        for minute in minutes {
+            let offset = minute.minute.timeIntervalSince1970 / 60 - start
+            guard offset >= 0 else { continue }
+            let index = Int(offset) / size
+            guard index < count else { continue }
+            buckets[index].completed += minute.completed
+            buckets[index].failed += minute.failed
+            buckets[index].stopped += minute.cancelled + minute.killed
+        }
+        return Throughput(title: title, unit: unit, from: from, buckets: buckets)
+    }
+
+    var completed: Int { buckets.reduce(0) { $0 + $1.completed } }
+    var failed: Int { buckets.reduce(0) { $0 + $1.failed } }
+    var stopped: Int { buckets.reduce(0) { $0 + $1.stopped } }
+
+    /// The window's failure rate as text ("12.5 %", or "none finished").
+    var failureRateText: String {
+        guard completed + failed > 0 else { return "no job completed or failed" }
+        return String(format: "%.1f %%", Double(failed) * 100 / Double(completed + failed))
+    }
+
+    /// A stacked bar chart in SVG (completed, failed, cancelled or killed)
+    /// with the failure rate of each bucket as a line over it, scaled to
+    /// the chart's height, and a text summary for screen readers.
+    func chart(id: String) -> HTML {
+        let width = 600, height = 160
+        let slot = width / max(1, buckets.count)
+        let peak = max(1, buckets.map { $0.completed + $0.failed + $0.stopped }.max() ?? 1)
+        let usable = height - 20
         var bars: [HTML] = []
-        for minute in 0..<60 {
-            let done = completed[minute] * (height - 20) / peak
-            let other = stopped[minute] * (height - 20) / peak
-            let x = minute * bar
-            if done > 0 {
-                bars.append("<rect class=\"done\" x=\"\(x)\" y=\"\(height - done)\" width=\"\(bar - 2)\" height=\"\(done)\"><title>\(completed[minute]) completed</title></rect>")
+        var rate: [String] = []
+        for (index, bucket) in buckets.enumerated() {
+            let x = index * slot
+            var top = height
+            for (count, kind, label) in [
+                (bucket.completed, "done", "completed"), (bucket.failed, "failed", "failed"),
+                (bucket.stopped, "stopped", "cancelled or killed"),
+            ] where count > 0 {
+                let size = max(1, count * usable / peak)
+                top -= size
+                bars.append("<rect class=\"\(kind)\" x=\"\(x)\" y=\"\(top)\" width=\"\(max(1, slot - 2))\" height=\"\(size)\"><title>\(count) \(label)</title></rect>")
             }
-            if other > 0 {
-                bars.append("<rect class=\"stopped\" x=\"\(x)\" y=\"\(height - done - other)\" width=\"\(bar - 2)\" height=\"\(other)\"><title>\(stopped[minute]) failed, cancelled or killed</title></rect>")
+            if let value = bucket.failureRate {
+                rate.append("\(x + slot / 2),\(height - Int(value * Double(usable)))")
             }
         }
-        let total = completed.reduce(0, +), failed = stopped.reduce(0, +)
-        let summary = "\(total) jobs completed and \(failed) failed, cancelled or killed in the last hour; at most \(peak) in one minute\(complete ? "" : " (the hour was only partly read)")."
+        let line: HTML = rate.count > 1
+            ? "<polyline class=\"rate\" points=\"\(rate.joined(separator: " "))\"></polyline>" : .empty
+        let summary = "\(completed) jobs completed, \(failed) failed and \(stopped) cancelled or killed \(title.lowercased()); "
+            + "failure rate \(failureRateText); at most \(peak) in one \(unit)."
         return """
             <figure class="chart">
-            <svg viewBox="0 0 \(width) \(height)" role="img" aria-labelledby="chart-caption" preserveAspectRatio="none">
+            <svg viewBox="0 0 \(width) \(height)" role="img" aria-labelledby="\(id)-caption" preserveAspectRatio="none">
             <line class="axis" x1="0" y1="\(height)" x2="\(width)" y2="\(height)"></line>
             \(bars)
+            \(line)
             </svg>
-            <div class="chart-axis" aria-hidden="true"><span>60 minutes ago</span><span>top of the chart: \(peak) a minute</span><span>now</span></div>
-            <figcaption id="chart-caption">\(summary) Bars: one a minute, oldest on the left; <span class="key done">completed</span>, <span class="key stopped">failed, cancelled or killed</span>.</figcaption>
+            <div class="chart-axis" aria-hidden="true"><span>\(from)</span><span>top: \(peak) a \(unit); line: failure rate, top 100 %</span><span>now</span></div>
+            <figcaption id="\(id)-caption">\(summary) Bars: one a \(unit), oldest on the left; <span class="key done">completed</span>, <span class="key failed">failed</span>, <span class="key stopped">cancelled or killed</span>; <span class="key rate">the line</span>: failed among completed and failed.</figcaption>
             </figure>
             """
     }

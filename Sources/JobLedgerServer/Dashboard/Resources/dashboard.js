@@ -1,7 +1,8 @@
 // The dashboard's only script. Every page works without it; with it the
 // time-travel slider applies as it moves, and pages follow the ledger live
 // through the server-sent events of /live (no polling): rows of the jobs
-// table change state as events land, and a job page reloads its fields and
+// table change state as events land, new jobs that pass its filters are
+// added to it, and a job page reloads its fields and
 // timeline when an event of that job arrives, and the events page puts
 // each new matching event on top of its table. Text from the server is set
 // with textContent, or comes as markup the server rendered and escaped.
@@ -20,6 +21,14 @@
     travel.addEventListener("change", function () { travel.form.submit(); });
   }
   bindTravel();
+
+  // An action on every matching job runs a part per request: the page of
+  // a part that has a next one submits its form by itself, after a moment
+  // in which leaving the page stops it.
+  var continueForm = document.getElementById("continue-form");
+  if (continueForm && continueForm.getAttribute("data-auto") === "true") {
+    window.setTimeout(function () { continueForm.submit(); }, 300);
+  }
 
   var body = document.body;
   var stream = body.getAttribute("data-live");
@@ -87,6 +96,68 @@
       }
     }
     if (jobID !== null && data.job === jobID && !travelling) { reloadJob(); }
+  });
+
+  // The jobs table: a new job that passes the page's filters arrives as
+  // its row, rendered and escaped by the server. The listing is in
+  // submission order, so it belongs at the end of the listing's last page:
+  // it is added there while the page has room; otherwise the status says
+  // how many new jobs are on later pages. A page that showed no jobs loads
+  // its list again, to get the table around the row.
+  var jobsList = document.getElementById("jobs-list");
+  var pageSize = 50;
+  var later = 0;
+  var listing = false;
+  function hasRow(id) {
+    var rows = document.querySelectorAll("tr[data-job-id]");
+    for (var index = 0; index < rows.length; index += 1) {
+      if (rows[index].getAttribute("data-job-id") === id) { return true; }
+    }
+    return false;
+  }
+  function reloadList() {
+    if (listing) { return; }
+    listing = true;
+    fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (text) {
+        if (text === null) { return; }
+        var fresh = new DOMParser().parseFromString(text, "text/html").getElementById("jobs-list");
+        if (fresh && jobsList) {
+          var imported = document.importNode(fresh, true);
+          jobsList.replaceWith(imported);
+          jobsList = imported;
+          status.textContent = "Live · new jobs shown";
+        }
+      })
+      .catch(function () { /* the next new job tries again */ })
+      .finally(function () { listing = false; });
+  }
+  source.addEventListener("new", function (message) {
+    var data;
+    try { data = JSON.parse(message.data); } catch (error) { return; }
+    if (!jobsList || typeof data.row !== "string" || hasRow(data.job)) { return; }
+    var table = jobsList.querySelector("table.jobs");
+    var lastPage = jobsList.querySelector("a[rel=next]") === null;
+    if (!table) {
+      if (lastPage) { reloadList(); }
+      return;
+    }
+    var rowsBody = table.tBodies[0];
+    if (!lastPage || rowsBody.rows.length >= pageSize) {
+      later += 1;
+      status.textContent = "Live · " + later + (later === 1 ? " new job" : " new jobs") + " on later pages";
+      return;
+    }
+    var parsed = new DOMParser().parseFromString("<table><tbody>" + data.row + "</tbody></table>", "text/html");
+    var row = parsed.querySelector("tr[data-job-id]");
+    if (!row) { return; }
+    var added = document.importNode(row, true);
+    added.classList.add("changed");
+    rowsBody.appendChild(added);
+    var caption = table.querySelector("caption");
+    if (caption) { caption.textContent = rowsBody.rows.length + " jobs on this page, in submission order within each state"; }
+    status.textContent = "Live · new job " + data.job;
   });
 
   // The events page: a matching event goes on top of the table, built

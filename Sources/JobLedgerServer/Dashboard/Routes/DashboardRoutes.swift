@@ -52,6 +52,16 @@ struct DashboardRoutes: Sendable {
                 return try await BulkActionPages(dashboard: dashboard).run(form, session, context)
             }
         }
+        group.get("bulk/matching") { request, context in
+            await dashboard.page(request, context) { session in try BulkMatchingPages(dashboard: dashboard).confirm(request, session) }
+        }
+        group.post("bulk/matching") { request, context in
+            await dashboard.page(request, context) { _ in
+                let form = try await dashboard.form(request)
+                let session = try dashboard.session(request, form: form)
+                return try await BulkMatchingPages(dashboard: dashboard).run(form, session)
+            }
+        }
         group.get("batches/{batch}/kill") { request, context in
             await dashboard.page(request, context) { session in
                 try BatchKillPages(dashboard: dashboard).confirm(try context.pathParameter("batch"), session)

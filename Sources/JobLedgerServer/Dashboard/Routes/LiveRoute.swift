@@ -8,7 +8,10 @@ import JobLedger
 /// API stream's machinery, keeps only the events of jobs the session may
 /// see, and sends each as `{"job", "state", "type", "position"}`: the job
 /// it touched and the state the job is in now, which is all the pages
-/// need to update a row or to reload a job's timeline. The stream ends at
+/// need to update a row or to reload a job's timeline; and after the
+/// submission of a job that passes the jobs table's filters, when asked
+/// with `rows=new` and the page's own filter parameters, `event: new` with `{"job", "row"}`, the
+/// table's row for it rendered and escaped here. The stream ends at
 /// the first event after the session ends or its token stops being valid.
 struct LiveRoute: Sendable {
     let dashboard: Dashboard
@@ -26,6 +29,10 @@ struct LiveRoute: Sendable {
         }
         let identity = session.identity
         let sessions = dashboard.sessions
+        // The jobs table's filters: a new job that passes them is sent
+        // rendered as the table's row, for the page to add.
+        let (listing, search) = try Self.newRows(request, identity)
+        let rows = JobsPage(dashboard: dashboard)
         switch request.uri.queryParameters.get("view") ?? "jobs" {
         case "jobs": break
         case "events": return try events(after: after, filters: EventFilters(request.uri.queryParameters), session: session)
@@ -50,7 +57,13 @@ struct LiveRoute: Sendable {
                 let data = JobJSON.data([
                     "job": id, "state": job?.state.rawValue ?? NSNull(), "type": event.type, "position": event.position,
                 ] as [String: Any])
-                return ByteBuffer(string: "id: \(event.position)\nevent: job\ndata: \(String(decoding: data, as: UTF8.self))\n\n")
+                var text = "id: \(event.position)\nevent: job\ndata: \(String(decoding: data, as: UTF8.self))\n\n"
+                if event.type == "JobSubmitted", let listing, let job, listing.matches(job, now: Date()),
+                   search?.matches(job) ?? true {
+                    let row = JobJSON.data(["job": id, "row": rows.row(job).text] as [String: Any])
+                    text += "event: new\ndata: \(String(decoding: row, as: UTF8.self))\n\n"
+                }
+                return ByteBuffer(string: text)
             })
     }
 
@@ -83,6 +96,16 @@ struct LiveRoute: Sendable {
                 ] as [String: Any])
                 return ByteBuffer(string: "id: \(event.position)\nevent: event\ndata: \(String(decoding: data, as: UTF8.self))\n\n")
             })
+    }
+
+    /// With `rows=new`, the jobs table's query (scoped to the session) and
+    /// payload search that a new job must pass to be sent as a row.
+    static func newRows(_ request: Request, _ identity: AccessToken) throws -> (JobQuery?, PayloadSearch?) {
+        guard request.uri.queryParameters.get("rows") == "new" else { return (nil, nil) }
+        let filters = JobsPage.Filters(request.uri.queryParameters)
+        var search: PayloadSearch? = nil
+        if !filters.payload.isEmpty { search = try PayloadSearch(filters.payload) }
+        return (try Permissions.scope(filters.query(), identity), search)
     }
 
     /// The job a job stream or an audit stream is about.
