@@ -5,9 +5,10 @@ import Testing
 
 /// `Fixtures/format-1`: a ledger written by the build before on-disk
 /// format 2 and before `JobFailed` moved to schema version 2, with the
-/// export and job listing that build printed. This build reads a copy of
-/// it (never the fixture itself) the same, `JobFailed` in its current
-/// shape, refuses to write it until upgraded, and upgrades it in place.
+/// export and job listing that build printed. This build refuses to write
+/// a copy of it (never the fixture itself) until upgraded, upgrades it in
+/// place, rebuilds its projections, and reads it the same, `JobFailed` in
+/// its current shape.
 @Suite(TestBackend.onLMDBOnly) struct FormatOneFixtureTests {
     static let fixture = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -86,11 +87,22 @@ import Testing
         return String(decoding: data, as: UTF8.self)
     }
 
-    @Test func theFixtureReadsBackAsItsBuildPrintedItWithoutAnUpgrade() throws {
+    /// The fixture's projections are version 5; this build's are version 6
+    /// (the tallies), which a read-only open cannot build: reading them is
+    /// refused with what to do, and nothing is written. The upgraded copy below
+    /// reads back as the fixture's build printed it.
+    @Test func theFixtureOpenedReadOnlyIsRefusedUntilItsProjectionsAreRebuilt() throws {
         let ledger = try Self.copy()
-        let jobs = try Self.open(ledger, readOnly: true)
-        #expect(try jobs.embeddedStore?.storedFormat() == 1)
-        try Self.checkReadsBack(jobs)
+        let before = try Data(contentsOf: URL(fileURLWithPath: ledger.path + "/data.mdb"))
+        #expect {
+            // The open succeeds; the projections' first read is refused.
+            let jobs = try Self.open(ledger, readOnly: true)
+            _ = try jobs.list(JobQuery(), limit: 1)
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("its projections were built by other code (JobProjection:5)") && text.contains("jobledger rebuild")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: ledger.path + "/data.mdb")) == before)
     }
 
     @Test func theFixtureOpenedForWritingIsRefusedWithTheCommandThatUpgradesIt() throws {
