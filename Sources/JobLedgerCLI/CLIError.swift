@@ -13,6 +13,8 @@ enum CLIError: Error, CustomStringConvertible {
     case noFollowUp(String)
     case batchForbidden(String, jobs: Int)
     case missingExecutable(String, product: String, reason: String? = nil)
+    /// The command's output could not be written (a full disk, a closed pipe).
+    case output(String)
 
     var description: String {
         switch self {
@@ -20,6 +22,7 @@ enum CLIError: Error, CustomStringConvertible {
         case .ledger(let error): return error.description
         case .outcome(let outcome, let job): return "job '\(job)': \(outcome.rawValue)"
         case .badInput(let message): return message
+        case .output(let message): return message
         case .noSuchBatch(let batch): return "batch '\(batch)' has no jobs"
         case .noFollowUp(let batch): return "batch '\(batch)' names no follow-up job"
         case let .batchForbidden(batch, jobs): return "the actor may not kill any of the \(jobs) jobs of batch '\(batch)'"
@@ -38,7 +41,7 @@ enum CLIError: Error, CustomStringConvertible {
         case .missingLedger, .noSuchBatch, .noFollowUp: return 4
         case .batchForbidden: return 5
         case .badInput: return 2
-        case .missingExecutable: return 1
+        case .missingExecutable, .output: return 1
         case .outcome(let outcome, _):
             switch outcome {
             case .notFound: return 4

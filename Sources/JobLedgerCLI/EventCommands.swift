@@ -43,14 +43,13 @@ struct Events: AsyncParsableCommand {
         guard let jobs = opened else { return }
         let selection = ExportSelection(
             fromPosition: from, streamID: stream, types: types.isEmpty ? nil : Set(types))
-        let output = FileHandle.standardOutput
         try await runReportingErrors {
             if follow {
                 // One walk by position from `--from` on: the stored events and
                 // the ones committed later, joined at the exact position.
-                try await jobs.store.followEvents(format: .jsonLines, selection: selection) { output.write(Data($0)) }
+                try await jobs.store.followEvents(format: .jsonLines, selection: selection) { try OutputWrites.standardOutput($0) }
             } else {
-                try jobs.store.exportEvents(format: .jsonLines, selection: selection) { output.write(Data($0)) }
+                try jobs.store.exportEvents(format: .jsonLines, selection: selection) { try OutputWrites.standardOutput($0) }
             }
         }
     }
@@ -94,7 +93,7 @@ struct Export: ParsableCommand {
             let progress = ProgressLine(label: "export")
             var written = 0
             let count = try jobs.store.exportEvents(format: format == .csv ? .csv : .chainedJSONLines, selection: selection) { bytes in
-                if let destination { destination.write(bytes) } else { FileHandle.standardOutput.write(Data(bytes)) }
+                if let destination { try destination.write(bytes) } else { try OutputWrites.standardOutput(bytes) }
                 written += bytes.count
                 progress.show(min(total, UInt64(written / 200)), of: total)
             }
