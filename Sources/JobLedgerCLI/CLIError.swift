@@ -94,7 +94,7 @@ func runReportingErrors(_ body: () throws -> Void) throws {
 /// invisible formatting characters of the message (which may quote ids,
 /// reasons or stored text) escaped, so that it cannot act on the terminal.
 func writeError(_ error: CLIError) {
-    FileHandle.standardError.write(Data("error: \(TerminalText.escaped(error.description))\n".utf8))
+    OutputWrites.standardError("error: \(TerminalText.escaped(error.description))\n")
 }
 
 /// Runs an async command body, reporting its errors as the synchronous

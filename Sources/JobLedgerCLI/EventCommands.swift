@@ -13,11 +13,11 @@ struct ProgressLine {
         let width = 30
         let filled = Int(Double(done) / Double(total) * Double(width))
         let bar = String(repeating: "#", count: min(width, filled)) + String(repeating: ".", count: max(0, width - filled))
-        FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(done)/\(total)".utf8))
+        OutputWrites.standardError("\r\(label) [\(bar)] \(done)/\(total)")
     }
 
     func finish() {
-        if enabled { FileHandle.standardError.write(Data("\n".utf8)) }
+        if enabled { OutputWrites.standardError("\n") }
     }
 }
 
@@ -100,7 +100,7 @@ struct Export: ParsableCommand {
             progress.finish()
             if destination != nil {
                 try destination?.finish()
-                FileHandle.standardError.write(Data("exported \(count) events\n".utf8))
+                OutputWrites.standardError("exported \(count) events\n")
             }
         }
     }

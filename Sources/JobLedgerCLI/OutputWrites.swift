@@ -30,4 +30,11 @@ enum OutputWrites {
     static func standardOutput(_ bytes: UnsafeRawBufferPointer) throws(CLIError) {
         try write(bytes, to: STDOUT_FILENO, target: "to standard output")
     }
+
+    /// Writes `text` to standard error as far as it can: a message about a
+    /// failure has nowhere else to go, so a failed write is not an error.
+    static func standardError(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes in try? write(UnsafeRawBufferPointer(bytes), to: STDERR_FILENO, target: "to standard error") }
+    }
 }

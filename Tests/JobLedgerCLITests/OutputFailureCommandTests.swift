@@ -7,11 +7,14 @@ import Testing
 @Suite struct OutputFailureCommandTests {
     /// Runs `jobledger` with its standard output on `/dev/full`, where every
     /// write fails with "No space left on device".
-    static func runIntoFullDevice(_ arguments: [String], ledger: String) throws -> (status: Int32, exited: Bool, stderr: String) {
+    static func runIntoFullDevice(
+        _ arguments: [String], ledger: String, errorsToo: Bool = false
+    ) throws -> (status: Int32, exited: Bool, stderr: String) {
         let executable = try #require(CommandLineRunner.executable)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "exec \"$0\" \"$@\" > /dev/full", executable.path] + arguments
+        let redirection = errorsToo ? "> /dev/full 2> /dev/full" : "> /dev/full"
+        process.arguments = ["-c", "exec \"$0\" \"$@\" \(redirection)", executable.path] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["JOBLEDGER_DB"] = ledger
         environment["JOBLEDGER_NOSYNC"] = "1"
@@ -35,6 +38,9 @@ import Testing
             #expect(outcome.status == 1, "\(arguments): \(outcome.stderr)")
             #expect(outcome.stderr.contains("error: cannot write to standard output: No space left on device"), "\(arguments): \(outcome.stderr)")
         }
+        // With nowhere to write its message either, it still exits 1.
+        let silent = try Self.runIntoFullDevice(["export"], ledger: scratch.ledger.ledgerPath, errorsToo: true)
+        #expect(silent.exited && silent.status == 1)
         // Nothing of the ledger changed: the export reads back whole.
         let again = try scratch.ledger.run(["export"])
         #expect(again.status == 0)
