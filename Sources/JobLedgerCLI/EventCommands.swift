@@ -82,6 +82,7 @@ struct Export: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
+            if let to, to < from { throw CLIError.badInput("--to \(to) is before --from \(from): the range holds no position") }
             let jobs = try ledger.openForReading()
             let selection = ExportSelection(
                 fromPosition: from, toPosition: to, streamID: stream, types: types.isEmpty ? nil : Set(types),

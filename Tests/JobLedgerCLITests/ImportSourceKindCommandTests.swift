@@ -11,8 +11,8 @@ import Testing
         let before = try ledger.run(["export"]).stdout
         #expect(before.contains("\"kept\""))
         let cases: [(String, String)] = [
-            (scratch.path, "is a directory; name the file an export wrote"),
-            ("/dev/zero", "is a device, not a file"),
+            (scratch.path, "is a directory, not a file of exported events"),
+            ("/dev/zero", "is a device, not a file of exported events"),
             (scratch.path + "/missing.jsonl", "No such file or directory"),
         ]
         for (path, expected) in cases {
@@ -21,5 +21,8 @@ import Testing
             #expect(outcome.stderr.contains("'\(path)'") && outcome.stderr.contains(expected), "\(path): \(outcome.stderr)")
         }
         #expect(try ledger.run(["export"]).stdout == before)
+        // A range that ends before it starts is refused, not exported empty.
+        let backwards = try ledger.run(["export", "--from", "5", "--to", "3"])
+        #expect(backwards.status == 2 && backwards.stderr.contains("--to 3 is before --from 5"))
     }
 }

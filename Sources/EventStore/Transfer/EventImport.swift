@@ -78,9 +78,9 @@ extension EventStore {
         case S_IFREG, S_IFIFO, S_IFSOCK:
             break
         case S_IFDIR:
-            throw .unreadableInput(reason: "'\(path)' is a directory; name the file an export wrote")
+            throw .unreadableInput(reason: "'\(path)' is a directory, not a file of exported events")
         default:
-            throw .unreadableInput(reason: "'\(path)' is a device, not a file; name the file an export wrote")
+            throw .unreadableInput(reason: "'\(path)' is a device, not a file of exported events")
         }
         do {
             return try Data(contentsOf: URL(fileURLWithPath: path))
