@@ -4,7 +4,7 @@ import Foundation
 import JobLedger
 
 /// Errors of the command line, each with its exit code.
-enum CLIError: Error, CustomStringConvertible {
+package enum CLIError: Error, CustomStringConvertible {
     case missingLedger(String)
     case ledger(JobLedgerError)
     case outcome(JobOutcome, String)
@@ -16,7 +16,7 @@ enum CLIError: Error, CustomStringConvertible {
     /// The command's output could not be written (a full disk, a closed pipe).
     case output(String)
 
-    var description: String {
+    package var description: String {
         switch self {
         case .missingLedger(let path): return "no ledger at '\(path)' (give --db or set JOBLEDGER_DB)"
         case .ledger(let error): return error.description

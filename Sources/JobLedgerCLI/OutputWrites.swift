@@ -10,10 +10,10 @@ import Darwin
 /// stopping the process: Foundation's `FileHandle.write(_:)` traps when
 /// the write fails (a full disk, a closed pipe with SIGPIPE ignored), so an
 /// export to a full disk would end in a crash rather than a message.
-enum OutputWrites {
+package enum OutputWrites {
     /// Writes every byte to `descriptor`, retrying interrupted and short
     /// writes; a failure throws ``CLIError/output(_:)`` naming `target`.
-    static func write(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32, target: String) throws(CLIError) {
+    package static func write(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32, target: String) throws(CLIError) {
         guard let base = bytes.baseAddress else { return }
         var offset = 0
         while offset < bytes.count {
@@ -27,13 +27,13 @@ enum OutputWrites {
     }
 
     /// Writes `bytes` to standard output.
-    static func standardOutput(_ bytes: UnsafeRawBufferPointer) throws(CLIError) {
+    package static func standardOutput(_ bytes: UnsafeRawBufferPointer) throws(CLIError) {
         try write(bytes, to: STDOUT_FILENO, target: "to standard output")
     }
 
     /// Writes `text` to standard error as far as it can: a message about a
     /// failure has nowhere else to go, so a failed write is not an error.
-    static func standardError(_ text: String) {
+    package static func standardError(_ text: String) {
         var text = text
         text.withUTF8 { bytes in try? write(UnsafeRawBufferPointer(bytes), to: STDERR_FILENO, target: "to standard error") }
     }
