@@ -135,7 +135,8 @@ public final class EventStore: Sendable {
         let stored = try Self.storedProjectionVersion(environment, layout)
         let current = Self.projectionVersion(of: options.projections)
         appendRefusal = options.appendRefusal(location: path, storedProjections: stored)
-        if options.readOnly && !options.projections.isEmpty && (stored != current || missingTable != nil) {
+        if options.readOnly && !options.projections.isEmpty
+            && (Self.projections(asBuiltBy: stored, from: options.projections) == nil || missingTable != nil) {
             projectionRefusal = .readOnly(
                 path: path,
                 reason: "its projections were built by other code (\(stored ?? "never built")) and a read-only open cannot "

@@ -6,7 +6,8 @@ import Foundation
 ///
 /// Tables:
 /// - `jobs`: job id -> the job in the binary form of `JobRecord`;
-/// - `queue`: priority (descending) + submission position -> when claimable, id and type, for pending jobs;
+/// - `queue`: priority (descending) + submission position -> when claimable, id and type, for pending jobs
+///   claimable since they were queued;
 /// - `queueByType`: type + 0x00 + the `queue` key -> the same value, so that
 ///   a claim for some types reads only their jobs, however many of other
 ///   types wait ahead of them;
@@ -16,9 +17,10 @@ import Foundation
 ///   values, each followed by 0x00, then submission time and id, for listing;
 /// - `bySubmitted`: submission time + id;
 /// - `scheduled`: when claimable + id -> the `queue` key and the type, for
-///   pending jobs submitted to run later that have not run yet (they are
-///   kept out of `queue`, so that a claim never reads past them: it reads
-///   only the part of this index that is due);
+///   pending jobs submitted to run later that have not run yet, and for
+///   jobs waiting to retry (they are kept out of `queue`, so that a claim
+///   never reads past them: it reads only the part of this index that is
+///   due);
 /// - `waiting`: dependency + 0x00 + id, for each job a pending job still
 ///   waits for (such a job is in neither `queue` nor `scheduled`);
 /// - `deadlines`: deadline + id, for running and cancel-requested jobs
@@ -34,19 +36,41 @@ public struct JobProjection: Projection {
     /// Jobs a rebuild folds in memory before writing them out.
     public let rebuildJobsInMemory: Int
 
+    /// Where the indexes put a job waiting to retry: version 6's rule, or
+    /// version 5's when verifying tables that version built.
+    let placement: RetryPlacement
+
     /// Creates the projection.
     public init(rebuildJobsInMemory: Int = JobProjection.defaultRebuildJobsInMemory) {
+        self.init(rebuildJobsInMemory: rebuildJobsInMemory, placement: .scheduled)
+    }
+
+    init(rebuildJobsInMemory: Int, placement: RetryPlacement) {
         self.rebuildJobsInMemory = max(1, rebuildJobsInMemory)
+        self.placement = placement
     }
 
     /// The tables the projection writes.
     public var tables: [ProjectionTable] { JobTables.all }
 
-    /// Version 5: binary job records; jobs, queue, the queue by type,
+    /// Version 6: binary job records; jobs, queue, the queue by type,
     /// leases, batches, the listing indexes, and the scheduled, waiting,
-    /// deadline and tag indexes. (A ledger built by an earlier version lacks some:
-    /// opening it writable rebuilds the tables.)
-    public var version: Int { 5 }
+    /// deadline and tag indexes; jobs waiting to retry are in `scheduled`
+    /// (in version 5 they were in the queue, passed over by every claim).
+    /// A ledger built by an earlier version is rebuilt when opened writable.
+    public var version: Int { placement == .scheduled ? 6 : 5 }
+
+    /// Version 5's tables answer correctly as they are (a claim passes over
+    /// the jobs waiting to retry that they keep in the queue), so a
+    /// read-only open of a ledger built by it reads, and verifies, without
+    /// a rebuild.
+    public func asBuilt(byVersion version: Int) -> (any Projection)? {
+        switch version {
+        case 6: JobProjection(rebuildJobsInMemory: rebuildJobsInMemory, placement: .scheduled)
+        case 5: JobProjection(rebuildJobsInMemory: rebuildJobsInMemory, placement: .queue)
+        default: nil
+        }
+    }
 
     /// Only job streams: audit streams never reach the projection.
     public var streamPrefix: String? { JobStreams.jobPrefix }
@@ -60,7 +84,7 @@ public struct JobProjection: Projection {
         // is not decoded again; every other event is read from its bytes.
         let jobEvent = try (event.decoded as? JobEvent) ?? Self.decode(event)
         let new = try Self.evolve(old, jobID: jobID, by: event, decoded: jobEvent)
-        try Self.store(new, replacing: old, key: key, in: tables)
+        try Self.store(new, replacing: old, key: key, in: tables, placement: placement)
         // The command answers with this job rather than folding again.
         tables.report(new)
     }
@@ -73,7 +97,7 @@ public struct JobProjection: Projection {
     }
 
     /// A replayer that folds jobs in memory and writes them in key order.
-    public func makeReplayer() -> any ProjectionReplayer { JobReplayer(flushThreshold: rebuildJobsInMemory) }
+    public func makeReplayer() -> any ProjectionReplayer { JobReplayer(flushThreshold: rebuildJobsInMemory, placement: placement) }
 
     /// The job event that `event` records.
     static func decode(_ event: RecordedEvent) throws -> JobEvent {
@@ -95,9 +119,11 @@ public struct JobProjection: Projection {
     /// Writes `new` over `old` (the stored record, if any), touching only the
     /// index entries that changed: a lease renewal moves one lease entry and
     /// leaves the state indexes alone.
-    static func store(_ new: Job, replacing old: Job?, key: [UInt8], in tables: borrowing ProjectionWriter) throws {
-        let before = old.map(JobIndexes.entries(of:)) ?? []
-        let after = JobIndexes.entries(of: new)
+    static func store(
+        _ new: Job, replacing old: Job?, key: [UInt8], in tables: borrowing ProjectionWriter, placement: RetryPlacement
+    ) throws {
+        let before = old.map { JobIndexes.entries(of: $0, placement: placement) } ?? []
+        let after = JobIndexes.entries(of: new, placement: placement)
         for (table, indexKey) in before where !after.contains(where: { $0.0 == table && $0.1 == indexKey }) {
             try tables.remove(table, indexKey)
         }
@@ -149,16 +175,24 @@ public enum JobStreams {
 }
 
 
+/// Where the indexes keep a pending job that waits to retry.
+enum RetryPlacement: Sendable {
+    /// In `scheduled`, by the time it may run again (version 6).
+    case scheduled
+    /// In the queue, passed over by claims until then (version 5).
+    case queue
+}
+
 /// Index keys and values for a job's state.
 enum JobIndexes {
-    static func entries(of job: Job) -> [(ProjectionTable, [UInt8])] {
+    static func entries(of job: Job, placement: RetryPlacement = .scheduled) -> [(ProjectionTable, [UInt8])] {
         var entries: [(ProjectionTable, [UInt8])] = []
         if job.state == .pending {
             if !job.waitingFor.isEmpty {
                 for dependency in job.waitingFor {
                     entries.append((JobTables.waiting, text(dependency) + Array(job.id.utf8)))
                 }
-            } else if isScheduled(job) {
+            } else if isScheduled(job, placement: placement) {
                 entries.append((JobTables.scheduled, timeKey(job.availableAt) + Array(job.id.utf8)))
             } else {
                 let key = queueKey(priority: job.priority, position: job.submissionPosition)
@@ -186,11 +220,16 @@ enum JobIndexes {
 
     /// Whether a pending job with nothing to wait for belongs in
     /// `scheduled` rather than the queue: it was submitted to run later and
-    /// has not run yet. Known from the job alone, not from the clock, so the
-    /// index follows from the events; a job stays there once due, until
-    /// claimed or stopped.
-    static func isScheduled(_ job: Job) -> Bool {
-        job.runAt != nil && job.attempt == 0
+    /// has not run yet, or the event that made it pending set it to run
+    /// later than that event (a retry's wait after a failure or an
+    /// interrupted attempt). Known from the job alone, not from the clock,
+    /// so the index follows from the events; a job stays there once due,
+    /// until claimed or stopped. The queue therefore holds jobs claimable
+    /// from the moment they were queued, and a claim never reads past jobs
+    /// still waiting to retry.
+    static func isScheduled(_ job: Job, placement: RetryPlacement) -> Bool {
+        if job.runAt != nil && job.attempt == 0 { return true }
+        return placement == .scheduled && job.availableAt > job.updatedAt
     }
 
     static func value(of job: Job, in table: ProjectionTable) -> [UInt8] {

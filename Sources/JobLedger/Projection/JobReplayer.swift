@@ -25,8 +25,11 @@ struct JobReplayer: ProjectionReplayer {
     /// How many job events are decoded together.
     private static let decodeBatch = 4_096
 
-    init(flushThreshold: Int) {
+    private let placement: RetryPlacement
+
+    init(flushThreshold: Int, placement: RetryPlacement) {
         threshold = max(1, flushThreshold)
+        self.placement = placement
         slots.reserveCapacity(min(threshold, 65_536))
     }
 
@@ -88,9 +91,9 @@ struct JobReplayer: ProjectionReplayer {
     /// the jobs are encoded and sorted on two threads, then merged while
     /// they are appended.
     private func fill(_ tables: borrowing ProjectionWriter) throws {
-        let (ids, folded) = (ids, folded)
+        let (ids, folded, placement) = (ids, folded, placement)
         let (lower, upper) = try TwoHalves.map(folded.count) { range in
-            try SortedTableEntries(ids: ids[range], jobs: folded[range])
+            try SortedTableEntries(ids: ids[range], jobs: folded[range], placement: placement)
         }
         try SortedTableEntries.appendMerged(lower, upper, into: tables)
     }
@@ -103,7 +106,7 @@ struct JobReplayer: ProjectionReplayer {
         for (slot, key) in keyed {
             let job = folded[slot]
             let stored = try tables.get(JobTables.jobs, key).map(JobRecord.decode)
-            try JobProjection.store(job, replacing: stored, key: key, in: tables)
+            try JobProjection.store(job, replacing: stored, key: key, in: tables, placement: placement)
         }
     }
 }
