@@ -4,7 +4,7 @@ import Foundation
 import JobLedger
 
 /// Errors of the command line, each with its exit code.
-enum CLIError: Error, CustomStringConvertible {
+package enum CLIError: Error, CustomStringConvertible {
     case missingLedger(String)
     case ledger(JobLedgerError)
     case outcome(JobOutcome, String)
@@ -13,13 +13,16 @@ enum CLIError: Error, CustomStringConvertible {
     case noFollowUp(String)
     case batchForbidden(String, jobs: Int)
     case missingExecutable(String, product: String, reason: String? = nil)
+    /// The command's output could not be written (a full disk, a closed pipe).
+    case output(String)
 
-    var description: String {
+    package var description: String {
         switch self {
         case .missingLedger(let path): return "no ledger at '\(path)' (give --db or set JOBLEDGER_DB)"
         case .ledger(let error): return error.description
         case .outcome(let outcome, let job): return "job '\(job)': \(outcome.rawValue)"
         case .badInput(let message): return message
+        case .output(let message): return message
         case .noSuchBatch(let batch): return "batch '\(batch)' has no jobs"
         case .noFollowUp(let batch): return "batch '\(batch)' names no follow-up job"
         case let .batchForbidden(batch, jobs): return "the actor may not kill any of the \(jobs) jobs of batch '\(batch)'"
@@ -38,7 +41,7 @@ enum CLIError: Error, CustomStringConvertible {
         case .missingLedger, .noSuchBatch, .noFollowUp: return 4
         case .batchForbidden: return 5
         case .badInput: return 2
-        case .missingExecutable: return 1
+        case .missingExecutable, .output: return 1
         case .outcome(let outcome, _):
             switch outcome {
             case .notFound: return 4
@@ -91,7 +94,7 @@ func runReportingErrors(_ body: () throws -> Void) throws {
 /// invisible formatting characters of the message (which may quote ids,
 /// reasons or stored text) escaped, so that it cannot act on the terminal.
 func writeError(_ error: CLIError) {
-    FileHandle.standardError.write(Data("error: \(TerminalText.escaped(error.description))\n".utf8))
+    OutputWrites.standardError("error: \(TerminalText.escaped(error.description))\n")
 }
 
 /// Runs an async command body, reporting its errors as the synchronous

@@ -13,11 +13,11 @@ struct ProgressLine {
         let width = 30
         let filled = Int(Double(done) / Double(total) * Double(width))
         let bar = String(repeating: "#", count: min(width, filled)) + String(repeating: ".", count: max(0, width - filled))
-        FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(done)/\(total)".utf8))
+        OutputWrites.standardError("\r\(label) [\(bar)] \(done)/\(total)")
     }
 
     func finish() {
-        if enabled { FileHandle.standardError.write(Data("\n".utf8)) }
+        if enabled { OutputWrites.standardError("\n") }
     }
 }
 
@@ -43,14 +43,13 @@ struct Events: AsyncParsableCommand {
         guard let jobs = opened else { return }
         let selection = ExportSelection(
             fromPosition: from, streamID: stream, types: types.isEmpty ? nil : Set(types))
-        let output = FileHandle.standardOutput
         try await runReportingErrors {
             if follow {
                 // One walk by position from `--from` on: the stored events and
                 // the ones committed later, joined at the exact position.
-                try await jobs.store.followEvents(format: .jsonLines, selection: selection) { output.write(Data($0)) }
+                try await jobs.store.followEvents(format: .jsonLines, selection: selection) { try OutputWrites.standardOutput($0) }
             } else {
-                try jobs.store.exportEvents(format: .jsonLines, selection: selection) { output.write(Data($0)) }
+                try jobs.store.exportEvents(format: .jsonLines, selection: selection) { try OutputWrites.standardOutput($0) }
             }
         }
     }
@@ -83,6 +82,7 @@ struct Export: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
+            if let to, to < from { throw CLIError.badInput("--to \(to) is before --from \(from): the range holds no position") }
             let jobs = try ledger.openForReading()
             let selection = ExportSelection(
                 fromPosition: from, toPosition: to, streamID: stream, types: types.isEmpty ? nil : Set(types),
@@ -94,14 +94,14 @@ struct Export: ParsableCommand {
             let progress = ProgressLine(label: "export")
             var written = 0
             let count = try jobs.store.exportEvents(format: format == .csv ? .csv : .chainedJSONLines, selection: selection) { bytes in
-                if let destination { destination.write(bytes) } else { FileHandle.standardOutput.write(Data(bytes)) }
+                if let destination { try destination.write(bytes) } else { try OutputWrites.standardOutput(bytes) }
                 written += bytes.count
                 progress.show(min(total, UInt64(written / 200)), of: total)
             }
             progress.finish()
             if destination != nil {
                 try destination?.finish()
-                FileHandle.standardError.write(Data("exported \(count) events\n".utf8))
+                OutputWrites.standardError("exported \(count) events\n")
             }
         }
     }

@@ -22,7 +22,7 @@ extension ParsableCommand {
             let code = exitCode(for: error)
             let message = fullMessage(for: error)
             if code != .success && !message.isEmpty {
-                FileHandle.standardError.write(Data((CommandLineText.escapedParserMessage(message) + "\n").utf8))
+                OutputWrites.standardError((CommandLineText.escapedParserMessage(message) + "\n"))
                 Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
             }
             exit(withError: error)

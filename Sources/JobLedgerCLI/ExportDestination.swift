@@ -13,7 +13,7 @@ import Darwin
 struct ExportDestination {
     let path: String
     private let temporaryPath: String
-    private let handle: FileHandle
+    private let descriptor: Int32
     private var finished = false
 
     /// Checks `path` against the ledger at `ledgerPath` and opens the temporary file.
@@ -34,7 +34,7 @@ struct ExportDestination {
         }
         self.path = path
         temporaryPath = temporary
-        handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        self.descriptor = descriptor
     }
 
     /// Refuses a path inside the ledger's directory, or one naming a file of
@@ -57,24 +57,37 @@ struct ExportDestination {
     }
 
     /// Appends bytes to the temporary file.
-    func write(_ bytes: UnsafeRawBufferPointer) {
-        handle.write(Data(bytes))
+    func write(_ bytes: UnsafeRawBufferPointer) throws(CLIError) {
+        try OutputWrites.write(bytes, to: descriptor, target: "--out '\(path)'")
     }
 
-    /// Puts the export on disk and gives it its name.
-    mutating func finish() throws {
-        try handle.synchronize()
-        try handle.close()
+    /// Puts the export on disk, gives it its name, and flushes the
+    /// directory so that the name survives a crash.
+    mutating func finish() throws(CLIError) {
+        let flushed = fsync(descriptor) == 0
+        let flushError = errno
+        close(descriptor)
+        finished = true
+        guard flushed else {
+            unlink(temporaryPath)
+            throw .output("cannot write --out '\(path)': \(String(cString: strerror(flushError)))")
+        }
         guard rename(temporaryPath, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporaryPath)
-            throw CLIError.badInput("cannot write --out '\(path)': \(reason)")
+            throw .output("cannot write --out '\(path)': \(reason)")
         }
-        finished = true
+        let directory = open(URL(fileURLWithPath: path).deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directory >= 0 {
+            _ = fsync(directory)
+            close(directory)
+        }
     }
 
-    /// Removes the temporary file of an export that did not finish.
+    /// Closes and removes the temporary file of an export that did not finish.
     func discard() {
-        if !finished { unlink(temporaryPath) }
+        guard !finished else { return }
+        close(descriptor)
+        unlink(temporaryPath)
     }
 }

@@ -37,7 +37,7 @@ struct TokenCreate: ParsableCommand {
                 Output.printJSON(JobJSON.token(issued.token, text: issued.text))
             } else {
                 print(issued.text)
-                FileHandle.standardError.write(Data("token \(issued.token.id) for \(actor) (\(role.rawValue), \(org)); shown once\n".utf8))
+                OutputWrites.standardError("token \(issued.token.id) for \(actor) (\(role.rawValue), \(org)); shown once\n")
             }
         }
     }

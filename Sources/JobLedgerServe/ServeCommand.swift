@@ -82,7 +82,7 @@ struct Serve: AsyncParsableCommand {
                 jobs = try JobLedger(path: path, options: ledgerOptions)
             }
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            OutputWrites.standardError("error: \(error)\n")
             throw ExitCode((error as? JobLedgerError)?.isBadInput == true ? 2 : 1)
         }
         var limits = ServerLimits()
@@ -103,10 +103,12 @@ struct Serve: AsyncParsableCommand {
             try await server.run { host, port in
                 let shown = host.contains(":") ? "[\(host)]" : host
                 // Unbuffered: whoever started the server waits for this line.
-                FileHandle.standardOutput.write(Data("listening on http://\(shown):\(port)\n".utf8))
+                // A closed standard output must not stop the server.
+                var line = "listening on http://\(shown):\(port)\n"
+                line.withUTF8 { try? OutputWrites.standardOutput(UnsafeRawBufferPointer($0)) }
             }
         } catch {
-            FileHandle.standardError.write(Data("error: the server stopped: \(error)\n".utf8))
+            OutputWrites.standardError("error: the server stopped: \(error)\n")
             throw ExitCode(1)
         }
         // Everything acknowledged is durable already; this makes sure of

@@ -110,7 +110,17 @@ import Testing
         let settled = await eventually(timeout: .seconds(60)) {
             workers.reduce(0) { $0 + $1.lines.filter { $0.hasPrefix("settled completed") }.count } >= ids.count
         }
-        #expect(settled)
+        // Should a job be left behind, say where the ledger has it: pending
+        // (no worker took it) or running (a claim whose answer was lost).
+        if !settled {
+            let ledger = try server.openLedger()
+            let done = Set(workers.flatMap(\.lines).compactMap(WorkerLine.init).filter { $0.kind == "completed" }.map(\.jobID))
+            let left = try ids.filter { !done.contains($0) }.map { id in
+                let job = try ledger.job(id)
+                return "\(id): \(job.map { "\($0.state) attempt \($0.attempt)" } ?? "missing"), \(try ledger.history(id).count) events"
+            }
+            Issue.record("unsettled after a minute: \(left.joined(separator: "; ")); claimable now: \(try ledger.hasClaimableJob())")
+        }
         for worker in workers { #expect(await worker.terminate() == 0) }
         let lines = workers.flatMap { $0.lines.compactMap(WorkerLine.init) }
         let claims = lines.filter { $0.word == "claimed" }

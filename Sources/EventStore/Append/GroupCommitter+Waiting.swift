@@ -8,11 +8,12 @@ extension GroupCommitter {
         }
     }
 
-    /// Queues `appends` and blocks the calling thread until they are
-    /// committed or refused (never call it from async code).
+    /// Commits `appends` and blocks the calling thread until they are
+    /// committed or refused (never call it from async code): on this
+    /// thread when no commit is under way, else by the writer thread.
     package func appendBlocking(_ appends: [StreamAppend]) -> Result<AppendResult, EventStoreError> {
         let box = ResultBox()
-        submit(.init(appends: appends) { box.set($0) })
+        submitOrLead(.init(appends: appends) { box.set($0) })
         return box.wait()
     }
 }

@@ -22,12 +22,22 @@ extension AppendBatchWriter {
 
 /// Gathers appends from every caller into shared write transactions.
 ///
-/// One writer thread takes all waiting appends (up to a limit), applies each
-/// in one write transaction of the backend, commits once (one fsync) and
-/// then answers every caller. Each append still succeeds or fails on its
-/// own: a refused append writes nothing and does not disturb the others.
+/// One commit is under way at a time, made by its leader: either the
+/// writer thread or a blocking caller's own thread. The leader takes every
+/// waiting append (up to a limit), applies each in one write transaction of
+/// the backend, commits once (one fsync) and answers every caller it
+/// carried. Each append still succeeds or fails on its own: a refused
+/// append writes nothing and does not disturb the others.
+///
+/// A blocking caller that finds no commit under way leads: it commits its
+/// own append, with any that are waiting, on its own thread, so that a lone
+/// caller pays no hand-off to the writer thread and back. Appends that
+/// arrive while a commit is under way wait for the writer thread, which
+/// takes them as one batch once the commit is done. Async callers never
+/// lead (their thread belongs to the cooperative pool, and a commit
+/// blocks on an fsync): the writer thread commits for them.
 package final class GroupCommitter: Sendable {
-    /// Called once with an append's outcome, on the writer thread.
+    /// Called once with an append's outcome, on the thread that committed it.
     package typealias Completion = @Sendable (Result<AppendResult, EventStoreError>) -> Void
 
     /// One caller's append, waiting for a commit.
@@ -44,34 +54,60 @@ package final class GroupCommitter: Sendable {
         }
     }
 
+    /// Who makes the commit under way.
+    private enum Leader {
+        case nobody
+        case writerThread
+        case caller
+    }
+
     private struct Queue {
         var pending: [Pending] = []
         var stopped = false
+        var leader = Leader.nobody
+    }
+
+    /// What the writer thread found when it looked at the queue.
+    private enum Turn {
+        /// It leads: commit what is waiting.
+        case lead
+        /// A caller leads; it wakes the thread when done.
+        case wait
+        /// Nothing waits.
+        case idle
+        /// Nothing waits and the committer is stopped.
+        case finish
     }
 
     private let maxEventsPerCommit: Int
     private let queue = PlainLock(Queue())
+    /// The backend's writer, made at the first commit; only the leader
+    /// touches it, so its lock is never contended.
+    private let writer = Mutex<(any AppendBatchWriter)?>(nil)
+    private let makeWriter: @Sendable () -> any AppendBatchWriter
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
     private let onCommit: @Sendable () -> Void
     /// What was gathered so far.
     package let statistics = GroupCommitCounters()
 
-    /// Starts the writer thread, which makes its writer with `makeWriter`;
-    /// `onCommit` runs after each commit that wrote events.
+    /// Starts the writer thread; the writer is made with `makeWriter` at the
+    /// first commit, on the thread that makes it. `onCommit` runs after each
+    /// commit that wrote events.
     package init(
         maxEventsPerCommit: Int, onCommit: @escaping @Sendable () -> Void,
         makeWriter: @escaping @Sendable () -> any AppendBatchWriter
     ) {
         self.maxEventsPerCommit = max(1, maxEventsPerCommit)
         self.onCommit = onCommit
-        let thread = Thread { [self] in self.run(writer: makeWriter()) }
+        self.makeWriter = makeWriter
+        let thread = Thread { [self] in self.run() }
         thread.name = "jobledger.group-commit"
         thread.start()
     }
 
-    /// Queues an append; `complete` runs on the writer thread once it is
-    /// durable or refused.
+    /// Queues an append for the writer thread; `complete` runs on the
+    /// thread that commits it once it is durable or refused.
     package func submit(_ pending: Pending) {
         let accepted = queue.withLock { queue in
             if queue.stopped { return false }
@@ -85,6 +121,43 @@ package final class GroupCommitter: Sendable {
         }
     }
 
+    /// Commits `pending` on the calling thread when no commit is under way,
+    /// with whatever else waits; otherwise queues it like ``submit(_:)``.
+    /// Either way `complete` has run or will run exactly once. Only for
+    /// threads that may block (never from async code).
+    func submitOrLead(_ pending: Pending) {
+        enum Decision {
+            case closed
+            case queued
+            case lead([Pending])
+        }
+        let decision = queue.withLock { queue -> Decision in
+            if queue.stopped { return .closed }
+            guard queue.leader == .nobody else {
+                queue.pending.append(pending)
+                return .queued
+            }
+            queue.leader = .caller
+            return .lead([pending] + Self.takeBatch(from: &queue, limit: maxEventsPerCommit, besides: pending.eventCount))
+        }
+        switch decision {
+        case .closed:
+            pending.complete(.failure(.closed))
+        case .queued:
+            wake.signal()
+        case .lead(let batch):
+            commitWithWriter(batch, byCaller: true)
+            let handOver = queue.withLock { queue in
+                queue.leader = .nobody
+                return !queue.pending.isEmpty || queue.stopped
+            }
+            if handOver { wake.signal() }
+        }
+    }
+
+    /// How many appends wait for a commit now.
+    package var waiting: Int { queue.withLock { $0.pending.count } }
+
     /// Lets queued appends finish, then ends the writer thread.
     package func stop() {
         let wasRunning = queue.withLock { queue in
@@ -96,25 +169,45 @@ package final class GroupCommitter: Sendable {
         finished.wait()
     }
 
-    private func run(writer: any AppendBatchWriter) {
-        var writer = writer
+    private func run() {
         var lastBatch = 0
         while true {
             wake.wait()
-            while true {
-                gatherStragglers(expecting: lastBatch)
-                let (batch, stopped) = takeBatch()
-                lastBatch = batch.count
-                if batch.isEmpty {
-                    if stopped {
-                        writer.close()
-                        finished.signal()
-                        return
+            turns: while true {
+                switch nextTurn() {
+                case .lead:
+                    gatherStragglers(expecting: lastBatch)
+                    let batch = queue.withLock { Self.takeBatch(from: &$0, limit: maxEventsPerCommit) }
+                    lastBatch = batch.count
+                    commitWithWriter(batch, byCaller: false)
+                case .wait, .idle:
+                    lastBatch = 0
+                    break turns
+                case .finish:
+                    writer.withLock { writer in
+                        writer?.close()
+                        writer = nil
                     }
-                    break
+                    finished.signal()
+                    return
                 }
-                commit(batch, writer: &writer)
             }
+        }
+    }
+
+    /// Takes the lead for the writer thread when appends wait and no
+    /// caller leads; gives it up when nothing waits. The thread keeps the
+    /// lead from one commit to the next while appends keep coming, so a
+    /// blocking caller never cuts in while it gathers stragglers.
+    private func nextTurn() -> Turn {
+        queue.withLock { queue in
+            if queue.leader == .caller { return .wait }
+            if queue.pending.isEmpty {
+                queue.leader = .nobody
+                return queue.stopped ? .finish : .idle
+            }
+            queue.leader = .writerThread
+            return .lead
         }
     }
 
@@ -132,22 +225,32 @@ package final class GroupCommitter: Sendable {
         }
     }
 
-    private func takeBatch() -> ([Pending], Bool) {
-        queue.withLock { queue in
-            var events = 0
-            var count = 0
-            for pending in queue.pending {
-                if count > 0 && events + pending.eventCount > maxEventsPerCommit { break }
-                events += pending.eventCount
-                count += 1
-            }
-            let batch = Array(queue.pending.prefix(count))
-            queue.pending.removeFirst(count)
-            return (batch, queue.stopped)
+    /// The waiting appends, oldest first, removed from the queue: as many
+    /// as keep the batch, with the `taken` events already in it, within
+    /// `limit` events, and at least one when the batch is still empty.
+    private static func takeBatch(from queue: inout Queue, limit: Int, besides taken: Int = 0) -> [Pending] {
+        var events = taken
+        var count = 0
+        for pending in queue.pending {
+            if events > 0 && events + pending.eventCount > limit { break }
+            events += pending.eventCount
+            count += 1
+        }
+        let batch = Array(queue.pending.prefix(count))
+        queue.pending.removeFirst(count)
+        return batch
+    }
+
+    private func commitWithWriter(_ batch: [Pending], byCaller: Bool) {
+        guard !batch.isEmpty else { return }
+        writer.withLock { slot in
+            var writer = slot ?? makeWriter()
+            commit(batch, writer: &writer, byCaller: byCaller)
+            slot = writer
         }
     }
 
-    private func commit(_ batch: [Pending], writer: inout any AppendBatchWriter) {
+    private func commit(_ batch: [Pending], writer: inout any AppendBatchWriter, byCaller: Bool) {
         let outcomes: [Result<AppendResult, EventStoreError>]
         do {
             outcomes = try writer.commit(batch.map(\.appends))
@@ -155,7 +258,7 @@ package final class GroupCommitter: Sendable {
             if batch.count > 1 {
                 // Find the append that broke the shared transaction; the
                 // others commit on their own.
-                for pending in batch { commit([pending], writer: &writer) }
+                for pending in batch { commit([pending], writer: &writer, byCaller: byCaller) }
             } else {
                 batch[0].complete(.failure(EventStoreError.wrap(error)))
             }
@@ -165,7 +268,7 @@ package final class GroupCommitter: Sendable {
             if case .success(let result) = pair.1, !result.wasAlreadyStored { return sum + pair.0.eventCount }
             return sum
         }
-        statistics.record(appends: batch.count, events: written)
+        statistics.record(appends: batch.count, events: written, byCaller: byCaller)
         if written > 0 { onCommit() }
         for (pending, outcome) in zip(batch, outcomes) { pending.complete(outcome) }
     }
@@ -175,9 +278,10 @@ package final class GroupCommitter: Sendable {
 package final class GroupCommitCounters: Sendable {
     private let state = Mutex(GroupCommitStatistics())
 
-    func record(appends: Int, events: Int) {
+    func record(appends: Int, events: Int, byCaller: Bool) {
         state.withLock { stats in
             stats.commits += 1
+            if byCaller { stats.callerCommits += 1 }
             stats.appends += appends
             stats.events += events
             stats.largestCommitAppends = max(stats.largestCommitAppends, appends)
@@ -192,6 +296,9 @@ package final class GroupCommitCounters: Sendable {
 public struct GroupCommitStatistics: Sendable, Hashable {
     /// LMDB write transactions committed.
     public var commits = 0
+    /// Of ``commits``, those a blocking caller made on its own thread
+    /// because no commit was under way; the writer thread made the others.
+    public var callerCommits = 0
     /// Appends answered (successful or refused).
     public var appends = 0
     /// Events written.

@@ -67,10 +67,29 @@ extension EventStore {
 
     /// The bytes of the file at `path`, for ``readImport(jsonLines:limits:)``.
     public static func importData(fromFile path: String) throws(ImportError) -> Data {
+        // Named before reading: a directory or a device (`/dev/zero` never
+        // ends) is not an export, and Foundation's messages for them name
+        // neither the cause nor the file kind.
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw .unreadableInput(reason: "'\(path)': \(String(cString: strerror(errno)))")
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG, S_IFIFO, S_IFSOCK:
+            break
+        case S_IFDIR:
+            throw .unreadableInput(reason: "'\(path)' is a directory, not a file of exported events")
+        default:
+            throw .unreadableInput(reason: "'\(path)' is a device, not a file of exported events")
+        }
         do {
             return try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw .unreadableInput(reason: "'\(path)': \(error.localizedDescription)")
+            var reason = error.localizedDescription
+            if let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+                reason = String(cString: strerror(Int32(truncatingIfNeeded: underlying.code)))
+            }
+            throw .unreadableInput(reason: "'\(path)': \(reason)")
         }
     }
 

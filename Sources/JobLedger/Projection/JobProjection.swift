@@ -6,7 +6,8 @@ import Foundation
 ///
 /// Tables:
 /// - `jobs`: job id -> the job in the binary form of `JobRecord`;
-/// - `queue`: priority (descending) + submission position -> when claimable, id and type, for pending jobs;
+/// - `queue`: priority (descending) + submission position -> when claimable, id and type, for pending jobs
+///   claimable since they were queued;
 /// - `queueByType`: type + 0x00 + the `queue` key -> the same value, so that
 ///   a claim for some types reads only their jobs, however many of other
 ///   types wait ahead of them;
@@ -16,9 +17,10 @@ import Foundation
 ///   values, each followed by 0x00, then submission time and id, for listing;
 /// - `bySubmitted`: submission time + id;
 /// - `scheduled`: when claimable + id -> the `queue` key and the type, for
-///   pending jobs submitted to run later that have not run yet (they are
-///   kept out of `queue`, so that a claim never reads past them: it reads
-///   only the part of this index that is due);
+///   pending jobs submitted to run later that have not run yet, and for
+///   jobs waiting to retry (they are kept out of `queue`, so that a claim
+///   never reads past them: it reads only the part of this index that is
+///   due);
 /// - `waiting`: dependency + 0x00 + id, for each job a pending job still
 ///   waits for (such a job is in neither `queue` nor `scheduled`);
 /// - `deadlines`: deadline + id, for running and cancel-requested jobs
@@ -45,11 +47,13 @@ public struct JobProjection: Projection {
     /// The tables the projection writes.
     public var tables: [ProjectionTable] { JobTables.all }
 
-    /// Version 5: binary job records; jobs, queue, the queue by type,
+    /// Version 6: binary job records; jobs, queue, the queue by type,
     /// leases, batches, the listing indexes, and the scheduled, waiting,
-    /// deadline and tag indexes. Version 6: the tallies. (A ledger built by
-    /// an earlier version lacks some: opening it writable rebuilds the tables.)
-    public var version: Int { 6 }
+    /// deadline and tag indexes; version 6 added the tallies, and version 7
+    /// keeps jobs waiting to retry in `scheduled` (before, they were in the
+    /// queue, passed over by every claim). A ledger built by an earlier
+    /// version lacks some: opening it writable rebuilds the tables.
+    public var version: Int { 7 }
 
     /// Only job streams: audit streams never reach the projection.
     public var streamPrefix: String? { JobStreams.jobPrefix }
@@ -199,11 +203,15 @@ enum JobIndexes {
 
     /// Whether a pending job with nothing to wait for belongs in
     /// `scheduled` rather than the queue: it was submitted to run later and
-    /// has not run yet. Known from the job alone, not from the clock, so the
-    /// index follows from the events; a job stays there once due, until
-    /// claimed or stopped.
+    /// has not run yet, or the event that made it pending set it to run
+    /// later than that event (a retry's wait after a failure or an
+    /// interrupted attempt). Known from the job alone, not from the clock,
+    /// so the index follows from the events; a job stays there once due,
+    /// until claimed or stopped. The queue therefore holds jobs claimable
+    /// from the moment they were queued, and a claim never reads past jobs
+    /// still waiting to retry.
     static func isScheduled(_ job: Job) -> Bool {
-        job.runAt != nil && job.attempt == 0
+        (job.runAt != nil && job.attempt == 0) || job.availableAt > job.updatedAt
     }
 
     static func value(of job: Job, in table: ProjectionTable) -> [UInt8] {

@@ -87,7 +87,7 @@ import Testing
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// The fixture's projections are version 5; this build's are version 6
+    /// The fixture's projections are version 5; this build's are version 7
     /// (the tallies), which a read-only open cannot build: reading them is
     /// refused with what to do, and nothing is written. The upgraded copy below
     /// reads back as the fixture's build printed it.

@@ -92,6 +92,64 @@ import Testing
         #expect(try await jobs.claim(worker: "w1", types: ["report"], lease: 30)?.id.hasPrefix("later-") == true)
     }
 
+    @Test func jobsWaitingToRetryAreKeptOutOfTheQueueSoAClaimNeverReadsPastThem() throws {
+        // A claim reads a bounded part of the queue (10,000 entries; 20
+        // here): were jobs waiting to retry in the queue, enough of them at
+        // a higher priority would hide a job claimable now entirely.
+        let ledger = TemporaryJobLedger()
+        let clock = TestClock()
+        let jobs = try ledger.open(clock: clock)
+        for index in 0..<30 {
+            _ = try jobs.submit(JobSubmission(id: "flaky-\(index)", type: "report", priority: 9), by: alice)
+            let claimed = try #require(try jobs.claim(worker: "w1", lease: 30))
+            let failed = try jobs.fail(claimed.id, worker: "w1", attempt: claimed.attempt, error: "timeout", retryable: true)
+            #expect(failed.state == .pending)
+            #expect(failed.availableAt == clock.current + 1)
+        }
+        _ = try jobs.submit(JobSubmission(id: "now", type: "report"), by: alice)
+        #expect(try jobs.claimCandidates(types: nil, now: clock.current, limit: 16, scanLimit: 20) == ["now"])
+        #expect(try jobs.claimCandidates(types: ["report"], now: clock.current, limit: 16, scanLimit: 20) == ["now"])
+        #expect(try jobs.claim(worker: "w2", lease: 30)?.id == "now")
+        #expect(try jobs.claim(worker: "w2", lease: 30) == nil)
+
+        // Once their wait is over they are candidates again, in queue order
+        // (priority, then submission) among the earliest due.
+        clock.advance(1)
+        let due = try jobs.claimCandidates(types: nil, now: clock.current, limit: 16, scanLimit: 20)
+        let numbers = due.compactMap { Int($0.dropFirst("flaky-".count)) }
+        #expect(numbers.count == 16)
+        #expect(numbers == numbers.sorted())
+        #expect(try jobs.claim(worker: "w2", lease: 30)?.id == "flaky-0")
+        #expect(try jobs.job("flaky-0")?.attempt == 2)
+        #expect(try jobs.verifyProjections().isEmpty)
+    }
+
+    @Test func aJobWhoseLeaseRanOutWaitsForItsRetryAndARetryByHandIsClaimableAtOnce() throws {
+        let ledger = TemporaryJobLedger()
+        let clock = TestClock()
+        let jobs = try ledger.open(clock: clock)
+        _ = try jobs.submit(JobSubmission(id: "lost", type: "report", maxAttempts: 2), by: alice)
+        _ = try #require(try jobs.claim(worker: "w1", lease: 5))
+        clock.advance(6)
+        #expect(try jobs.expireLeases() == ["lost"])
+        let waiting = try #require(try jobs.job("lost"))
+        #expect(waiting.state == .pending)
+        #expect(waiting.availableAt > clock.current)
+        #expect(try jobs.claimCandidates(types: nil, now: clock.current, limit: 16) == [])
+        #expect(try jobs.claimCandidates(types: nil, now: waiting.availableAt, limit: 16) == ["lost"])
+        #expect(try jobs.verifyProjections().isEmpty)
+
+        _ = try jobs.submit(JobSubmission(id: "broken", type: "report", maxAttempts: 1), by: alice)
+        clock.advance(3600)
+        _ = try #require(try jobs.claim(worker: "w1", types: ["report"], lease: 5))
+        let claimed = try #require(try jobs.claim(worker: "w1", types: ["report"], lease: 5))
+        _ = try jobs.fail(claimed.id, worker: "w1", attempt: claimed.attempt, error: "bad template", retryable: false)
+        #expect(try jobs.job(claimed.id)?.state == .failed)
+        _ = try jobs.retry(claimed.id, by: alice)
+        #expect(try jobs.claimCandidates(types: nil, now: clock.current, limit: 16, scanLimit: 1) == [claimed.id])
+        #expect(try jobs.verifyProjections().isEmpty)
+    }
+
     @Test func listAndTheReportShowScheduledJobsApart() throws {
         let ledger = TemporaryJobLedger()
         let clock = TestClock()
