@@ -51,11 +51,12 @@ import Testing
         #expect(counts.byType == reference.byType)
         #expect(counts.byState[.completed] == 1 && counts.byState[.failed] == 1 && counts.byState[.cancelled] == 1)
         #expect(counts.byState[.running] == 1)
-        // Where pending jobs wait: the retried job waits out its delay in the queue.
-        #expect(counts.pendingByType["report"]?[.scheduled] == 1)
+        // Where pending jobs wait: the job scheduled for later and the
+        // retried one waiting out its delay are in `scheduled`, as the index.
+        #expect(counts.pendingByType["report"]?[.scheduled] == 2)
         #expect(counts.pendingByType["report"]?[.waiting] == 1)
         let pendingReports = reference.byType["report"]?[.pending] ?? 0
-        #expect(counts.pendingByType["report"]?[.queued] == pendingReports - 2)
+        #expect(counts.pendingByType["report"]?[.queued] == pendingReports - 3)
         #expect(counts.pendingByType["mail"]?[.queued] == (reference.byType["mail"]?[.pending] ?? 0))
         // One organisation's counts are its jobs only.
         let globex = try jobs.jobCounts(organisation: "globex")

@@ -9,10 +9,11 @@ import Foundation
 /// - `j` 0x00 organisation 0x00 type 0x00 state 0x00: the jobs of an
 ///   organisation and type in a state;
 /// - `p` 0x00 organisation 0x00 type 0x00 kind 0x00: pending jobs of an
-///   organisation and type by where they wait, `queued` (in the queue, due
-///   or waiting out a retry delay), `scheduled` (submitted to run later,
-///   not yet run) or `waiting` (for other jobs to complete), the same
-///   membership as the `queue`, `scheduled` and `waiting` indexes;
+///   organisation and type by where they wait, `queued` (in the queue,
+///   claimable since they were queued), `scheduled` (submitted to run
+///   later and not yet run, or waiting out a retry delay) or `waiting` (for
+///   other jobs to complete), the same membership as the `queue`,
+///   `scheduled` and `waiting` indexes;
 /// - `f` 0x00 slot (2 bytes) event type 0x00 -> minute key (8 bytes) and
 ///   count (8 bytes): the finishing events (`JobCompleted`, `JobFailed`,
 ///   `JobCancelled`, `JobKilled`) recorded in one minute. The slot is the
@@ -48,8 +49,11 @@ enum JobTallies {
     }
 
     static func add(_ amount: Int, to key: [UInt8], in tables: borrowing ProjectionWriter) throws {
-        let stored = try tables.get(table, key).map { Int(JobIndexes.readBigEndian($0[...])) } ?? 0
-        let count = max(0, stored + amount)
+        // Stored bytes are read with clamping and added without trapping:
+        // a damaged counter must not stop an append.
+        let stored = try tables.get(table, key).map { Int(clamping: JobIndexes.readBigEndian($0[...])) } ?? 0
+        let (sum, overflow) = stored.addingReportingOverflow(amount)
+        let count = overflow ? stored : max(0, sum)
         if count == 0 {
             if stored != 0 { try tables.remove(table, key) }
         } else {
@@ -76,13 +80,16 @@ enum JobTallies {
 
     static func decodeSlot(_ value: [UInt8]) -> (minute: Int64, count: Int)? {
         guard value.count == 16 else { return nil }
-        return (Int64(bitPattern: JobIndexes.readBigEndian(value[0..<8])), Int(JobIndexes.readBigEndian(value[8..<16])))
+        return (Int64(bitPattern: JobIndexes.readBigEndian(value[0..<8])), Int(clamping: JobIndexes.readBigEndian(value[8..<16])))
     }
 
     /// The slot after `count` events of `minute` are added to what it held.
     static func merge(_ stored: (minute: Int64, count: Int)?, minute: Int64, count: Int) -> (minute: Int64, count: Int) {
         guard let stored else { return (minute, count) }
-        if stored.minute == minute { return (minute, stored.count + count) }
+        if stored.minute == minute {
+            let (sum, overflow) = stored.count.addingReportingOverflow(count)
+            return (minute, overflow ? stored.count : sum)
+        }
         return stored.minute < minute ? (minute, count) : stored
     }
 

@@ -76,7 +76,7 @@ struct OverviewPage: Sendable {
         return """
             <table class="counts"><thead><tr><th scope="col">Type</th><th scope="col">In the queue</th><th scope="col">Scheduled</th><th scope="col">Waiting for others</th></tr></thead><tbody>\(rows)</tbody></table>
             \(more)
-            <p class="help">In the queue: claimable now, or once a retry delay ends. Scheduled: submitted to run later. Waiting: for jobs they run after.</p>
+            <p class="help">In the queue: claimable now. Scheduled: submitted to run later, or waiting out a retry delay. Waiting: for jobs they run after.</p>
             """
     }
 
