@@ -145,7 +145,10 @@ enum DashboardWorkload {
         let start = try lastPosition(api, bearer)
         let received = Atomic<UInt64>(0)
         let deliveredCount = Atomic<Int>(0)
-        let live = try PlainHTTPConnection(url: url)
+        // The connection moves to the reader thread below; this thread only
+        // calls `shutDown()` on it, which reads the descriptor (a constant)
+        // and never the connection's buffer.
+        nonisolated(unsafe) let live = try PlainHTTPConnection(url: url)
         let streamDone = DispatchSemaphore(value: 0)
         let streamError = Mutex<String?>(nil)
         let reader = Thread {
