@@ -166,6 +166,24 @@ public enum JobJSON {
         ["jobs": page.jobs.map(job), "next": page.next ?? NSNull()]
     }
 
+    /// The same page as UTF-8, the very bytes of `data(page(page))`, with
+    /// each job written by ``jobData(_:)``: the general serializer sorts
+    /// every job's keys by collation, which made a page of 50 jobs cost
+    /// about 17 ms on the server against 3 ms for the dashboard's table of
+    /// the same jobs.
+    public static func pageData(_ page: JobPage) -> Data {
+        var bytes = Data("{\"jobs\":[".utf8)
+        for (index, job) in page.jobs.enumerated() {
+            if index > 0 { bytes.append(0x2C) }
+            bytes.append(jobData(job))
+        }
+        bytes.append(contentsOf: Array("],\"next\":".utf8))
+        // A cursor is lowercase hex, written as it is.
+        bytes.append(page.next.map { data($0) } ?? Data("null".utf8))
+        bytes.append(0x7D)
+        return bytes
+    }
+
     /// A token's fields; `text` (the token itself) only when just issued.
     public static func token(_ token: AccessToken, text: String? = nil) -> [String: Any] {
         var fields: [String: Any] = [

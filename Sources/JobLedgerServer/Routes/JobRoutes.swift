@@ -94,7 +94,7 @@ struct JobRoutes {
         let page = try await ledger.reading { (ledger) throws(JobLedgerError) in
             try ledger.list(scoped, limit: limit, after: cursor)
         }
-        return Reply.json(JobJSON.page(page))
+        return Reply.raw(JobJSON.pageData(page))
     }
 
     func history(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
