@@ -33,6 +33,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Jobs in the ledger of the dashboard workload (default 1,000,000; 20,000 with --quick).")
     var dashboardJobs: Int?
 
+    @Option(help: "Seconds the dashboard workload's live page follows the writers (default 15; 3 with --quick).")
+    var dashboardLiveSeconds: Int?
+
     @Option(help: "Jobs the workers of the jobs workload process (default 20,000; 2,000 with --quick).")
     var jobs: Int?
 
@@ -99,7 +102,7 @@ struct BenchCommand: AsyncParsableCommand {
     mutating func validate() throws {
         for (name, value) in [
             ("--events", events), ("--log-events", logEvents), ("--list-jobs", listJobs), ("--jobs", jobs),
-            ("--dashboard-jobs", dashboardJobs),
+            ("--dashboard-jobs", dashboardJobs), ("--dashboard-live-seconds", dashboardLiveSeconds),
             ("--jobs-per-worker", jobsPerWorker), ("--postgres-batch-rows", postgresBatchRows),
             ("--postgres-worker-slots", postgresWorkerSlots), ("--postgres-servers", postgresServers),
             ("--postgres-long-log", postgresLongLog),
@@ -570,7 +573,7 @@ struct BenchCommand: AsyncParsableCommand {
         }
 
         if selection.contains(.dashboard) {
-            let dashboardCounts = DashboardWorkload.Counts.make(quick: quick, jobs: dashboardJobs)
+            let dashboardCounts = DashboardWorkload.Counts.make(quick: quick, jobs: dashboardJobs, liveSeconds: dashboardLiveSeconds)
             let (figures, note) = try await DashboardWorkload.run(
                 counts: dashboardCounts, scratch: scratch, executables: ReleaseExecutables(binDirectory: binDir),
                 builders: counts.builders)

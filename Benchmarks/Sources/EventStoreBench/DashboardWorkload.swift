@@ -27,10 +27,10 @@ enum DashboardWorkload {
         var liveSeconds: Int
         var eventsPerSecond: Int
 
-        static func make(quick: Bool, jobs: Int?) -> Counts {
+        static func make(quick: Bool, jobs: Int?, liveSeconds: Int?) -> Counts {
             Counts(
                 jobs: jobs ?? (quick ? 20_000 : 1_000_000), pageRequests: quick ? 15 : 40,
-                overviewRequests: quick ? 5 : 15, liveSeconds: quick ? 3 : 15, eventsPerSecond: 2_000)
+                overviewRequests: quick ? 5 : 15, liveSeconds: liveSeconds ?? (quick ? 3 : 15), eventsPerSecond: 2_000)
         }
     }
 
@@ -105,6 +105,7 @@ enum DashboardWorkload {
             measured.writeSeconds, measured.appended, Double(measured.appended) / max(measured.writeSeconds, 1e-9),
             measured.delivered, measured.anonFirstMB, measured.anonLastMB, measured.anonPeakMB,
             measured.rssFirstMB, measured.rssLastMB)
+            + "; heap at the end of each quarter of the live run: \(measured.anonQuarters) MB"
         return (figures, note)
     }
 
@@ -121,6 +122,9 @@ enum DashboardWorkload {
         var rssFirstMB = 0.0, rssLastMB = 0.0
         var anonFirstMB = 0.0, anonLastMB = 0.0, anonPeakMB = 0.0
         var anonGrowthMB: Double { anonLastMB - anonFirstMB }
+        /// The heap at the end of each quarter of the run, to tell a plateau from a growth.
+        var anonQuarters = ""
+
     }
 
     private static func measure(url: String, token: String, counts: Counts, serverPID: Int32) throws -> Measured {
@@ -225,7 +229,8 @@ enum DashboardWorkload {
         }
         result.submits = submitted.total
         let stopped = Date()
-        let last = try lastPosition(api, bearer)
+        // A connection of its own: the server closes one left idle (75 s) during a long live run.
+        let last = try lastPosition(try PlainHTTPConnection(url: url), bearer)
         while received.load(ordering: .relaxed) < last && Date().timeIntervalSince(stopped) < 30 { usleep(1_000) }
         result.drainMilliseconds = Date().timeIntervalSince(stopped) * 1000
         usleep(300_000)
@@ -243,6 +248,11 @@ enum DashboardWorkload {
         result.anonFirstMB = first?.heap ?? 0
         result.anonLastMB = samples.last?.heap ?? 0
         result.anonPeakMB = samples.map(\.heap).max() ?? 0
+        result.anonQuarters = (1...4).compactMap { quarter -> String? in
+            guard !samples.isEmpty else { return nil }
+            let index = min(samples.count - 1, samples.count * quarter / 4 - 1)
+            return String(format: "%.1f", samples[max(index, 0)].heap)
+        }.joined(separator: ", ")
         return result
     }
 
