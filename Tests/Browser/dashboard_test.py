@@ -407,6 +407,26 @@ def run(ledger, args, checks):
                      ledger.wait_for_state("bulk-1", "cancelled", 2) and ledger.wait_for_state("bulk-2", "cancelled", 2))
         shot("bulk-result")
 
+        # Bulk on every job the filters match: counted, confirmed, run in parts.
+        for job_id in ["every-1", "every-2", "every-3"]:
+            ledger.api("POST", "/v1/jobs", "alice", {"id": job_id, "type": "every"})
+        ledger.api("POST", "/v1/jobs", "alice", {"id": "not-every", "type": "other"})
+        driver.get(ledger.url + "/jobs?type=every")
+        driver.find_element(By.ID, "matching-cancel").click()
+        wait.until(lambda d: d.find_elements(By.ID, "matching-count") != [])
+        counted = driver.find_element(By.ID, "matching-count").text
+        checks.check("the confirmation counts every matching job", counted.startswith("3 jobs"), counted)
+        driver.find_element(By.ID, "reason").send_keys("every one of them")
+        shot("bulk-matching-confirm")
+        driver.find_element(By.ID, "confirm").click()
+        wait.until(lambda d: d.find_elements(By.ID, "bulk-finished") != [])
+        tally = texts("#outcome-counts li")
+        checks.check("the matching run shows the ledger's outcomes", tally == ["cancelled 3"], tally)
+        checks.check("every matching job was cancelled and no other",
+                     all(ledger.wait_for_state(j, "cancelled", 2) for j in ["every-1", "every-2", "every-3"])
+                     and ledger.wait_for_state("not-every", "pending", 2))
+        shot("bulk-matching-result")
+
         # Labels: every visible field has one.
         for path in ["/jobs", "/jobs/hang-1", "/jobs/kill-me/cancel", "/bulk?action=cancel&job=kill-me", "/events"]:
             driver.get(ledger.url + path)

@@ -102,7 +102,7 @@ struct OverviewPage: Sendable {
         }
         let more: HTML = sorted.count > typesShown ? "<p class=\"help\">And \(sorted.count - typesShown) more types.</p>" : .empty
         return """
-            <table class="counts by-type"><thead><tr><th scope="col">Type</th><th scope="col">Jobs</th>\(head)<th scope="col">Failed of finished</th></tr></thead><tbody>\(rows)</tbody></table>
+            <div class="table-wrap"><table class="counts by-type"><thead><tr><th scope="col">Type</th><th scope="col">Jobs</th>\(head)<th scope="col">Failed of finished</th></tr></thead><tbody>\(rows)</tbody></table></div>
             \(more)
             """
     }
