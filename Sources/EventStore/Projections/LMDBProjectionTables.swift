@@ -12,7 +12,9 @@ struct ProjectionTables: Sendable {
 
     func database(_ name: String) throws(EventStoreError) -> Database {
         guard let database = databases[name] else {
-            throw .invalidAppend(reason: "no projection declares a table named '\(name)'")
+            throw .invalidAppend(
+                reason: "no projection table named '\(name)' is open: no projection declares it, or the ledger's tables were "
+                    + "built by an earlier version that lacks it (opening the ledger writable once rebuilds them)")
         }
         return database
     }

@@ -13,6 +13,14 @@ public protocol Projection: Sendable {
     /// Bump when `apply` changes meaning: a ledger whose tables were built by
     /// another version is rebuilt from the log when opened.
     var version: Int { get }
+    /// The projection as `version` built its tables, when this code still
+    /// answers from such tables correctly and can build them again to
+    /// verify them; `nil` otherwise. A store opened read-only on tables of
+    /// another version reads them as they are when this gives a projection
+    /// (and verifies them against it), and refuses otherwise; a writable
+    /// open rebuilds them to ``version`` either way. The default: only
+    /// ``version`` itself.
+    func asBuilt(byVersion version: Int) -> (any Projection)?
     /// Applies one appended event to the projection's tables.
     func apply(_ event: RecordedEvent, to tables: borrowing ProjectionWriter) throws
     /// When set, only events of streams whose names start with this prefix
@@ -47,6 +55,9 @@ public struct ProjectionRow: Hashable, Sendable {
 extension Projection {
     /// No hint: rows are read as ``apply(_:to:)`` asks for them.
     public func rowsRead(forStream streamID: String) -> [ProjectionRow] { [] }
+
+    /// Only the tables of this very version are read as they are.
+    public func asBuilt(byVersion version: Int) -> (any Projection)? { version == self.version ? self : nil }
 }
 
 /// Write access to projection tables inside an append's transaction.

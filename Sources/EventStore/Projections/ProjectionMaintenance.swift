@@ -105,6 +105,25 @@ extension EventStore {
         projections.map { "\(type(of: $0)):\($0.version)" }.joined(separator: ",")
     }
 
+    /// The projections as they built the tables recorded as built by
+    /// `stored` (a value of ``projectionVersion(of:)``), or `nil` when
+    /// these projections cannot answer from such tables: other
+    /// projections, or a version none of them still reads
+    /// (``Projection/asBuilt(byVersion:)``).
+    package static func projections(asBuiltBy stored: String?, from projections: [any Projection]) -> [any Projection]? {
+        guard let stored else { return projections.isEmpty ? [] : nil }
+        let parts = stored.split(separator: ",", omittingEmptySubsequences: false)
+        guard parts.count == projections.count else { return nil }
+        var built: [any Projection] = []
+        for (part, projection) in zip(parts, projections) {
+            guard let colon = part.lastIndex(of: ":"), String(part[..<colon]) == "\(type(of: projection))",
+                  let version = Int(part[part.index(after: colon)...]), let asBuilt = projection.asBuilt(byVersion: version)
+            else { return nil }
+            built.append(asBuilt)
+        }
+        return built
+    }
+
     private static func replay(
         into tables: ProjectionTables, projections: [any Projection], layout: StoreLayout,
         txn: borrowing WriteTransaction, environment: Environment, progress: ((UInt64) -> Void)?

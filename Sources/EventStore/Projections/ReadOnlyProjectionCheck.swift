@@ -25,9 +25,17 @@ extension EventStore {
             }
             let scratch = ProjectionTables(databases: databases)
             let live = projectionTables
-            let projections = options.projections
             let layout = self.layout
+            let current = options.projections
             return try environment.read { logTransaction in
+                // Replayed as they built the tables of this snapshot, which
+                // may be an older version this code still reads.
+                let stored = try logTransaction.get(StoreLayout.projectionVersionKey, in: layout.meta)
+                    .map { String(decoding: $0, as: UTF8.self) }
+                guard let projections = Self.projections(asBuiltBy: stored, from: current) else {
+                    throw EventStoreError.readOnly(
+                        path: path, reason: "its projections were rebuilt by other code (\(stored ?? "never built")) while it was open")
+                }
                 let liveEntries = try live.databases.mapValues { database in
                     try logTransaction.withCursor(on: database) { try Self.entries(under: &$0) }
                 }

@@ -90,7 +90,7 @@ public final class EventStore: Sendable {
         // Every write transaction of every process, opening the databases
         // included, takes this lock first (see EnvironmentOptions).
         environmentOptions.writerLockFile = path + "/writer.lock"
-        var missingTable: String?
+        var missingTables: Set<String> = []
         do {
             let environment: Environment
             if let reused, reused.options.durable == environmentOptions.durable,
@@ -106,11 +106,19 @@ public final class EventStore: Sendable {
             layout = try StoreLayout.open(in: environment, path: path, upgrading: options.upgradesFormat)
             var databases: [String: Database] = [:]
             var scratch: [String: Database] = [:]
-            for table in options.projections.flatMap(\.tables).map(\.name) {
+            // A read-only open reads the tables of the version that built
+            // them, when these projections still answer from them
+            // (``Projection/asBuilt(byVersion:)``), and only those: a table
+            // of a later version left from an earlier build is not read.
+            let readTables = options.readOnly
+                ? (Self.projections(asBuiltBy: try Self.storedProjectionVersion(environment, layout), from: options.projections)
+                    ?? options.projections)
+                : options.projections
+            for table in readTables.flatMap(\.tables).map(\.name) {
                 if options.readOnly {
                     // Nothing can be created; a missing table means the projections were never built.
                     databases[table] = try Self.existingDatabase(ProjectionTables.prefix + table, in: environment)
-                    if databases[table] == nil { missingTable = missingTable ?? table }
+                    if databases[table] == nil { missingTables.insert(table) }
                 } else {
                     databases[table] = try environment.openDatabase(ProjectionTables.prefix + table)
                     scratch[table] = try environment.openDatabase(ProjectionTables.scratchPrefix + table)
@@ -135,7 +143,11 @@ public final class EventStore: Sendable {
         let stored = try Self.storedProjectionVersion(environment, layout)
         let current = Self.projectionVersion(of: options.projections)
         appendRefusal = options.appendRefusal(location: path, storedProjections: stored)
-        if options.readOnly && !options.projections.isEmpty && (stored != current || missingTable != nil) {
+        // Read-only, the tables built by an older version are read as they
+        // are when every table that version wrote is there; a table only a
+        // later version has is not open, and reading it says so.
+        if options.readOnly && !options.projections.isEmpty
+            && (Self.projections(asBuiltBy: stored, from: options.projections) == nil || !missingTables.isEmpty) {
             projectionRefusal = .readOnly(
                 path: path,
                 reason: "its projections were built by other code (\(stored ?? "never built")) and a read-only open cannot "

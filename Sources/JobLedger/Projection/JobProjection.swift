@@ -39,21 +39,37 @@ public struct JobProjection: Projection {
     /// Jobs a rebuild folds in memory before writing them out.
     public let rebuildJobsInMemory: Int
 
+    /// What this projection writes: the current version's tables, or an
+    /// older version's when reading and verifying tables it built.
+    let build: JobProjectionBuild
+
     /// Creates the projection.
     public init(rebuildJobsInMemory: Int = JobProjection.defaultRebuildJobsInMemory) {
+        self.init(rebuildJobsInMemory: rebuildJobsInMemory, build: .current)
+    }
+
+    init(rebuildJobsInMemory: Int, build: JobProjectionBuild) {
         self.rebuildJobsInMemory = max(1, rebuildJobsInMemory)
+        self.build = build
     }
 
     /// The tables the projection writes.
-    public var tables: [ProjectionTable] { JobTables.all }
+    public var tables: [ProjectionTable] { build.keepsTallies ? JobTables.all + [JobTallies.table] : JobTables.all }
 
-    /// Version 6: binary job records; jobs, queue, the queue by type,
-    /// leases, batches, the listing indexes, and the scheduled, waiting,
-    /// deadline and tag indexes; version 6 added the tallies, and version 7
-    /// keeps jobs waiting to retry in `scheduled` (before, they were in the
-    /// queue, passed over by every claim). A ledger built by an earlier
-    /// version lacks some: opening it writable rebuilds the tables.
-    public var version: Int { 7 }
+    /// Version 7: binary job records; jobs, queue, the queue by type,
+    /// leases, batches, the listing indexes, the scheduled, waiting,
+    /// deadline and tag indexes, and the tallies. Version 6 had no tallies;
+    /// version 5 also kept jobs waiting to retry in the queue, where every
+    /// claim passed over them. A ledger built by an earlier version is
+    /// rebuilt when opened writable.
+    public var version: Int { build.version }
+
+    /// Versions 5 and 6 answer correctly from their tables as they are
+    /// (only the tallies are missing), so a read-only open of a ledger they
+    /// built reads, and verifies, without a rebuild.
+    public func asBuilt(byVersion version: Int) -> (any Projection)? {
+        JobProjectionBuild.of(version: version).map { JobProjection(rebuildJobsInMemory: rebuildJobsInMemory, build: $0) }
+    }
 
     /// Only job streams: audit streams never reach the projection.
     public var streamPrefix: String? { JobStreams.jobPrefix }
@@ -67,8 +83,8 @@ public struct JobProjection: Projection {
         // is not decoded again; every other event is read from its bytes.
         let jobEvent = try (event.decoded as? JobEvent) ?? Self.decode(event)
         let new = try Self.evolve(old, jobID: jobID, by: event, decoded: jobEvent)
-        try Self.store(new, replacing: old, key: key, in: tables)
-        try JobTallies.countFinishing(event, jobEvent, firstOfStream: old == nil, in: tables)
+        try Self.store(new, replacing: old, key: key, in: tables, build: build)
+        if build.keepsTallies { try JobTallies.countFinishing(event, jobEvent, firstOfStream: old == nil, in: tables) }
         // The command answers with this job rather than folding again.
         tables.report(new)
     }
@@ -81,7 +97,7 @@ public struct JobProjection: Projection {
     }
 
     /// A replayer that folds jobs in memory and writes them in key order.
-    public func makeReplayer() -> any ProjectionReplayer { JobReplayer(flushThreshold: rebuildJobsInMemory) }
+    public func makeReplayer() -> any ProjectionReplayer { JobReplayer(flushThreshold: rebuildJobsInMemory, build: build) }
 
     /// The job event that `event` records.
     static func decode(_ event: RecordedEvent) throws -> JobEvent {
@@ -103,9 +119,11 @@ public struct JobProjection: Projection {
     /// Writes `new` over `old` (the stored record, if any), touching only the
     /// index entries that changed: a lease renewal moves one lease entry and
     /// leaves the state indexes alone.
-    static func store(_ new: Job, replacing old: Job?, key: [UInt8], in tables: borrowing ProjectionWriter) throws {
-        let before = old.map(JobIndexes.entries(of:)) ?? []
-        let after = JobIndexes.entries(of: new)
+    static func store(
+        _ new: Job, replacing old: Job?, key: [UInt8], in tables: borrowing ProjectionWriter, build: JobProjectionBuild = .current
+    ) throws {
+        let before = old.map { JobIndexes.entries(of: $0, placement: build.placement) } ?? []
+        let after = JobIndexes.entries(of: new, placement: build.placement)
         for (table, indexKey) in before where !after.contains(where: { $0.0 == table && $0.1 == indexKey }) {
             try tables.remove(table, indexKey)
         }
@@ -115,7 +133,9 @@ public struct JobProjection: Projection {
                 && (value.isEmpty || old.map { JobIndexes.value(of: $0, in: table) } == value)
             if !unchanged { try tables.put(table, indexKey, value) }
         }
-        try JobTallies.move(from: old.map(JobTallies.keys(of:)) ?? [], to: JobTallies.keys(of: new), in: tables)
+        if build.keepsTallies {
+            try JobTallies.move(from: old.map(JobTallies.keys(of:)) ?? [], to: JobTallies.keys(of: new), in: tables)
+        }
         try tables.put(JobTables.jobs, key, try JobRecord.encode(new))
     }
 }
@@ -138,7 +158,7 @@ enum JobTables {
     static let byTag = ProjectionTable("byTag")
     static let all = [
         jobs, queue, queueByType, leases, batches, byState, byOrgState, byOwnerState, byTypeState, bySubmitted,
-        scheduled, waiting, deadlines, byTag, JobTallies.table,
+        scheduled, waiting, deadlines, byTag,
     ]
 }
 
@@ -160,9 +180,9 @@ public enum JobStreams {
 
 /// Index keys and values for a job's state.
 enum JobIndexes {
-    static func entries(of job: Job) -> [(ProjectionTable, [UInt8])] {
+    static func entries(of job: Job, placement: RetryPlacement = .scheduled) -> [(ProjectionTable, [UInt8])] {
         var entries: [(ProjectionTable, [UInt8])] = []
-        switch pendingPlace(of: job) {
+        switch pendingPlace(of: job, placement: placement) {
         case .waiting?:
             for dependency in job.waitingFor {
                 entries.append((JobTables.waiting, text(dependency) + Array(job.id.utf8)))
@@ -195,10 +215,10 @@ enum JobIndexes {
     }
 
     /// Which index a pending job is in (`nil` for a job in another state).
-    static func pendingPlace(of job: Job) -> PendingPlace? {
+    static func pendingPlace(of job: Job, placement: RetryPlacement = .scheduled) -> PendingPlace? {
         guard job.state == .pending else { return nil }
         if !job.waitingFor.isEmpty { return .waiting }
-        return isScheduled(job) ? .scheduled : .queued
+        return isScheduled(job, placement: placement) ? .scheduled : .queued
     }
 
     /// Whether a pending job with nothing to wait for belongs in
@@ -210,8 +230,9 @@ enum JobIndexes {
     /// until claimed or stopped. The queue therefore holds jobs claimable
     /// from the moment they were queued, and a claim never reads past jobs
     /// still waiting to retry.
-    static func isScheduled(_ job: Job) -> Bool {
-        (job.runAt != nil && job.attempt == 0) || job.availableAt > job.updatedAt
+    static func isScheduled(_ job: Job, placement: RetryPlacement = .scheduled) -> Bool {
+        if job.runAt != nil && job.attempt == 0 { return true }
+        return placement == .scheduled && job.availableAt > job.updatedAt
     }
 
     static func value(of job: Job, in table: ProjectionTable) -> [UInt8] {

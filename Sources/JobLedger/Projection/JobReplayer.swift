@@ -27,8 +27,12 @@ struct JobReplayer: ProjectionReplayer {
     /// How many job events are decoded together.
     private static let decodeBatch = 4_096
 
-    init(flushThreshold: Int) {
+    /// What the replay writes: the current tables or an older version's.
+    private let build: JobProjectionBuild
+
+    init(flushThreshold: Int, build: JobProjectionBuild = .current) {
         threshold = max(1, flushThreshold)
+        self.build = build
         slots.reserveCapacity(min(threshold, 65_536))
     }
 
@@ -81,9 +85,9 @@ struct JobReplayer: ProjectionReplayer {
             try update(tables)
         } else {
             try fill(tables)
-            try fillTallies(tables)
+            if build.keepsTallies { try fillTallies(tables) }
         }
-        try finishing.write(into: tables)
+        if build.keepsTallies { try finishing.write(into: tables) }
         folded.removeAll(keepingCapacity: true)
         ids.removeAll(keepingCapacity: true)
         slots.removeAll(keepingCapacity: true)
@@ -94,9 +98,9 @@ struct JobReplayer: ProjectionReplayer {
     /// the jobs are encoded and sorted on two threads, then merged while
     /// they are appended.
     private func fill(_ tables: borrowing ProjectionWriter) throws {
-        let (ids, folded) = (ids, folded)
+        let (ids, folded, placement) = (ids, folded, build.placement)
         let (lower, upper) = try TwoHalves.map(folded.count) { range in
-            try SortedTableEntries(ids: ids[range], jobs: folded[range])
+            try SortedTableEntries(ids: ids[range], jobs: folded[range], placement: placement)
         }
         try SortedTableEntries.appendMerged(lower, upper, into: tables)
     }
@@ -120,7 +124,7 @@ struct JobReplayer: ProjectionReplayer {
         for (slot, key) in keyed {
             let job = folded[slot]
             let stored = try tables.get(JobTables.jobs, key).map(JobRecord.decode)
-            try JobProjection.store(job, replacing: stored, key: key, in: tables)
+            try JobProjection.store(job, replacing: stored, key: key, in: tables, build: build)
         }
     }
 }

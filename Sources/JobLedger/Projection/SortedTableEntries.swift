@@ -8,10 +8,10 @@ struct SortedTableEntries: Sendable {
 
     /// Encodes the record and index entries of `jobs` (with their `ids`)
     /// and sorts every table.
-    init(ids: ArraySlice<String>, jobs: ArraySlice<Job>) throws {
+    init(ids: ArraySlice<String>, jobs: ArraySlice<Job>, placement: RetryPlacement) throws {
         for (id, job) in zip(ids, jobs) {
             add(JobTables.jobs, Array(id.utf8), try JobRecord.encode(job))
-            for (table, key) in JobIndexes.entries(of: job) {
+            for (table, key) in JobIndexes.entries(of: job, placement: placement) {
                 add(table, key, JobIndexes.value(of: job, in: table))
             }
         }

@@ -150,6 +150,44 @@ import Testing
         #expect(try jobs.verifyProjections().isEmpty)
     }
 
+    @Test(TestBackend.onLMDBOnly, arguments: [5, 6])
+    func tablesBuiltByAnOlderVersionAreReadAndVerifiedReadOnlyAndRebuiltWhenOpenedForWriting(version: Int) throws {
+        let ledger = TemporaryJobLedger()
+        let clock = TestClock()
+        do {
+            let jobs = try ledger.open(clock: clock)
+            _ = try jobs.submit(JobSubmission(id: "flaky", type: "report"), by: alice)
+            let claimed = try #require(try jobs.claim(worker: "w1", lease: 30))
+            _ = try jobs.fail("flaky", worker: "w1", attempt: claimed.attempt, error: "timeout", retryable: true)
+        }
+        // The tables as that version built them: no tallies, and in version 5 the waiting job in the queue.
+        do {
+            var options = EventStoreOptions.noSync
+            options.projections = [JobProjection(rebuildJobsInMemory: 7, build: JobProjectionBuild.of(version: version)!)]
+            let store = try EventStore.open(at: ledger.path, options: options)
+            #expect(try store.projectionVersions().stored == "JobProjection:\(version)")
+        }
+        func entries(_ jobs: JobLedger) throws -> [Int] {
+            try jobs.store.readProjections { tables in
+                var counts = [0, 0]
+                try tables.scan(JobTables.queue) { _, _ in counts[0] += 1; return true }
+                try tables.scan(JobTables.scheduled) { _, _ in counts[1] += 1; return true }
+                return counts
+            }
+        }
+        do {
+            let jobs = try ledger.open(clock: clock) { $0.store.readOnly = true }
+            #expect(try entries(jobs) == (version == 5 ? [1, 0] : [0, 1]))
+            #expect(try jobs.job("flaky")?.state == .pending)
+            #expect(try jobs.verifyProjections().isEmpty)
+        }
+        let jobs = try ledger.open(clock: clock)
+        #expect(try jobs.store.projectionVersions().stored == "JobProjection:7")
+        #expect(try jobs.jobCounts().byState[.pending] == 1)
+        #expect(try entries(jobs) == [0, 1])
+        #expect(try jobs.verifyProjections().isEmpty)
+    }
+
     @Test func listAndTheReportShowScheduledJobsApart() throws {
         let ledger = TemporaryJobLedger()
         let clock = TestClock()
