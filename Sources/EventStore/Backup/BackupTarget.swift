@@ -61,11 +61,7 @@ struct BackupTarget {
         guard rename(partialPath, dataPath) == 0 else {
             throw .backupFailed(path: directory, reason: "naming the copy failed: \(String(cString: strerror(errno)))")
         }
-        let directoryDescriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directoryDescriptor >= 0 {
-            _ = fsync(directoryDescriptor)
-            close(directoryDescriptor)
-        }
+        try? DescriptorWrites.flushDirectory(directory)
     }
 
     /// Removes the partial file a failed copy left.
