@@ -192,8 +192,11 @@ struct LedgerImport {
             created = parent.path
             parent = parent.deletingLastPathComponent()
         }
-        try? manager.createDirectory(
-            atPath: URL(fileURLWithPath: target).deletingLastPathComponent().path, withIntermediateDirectories: true)
+        do throws(DirectoryCreationFailure) {
+            try LedgerDirectories.createParents(of: target)
+        } catch {
+            throw CLIError.badInput("cannot create '\(target)': \(error)")
+        }
         if mkdir(target, 0o700) != 0 {
             guard errno == EEXIST, !dryRun else {
                 throw CLIError.badInput("cannot create '\(target)': \(String(cString: strerror(errno)))")
