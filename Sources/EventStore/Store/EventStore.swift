@@ -164,7 +164,7 @@ public final class EventStore: Sendable {
         let environment = self.environment, layout = self.layout
         let projections = options.projections, tables = projectionTables
         committer = GroupCommitter(maxEventsPerCommit: options.maxEventsPerCommit, onCommit: { notifier.notify() }) {
-            LMDBBatchWriter(environment: environment, layout: layout, projections: projections, tables: tables)
+            LMDBBatchWriter(environment: environment, layout: layout, projections: projections, tables: tables, path: path)
         }
     }
 
