@@ -27,7 +27,8 @@ struct Events: AsyncParsableCommand {
         discussion: """
             With --follow, the stored events and the ones committed later are printed as one walk by \
             position: every position once, in order, until interrupted. An event that fails its checksum \
-            stops the command with exit 1, naming its position.
+            stops the command with exit 1, naming its position. A --from beyond the position after the \
+            log's last is refused (exit 2): this ledger never had those events.
             Example: jobledger events --from 100 --type JobCancelled --follow
             """)
 
@@ -44,6 +45,15 @@ struct Events: AsyncParsableCommand {
         let selection = ExportSelection(
             fromPosition: from, streamID: stream, types: types.isEmpty ? nil : Set(types))
         try await runReportingErrors {
+            // As the HTTP event pages and stream refuse `after` beyond the
+            // end: such a start names events this ledger never had, and
+            // following from it would look like a quiet log.
+            let last = try jobs.store.lastPosition()
+            if from > 1 && from - 1 > last {
+                throw CLIError.badInput(
+                    "--from: position \(from) is beyond the log's last position \(last) (the next event will be \(last + 1)); "
+                        + "this ledger never had it (was it restored from an older copy, or is this another ledger?)")
+            }
             if follow {
                 // One walk by position from `--from` on: the stored events and
                 // the ones committed later, joined at the exact position.
@@ -182,8 +192,11 @@ struct LedgerImport {
             created = parent.path
             parent = parent.deletingLastPathComponent()
         }
-        try? manager.createDirectory(
-            atPath: URL(fileURLWithPath: target).deletingLastPathComponent().path, withIntermediateDirectories: true)
+        do throws(DirectoryCreationFailure) {
+            try LedgerDirectories.createParents(of: target)
+        } catch {
+            throw CLIError.badInput("cannot create '\(target)': \(error)")
+        }
         if mkdir(target, 0o700) != 0 {
             guard errno == EEXIST, !dryRun else {
                 throw CLIError.badInput("cannot create '\(target)': \(String(cString: strerror(errno)))")

@@ -1,3 +1,4 @@
+import EventStore
 import Foundation
 
 #if canImport(Glibc)
@@ -77,11 +78,7 @@ struct ExportDestination {
             unlink(temporaryPath)
             throw .output("cannot write --out '\(path)': \(reason)")
         }
-        let directory = open(URL(fileURLWithPath: path).deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directory >= 0 {
-            _ = fsync(directory)
-            close(directory)
-        }
+        try? DescriptorWrites.flushDirectory(URL(fileURLWithPath: path).deletingLastPathComponent().path)
     }
 
     /// Closes and removes the temporary file of an export that did not finish.

@@ -1,3 +1,4 @@
+import EventStore
 import Foundation
 
 #if canImport(Glibc)
@@ -14,15 +15,10 @@ package enum OutputWrites {
     /// Writes every byte to `descriptor`, retrying interrupted and short
     /// writes; a failure throws ``CLIError/output(_:)`` naming `target`.
     package static func write(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32, target: String) throws(CLIError) {
-        guard let base = bytes.baseAddress else { return }
-        var offset = 0
-        while offset < bytes.count {
-            let written = Glibc.write(descriptor, base + offset, bytes.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw .output("cannot write \(target): \(String(cString: strerror(errno)))")
-            }
-            offset += written
+        do throws(SystemCallFailure) {
+            try DescriptorWrites.writeAll(bytes, to: descriptor)
+        } catch {
+            throw .output("cannot write \(target): \(error.reason)")
         }
     }
 

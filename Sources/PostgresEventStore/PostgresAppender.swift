@@ -17,6 +17,8 @@ import PostgresNIO
 struct PostgresAppender {
     let session: PostgresSession
     let projections: [any Projection]
+    /// The ledger's location, for the refusal ``finish()`` may throw.
+    let location: String
     /// The position the next event gets.
     private(set) var nextPosition: UInt64
     private let firstPosition: UInt64
@@ -48,7 +50,7 @@ struct PostgresAppender {
     /// last position; `cache` keeps the projection rows it remembers only
     /// when nobody changed the ledger since its last commit.
     static func begin(
-        on session: PostgresSession, projections: [any Projection],
+        on session: PostgresSession, projections: [any Projection], location: String,
         cache: PostgresProjectionCache = PostgresProjectionCache()
     ) throws -> PostgresAppender {
         let rows = try session.query("SELECT last_position, xmin::text FROM jobledger_head WHERE id = 1 FOR UPDATE")
@@ -56,12 +58,17 @@ struct PostgresAppender {
             throw EventStoreError.database("the head row of jobledger_head is missing")
         }
         cache.check(headXmin: xmin)
-        return PostgresAppender(session: session, projections: projections, last: UInt64(last), cache: cache)
+        return PostgresAppender(
+            session: session, projections: projections, location: location, last: UInt64(last), cache: cache)
     }
 
-    private init(session: PostgresSession, projections: [any Projection], last: UInt64, cache: PostgresProjectionCache) {
+    private init(
+        session: PostgresSession, projections: [any Projection], location: String, last: UInt64,
+        cache: PostgresProjectionCache
+    ) {
         self.session = session
         self.projections = projections
+        self.location = location
         nextPosition = last + 1
         firstPosition = last + 1
         tables = PostgresTableWrites(session: session, cache: cache)
@@ -203,6 +210,16 @@ struct PostgresAppender {
     ///
     /// The statement's parts run on one snapshot and touch disjoint rows: a
     /// projection key is either stored or deleted, never both.
+    ///
+    /// The same statement returns the stored projection version. Its
+    /// snapshot is taken after ``begin(on:projections:location:cache:)``
+    /// locked the head row, which a rebuild also holds until it commits, so
+    /// it sees any rebuild that committed before this transaction's lock.
+    /// When that version is not the one this appender's projections index
+    /// by (a newer build rebuilt the tables since the store opened), it
+    /// throws ``EventStoreError/projectionsRebuilt(path:stored:running:)``
+    /// and the caller's transaction rolls back: nothing is stored, at no
+    /// extra round trip.
     mutating func finish() throws {
         guard wroteEvents else { return }
         let streams = Array(streamVersions.keys)
@@ -229,10 +246,17 @@ struct PostgresAppender {
             notified AS (
                 SELECT pg_notify(\(session.notificationChannel), \(String(last))))
             UPDATE jobledger_head SET last_position = \(last) FROM notified WHERE id = 1
-            RETURNING jobledger_head.xmin::text
+            RETURNING jobledger_head.xmin::text,
+                (SELECT value FROM jobledger_meta WHERE name = 'projection_version')
             """)
-        guard let xmin = try updated.first?.decode(String.self) else {
+        guard let (xmin, stored) = try updated.first?.decode((String, String?).self) else {
             throw EventStoreError.database("the head row of jobledger_head is missing")
+        }
+        if !projections.isEmpty {
+            let running = EventStore.projectionVersion(of: projections)
+            if stored != running {
+                throw EventStoreError.projectionsRebuilt(path: location, stored: stored ?? "none", running: running)
+            }
         }
         headXmin = xmin
         rows = EventRows()

@@ -8,14 +8,17 @@ struct PostgresBatchWriter: AppendBatchWriter {
     let pool: PostgresSessionPool
     let projections: [any Projection]
     let durable: Bool
+    /// The ledger's location, for the errors of its appends.
+    let location: String
     private var session: PostgresSession?
     /// The projection rows remembered from this writer's last commit.
     private let cache = PostgresProjectionCache()
 
-    init(pool: PostgresSessionPool, projections: [any Projection], durable: Bool) {
+    init(pool: PostgresSessionPool, projections: [any Projection], durable: Bool, location: String) {
         self.pool = pool
         self.projections = projections
         self.durable = durable
+        self.location = location
     }
 
     /// The writer's connection; without durability (tests, benchmarks), a
@@ -38,7 +41,8 @@ struct PostgresBatchWriter: AppendBatchWriter {
         do {
             var headXmin: String?
             let outcomes = try session.transaction {
-                var appender = try PostgresAppender.begin(on: session, projections: projections, cache: cache)
+                var appender = try PostgresAppender.begin(
+                    on: session, projections: projections, location: location, cache: cache)
                 try appender.prefetch(batch)
                 let now = Date().microsecondsSince1970
                 var outcomes: [Result<AppendResult, EventStoreError>] = []

@@ -32,7 +32,7 @@ extension PostgresEventStore {
     ) throws(EventStoreError) -> RebuildReport {
         do {
             return try session.transaction {
-                _ = try PostgresAppender.begin(on: session, projections: [])  // holds the head row
+                _ = try PostgresAppender.begin(on: session, projections: [], location: "")  // holds the head row
                 let replayed = MemoryProjectionTables()
                 let events = try replay(session, into: replayed, projections: projections, progress: progress)
                 try session.query("DELETE FROM jobledger_projections")

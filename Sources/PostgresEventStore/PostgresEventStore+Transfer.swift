@@ -71,7 +71,8 @@ extension PostgresEventStore {
         do {
             report = try pool.withSession { session in
                 try session.transaction {
-                    var appender = try PostgresAppender.begin(on: session, projections: projections)
+                    var appender = try PostgresAppender.begin(
+                        on: session, projections: projections, location: locationDescription)
                     let (imported, skipped) = try ImportRun.apply(batch) { append, nowMicros in
                         try appender.apply([append], nowMicros: nowMicros)
                     } envelopeAt: { position in

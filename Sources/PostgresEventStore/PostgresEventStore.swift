@@ -73,7 +73,7 @@ public final class PostgresEventStore: EventStorage, Sendable {
         let projections = options.projections
         let durable = options.durability == .durable
         committer = GroupCommitter(maxEventsPerCommit: options.maxEventsPerCommit, onCommit: { notifier.notify() }) {
-            PostgresBatchWriter(pool: pool, projections: projections, durable: durable)
+            PostgresBatchWriter(pool: pool, projections: projections, durable: durable, location: location.description)
         }
     }
 

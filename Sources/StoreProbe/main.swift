@@ -50,6 +50,13 @@
 //       (CrashLoopAck). On `pause` it stops between two commands and prints
 //       `paused`; `resume` lets it go on. Prints `done <commands>` at the end.
 //
+//   rebuild-projections <ledger> <version>
+//       Opens the ledger with a versioned count projection of `version`, which
+//       rebuilds the projections when another version built them, as a
+//       newer build does; appends one event, prints
+//       `rebuilt <stored projection version>` and exits
+//       (ProjectionRebuild.swift).
+//
 //   pg-writers <url> <processIndex> <writers> <count> [--slow-every=N]
 //       Appends from several threads to a ledger on PostgreSQL, printing
 //       `ack <position>` after each append (PostgresWriters.swift).
@@ -101,6 +108,7 @@ enum Probe {
             case "submit-jobs": try submitJobs(rest, parent: parent)
             case "fire-schedules": try fireSchedules(rest, parent: parent)
             case "pg-writers": try postgresWriters(rest, parent: parent)
+            case "rebuild-projections": try rebuildProjections(rest)
             default: usage("unknown command '\(command)'")
             }
         } catch {

@@ -14,6 +14,7 @@ import Testing
         (.ledgerFileReplaced, "ledger_file_replaced"), (.readOnly, "read_only"), (.closed, "closed"),
         (.storage, "storage"), (.database, "database"), (.backupFailed, "backup_failed"),
         (.formatUpgradeNeeded, "format_upgrade_needed"), (.upgradeRefused, "upgrade_refused"),
+        (.projectionsRebuilt, "projections_rebuilt"),
     ]
 
     @Test func everyCodeKeepsItsNameAndReadsBackFromIt() {

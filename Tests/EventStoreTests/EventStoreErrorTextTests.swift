@@ -37,6 +37,10 @@ import Testing
         (.ledgerFileReplaced(detail: "lock.mdb was replaced"), "refused: lock.mdb was replaced"),
         (.readOnly(path: "/x", reason: "cannot append"), "'/x' is open read-only: cannot append"),
         (.closed, "the event store is closed"),
+        (.projectionsRebuilt(path: "/x", stored: "P:8", running: "P:7"),
+         "refused to append to '/x': its projections were rebuilt by a newer build (projection version P:8) since this "
+            + "process opened it (it indexes by P:7); this process must be restarted, on the newer build, before it "
+            + "appends. Nothing was written"),
         (.storage(LMDBError(rawCode: 5, operation: "mdb_get")), "storage error: mdb_get failed: Input/output error (5)"),
     ]
 

@@ -237,7 +237,8 @@ private struct GatedCommitter {
         committer = GroupCommitter(maxEventsPerCommit: 8_192, onCommit: {}) {
             GatedWriter(
                 inner: LMDBBatchWriter(
-                    environment: environment, layout: layout, projections: [], tables: ProjectionTables(databases: [:])),
+                    environment: environment, layout: layout, projections: [], tables: ProjectionTables(databases: [:]),
+                    path: environment.path),
                 atFirstCommit: {
                     guard firstCommit.exchange(false, ordering: .relaxed) else { return }
                     entered.signal()

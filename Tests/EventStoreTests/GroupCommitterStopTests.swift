@@ -19,7 +19,8 @@ import Testing
         let layout = try StoreLayout.open(in: environment, path: ledger.path)
         let committer = GroupCommitter(maxEventsPerCommit: 1_000, onCommit: {}) {
             LMDBBatchWriter(
-                environment: environment, layout: layout, projections: [], tables: ProjectionTables(databases: [:]))
+                environment: environment, layout: layout, projections: [], tables: ProjectionTables(databases: [:]),
+                    path: environment.path)
         }
 
         let threads = 12

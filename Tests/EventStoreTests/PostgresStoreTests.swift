@@ -31,6 +31,36 @@ import Testing
         } throws: { error in !String(describing: error).contains("s3cret") }
     }
 
+    @Test("after a newer build rebuilt the projections of the database, an older store's appends are refused and store nothing")
+    func appendAfterANewerRebuildIsRefused() async throws {
+        let url = try PostgresTestCluster.shared.freshLedgerURL()
+        var older = EventStoreOptions()
+        older.durability = .noSyncForTestsAndBenchmarks
+        older.projections = [VersionedCountProjection(version: 1)]
+        let store = try PostgresEventStore.open(url: url, options: older)
+        _ = try await store.append(to: "older", expectedVersion: .any, events: [sampleEvent("1")])
+
+        var newer = older
+        newer.projections = [VersionedCountProjection(version: 2)]
+        let rebuilt = try PostgresEventStore.open(url: url, options: newer)
+        _ = try await rebuilt.append(to: "newer", expectedVersion: .any, events: [sampleEvent("2")])
+        let newerVersion = EventStore.projectionVersion(of: newer.projections)
+
+        let last = try store.lastPosition()
+        do {
+            _ = try await store.append(to: "older", expectedVersion: .exact(1), events: [sampleEvent("3")])
+            Issue.record("the older store's append was not refused")
+        } catch {
+            #expect(error.code == .projectionsRebuilt)
+            #expect(error.description.contains("projection version \(newerVersion)"))
+            #expect(error.description.contains("must be restarted"))
+        }
+        #expect(try store.lastPosition() == last)
+        #expect(try store.streamVersion("older") == 1)
+        _ = try await rebuilt.append(to: "newer", expectedVersion: .exact(1), events: [sampleEvent("4")])
+        #expect(try rebuilt.lastPosition() == last + 1)
+    }
+
     @Test("two ledgers in schemas of one database are apart: positions, streams and notifications")
     func ledgersInSchemasOfOneDatabaseAreApart() async throws {
         let first = try PostgresEventStore.open(url: try PostgresTestCluster.shared.freshLedgerURL())

@@ -48,6 +48,32 @@ struct LogRouteTests {
         }
     }
 
+    @Test("an event page after a position beyond the log's end is refused as the stream refuses it; after the end itself is an empty last page")
+    func eventPageBeyondTheEndIsRefusedLikeTheStream() async throws {
+        let fixture = try ServerFixture()
+        _ = try await fixture.ledger.submit(JobSubmission(id: "j1", type: "email"), by: Actor(id: "alice", role: .user, organisation: "acme"))
+        let last = try fixture.ledger.store.lastPosition()
+        try await fixture.withClient { client in
+            let atEnd = try await client.call(.get, "/v1/events?after=\(last)", token: fixture.system)
+            #expect(atEnd.status == 200)
+            #expect((atEnd.json["events"] as? [Any])?.isEmpty == true)
+            #expect(atEnd.json["next"] is NSNull)
+            #expect(atEnd.json["lastPosition"] as? Int == Int(last))
+
+            let page = try await client.call(.get, "/v1/events?after=\(last + 1)&limit=10", token: fixture.system)
+            let stream = try await client.call(.get, "/v1/events/stream?after=\(last + 1)", token: fixture.system)
+            #expect(page.status == 400)
+            #expect(page.contentType == "application/problem+json")
+            #expect(page.json["type"] as? String == stream.json["type"] as? String)
+            #expect(page.json["type"] != nil)
+            let detail = page.json["detail"] as? String ?? ""
+            #expect(detail.contains("position \(last + 1)"))
+            #expect(detail.contains("last position \(last)"))
+            // Nothing was written by the refused read.
+            #expect(try fixture.ledger.store.lastPosition() == last)
+        }
+    }
+
     @Test("reconnecting with Last-Event-ID gets every later event once and in order, while events are appended")
     func eventStreamResumesAfterLastEventID() async throws {
         var limits = ServerLimits()

@@ -254,6 +254,10 @@ package final class GroupCommitter: Sendable {
         let outcomes: [Result<AppendResult, EventStoreError>]
         do {
             outcomes = try writer.commit(batch.map(\.appends))
+        } catch let refusal as EventStoreError where refusal.code == .projectionsRebuilt {
+            // A refusal of the whole store, not of one append: each would meet it alone.
+            for pending in batch { pending.complete(.failure(refusal)) }
+            return
         } catch {
             if batch.count > 1 {
                 // Find the append that broke the shared transaction; the

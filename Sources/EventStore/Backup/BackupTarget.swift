@@ -17,8 +17,9 @@ struct BackupTarget {
     var dataPath: String { directory + "/data.mdb" }
     var partialPath: String { directory + "/data.mdb.partial" }
 
-    /// Prepares `directory`: created with mode 0700 when missing; an
-    /// existing one must be an empty directory.
+    /// Prepares `directory`: created with mode 0700 when missing (with
+    /// any missing folders above it, also 0700); an existing one must be an
+    /// empty directory.
     static func prepare(_ directory: String) throws(EventStoreError) -> BackupTarget {
         guard !directory.isEmpty else { throw .backupFailed(path: directory, reason: "no directory was named") }
         var isDirectory: ObjCBool = false
@@ -33,8 +34,17 @@ struct BackupTarget {
                     reason: "the directory is not empty (it holds \(entries.count) entries); a backup or restore "
                         + "never overwrites anything: name a new or empty directory")
             }
-        } else if mkdir(directory, 0o700) != 0 {
-            throw .backupFailed(path: directory, reason: "could not create the directory: \(String(cString: strerror(errno)))")
+        } else {
+            // Missing folders above it are created owner-only too, as for a new ledger.
+            do throws(DirectoryCreationFailure) {
+                try LedgerDirectories.createParents(of: directory)
+            } catch {
+                throw .backupFailed(path: directory, reason: "could not create the directory: \(error)")
+            }
+            guard mkdir(directory, LedgerDirectories.mode) == 0 else {
+                throw .backupFailed(path: directory, reason: "could not create the directory: \(String(cString: strerror(errno)))")
+            }
+            chmod(directory, LedgerDirectories.mode)
         }
         return BackupTarget(directory: directory)
     }
@@ -61,11 +71,7 @@ struct BackupTarget {
         guard rename(partialPath, dataPath) == 0 else {
             throw .backupFailed(path: directory, reason: "naming the copy failed: \(String(cString: strerror(errno)))")
         }
-        let directoryDescriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directoryDescriptor >= 0 {
-            _ = fsync(directoryDescriptor)
-            close(directoryDescriptor)
-        }
+        try? DescriptorWrites.flushDirectory(directory)
     }
 
     /// Removes the partial file a failed copy left.

@@ -34,9 +34,11 @@ extension EventStore {
         }
         let projections = options.projections
         let tables = projectionTables
+        let versionGuard = ProjectionVersionGuard(path: path, projections: projections, meta: layout.meta)
         let outcome: Result<AppendResult, EventStoreError>
         do {
             outcome = try environment.write { txn in
+                try versionGuard?.check(in: txn)
                 var applier = AppendApplier(layout: layout, projections: projections, tables: tables)
                 // Read before anything is removed: the last event may be one
                 // of those removed, and its position must not be given again.

@@ -48,7 +48,8 @@ public final class EventStore: Sendable {
     private static let openStores = Mutex<[String: RegistryEntry]>([:])
 
     /// Opens the ledger at `path`, creating the directory and databases when
-    /// they do not exist.
+    /// they do not exist (and, unless read-only, the missing folders above
+    /// it, owner-only like the ledger's directory).
     ///
     /// Within one process a path is opened once: while a store for it is
     /// alive, `open` returns that store (opening it with another durability
@@ -100,6 +101,15 @@ public final class EventStore: Sendable {
             } else if reused != nil {
                 throw EventStoreError.invalidAppend(reason: "'\(path)' is closing with another durability or access; open it again")
             } else {
+                if !options.readOnly {
+                    // A new ledger's missing parent folders are created
+                    // owner-only, as its own directory is (LMDB's mkdir).
+                    do throws(DirectoryCreationFailure) {
+                        try LedgerDirectories.createParents(of: path)
+                    } catch {
+                        throw LMDBError(rawCode: error.failure.code, operation: "mkdir(\(error.path))")
+                    }
+                }
                 environment = try Environment(path: path, options: environmentOptions)
             }
             self.environment = environment
@@ -166,7 +176,7 @@ public final class EventStore: Sendable {
         let environment = self.environment, layout = self.layout
         let projections = options.projections, tables = projectionTables
         committer = GroupCommitter(maxEventsPerCommit: options.maxEventsPerCommit, onCommit: { notifier.notify() }) {
-            LMDBBatchWriter(environment: environment, layout: layout, projections: projections, tables: tables)
+            LMDBBatchWriter(environment: environment, layout: layout, projections: projections, tables: tables, path: path)
         }
     }
 

@@ -29,6 +29,7 @@ extension EventStoreError {
             case storage
             case database
             case backupFailed = "backup_failed"
+            case projectionsRebuilt = "projections_rebuilt"
         }
 
         private let kind: Kind
@@ -88,6 +89,10 @@ extension EventStoreError {
         /// A backup or restore could not be made, or its copy failed the
         /// check that follows it; the ledger itself is untouched.
         public static let backupFailed = Code(.backupFailed)
+        /// Another build rebuilt the ledger's projections by other rules
+        /// since this store opened; the store must be reopened (its process
+        /// restarted) before it appends. Nothing was written.
+        public static let projectionsRebuilt = Code(.projectionsRebuilt)
 
         /// Whether `error` is a store error of this kind, for `catch` and
         /// `case` patterns.

@@ -162,6 +162,22 @@ extension EventStoreError {
         return error
     }
 
+    /// The projections of the ledger at `path` were rebuilt, since this
+    /// store opened, by a build whose projection version is `stored` (a
+    /// newer build rebuilds them when it opens the ledger), while this
+    /// store indexes by `running`: appending would index by the older
+    /// rules. Nothing was written; the process must be restarted, on the
+    /// newer build, to append again.
+    public static func projectionsRebuilt(path: String, stored: String, running: String) -> Self {
+        var error = Self(
+            .projectionsRebuilt,
+            reason: "its projections were rebuilt by a newer build (projection version \(stored)) since this process "
+                + "opened it (it indexes by \(running)); this process must be restarted, on the newer build, before "
+                + "it appends. Nothing was written")
+        error.path = path
+        return error
+    }
+
     private init(_ code: Code, stream: String? = nil, position: UInt64? = nil, reason: String? = nil) {
         self.init(code)
         self.stream = stream

@@ -101,6 +101,8 @@ public struct EventStoreError: Error, Sendable, Equatable, CustomStringConvertib
             return "database error: \(reason)"
         case .backupFailed:
             return "'\(path ?? "")': \(reason)"
+        case .projectionsRebuilt:
+            return "refused to append to '\(path ?? "")': \(reason)"
         case .storage:
             return "storage error: \(lmdbError.map(String.init(describing:)) ?? reason)"
         default:

@@ -114,9 +114,11 @@ extension EventStore {
         let layout = self.layout
         let projections = options.projections
         let tables = projectionTables
+        let versionGuard = ProjectionVersionGuard(path: path, projections: projections, meta: layout.meta)
         let report: ImportReport
         do {
             report = try environment.write { txn in
+                try versionGuard?.check(in: txn)
                 // May run again after the map grows: start from scratch.
                 var applier = AppendApplier(layout: layout, projections: projections, tables: tables)
                 var next = try applier.lastPosition(in: txn) + 1

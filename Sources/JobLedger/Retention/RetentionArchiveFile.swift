@@ -33,15 +33,10 @@ enum RetentionArchiveFile {
         let summary: ArchiveSummary
         do {
             summary = try body { bytes in
-                var offset = 0
-                while offset < bytes.count {
-                    let written = Foundation.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        throw JobLedgerError.invalidInput(
-                            field: "archive", reason: "cannot write '\(partial)': \(String(cString: strerror(errno)))")
-                    }
-                    offset += written
+                do throws(SystemCallFailure) {
+                    try DescriptorWrites.writeAll(bytes, to: descriptor)
+                } catch {
+                    throw JobLedgerError.invalidInput(field: "archive", reason: "cannot write '\(partial)': \(error.reason)")
                 }
             }
             guard fsync(descriptor) == 0 else {
@@ -62,11 +57,7 @@ enum RetentionArchiveFile {
                 ? "'\(path)' appeared meanwhile; an archive is never overwritten" : String(cString: strerror(linkError))
             throw .invalidInput(field: "archive", reason: "cannot name the archive: \(reason)")
         }
-        let directory = open(URL(fileURLWithPath: path).deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directory >= 0 {
-            _ = fsync(directory)
-            close(directory)
-        }
+        try? DescriptorWrites.flushDirectory(URL(fileURLWithPath: path).deletingLastPathComponent().path)
         return summary
     }
 

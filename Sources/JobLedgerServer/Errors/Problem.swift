@@ -136,6 +136,9 @@ extension Problem {
             case .invalidStreamID?, .invalidEventType?, .invalidActor?, .payloadTooLarge?, .invalidAppend?:
                 self.init(.badInput, error.description)
             case .closed?: self.init(.unavailable, error.description, retryAfter: 5)
+            // A newer build rebuilt the projections: this server must be
+            // restarted on it; another server may take the request meanwhile.
+            case .projectionsRebuilt?: self.init(.unavailable, error.description, retryAfter: 5)
             // The database server of a shared ledger is unreachable or
             // failed the statement: nothing was committed; try again.
             case .database?: self.init(.unavailable, error.description, retryAfter: 1)

@@ -17,11 +17,13 @@ struct EventRoutes {
     }
 
     /// `{"events": [export lines], "next": position to pass as `after`, or
-    /// null at the end of the log, "lastPosition"}`.
+    /// null at the end of the log, "lastPosition"}`. An `after` beyond the
+    /// log's last position is refused (400), as the stream refuses it; one
+    /// equal to it is an empty last page.
     func events(_ request: Request, _ context: LedgerRequestContext) throws -> Response {
         try Permissions.requireSystem(try context.caller(), for: "the event log")
         let parameters = request.uri.queryParameters
-        let after = try parameters.get("after").map { try Self.position($0, "after") } ?? 0
+        let requested = try parameters.get("after").map { try Self.position($0, "after") } ?? 0
         let limit = try parameters.get("limit").map { text -> Int in
             guard let limit = Int(text), (1...10_000).contains(limit) else {
                 throw Problem(.badInput, "limit: '\(text)' is not a number from 1 to 10000")
@@ -29,6 +31,9 @@ struct EventRoutes {
             return limit
         } ?? 1000
         let last = try ledger.store.lastPosition()
+        // As the stream does: a page after a position this ledger never had
+        // is refused, not answered as an empty end of the log.
+        let after = try EventStreamResponse.resume(requested, "after", last: last)
         let end = min(last, after.addingReportingOverflow(UInt64(limit)).overflow ? last : after + UInt64(limit))
         let lines = after >= last ? [] : try EventLines.lines(ledger.store, from: after + 1, to: end)
         var body = Data("{\"events\":[".utf8)
