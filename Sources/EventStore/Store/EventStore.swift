@@ -92,6 +92,10 @@ public final class EventStore: Sendable {
         // included, takes this lock first (see EnvironmentOptions).
         environmentOptions.writerLockFile = path + "/writer.lock"
         var missingTables: Set<String> = []
+        // The stored projection version, and the projections as they built
+        // those tables when this code still reads them: read once here.
+        var stored: String?
+        var asBuilt: [any Projection]?
         do {
             let environment: Environment
             if let reused, reused.options.durable == environmentOptions.durable,
@@ -120,10 +124,9 @@ public final class EventStore: Sendable {
             // them, when these projections still answer from them
             // (``Projection/asBuilt(byVersion:)``), and only those: a table
             // of a later version left from an earlier build is not read.
-            let readTables = options.readOnly
-                ? (Self.projections(asBuiltBy: try Self.storedProjectionVersion(environment, layout), from: options.projections)
-                    ?? options.projections)
-                : options.projections
+            stored = try Self.storedProjectionVersion(environment, layout)
+            asBuilt = Self.projections(asBuiltBy: stored, from: options.projections)
+            let readTables = options.readOnly ? (asBuilt ?? options.projections) : options.projections
             for table in readTables.flatMap(\.tables).map(\.name) {
                 if options.readOnly {
                     // Nothing can be created; a missing table means the projections were never built.
@@ -150,14 +153,13 @@ public final class EventStore: Sendable {
         }
         let notifier = CommitNotifier()
         self.notifier = notifier
-        let stored = try Self.storedProjectionVersion(environment, layout)
         let current = Self.projectionVersion(of: options.projections)
         appendRefusal = options.appendRefusal(location: path, storedProjections: stored)
         // Read-only, the tables built by an older version are read as they
         // are when every table that version wrote is there; a table only a
         // later version has is not open, and reading it says so.
         if options.readOnly && !options.projections.isEmpty
-            && (Self.projections(asBuiltBy: stored, from: options.projections) == nil || !missingTables.isEmpty) {
+            && (asBuilt == nil || !missingTables.isEmpty) {
             projectionRefusal = .readOnly(
                 path: path,
                 reason: "its projections were built by other code (\(stored ?? "never built")) and a read-only open cannot "
