@@ -45,7 +45,7 @@ extension JobLedger {
                 try tables.scan(JobTallies.table, prefix: Array("j".utf8) + [0] + org) { key, value in
                     let fields = Self.tallyParts(key)
                     guard fields.count == parts, let state = JobState(rawValue: fields[parts - 1]) else { return true }
-                    let count = Int(JobIndexes.readBigEndian(value[...]))
+                    let count = Int(clamping: JobIndexes.readBigEndian(value[...]))
                     counts.byState[state, default: 0] += count
                     counts.byType[fields[parts - 2], default: [:]][state, default: 0] += count
                     return true
@@ -53,7 +53,7 @@ extension JobLedger {
                 try tables.scan(JobTallies.table, prefix: Array("p".utf8) + [0] + org) { key, value in
                     let fields = Self.tallyParts(key)
                     guard fields.count == parts, let place = PendingPlace(rawValue: fields[parts - 1]) else { return true }
-                    let count = Int(JobIndexes.readBigEndian(value[...]))
+                    let count = Int(clamping: JobIndexes.readBigEndian(value[...]))
                     counts.pendingByType[fields[parts - 2], default: [:]][place, default: 0] += count
                     return true
                 }
