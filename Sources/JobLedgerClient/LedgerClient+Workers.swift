@@ -1,4 +1,5 @@
 import Foundation
+import LedgerWire
 
 /// The worker calls. They need a worker token: the server acts as the
 /// token's worker id, never one named in a request.
@@ -83,16 +84,74 @@ extension LedgerClient {
         return try decode(JobAnswer.self, try await perform(call), call).job
     }
 
-    /// Settles an attempt when the caller needs no answer but its
-    /// acceptance (the remote worker): `kind` is `complete`, `fail` or
-    /// `ack-cancel`; a refusal throws as the typed calls do, and the
-    /// answer's body is not decoded.
-    func settle(
-        _ kind: String, _ id: String, attempt: Int, result: JSONValue? = nil, error: String? = nil, retryable: Bool? = nil
-    ) async throws {
-        let call = try report(kind, id, ReportBody(attempt: attempt, result: result, error: error, retryable: retryable))
+    /// The most settlements one ``settle(_:)`` may carry.
+    public static let maxSettlementCount = 100
+
+    private struct SettlementEntry: Encodable {
+        var id: String
+        var attempt: Int
+        var outcome: String
+        var result: JSONValue?
+        var error: String?
+        var retryable: Bool?
+    }
+
+    private struct SettlementsBody: Encodable { var settlements: [SettlementEntry] }
+
+    private struct SettledEntry: Decodable {
+        var id: String
+        var status: Int
+        var state: LedgerJob.State?
+        var attempt: Int?
+        var problem: ProblemDocument?
+        var retryAfter: Int?
+    }
+
+    private struct SettledAnswer: Decodable { var settlements: [SettledEntry] }
+
+    /// Reports the ends of several attempts (1 to ``maxSettlementCount``,
+    /// each job once) in one request: each is settled as its own call
+    /// would settle it, and the answer has one result per settlement, in
+    /// the order given. A refused settlement is its result, not an error;
+    /// the call throws only when the request as a whole was refused or
+    /// got no answer, and then nothing was settled or the caller cannot
+    /// know (sending the same settlements again is safe: a settled
+    /// attempt refuses a second settlement, it is never settled twice).
+    public func settle(_ settlements: [Settlement]) async throws -> [SettlementResult] {
+        let entries = settlements.map { settlement in
+            switch settlement.outcome {
+            case .complete(let result):
+                return SettlementEntry(id: settlement.jobID, attempt: settlement.attempt, outcome: "complete", result: result)
+            case .fail(let error, let retryable):
+                return SettlementEntry(
+                    id: settlement.jobID, attempt: settlement.attempt, outcome: "fail", error: error, retryable: retryable)
+            case .acknowledgeCancel:
+                return SettlementEntry(id: settlement.jobID, attempt: settlement.attempt, outcome: "ack-cancel")
+            }
+        }
+        let call = Call(method: .POST, path: "/v1/settlements", body: try encode(SettlementsBody(settlements: entries)))
         let answer = try await perform(call)
         guard answer.status == 200 else { throw LedgerClientError.unexpectedStatus(request: call.label, status: answer.status) }
+        let settled = try decode(SettledAnswer.self, answer, call).settlements
+        guard settled.count == settlements.count else {
+            throw LedgerClientError.malformedAnswer(
+                request: call.label, reason: "\(settled.count) results for \(settlements.count) settlements")
+        }
+        return try zip(settlements, settled).map { settlement, entry in
+            guard entry.id == settlement.jobID else {
+                throw LedgerClientError.malformedAnswer(
+                    request: call.label, reason: "result for '\(entry.id)' where '\(settlement.jobID)' was expected")
+            }
+            if entry.status == 200 {
+                guard let state = entry.state else {
+                    throw LedgerClientError.malformedAnswer(request: call.label, reason: "result for '\(entry.id)' has no state")
+                }
+                return .settled(state: state, attempt: entry.attempt ?? settlement.attempt)
+            }
+            return .refused(LedgerProblem(
+                status: entry.status, document: entry.problem, retryAfter: entry.retryAfter,
+                request: "\(call.label) \(settlement.jobID)"))
+        }
     }
 
     private func report(_ name: String, _ id: String, _ body: ReportBody) throws -> Call {

@@ -86,18 +86,26 @@ public struct LedgerProblem: Error, Sendable, Hashable, CustomStringConvertible 
     /// The problem in an error answer: from its problem+json body, or made
     /// from the status alone when the body is not one (a proxy's page).
     init(status: Int, body: Data, retryAfterHeader: String?, request: String) {
-        let fields = (try? JSONDecoder().decode(ProblemDocument.self, from: body))
+        self.init(
+            status: status, document: try? JSONDecoder().decode(ProblemDocument.self, from: body),
+            fallbackDetail: String(decoding: body.prefix(200), as: UTF8.self),
+            retryAfter: retryAfterHeader.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }, request: request)
+    }
+
+    /// The problem of a document found inside an answer (one entry of a
+    /// batch), or made from the status alone.
+    init(status: Int, document fields: ProblemDocument?, fallbackDetail: String = "", retryAfter: Int?, request: String) {
         let type = fields?.type ?? Self.prefix + Self.kind(forStatus: status).rawValue
         self.type = type
         self.kind = Kind(rawValue: type.hasPrefix(Self.prefix) ? String(type.dropFirst(Self.prefix.count)) : type)
         self.status = fields?.status ?? status
         self.title = fields?.title ?? HTTPStatusText.phrase(status)
-        self.detail = fields?.detail ?? String(decoding: body.prefix(200), as: UTF8.self)
+        self.detail = fields?.detail ?? fallbackDetail
         self.jobID = fields?.jobId
         self.outcome = fields?.outcome.map(Outcome.init(rawValue:))
         self.errorCode = fields?.errorCode
         self.storeErrorCode = fields?.storeErrorCode
-        self.retryAfter = retryAfterHeader.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        self.retryAfter = retryAfter
         self.request = request
     }
 

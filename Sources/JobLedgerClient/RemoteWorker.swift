@@ -19,7 +19,11 @@ import Synchronization
 ///
 /// The worker claims with a long poll (`claimWait`), asking in one request
 /// for as many jobs as it has free slots: the server answers as soon as a
-/// job is claimable, and nothing runs on either side meanwhile.
+/// job is claimable, and nothing runs on either side meanwhile. It
+/// reports the ends of attempts in the same way: one settlement request
+/// in flight at a time, and the jobs that end meanwhile go together in the
+/// next (`POST /v1/settlements`), so a busy worker sends far fewer
+/// requests than it settles jobs and a lone job waits for nothing.
 /// Whatever happened to one job, the worker goes on claiming the next; when
 /// the server is unreachable or busy it waits and tries again.
 ///
@@ -52,6 +56,7 @@ public final class RemoteWorker: Sendable {
     private let handler: Handler
     private let onSettled: (@Sendable (RemoteSettlement) -> Void)?
     private let counters = Mutex(RemoteWorkerStatistics())
+    private let settlements: SettlementBatcher
 
     /// Creates a worker.
     ///
@@ -72,6 +77,7 @@ public final class RemoteWorker: Sendable {
         handler: @escaping Handler
     ) {
         self.client = client
+        self.settlements = SettlementBatcher(client: client)
         self.types = types
         self.concurrency = max(1, concurrency)
         self.lease = lease
@@ -83,7 +89,11 @@ public final class RemoteWorker: Sendable {
     }
 
     /// What the worker did so far.
-    public var statistics: RemoteWorkerStatistics { counters.withLock { $0 } }
+    public var statistics: RemoteWorkerStatistics {
+        var statistics = counters.withLock { $0 }
+        statistics.settlementRequests = settlements.requests
+        return statistics
+    }
 
     /// Runs until the surrounding task is cancelled. Jobs in hand then are
     /// settled as their handlers end (a handler that stops on cancellation
@@ -214,7 +224,7 @@ public final class RemoteWorker: Sendable {
         switch outcome {
         case .success(let result):
             kind = .completed
-            report = { try await self.client.settle("complete", id, attempt: attempt, result: result) }
+            report = { try await self.batched(Settlement(jobID: id, attempt: attempt, outcome: .complete(result: result))) }
         case .failure(let error as RemoteJobStopped):
             counters.withLock { $0.cancelled += 1 }
             guard error.state == .cancelRequested else {
@@ -222,13 +232,13 @@ public final class RemoteWorker: Sendable {
                 return
             }
             kind = .cancelAcknowledged
-            report = { try await self.client.settle("ack-cancel", id, attempt: attempt) }
+            report = { try await self.batched(Settlement(jobID: id, attempt: attempt, outcome: .acknowledgeCancel)) }
         case .failure(let error):
             let permanent = error is PermanentFailure
             kind = .failed
             report = {
-                try await self.client.settle(
-                    "fail", id, attempt: attempt, error: String(describing: error), retryable: !permanent)
+                try await self.batched(Settlement(
+                    jobID: id, attempt: attempt, outcome: .fail(error: String(describing: error), retryable: !permanent)))
             }
         }
         var settlement = RemoteSettlement(jobID: id, attempt: attempt, kind: kind, acknowledged: false)
@@ -262,5 +272,11 @@ public final class RemoteWorker: Sendable {
             }
         }
         counters.withLock { $0.settlementsLost += 1 }
+    }
+
+    /// Reports through the batcher; a refusal throws, as the settlement's
+    /// own route would.
+    private func batched(_ settlement: Settlement) async throws {
+        if case .refused(let problem) = try await settlements.settle(settlement) { throw problem }
     }
 }

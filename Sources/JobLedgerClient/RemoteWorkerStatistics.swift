@@ -13,6 +13,10 @@ public struct RemoteWorkerStatistics: Sendable, Hashable {
     public var settlementsLost = 0
     /// Lease renewals refused.
     public var renewalsRefused = 0
+    /// Requests that carried settlements: settlements that end while one
+    /// is in flight share the next, so under load this is well below the
+    /// number of jobs settled.
+    public var settlementRequests = 0
     /// Claims, renewals or settlements that failed for a reason other than
     /// a refusal (the server unreachable or busy), all counted.
     public var errorCount = 0

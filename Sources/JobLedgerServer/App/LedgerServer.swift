@@ -36,6 +36,7 @@ public struct LedgerServer: Sendable {
         JobRoutes(state: state).register(on: authenticated)
         BatchRoutes(state: state).register(on: authenticated)
         WorkerRoutes(state: state).register(on: authenticated)
+        SettlementRoutes(state: state).register(on: authenticated)
         EventRoutes(state: state).register(on: authenticated)
         QueueRoutes(state: state).register(on: authenticated)
         ScheduleRoutes(state: state).register(on: authenticated)
