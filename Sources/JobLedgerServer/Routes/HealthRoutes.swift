@@ -13,11 +13,21 @@ struct HealthRoutes {
         router.get("metrics") { _, _ in try metrics() }
     }
 
-    /// Ready when not shutting down, the log can be read, and the ledger's
-    /// files can be written.
+    /// Ready when not shutting down, the log can be read, the ledger's
+    /// files can be written, and the projections are still the ones this
+    /// build indexes by: once a newer build rebuilt them (another server
+    /// upgraded first), every append here is refused, so a load balancer
+    /// must send the requests elsewhere until this server is restarted.
     func ready() throws -> Response {
         if state.gate.isShuttingDown { throw Problem(.unavailable, "the server is shutting down", retryAfter: 5) }
         let position = try state.ledger.store.lastPosition()
+        let versions = try state.ledger.store.projectionVersions()
+        if let stored = versions.stored, stored != versions.current {
+            throw Problem(
+                .unavailable,
+                "the ledger's projections were rebuilt by another build (projection version \(stored)); this server indexes by \(versions.current) and must be restarted on that build",
+                retryAfter: 5)
+        }
         // An embedded ledger's data file must be writable by this process.
         if let embedded = state.ledger.embeddedStore, access(embedded.path + "/data.mdb", W_OK) != 0 {
             throw Problem(.unavailable, "the ledger's files are not writable", retryAfter: 5)
