@@ -73,7 +73,8 @@ struct Export: ParsableCommand {
             before, and a closing line {"count":N,"digest":"…"} ends the file; `jobledger import` checks \
             them all. CSV carries no digests: it is for spreadsheets, not for restoring.
             With --out the export is written to a temporary file beside it and renamed when complete; an \
-            existing file is replaced only with --force, and a file of the ledger never.
+            existing file is replaced only with --force, and a file of the ledger never. A --from beyond the \
+            position after the log's last is refused (exit 2); the position after the last gives an empty export.
             Example: jobledger export --format csv --since 2026-11-01T00:00:00Z --out events.csv
             """)
 
@@ -98,9 +99,17 @@ struct Export: ParsableCommand {
                 fromPosition: from, toPosition: to, streamID: stream, types: types.isEmpty ? nil : Set(types),
                 since: try since.map { try parseTime($0, option: "--since") },
                 until: try until.map { try parseTime($0, option: "--until") })
+            let total = try jobs.store.lastPosition()
+            // As `events --from`: the position after the last is an empty
+            // export (nothing new since the last one); beyond it, a range
+            // this ledger never had, refused before any file is made.
+            if from > 1 && from - 1 > total {
+                throw CLIError.badInput(
+                    "--from: position \(from) is beyond the log's last position \(total) (the next event will be \(total + 1)); "
+                        + "this ledger never had it (was it restored from an older copy, or is this another ledger?)")
+            }
             var destination = try out.map { try ExportDestination(path: $0, ledgerPath: ledger.path, force: force) }
             defer { destination?.discard() }
-            let total = try jobs.store.lastPosition()
             let progress = ProgressLine(label: "export")
             var written = 0
             let count = try jobs.store.exportEvents(format: format == .csv ? .csv : .chainedJSONLines, selection: selection) { bytes in
