@@ -20,7 +20,10 @@ import Testing
         _ = try await owner.submit(NewJob(id: "stuck", type: "stuck"))
 
         let attempts = Shared<[String: Int]>([:])
-        let worker = RemoteWorker(client: client, concurrency: 2, lease: 5, renewInterval: 0.05, claimWait: 0.5) { context in
+        // A lease far longer than the test: on a loaded machine a completion
+        // can take seconds to commit, and a lease that ran out meanwhile
+        // would rightly give the job to a second attempt.
+        let worker = RemoteWorker(client: client, concurrency: 2, lease: 60, renewInterval: 0.05, claimWait: 0.5) { context in
             attempts.withLock { $0[context.job.id, default: 0] += 1 }
             switch context.job.id {
             case "flaky" where context.attempt == 1: throw Flaky()
