@@ -40,7 +40,8 @@ enum CommitPagesTable {
         let remainders = Set(report.sides.flatMap(\.remainders)).sorted()
         lines.append(
             "bytes beyond whole pages handed per commit (LMDB's meta write): "
-                + remainders.map { ReportTable.grouped($0) }.joined(separator: ", "))
+                + remainders.map { ReportTable.grouped($0) }.joined(separator: ", ")
+                + (remainders.count > 1 ? " (more than one: something else wrote, the page counts may be off)" : ""))
 
         lines.append("")
         lines.append("B-tree depth after the prefill (mdb_stat):")
