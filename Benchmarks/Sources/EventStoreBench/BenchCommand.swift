@@ -36,6 +36,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Seconds the dashboard workload's live page follows the writers (default 15; 3 with --quick).")
     var dashboardLiveSeconds: Int?
 
+    @Option(help: "Events in the logs of the pages workload before its measured commits (default 1,000,000; 100,000 with --quick).")
+    var pagesEvents: Int?
+
     @Option(help: "Jobs the workers of the jobs workload process (default 20,000; 2,000 with --quick).")
     var jobs: Int?
 
@@ -105,7 +108,7 @@ struct BenchCommand: AsyncParsableCommand {
             ("--dashboard-jobs", dashboardJobs), ("--dashboard-live-seconds", dashboardLiveSeconds),
             ("--jobs-per-worker", jobsPerWorker), ("--postgres-batch-rows", postgresBatchRows),
             ("--postgres-worker-slots", postgresWorkerSlots), ("--postgres-servers", postgresServers),
-            ("--postgres-long-log", postgresLongLog),
+            ("--postgres-long-log", postgresLongLog), ("--pages-events", pagesEvents),
         ] {
             if let value, value < 1 { throw ValidationError("\(name) must be at least 1") }
         }
@@ -117,7 +120,8 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var counts = BenchCounts.make(quick: quick, events: events, logEvents: logEvents, listJobs: listJobs, jobs: jobs)
+        var counts = BenchCounts.make(
+            quick: quick, events: events, logEvents: logEvents, listJobs: listJobs, jobs: jobs, pagesEvents: pagesEvents)
         if let jobsPerWorker { counts.jobsPerWorker = jobsPerWorker }
         if let child, let target {
             let report = try await ChildTasks.run(child, target: target, counts: counts)
@@ -160,6 +164,18 @@ struct BenchCommand: AsyncParsableCommand {
                 try await HTTPWorkloads.run(
                     counts: counts, scratch: scratch, executables: ReleaseExecutables(binDirectory: binDir), quick: quick,
                     into: &report)
+            }
+            if selection.contains(.pages) {
+                let paths = (scratch.directory(for: "pages-raw"), scratch.directory(for: "pages-ledger"))
+                let pageCounts = counts
+                Progress.note(
+                    "pages: raw LMDB and the ledger, \(counts.pagesLogEvents) events each, then \(counts.pagesCommits) "
+                        + "one-event durable commits per side and stream, alternating in \(counts.pagesRounds) rounds")
+                let pages = try await DedicatedThread.run("jobledger-bench.pages") {
+                    try CommitPagesWorkload.run(rawPath: paths.0, storePath: paths.1, counts: pageCounts)
+                }
+                report.commitPages = pages
+                report.figures += CommitPagesWorkload.figures(pages)
             }
             if selection.contains(.postgres) {
                 try await PostgresWorkload.run(

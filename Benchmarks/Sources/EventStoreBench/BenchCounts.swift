@@ -65,10 +65,17 @@ struct BenchCounts: Codable, Sendable {
     var sweepAppends: Int
     /// Threads that fill ledgers and databases before a timed part.
     var builders: Int
+    /// Events in the logs of the `pages` workload before its measured commits.
+    var pagesLogEvents = 1_000_000
+    /// One-event durable commits each side of the `pages` workload makes.
+    var pagesCommits = 1_000
+    /// Rounds the sides of the `pages` workload alternate in.
+    var pagesRounds = 10
 
     /// The counts for a run; the optional values override single sizes.
     static func make(
-        quick: Bool, events: Int?, logEvents: Int? = nil, listJobs: Int? = nil, jobs: Int? = nil
+        quick: Bool, events: Int?, logEvents: Int? = nil, listJobs: Int? = nil, jobs: Int? = nil,
+        pagesEvents: Int? = nil
     ) -> BenchCounts {
         var counts = BenchCounts(
             singleCommits: 10_000, singleRounds: 50, rawBatchCommits: 200, putsPerBatchCommit: 1_000,
@@ -98,7 +105,11 @@ struct BenchCounts: Codable, Sendable {
             counts.listJobs = 20_000
             counts.listRepeats = 50
             counts.sweepAppends = 400
+            counts.pagesLogEvents = 100_000
+            counts.pagesCommits = 200
+            counts.pagesRounds = 4
         }
+        if let pagesEvents { counts.pagesLogEvents = pagesEvents }
         if let events { counts.readEvents = events }
         if let logEvents { counts.logEvents = logEvents }
         if let listJobs { counts.listJobs = listJobs }

@@ -128,6 +128,8 @@ struct BenchReport: Codable, Sendable {
     var comparisons: [Comparison] = []
     /// Throughput against the number of clients.
     var sweep: [SweepPoint] = []
+    /// Pages and kernel calls of one-event commits, database by database.
+    var commitPages: CommitPagesReport?
 
     /// Fills in baseline values, ratios and verdicts. A ratio exists only
     /// when its baseline was measured in this run.
@@ -155,6 +157,7 @@ struct BenchReport: Codable, Sendable {
         sidePeaks.merge(other.sidePeaks) { _, new in new }
         sideConflicts.merge(other.sideConflicts) { _, new in new }
         sweep += other.sweep
+        if let pages = other.commitPages { commitPages = pages }
     }
 
     /// The report as one pretty-printed JSON document.

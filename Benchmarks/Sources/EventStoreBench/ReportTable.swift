@@ -73,6 +73,7 @@ enum ReportTable {
             lines += align([batchHeader] + batchRows, rightAligned: [1, 2, 3, 4, 5])
         }
         lines += WriteCostTable.render(report.writeCosts)
+        lines += CommitPagesTable.render(report.commitPages)
         if !report.notes.isEmpty {
             lines.append("")
             lines += report.notes.map { "note: \($0)" }

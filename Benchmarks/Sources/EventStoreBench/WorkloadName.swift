@@ -56,6 +56,11 @@ enum WorkloadName: String, CaseIterable, Codable, Sendable, ExpressibleByArgumen
     /// through two servers on one database. Only when asked for by name,
     /// as it needs PostgreSQL 15 (or `--postgres-url`).
     case postgres
+    /// What each of the store's databases adds to a durable commit of one
+    /// event on a long log: pages, write calls and bytes, raw LMDB variants
+    /// that add one database at a time against the store itself, and the
+    /// depth of each database's B-tree.
+    case pages
 
     /// The workloads that must run with this one for its ratio to exist.
     var baselines: [WorkloadName] {
@@ -65,7 +70,7 @@ enum WorkloadName: String, CaseIterable, Codable, Sendable, ExpressibleByArgumen
         case .shared: return [.concurrent, .rawCommit]
         case .rawCommit, .rawBatch, .read, .jobs, .cancel, .log, .list, .clients, .http, .personal, .retention, .features,
              .dashboard,
-             .postgres:
+             .postgres, .pages:
             return []
         }
     }
