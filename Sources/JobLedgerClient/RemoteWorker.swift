@@ -23,7 +23,10 @@ import Synchronization
 /// reports the ends of attempts in the same way: one settlement request
 /// in flight at a time, and the jobs that end meanwhile go together in the
 /// next (`POST /v1/settlements`), so a busy worker sends far fewer
-/// requests than it settles jobs and a lone job waits for nothing.
+/// requests than it settles jobs and a lone job waits for nothing. A
+/// job's slot is free for the next claim once its handler ends, while its
+/// settlement is on its way (at most `concurrency` such settlements at
+/// once): `concurrency` bounds the handlers running, not the round trips.
 /// Whatever happened to one job, the worker goes on claiming the next; when
 /// the server is unreachable or busy it waits and tries again.
 ///
@@ -57,6 +60,8 @@ public final class RemoteWorker: Sendable {
     private let onSettled: (@Sendable (RemoteSettlement) -> Void)?
     private let counters = Mutex(RemoteWorkerStatistics())
     private let settlements: SettlementBatcher
+    /// Settlements under way whose jobs' slots were already freed.
+    private let outstanding = Mutex(0)
 
     /// Creates a worker.
     ///
@@ -149,10 +154,7 @@ public final class RemoteWorker: Sendable {
                 }
                 let claimDuration = ContinuousClock.now - asked
                 for job in jobs {
-                    group.addTask {
-                        await self.process(job, claimDuration: claimDuration)
-                        slots.give(1)
-                    }
+                    group.addTask { await self.process(job, claimDuration: claimDuration, slots: slots) }
                 }
             }
         }
@@ -165,7 +167,13 @@ public final class RemoteWorker: Sendable {
         return retryDelay
     }
 
-    private func process(_ job: LedgerJob, claimDuration: Duration) async {
+    /// Runs the job's handler, then settles it. The job's slot is free
+    /// again as soon as the handler ends, so that the next claim does not
+    /// wait for the settlement's round trip, while fewer than
+    /// `concurrency` settlements are outstanding; past that, a slot is
+    /// freed only when its settlement is answered, so a server that is
+    /// slow to settle slows the claims instead of piling up reports.
+    private func process(_ job: LedgerJob, claimDuration: Duration, slots: FreeSlots) async {
         let context = RemoteJobContext(job: job, claimDuration: claimDuration)
         let renewer = Task { await self.keepLeaseAlive(context) }
         let outcome: Result<JSONValue?, any Error>
@@ -175,9 +183,20 @@ public final class RemoteWorker: Sendable {
             outcome = .failure(error)
         }
         renewer.cancel()
+        let freedEarly = outstanding.withLock { count in
+            guard count < concurrency else { return false }
+            count += 1
+            return true
+        }
+        if freedEarly { slots.give(1) }
         // Reported from a task of its own: a worker being stopped still
         // settles what its handlers finished.
         await Task { await self.settle(context, outcome) }.value
+        if freedEarly {
+            outstanding.withLock { $0 -= 1 }
+        } else {
+            slots.give(1)
+        }
     }
 
     private func keepLeaseAlive(_ context: RemoteJobContext) async {
