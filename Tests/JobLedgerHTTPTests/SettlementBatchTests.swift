@@ -72,4 +72,28 @@ import Testing
         }
         #expect(await server.stop() == 0)
     }
+
+    @Test func aRemoteWorkerNeverRunsMoreHandlersThanItsConcurrencyWhileSettlementsAreUnderWay() async throws {
+        let server = try await LiveServer()
+        let owner = try server.client(try server.token("alice", role: .user))
+        let client = owner.authenticated(with: try server.token("rw", role: .worker))
+        let count = 60
+        for index in 0..<count { _ = try await owner.submit(NewJob(id: "n-\(index)", type: "t")) }
+        // (running now, most at once)
+        let running = Shared<(Int, Int)>((0, 0))
+        let worker = RemoteWorker(client: client, concurrency: 4, lease: 600, claimWait: 0) { _ in
+            running.withLock { value in
+                value.0 += 1
+                value.1 = max(value.1, value.0)
+            }
+            try await Task.sleep(for: .milliseconds(5))
+            running.withLock { $0.0 -= 1 }
+            return nil
+        }
+        let statistics = await worker.runUntilIdle()
+        #expect(statistics.completed == count)
+        #expect(running.value.1 <= 4, "at most 4 handlers at once, saw \(running.value.1)")
+        #expect(running.value.1 >= 2, "the slots were used together, saw \(running.value.1)")
+        #expect(await server.stop() == 0)
+    }
 }
