@@ -45,6 +45,15 @@ struct BodyFields {
         }
     }
 
+    /// `attempt`, required: the attempt a worker claimed, which a worker's
+    /// report names.
+    func attempt() throws -> Int {
+        guard let attempt = try integer("attempt") else {
+            throw Problem(.badInput, "'\(prefix)attempt' is required: the attempt the worker claimed")
+        }
+        return attempt
+    }
+
     /// The value of a field as it was given.
     func value(_ name: String) -> JSONValue? { fields[name] }
 

@@ -22,21 +22,6 @@ struct SettlementRoutes {
         group.post("settlements") { request, context in try await settle(request, context) }
     }
 
-    /// One entry of the body, checked.
-    struct Settlement: Sendable {
-        enum Kind: String, Sendable {
-            case complete, fail
-            case ackCancel = "ack-cancel"
-        }
-
-        var id: String
-        var attempt: Int
-        var kind: Kind
-        var result: String?
-        var error: String?
-        var retryable: Bool
-    }
-
     /// What became of one entry.
     enum Outcome: Sendable {
         case settled(Job)
@@ -80,39 +65,18 @@ struct SettlementRoutes {
             guard case .string(let name)? = object["outcome"], let kind = Settlement.Kind(rawValue: name) else {
                 throw Problem(.badInput, "'\(prefix)outcome' is required: complete, fail or ack-cancel")
             }
-            let allowed: Set<String> = switch kind {
-            case .complete: ["id", "attempt", "outcome", "result"]
-            case .fail: ["id", "attempt", "outcome", "error", "retryable"]
-            case .ackCancel: ["id", "attempt", "outcome"]
-            }
-            let fields = try BodyFields(object, allowed: allowed, prefix: prefix)
+            let fields = try BodyFields(object, allowed: Set(["id", "attempt", "outcome"]).union(kind.fields), prefix: prefix)
             let id = try fields.requiredString("id")
             guard seen.insert(id).inserted else {
                 throw Problem(.badInput, "'\(prefix)id': job '\(id)' is settled twice in one request")
             }
-            guard let attempt = try fields.integer("attempt") else {
-                throw Problem(.badInput, "'\(prefix)attempt' is required: the attempt the worker claimed")
-            }
-            return Settlement(
-                id: id, attempt: attempt, kind: kind, result: kind == .complete ? fields.json("result") : nil,
-                error: kind == .fail ? try fields.string("error") ?? "failed" : nil,
-                retryable: try fields.bool("retryable") ?? false)
+            return try Settlement(id: id, kind: kind, fields: fields)
         }
     }
 
     private static func apply(_ settlement: Settlement, worker: String, ledger: JobLedger) async -> Outcome {
         do {
-            switch settlement.kind {
-            case .complete:
-                return .settled(try await ledger.complete(
-                    settlement.id, worker: worker, attempt: settlement.attempt, result: settlement.result))
-            case .fail:
-                return .settled(try await ledger.fail(
-                    settlement.id, worker: worker, attempt: settlement.attempt, error: settlement.error ?? "failed",
-                    retryable: settlement.retryable))
-            case .ackCancel:
-                return .settled(try await ledger.acknowledgeCancel(settlement.id, worker: worker, attempt: settlement.attempt))
-            }
+            return .settled(try await settlement.run(on: ledger, worker: worker))
         } catch {
             var problem = Problem.from(error)
             if problem.jobID == nil { problem.jobID = settlement.id }

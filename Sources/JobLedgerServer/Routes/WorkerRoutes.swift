@@ -131,38 +131,25 @@ struct WorkerRoutes {
     enum Report: String {
         case renew, complete, fail
         case ackCancel = "ack-cancel"
+
+        /// The settlement the route reports; `nil` for a renewal.
+        var settlement: Settlement.Kind? { Settlement.Kind(rawValue: rawValue) }
     }
 
     func report(_ kind: Report, _ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         let worker = try Permissions.requireWorker(try context.caller())
         let id = try context.pathParameter("id")
-        let allowed: Set<String> = switch kind {
-        case .renew: ["attempt", "lease"]
-        case .complete: ["attempt", "result"]
-        case .fail: ["attempt", "error", "retryable"]
-        case .ackCancel: ["attempt"]
-        }
+        let allowed = Set(["attempt"]).union(kind.settlement?.fields ?? ["lease"])
         let fields = try BodyFields(try await RequestBodies.bytes(request, limits: state.limits), allowed: allowed)
-        guard let attempt = try fields.integer("attempt") else {
-            throw Problem(.badInput, "'attempt' is required: the attempt the worker claimed")
-        }
         let start = ContinuousClock.now
         let response: Response
-        switch kind {
-        case .renew:
+        if let settling = kind.settlement {
+            let settlement = try Settlement(id: id, kind: settling, fields: fields)
+            response = Reply.job(try await settlement.run(on: ledger, worker: worker))
+        } else {
+            let attempt = try fields.attempt()
             let renewal = try await ledger.renewLease(id, worker: worker, attempt: attempt, lease: try fields.number("lease") ?? 30)
             response = Reply.renewal(renewal)
-        case .complete:
-            let job = try await ledger.complete(id, worker: worker, attempt: attempt, result: fields.json("result"))
-            response = Reply.job(job)
-        case .fail:
-            let job = try await ledger.fail(
-                id, worker: worker, attempt: attempt, error: try fields.string("error") ?? "failed",
-                retryable: try fields.bool("retryable") ?? false)
-            response = Reply.job(job)
-        case .ackCancel:
-            let job = try await ledger.acknowledgeCancel(id, worker: worker, attempt: attempt)
-            response = Reply.job(job)
         }
         state.metrics.command(kind.rawValue, duration: ContinuousClock.now - start)
         return response
