@@ -48,12 +48,7 @@ struct Events: AsyncParsableCommand {
             // As the HTTP event pages and stream refuse `after` beyond the
             // end: such a start names events this ledger never had, and
             // following from it would look like a quiet log.
-            let last = try jobs.store.lastPosition()
-            if from > 1 && from - 1 > last {
-                throw CLIError.badInput(
-                    "--from: position \(from) is beyond the log's last position \(last) (the next event will be \(last + 1)); "
-                        + "this ledger never had it (was it restored from an older copy, or is this another ledger?)")
-            }
+            try requireStart(from, last: try jobs.store.lastPosition())
             if follow {
                 // One walk by position from `--from` on: the stored events and
                 // the ones committed later, joined at the exact position.
@@ -100,14 +95,10 @@ struct Export: ParsableCommand {
                 since: try since.map { try parseTime($0, option: "--since") },
                 until: try until.map { try parseTime($0, option: "--until") })
             let total = try jobs.store.lastPosition()
-            // As `events --from`: the position after the last is an empty
-            // export (nothing new since the last one); beyond it, a range
-            // this ledger never had, refused before any file is made.
-            if from > 1 && from - 1 > total {
-                throw CLIError.badInput(
-                    "--from: position \(from) is beyond the log's last position \(total) (the next event will be \(total + 1)); "
-                        + "this ledger never had it (was it restored from an older copy, or is this another ledger?)")
-            }
+            // As for `events`: the position after the last is an empty
+            // export (nothing new since the last one); beyond it is refused
+            // before any file is made.
+            try requireStart(from, last: total)
             var destination = try out.map { try ExportDestination(path: $0, ledgerPath: ledger.path, force: force) }
             defer { destination?.discard() }
             let progress = ProgressLine(label: "export")
@@ -250,5 +241,16 @@ struct Digest: ParsableCommand {
                 print("\(digest.digest)  position \(digest.position), \(digest.events) events")
             }
         }
+    }
+}
+
+/// Refuses a `--from` beyond the position after the log's `last`: such a
+/// start names events this ledger never had. The position right after the
+/// last is allowed (nothing new yet).
+func requireStart(_ from: UInt64, last: UInt64) throws {
+    if from > 1 && from - 1 > last {
+        throw CLIError.badInput(
+            "--from: position \(from) is beyond the log's last position \(last) (the next event will be \(last + 1)); "
+                + "this ledger never had it (was it restored from an older copy, or is this another ledger?)")
     }
 }
