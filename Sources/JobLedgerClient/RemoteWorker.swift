@@ -239,11 +239,11 @@ public final class RemoteWorker: Sendable {
         let id = context.job.id
         let attempt = context.attempt
         let kind: RemoteSettlement.Kind
-        let report: @Sendable () async throws -> Void
+        let ending: Settlement.Outcome
         switch outcome {
         case .success(let result):
             kind = .completed
-            report = { try await self.batched(Settlement(jobID: id, attempt: attempt, outcome: .complete(result: result))) }
+            ending = .complete(result: result)
         case .failure(let error as RemoteJobStopped):
             counters.withLock { $0.cancelled += 1 }
             guard error.state == .cancelRequested else {
@@ -251,15 +251,12 @@ public final class RemoteWorker: Sendable {
                 return
             }
             kind = .cancelAcknowledged
-            report = { try await self.batched(Settlement(jobID: id, attempt: attempt, outcome: .acknowledgeCancel)) }
+            ending = .acknowledgeCancel
         case .failure(let error):
-            let permanent = error is PermanentFailure
             kind = .failed
-            report = {
-                try await self.batched(Settlement(
-                    jobID: id, attempt: attempt, outcome: .fail(error: String(describing: error), retryable: !permanent)))
-            }
+            ending = .fail(error: String(describing: error), retryable: !(error is PermanentFailure))
         }
+        let report = Settlement(jobID: id, attempt: attempt, outcome: ending)
         var settlement = RemoteSettlement(jobID: id, attempt: attempt, kind: kind, acknowledged: false)
         let started = ContinuousClock.now
         defer {
@@ -269,7 +266,8 @@ public final class RemoteWorker: Sendable {
         var delay = retryDelay
         for _ in 0..<8 {
             do {
-                try await report()
+                // A refusal throws, as the settlement's own route would.
+                if case .refused(let problem) = try await settlements.settle(report) { throw problem }
                 settlement.acknowledged = true
                 counters.withLock { statistics in
                     switch kind {
@@ -291,11 +289,5 @@ public final class RemoteWorker: Sendable {
             }
         }
         counters.withLock { $0.settlementsLost += 1 }
-    }
-
-    /// Reports through the batcher; a refusal throws, as the settlement's
-    /// own route would.
-    private func batched(_ settlement: Settlement) async throws {
-        if case .refused(let problem) = try await settlements.settle(settlement) { throw problem }
     }
 }
