@@ -209,7 +209,9 @@ struct PostgresAppender {
     /// the transaction commits.
     ///
     /// The statement's parts run on one snapshot and touch disjoint rows: a
-    /// projection key is either stored or deleted, never both.
+    /// projection key is stored, deleted or merged (a counter change on a
+    /// row the transaction did not read, ``PostgresPendingMerges``), only
+    /// one of the three.
     ///
     /// The same statement returns the stored projection version. Its
     /// snapshot is taken after ``begin(on:projections:location:cache:)``
@@ -226,6 +228,12 @@ struct PostgresAppender {
         let versions = streams.map { Int64(streamVersions[$0]!) }
         let writes = tables.takeWrites()
         let last = Int64(nextPosition - 1)
+        let merges = writes.merges
+        // Counters are read in the statement itself: every writer holds
+        // the head row's lock, so nobody changes them in between.
+        let stored = PostgresMergeSQL.count("p.value")
+        let heldWindow = PostgresMergeSQL.window("p.value")
+        let heldCount = PostgresMergeSQL.windowCount("p.value")
         let updated = try session.query("""
             WITH new_events AS (
                 INSERT INTO jobledger_events (position, stream, stream_version, event_id, envelope)
@@ -242,6 +250,33 @@ struct PostgresAppender {
             stored AS (
                 INSERT INTO jobledger_projections (table_name, key, value)
                 SELECT * FROM unnest(\(writes.putTables)::text[], \(writes.putKeys)::bytea[], \(writes.putValues)::bytea[])
+                ON CONFLICT (table_name, key) DO UPDATE SET value = EXCLUDED.value),
+            counts AS (
+                SELECT a.t, a.k, \(unescaped: stored) AS held, CASE
+                    WHEN a.d > 0 AND \(unescaped: stored) > 9223372036854775807 - a.d THEN \(unescaped: stored)
+                    ELSE GREATEST(a.f, COALESCE(\(unescaped: stored), 0) + a.d) END AS result
+                FROM unnest(\(merges.addTables)::text[], \(merges.addKeys)::bytea[], \(merges.addFloors)::bigint[],
+                            \(merges.addDeltas)::bigint[]) AS a(t, k, f, d)
+                LEFT JOIN jobledger_projections p ON p.table_name = a.t AND p.key = a.k),
+            counted AS (
+                INSERT INTO jobledger_projections (table_name, key, value)
+                SELECT t, k, int8send(result) FROM counts WHERE result > 0
+                ON CONFLICT (table_name, key) DO UPDATE SET value = EXCLUDED.value),
+            uncounted AS (
+                DELETE FROM jobledger_projections p USING counts c
+                WHERE p.table_name = c.t AND p.key = c.k AND c.result = 0 AND c.held <> 0),
+            windowed AS (
+                INSERT INTO jobledger_projections (table_name, key, value)
+                SELECT w.t, w.k, CASE
+                    WHEN p.value IS NULL OR length(p.value) <> 16 OR \(unescaped: heldWindow) < w.w
+                        THEN int8send(w.w) || int8send(w.c)
+                    WHEN \(unescaped: heldWindow) > w.w THEN p.value
+                    WHEN \(unescaped: heldCount) > 9223372036854775807 - w.c
+                        THEN int8send(w.w) || int8send(\(unescaped: heldCount))
+                    ELSE int8send(w.w) || int8send(\(unescaped: heldCount) + w.c) END
+                FROM unnest(\(merges.windowTables)::text[], \(merges.windowKeys)::bytea[], \(merges.windows)::bigint[],
+                            \(merges.windowCounts)::bigint[]) AS w(t, k, w, c)
+                LEFT JOIN jobledger_projections p ON p.table_name = w.t AND p.key = w.k
                 ON CONFLICT (table_name, key) DO UPDATE SET value = EXCLUDED.value),
             notified AS (
                 SELECT pg_notify(\(session.notificationChannel), \(String(last))))

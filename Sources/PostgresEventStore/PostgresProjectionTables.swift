@@ -69,6 +69,8 @@ final class PostgresTableWrites: PostgresTableReads, ProjectionTableWriting {
     private let cache: PostgresProjectionCache
     /// Per table, the keys written in this transaction.
     private var changed: [String: Set<[UInt8]>] = [:]
+    /// Counter changes on rows not read, sent with the ending statement.
+    private var pending = PostgresPendingMerges()
 
     init(session: PostgresSession, cache: PostgresProjectionCache) {
         self.cache = cache
@@ -79,14 +81,59 @@ final class PostgresTableWrites: PostgresTableReads, ProjectionTableWriting {
 
     override func get(_ table: ProjectionTable, _ key: [UInt8]) throws -> [UInt8]? {
         if let value = cache.rows[table.name]?[key] { return value }
+        if pending.has(table, key) {
+            try resolve(table, [key])
+            return cache.rows[table.name]?[key] ?? nil
+        }
         let value = try super.get(table, key)
         cache.remember(table.name, key, value)
         return value
     }
 
     func put(_ table: ProjectionTable, _ key: [UInt8], _ value: [UInt8]) throws {
+        _ = pending.take(table, key)
         cache.remember(table.name, key, value)
         changed[table.name, default: []].insert(key)
+    }
+
+    /// Applies `merge` to what is remembered of the row, or leaves it for
+    /// the ending statement when the row is not remembered.
+    func merge(_ table: ProjectionTable, _ key: [UInt8], _ merge: ProjectionMerge) throws {
+        if let stored = cache.rows[table.name]?[key] {
+            try apply(merge.outcome(on: stored), to: table, key)
+        } else if !pending.add(table, key, merge) {
+            try resolve(table, [key])
+            try apply(merge.outcome(on: cache.rows[table.name]?[key] ?? nil), to: table, key)
+        }
+    }
+
+    private func apply(_ outcome: ProjectionMerge.Outcome, to table: ProjectionTable, _ key: [UInt8]) throws {
+        switch outcome {
+        case .unchanged: break
+        case .store(let value): try put(table, key, value)
+        case .remove: try remove(table, key)
+        }
+    }
+
+    /// Reads the rows of `keys` that have merges waiting, in one statement,
+    /// and applies the merges to them here.
+    private func resolve(_ table: ProjectionTable, _ keys: [[UInt8]]) throws {
+        let waiting = keys.filter { pending.has(table, $0) }
+        guard !waiting.isEmpty else { return }
+        let wantedKeys = waiting.map { ByteBuffer(bytes: $0) }
+        let rows = try session.query("""
+            SELECT key, value FROM jobledger_projections WHERE table_name = \(table.name) AND key = ANY(\(wantedKeys))
+            """)
+        var stored: [[UInt8]: [UInt8]] = [:]
+        for row in rows {
+            let (key, value) = try row.decode((ByteBuffer, ByteBuffer).self)
+            stored[Array(key.readableBytesView)] = Array(value.readableBytesView)
+        }
+        for key in waiting {
+            guard let change = pending.take(table, key) else { continue }
+            cache.remember(table.name, key, stored[key])
+            try apply(change.outcome(on: stored[key]), to: table, key)
+        }
     }
 
     func delete(_ table: ProjectionTable, _ key: [UInt8]) throws -> Bool {
@@ -98,6 +145,7 @@ final class PostgresTableWrites: PostgresTableReads, ProjectionTableWriting {
     /// Removes `key` without reading it first: the statement that ends the
     /// append deletes whatever is there.
     func remove(_ table: ProjectionTable, _ key: [UInt8]) throws {
+        _ = pending.take(table, key)
         cache.remember(table.name, key, nil)
         changed[table.name, default: []].insert(key)
     }
@@ -123,6 +171,7 @@ final class PostgresTableWrites: PostgresTableReads, ProjectionTableWriting {
     }
 
     override func scan(_ table: ProjectionTable, from key: [UInt8], _ body: ([UInt8], [UInt8]) throws -> Bool) throws {
+        try resolve(table, pending.keys(of: table))
         let written = changed[table.name] ?? []
         let pending = written.compactMap { changedKey -> ([UInt8], [UInt8])? in
             guard !changedKey.lexicographicallyPrecedes(key), let value = known[table.name]?[changedKey] ?? nil else {
@@ -170,6 +219,7 @@ final class PostgresTableWrites: PostgresTableReads, ProjectionTableWriting {
             }
         }
         changed.removeAll()
+        writes.merges = pending.takeColumns()
         return writes
     }
 }
@@ -181,4 +231,6 @@ struct ProjectionWrites {
     var putValues: [ByteBuffer] = []
     var deletedTables: [String] = []
     var deletedKeys: [ByteBuffer] = []
+    /// Counter changes on rows the transaction did not read.
+    var merges = PostgresMergeColumns()
 }

@@ -130,6 +130,13 @@ public struct ProjectionWriter: ~Copyable {
         try tables.remove(table, key)
     }
 
+    /// Applies a counter change to `key` of `table` (``ProjectionMerge``)
+    /// without the projection reading the row: a backend may send it with
+    /// the append's other writes.
+    public func merge(_ table: ProjectionTable, _ key: [UInt8], _ merge: ProjectionMerge) throws {
+        try tables.merge(table, key, merge)
+    }
+
     /// Calls `body` with each entry of `table` from `key` on, in key order,
     /// while it returns true.
     public func scan(_ table: ProjectionTable, from key: [UInt8] = [], _ body: ([UInt8], [UInt8]) throws -> Bool) throws {

@@ -24,6 +24,9 @@ public protocol ProjectionTableWriting: ProjectionTableReading {
     /// Removes `key` from `table` when it is there, without telling: a
     /// backend whose reads are round trips can then skip the read.
     func remove(_ table: ProjectionTable, _ key: [UInt8]) throws
+    /// Applies a counter change to `key` (``ProjectionMerge``): a backend
+    /// whose reads are round trips may send it without reading the row.
+    func merge(_ table: ProjectionTable, _ key: [UInt8], _ merge: ProjectionMerge) throws
     /// Stores `count` entries whose keys ascend and all sort after the
     /// table's: a backend may write them without searching. The bytes `entry`
     /// gives stay valid only until it is called again.

@@ -48,17 +48,11 @@ enum JobTallies {
         for key in new where !old.contains(key) { try add(1, to: key, in: tables) }
     }
 
+    /// Adds `amount` to a counter, without reading it (``ProjectionMerge/add(_:)``:
+    /// stored bytes are read with clamping and added without trapping, so
+    /// a damaged counter never stops an append).
     static func add(_ amount: Int, to key: [UInt8], in tables: borrowing ProjectionWriter) throws {
-        // Stored bytes are read with clamping and added without trapping:
-        // a damaged counter must not stop an append.
-        let stored = try tables.get(table, key).map { Int(clamping: JobIndexes.readBigEndian($0[...])) } ?? 0
-        let (sum, overflow) = stored.addingReportingOverflow(amount)
-        let count = overflow ? stored : max(0, sum)
-        if count == 0 {
-            if stored != 0 { try tables.remove(table, key) }
-        } else {
-            try tables.put(table, key, JobIndexes.bigEndian(UInt64(count)))
-        }
+        try tables.merge(table, key, .add(Int64(amount)))
     }
 
     // MARK: Finishing events per minute
@@ -73,24 +67,9 @@ enum JobTallies {
         return Array("f".utf8) + [0, UInt8(slot >> 8), UInt8(slot & 0xFF)] + JobIndexes.text(type)
     }
 
-    /// A slot's value: the minute it counts and the count.
-    static func slotValue(minute: Int64, count: Int) -> [UInt8] {
-        JobIndexes.bigEndian(UInt64(bitPattern: minute)) + JobIndexes.bigEndian(UInt64(count))
-    }
-
+    /// A slot's minute and count, or `nil` when the value is not a slot's.
     static func decodeSlot(_ value: [UInt8]) -> (minute: Int64, count: Int)? {
-        guard value.count == 16 else { return nil }
-        return (Int64(bitPattern: JobIndexes.readBigEndian(value[0..<8])), Int(clamping: JobIndexes.readBigEndian(value[8..<16])))
-    }
-
-    /// The slot after `count` events of `minute` are added to what it held.
-    static func merge(_ stored: (minute: Int64, count: Int)?, minute: Int64, count: Int) -> (minute: Int64, count: Int) {
-        guard let stored else { return (minute, count) }
-        if stored.minute == minute {
-            let (sum, overflow) = stored.count.addingReportingOverflow(count)
-            return (minute, overflow ? stored.count : sum)
-        }
-        return stored.minute < minute ? (minute, count) : stored
+        ProjectionMerge.windowCount(value).map { ($0.window, Int($0.count)) }
     }
 
     /// The finishing event that `event` counts, if any: itself, or for
@@ -115,12 +94,7 @@ enum JobTallies {
     }
 
     static func addToSlot(minute: Int64, type: String, count: Int, in tables: borrowing ProjectionWriter) throws {
-        let key = slotKey(minute: minute, type: type)
-        let stored = try tables.get(table, key).flatMap(decodeSlot)
-        let merged = merge(stored, minute: minute, count: count)
-        if stored == nil || stored! != merged {
-            try tables.put(table, key, slotValue(minute: merged.minute, count: merged.count))
-        }
+        try tables.merge(table, slotKey(minute: minute, type: type), .addInWindow(window: minute, count: Int64(count)))
     }
 }
 
@@ -143,9 +117,9 @@ struct FinishingSlots {
     mutating func add(_ event: RecordedEvent, _ decoded: JobEvent, firstOfStream: Bool) {
         guard let (minute, type) = JobTallies.finishing(event, decoded, firstOfStream: firstOfStream) else { return }
         let key = JobTallies.slotKey(minute: minute, type: type)
-        let held = slots[key].map { (minute: $0.minute, count: $0.count) }
-        let merged = JobTallies.merge(held, minute: minute, count: 1)
-        slots[key] = (merged.minute, type, merged.count)
+        let held = slots[key].map { (window: $0.minute, count: Int64($0.count)) }
+        let merged = ProjectionMerge.merge(held, window: minute, count: 1)
+        slots[key] = (merged.window, type, Int(merged.count))
     }
 
     /// Writes the folded slots (merged with the stored ones) and forgets them.
