@@ -47,19 +47,34 @@ struct PostgresAppender {
     }
 
     /// Locks the head row in the session's open transaction and reads the
-    /// last position; `cache` keeps the projection rows it remembers only
-    /// when nobody changed the ledger since its last commit.
+    /// last position, and in the same round trip reads what `batch` needs
+    /// (``prefetch(_:)``): the read is sent right behind the lock, so the
+    /// server runs it once the lock is held and it sees every commit
+    /// before. `cache` keeps the projection rows it remembers only when
+    /// nobody changed the ledger since its last commit; the rows read here
+    /// are read whatever it remembers, since that is known only once the
+    /// head row answers.
     static func begin(
         on session: PostgresSession, projections: [any Projection], location: String,
-        cache: PostgresProjectionCache = PostgresProjectionCache()
+        cache: PostgresProjectionCache = PostgresProjectionCache(), prefetching batch: [[StreamAppend]] = []
     ) throws -> PostgresAppender {
-        let rows = try session.query("SELECT last_position, xmin::text FROM jobledger_head WHERE id = 1 FOR UPDATE")
-        guard let (last, xmin) = try rows.first?.decode((Int64, String).self), last >= 0 else {
+        let wanted = Wanted(batch, projections: projections)
+        var statements: [PostgresQuery] = ["SELECT last_position, xmin::text FROM jobledger_head WHERE id = 1 FOR UPDATE"]
+        if !wanted.isEmpty { statements.append(wanted.query) }
+        let answers: [PostgresQueryResult]
+        do {
+            answers = try session.queries(statements)
+        } catch {
+            throw EventStoreError.database(error.message)
+        }
+        guard let (last, xmin) = try answers[0].first?.decode((Int64, String).self), last >= 0 else {
             throw EventStoreError.database("the head row of jobledger_head is missing")
         }
         cache.check(headXmin: xmin)
-        return PostgresAppender(
+        var appender = PostgresAppender(
             session: session, projections: projections, location: location, last: UInt64(last), cache: cache)
+        if !wanted.isEmpty { try appender.absorb(wanted, answers[1]) }
+        return appender
     }
 
     private init(
@@ -79,37 +94,65 @@ struct PostgresAppender {
     /// else wrote in between.
     private(set) var headXmin: String?
 
+    /// What one prefetch reads: stream versions, stored event ids and the
+    /// projection rows the projections say they will read.
+    private struct Wanted {
+        let streams: [String]
+        let ids: [UUID]
+        let rows: [ProjectionRow]
+
+        /// What `batch` needs beyond the streams of `versions`, the ids of
+        /// `checked` and the rows `tables` knows.
+        init(
+            _ batch: [[StreamAppend]], projections: [any Projection], versions: [String: UInt64] = [:],
+            checked: Set<UUID> = [], tables: PostgresTableWrites? = nil
+        ) {
+            streams = Array(Set(batch.flatMap { $0.map(\.streamID) }).filter { versions[$0] == nil })
+            ids = Array(Set(batch.flatMap { $0.flatMap { $0.events.map(\.id) } }).subtracting(checked))
+            var rows = Set<ProjectionRow>()
+            for stream in streams {
+                for projection in projections where projection.reads(stream: stream) {
+                    for row in projection.rowsRead(forStream: stream) where tables?.knows(row) != true { rows.insert(row) }
+                }
+            }
+            self.rows = Array(rows)
+        }
+
+        var isEmpty: Bool { streams.isEmpty && ids.isEmpty && rows.isEmpty }
+
+        /// One row per stream found (kind 0), per event id stored (kind 1)
+        /// and per projection row held (kind 2).
+        var query: PostgresQuery {
+            let rowTables = rows.map(\.table.name)
+            let rowKeys = rows.map { ByteBuffer(bytes: $0.key) }
+            return """
+                SELECT 0, stream, version, NULL::bytea, NULL::bytea FROM jobledger_streams WHERE stream = ANY(\(streams))
+                UNION ALL
+                SELECT 1, event_id::text, position, NULL, NULL FROM jobledger_events WHERE event_id = ANY(\(ids))
+                UNION ALL
+                SELECT 2, p.table_name, 0, p.key, p.value FROM jobledger_projections p
+                JOIN unnest(\(rowTables)::text[], \(rowKeys)::bytea[]) AS wanted(t, k) ON p.table_name = wanted.t AND p.key = wanted.k
+                """
+        }
+    }
+
     /// Reads, in one statement, the versions of every stream of `batch`,
     /// the positions of every event id it carries and the projection rows
     /// its projections say they will read (``Projection/rowsRead(forStream:)``),
     /// so that applying the batch needs no more round trips for those.
+    /// What was read before is not read again.
     mutating func prefetch(_ batch: [[StreamAppend]]) throws {
-        let streams = Array(Set(batch.flatMap { $0.map(\.streamID) }).subtracting(versions.keys))
-        let ids = Array(Set(batch.flatMap { $0.flatMap { $0.events.map(\.id) } }).subtracting(checkedIDs))
-        var projectionRows = Set<ProjectionRow>()
-        for stream in streams {
-            for projection in projections where projection.reads(stream: stream) {
-                for row in projection.rowsRead(forStream: stream) where !tables.knows(row) {
-                    projectionRows.insert(row)
-                }
-            }
-        }
-        guard !streams.isEmpty || !ids.isEmpty || !projectionRows.isEmpty else { return }
-        for stream in streams { versions[stream] = 0 }
-        checkedIDs.formUnion(ids)
-        let rowTables = projectionRows.map(\.table.name)
-        let rowKeys = projectionRows.map { ByteBuffer(bytes: $0.key) }
-        for row in projectionRows { tables.remember(row.table.name, row.key, nil) }
-        // One row per stream found (kind 0), per event id stored (kind 1)
-        // and per projection row held (kind 2).
-        let found = try session.query("""
-            SELECT 0, stream, version, NULL::bytea, NULL::bytea FROM jobledger_streams WHERE stream = ANY(\(streams))
-            UNION ALL
-            SELECT 1, event_id::text, position, NULL, NULL FROM jobledger_events WHERE event_id = ANY(\(ids))
-            UNION ALL
-            SELECT 2, p.table_name, 0, p.key, p.value FROM jobledger_projections p
-            JOIN unnest(\(rowTables)::text[], \(rowKeys)::bytea[]) AS wanted(t, k) ON p.table_name = wanted.t AND p.key = wanted.k
-            """)
+        let wanted = Wanted(batch, projections: projections, versions: versions, checked: checkedIDs, tables: tables)
+        guard !wanted.isEmpty else { return }
+        try absorb(wanted, session.query(wanted.query))
+    }
+
+    /// Remembers what a prefetch of `wanted` answered: every stream,
+    /// event id and row asked for is known from then on, found or not.
+    private mutating func absorb(_ wanted: Wanted, _ found: PostgresQueryResult) throws {
+        for stream in wanted.streams { versions[stream] = 0 }
+        checkedIDs.formUnion(wanted.ids)
+        for row in wanted.rows { tables.remember(row.table.name, row.key, nil) }
         for row in found {
             let (kind, name, number, key, value) = try row.decode((Int32, String, Int64, ByteBuffer?, ByteBuffer?).self)
             switch kind {
@@ -222,8 +265,17 @@ struct PostgresAppender {
     /// throws ``EventStoreError/projectionsRebuilt(path:stored:running:)``
     /// and the caller's transaction rolls back: nothing is stored, at no
     /// extra round trip.
-    mutating func finish() throws {
-        guard wroteEvents else { return }
+    ///
+    /// `committing`: the transaction's COMMIT is sent right behind the
+    /// statement, in the same round trip, and the version check is made by
+    /// the statement itself (it divides by zero when the versions differ,
+    /// which aborts the transaction, so the COMMIT that follows rolls it
+    /// back); the refusal is then read and thrown.
+    mutating func finish(committing: Bool = false) throws {
+        guard wroteEvents else {
+            if committing { try session.query("COMMIT") }
+            return
+        }
         let streams = Array(streamVersions.keys)
         let versions = streams.map { Int64(streamVersions[$0]!) }
         let writes = tables.takeWrites()
@@ -231,10 +283,12 @@ struct PostgresAppender {
         let merges = writes.merges
         // Counters are read in the statement itself: every writer holds
         // the head row's lock, so nobody changes them in between.
-        let stored = PostgresMergeSQL.count("p.value")
+        let storedCount = PostgresMergeSQL.count("p.value")
         let heldWindow = PostgresMergeSQL.window("p.value")
         let heldCount = PostgresMergeSQL.windowCount("p.value")
-        let updated = try session.query("""
+        let running = EventStore.projectionVersion(of: projections)
+        let enforced = committing && !projections.isEmpty
+        let write: PostgresQuery = """
             WITH new_events AS (
                 INSERT INTO jobledger_events (position, stream, stream_version, event_id, envelope)
                 SELECT * FROM unnest(\(rows.positions)::bigint[], \(rows.streams)::text[], \(rows.versions)::bigint[],
@@ -252,9 +306,9 @@ struct PostgresAppender {
                 SELECT * FROM unnest(\(writes.putTables)::text[], \(writes.putKeys)::bytea[], \(writes.putValues)::bytea[])
                 ON CONFLICT (table_name, key) DO UPDATE SET value = EXCLUDED.value),
             counts AS (
-                SELECT a.t, a.k, \(unescaped: stored) AS held, CASE
-                    WHEN a.d > 0 AND \(unescaped: stored) > 9223372036854775807 - a.d THEN \(unescaped: stored)
-                    ELSE GREATEST(a.f, COALESCE(\(unescaped: stored), 0) + a.d) END AS result
+                SELECT a.t, a.k, \(unescaped: storedCount) AS held, CASE
+                    WHEN a.d > 0 AND \(unescaped: storedCount) > 9223372036854775807 - a.d THEN \(unescaped: storedCount)
+                    ELSE GREATEST(a.f, COALESCE(\(unescaped: storedCount), 0) + a.d) END AS result
                 FROM unnest(\(merges.addTables)::text[], \(merges.addKeys)::bytea[], \(merges.addFloors)::bigint[],
                             \(merges.addDeltas)::bigint[]) AS a(t, k, f, d)
                 LEFT JOIN jobledger_projections p ON p.table_name = a.t AND p.key = a.k),
@@ -280,18 +334,27 @@ struct PostgresAppender {
                 ON CONFLICT (table_name, key) DO UPDATE SET value = EXCLUDED.value),
             notified AS (
                 SELECT pg_notify(\(session.notificationChannel), \(String(last))))
-            UPDATE jobledger_head SET last_position = \(last) FROM notified WHERE id = 1
-            RETURNING jobledger_head.xmin::text,
-                (SELECT value FROM jobledger_meta WHERE name = 'projection_version')
-            """)
-        guard let (xmin, stored) = try updated.first?.decode((String, String?).self) else {
+            UPDATE jobledger_head SET last_position = \(last)
+            FROM notified, (SELECT (SELECT value FROM jobledger_meta WHERE name = 'projection_version') AS value) AS stored_version
+            WHERE id = 1
+            RETURNING jobledger_head.xmin::text, stored_version.value,
+                1 / (CASE WHEN NOT \(enforced) OR stored_version.value IS NOT DISTINCT FROM \(running) THEN 1 ELSE 0 END)
+            """
+        let answers: [PostgresQueryResult]
+        do {
+            answers = try session.queries(committing ? [write, "COMMIT"] : [write])
+        } catch let failure where enforced && failure.sqlState == "22012" {
+            let version = try session.query("SELECT value FROM jobledger_meta WHERE name = 'projection_version'")
+            let stored = try version.first?.decode(String?.self) ?? nil
+            throw EventStoreError.projectionsRebuilt(path: location, stored: stored ?? "none", running: running)
+        } catch {
+            throw EventStoreError.database(error.message)
+        }
+        guard let (xmin, stored, _) = try answers[0].first?.decode((String, String?, Int32).self) else {
             throw EventStoreError.database("the head row of jobledger_head is missing")
         }
-        if !projections.isEmpty {
-            let running = EventStore.projectionVersion(of: projections)
-            if stored != running {
-                throw EventStoreError.projectionsRebuilt(path: location, stored: stored ?? "none", running: running)
-            }
+        if !projections.isEmpty && stored != running {
+            throw EventStoreError.projectionsRebuilt(path: location, stored: stored ?? "none", running: running)
         }
         headXmin = xmin
         rows = EventRows()

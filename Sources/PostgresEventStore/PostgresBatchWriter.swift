@@ -39,20 +39,26 @@ struct PostgresBatchWriter: AppendBatchWriter {
         self.session = session
         let cache = self.cache
         do {
-            var headXmin: String?
-            let outcomes = try session.transaction {
+            // Two round trips: the BEGIN travels with the head row's lock and
+            // the batch's reads, the COMMIT with the writes.
+            session.send("BEGIN ISOLATION LEVEL READ COMMITTED")
+            let outcomes: [Result<AppendResult, EventStoreError>]
+            let headXmin: String?
+            do {
                 var appender = try PostgresAppender.begin(
-                    on: session, projections: projections, location: location, cache: cache)
-                try appender.prefetch(batch)
+                    on: session, projections: projections, location: location, cache: cache, prefetching: batch)
                 let now = Date().microsecondsSince1970
-                var outcomes: [Result<AppendResult, EventStoreError>] = []
-                outcomes.reserveCapacity(batch.count)
+                var applied: [Result<AppendResult, EventStoreError>] = []
+                applied.reserveCapacity(batch.count)
                 for appends in batch {
-                    outcomes.append(try appender.apply(appends, nowMicros: now))
+                    applied.append(try appender.apply(appends, nowMicros: now))
                 }
-                try appender.finish()
+                try appender.finish(committing: true)
+                outcomes = applied
                 headXmin = appender.headXmin
-                return outcomes
+            } catch {
+                session.send("ROLLBACK")
+                throw error
             }
             cache.committed(headXmin: headXmin)
             return outcomes

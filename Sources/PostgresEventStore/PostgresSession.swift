@@ -69,6 +69,33 @@ final class PostgresSession: @unchecked Sendable {
         return result
     }
 
+    /// Sends every statement of `queries` at once and then waits for the
+    /// answers, in order: one round trip for all, where ``query(_:)`` one
+    /// after the other would take one each. The server runs them in the
+    /// order sent, each after the one before has finished. The first
+    /// failure is thrown with the server's SQLSTATE
+    /// (``PostgresStatementFailure``); the statements after it fail too
+    /// when they are in the same transaction, and nobody waits for them.
+    func queries(_ queries: [PostgresQuery]) throws(PostgresStatementFailure) -> [PostgresQueryResult] {
+        let answers = queries.map { connection.query($0, logger: logger) }
+        var results: [PostgresQueryResult] = []
+        results.reserveCapacity(queries.count)
+        for (query, answer) in zip(queries, answers) {
+            do {
+                results.append(try answer.wait())
+            } catch {
+                if !(error is PSQLError) || (error as? PSQLError)?.serverInfo == nil { isBroken = true }
+                throw PostgresStatementFailure(
+                    sqlState: Self.sqlState(error), message: "\(Self.statementName(query)): \(Self.message(error))")
+            }
+        }
+        if let failure = unansweredFailure.message {
+            isBroken = true
+            throw PostgresStatementFailure(sqlState: nil, message: failure)
+        }
+        return results
+    }
+
     /// Sends `query` without waiting for its answer: the connection runs
     /// statements in the order sent, so the next ``query(_:)`` waits behind
     /// it and reports its failure. A round trip saved for statements whose
@@ -148,4 +175,12 @@ private final class FailureSlot: Sendable {
 
     func record(_ message: String) { first.withLock { $0 = $0 ?? message } }
     var message: String? { first.withLock { $0 } }
+}
+
+/// A statement of ``PostgresSession/queries(_:)`` that failed.
+struct PostgresStatementFailure: Error {
+    /// The server's SQLSTATE, when the server answered.
+    let sqlState: String?
+    /// The statement and what the server or the driver said.
+    let message: String
 }
