@@ -150,9 +150,11 @@ final class PostgresTableWrites: PostgresTableReads, ProjectionTableWriting {
         changed[table.name, default: []].insert(key)
     }
 
-    /// Whether the row is remembered (with its value or its absence).
+    /// Whether the row is remembered (with its value or its absence), or
+    /// has a counter change waiting: either way a prefetch must not read it
+    /// (what it read would hide the change; ``get(_:_:)`` applies it).
     func knows(_ row: ProjectionRow) -> Bool {
-        cache.rows[row.table.name]?[row.key] != nil
+        cache.rows[row.table.name]?[row.key] != nil || pending.has(row.table, row.key)
     }
 
     /// Remembers what a prefetch found: `value`, or `nil` for a row the

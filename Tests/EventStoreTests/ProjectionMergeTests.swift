@@ -30,6 +30,12 @@ struct MergeOperationsProjection: Projection {
         }
     }
 
+    /// An event of stream `rS` reads the row `kS` first: a later stream of
+    /// the same transaction may name a row an earlier one merged into.
+    func rowsRead(forStream streamID: String) -> [ProjectionRow] {
+        streamID.hasPrefix("r") ? [ProjectionRow(Self.counts, Array("k\(streamID.dropFirst())".utf8))] : []
+    }
+
     static func bytes(hex: String) -> [UInt8] {
         var bytes: [UInt8] = []
         var index = hex.startIndex
@@ -125,6 +131,26 @@ struct MergeOperationsProjection: Projection {
         // 1, then 0 (not -1), then 3.
         #expect(try MergeOperationsProjection.value("low", in: store) == ProjectionMerge.bigEndian(3))
         #expect(try store.verifyProjections(limit: 20).isEmpty)
+    }
+
+    @Test("a row merged into earlier in an import's transaction and read by a later stream's prefetch keeps the merge",
+          arguments: StorageBackend.allCases)
+    func aPrefetchAfterAMergeKeepsTheMerge(_ backend: StorageBackend) async throws {
+        let (source, keepSource) = try backend.open(projections: [MergeOperationsProjection()])
+        defer { withExtendedLifetime(keepSource) {} }
+        // Stream r1 adds to k2 without reading it; stream r2 reads k2 first
+        // (its prefetch) and then reads it again and adds to it.
+        _ = try await source.append(to: "r1", expectedVersion: .any, events: [MergeOperationsProjection.event(["a k2 4"])])
+        _ = try await source.append(to: "r2", expectedVersion: .any, events: [MergeOperationsProjection.event(["g k2", "a k2 1"])])
+        var exported = ""
+        try source.exportEvents(to: &exported)
+        let (target, keepTarget) = try backend.open(projections: [MergeOperationsProjection()])
+        defer { withExtendedLifetime(keepTarget) {} }
+        try target.importEvents(jsonLines: Data(exported.utf8))
+        #expect(try MergeOperationsProjection.value("k2", in: target) == ProjectionMerge.bigEndian(5))
+        let seen = try target.readProjections { try $0.get(MergeOperationsProjection.seen, Array("k2@2".utf8)) }
+        #expect(seen == ProjectionMerge.bigEndian(4))
+        #expect(try target.verifyProjections(limit: 20).isEmpty)
     }
 
     /// `store`, and on PostgreSQL a second store on its database: a second
