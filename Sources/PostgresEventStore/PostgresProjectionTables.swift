@@ -7,8 +7,12 @@ import PostgresNIO
 /// transaction (a repeatable-read one gives the contract's snapshot).
 class PostgresTableReads: ProjectionTableReading {
     let session: PostgresSession
-    /// Rows fetched per statement of a scan.
-    private let scanChunk = 256
+    /// Rows the first statement of a scan fetches: most scans stop early
+    /// (a claim wants its first few candidates, a page its first 50 jobs).
+    /// Each further statement fetches four times as many, up to
+    /// ``largestScanChunk``, so a long scan still takes few round trips.
+    private let firstScanChunk = 32
+    private let largestScanChunk = 2_048
 
     init(session: PostgresSession) { self.session = session }
 
@@ -37,15 +41,16 @@ class PostgresTableReads: ProjectionTableReading {
         let skippedKeys = skipped.map { ByteBuffer(bytes: $0) }
         var lower = ByteBuffer(bytes: key)
         var inclusive = true
+        var chunk = firstScanChunk
         while true {
             let rows = try session.query(inclusive ? """
                 SELECT key, value FROM jobledger_projections
                 WHERE table_name = \(table.name) AND key >= \(lower) AND NOT (key = ANY(\(skippedKeys)))
-                ORDER BY key LIMIT \(scanChunk)
+                ORDER BY key LIMIT \(chunk)
                 """ : """
                 SELECT key, value FROM jobledger_projections
                 WHERE table_name = \(table.name) AND key > \(lower) AND NOT (key = ANY(\(skippedKeys)))
-                ORDER BY key LIMIT \(scanChunk)
+                ORDER BY key LIMIT \(chunk)
                 """)
             var count = 0
             for row in rows {
@@ -54,8 +59,9 @@ class PostgresTableReads: ProjectionTableReading {
                 lower = rowKey
                 if try !body(Array(rowKey.readableBytesView), Array(value.readableBytesView)) { return }
             }
-            if count < scanChunk { return }
+            if count < chunk { return }
             inclusive = false
+            chunk = min(chunk * 4, largestScanChunk)
         }
     }
 }
