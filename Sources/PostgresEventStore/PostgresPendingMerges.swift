@@ -101,11 +101,7 @@ extension PostgresPendingMerges.Change {
     func outcome(on stored: [UInt8]?) -> ProjectionMerge.Outcome {
         switch self {
         case .add(let floor, let delta):
-            let count = stored.map(ProjectionMerge.storedCount) ?? 0
-            let (sum, overflow) = count.addingReportingOverflow(delta)
-            let result = overflow ? count : max(floor, sum)
-            if result == 0 { return count != 0 ? .remove : .unchanged }
-            return .store(ProjectionMerge.bigEndian(result))
+            return ProjectionMerge.countOutcome(on: stored, floor: floor, delta: delta)
         case .addInWindow(let window, let count):
             return ProjectionMerge.addInWindow(window: window, count: count).outcome(on: stored)
         }

@@ -32,11 +32,7 @@ public enum ProjectionMerge: Sendable, Hashable {
     public func outcome(on stored: [UInt8]?) -> Outcome {
         switch self {
         case .add(let amount):
-            let count = stored.map(Self.storedCount) ?? 0
-            let (sum, overflow) = count.addingReportingOverflow(amount)
-            let result = overflow ? count : max(0, sum)
-            if result == 0 { return count != 0 ? .remove : .unchanged }
-            return .store(Self.bigEndian(result))
+            return Self.countOutcome(on: stored, floor: 0, delta: amount)
         case .addInWindow(let window, let count):
             let held = stored.flatMap(Self.windowCount)
             let merged = Self.merge(held, window: window, count: count)
@@ -45,18 +41,32 @@ public enum ProjectionMerge: Sendable, Hashable {
         }
     }
 
+    /// What adding `delta` to a stored count does when the result is
+    /// kept at `floor` or above: `floor` 0 is ``add(_:)``; a backend that
+    /// gathers several additions into one says them with a higher floor
+    /// (each clamped at 0 in turn: `max(floor, count + delta)`).
+    package static func countOutcome(on stored: [UInt8]?, floor: Int64, delta: Int64) -> Outcome {
+        let count = stored.map(storedCount) ?? 0
+        let (sum, overflow) = count.addingReportingOverflow(delta)
+        let result = overflow ? count : max(floor, sum)
+        if result == 0 { return count != 0 ? .remove : .unchanged }
+        return .store(bigEndian(result))
+    }
+
     /// A stored count: its first 8 bytes big-endian (fewer bytes as they
     /// are), clamped to `Int64.max`.
     public static func storedCount(_ bytes: [UInt8]) -> Int64 {
-        Int64(clamping: bytes.prefix(8).reduce(UInt64(0)) { ($0 << 8) | UInt64($1) })
+        Int64(clamping: readBigEndian(bytes.prefix(8)))
     }
 
     /// A stored window count, or `nil` when the value is not 16 bytes.
     public static func windowCount(_ bytes: [UInt8]) -> (window: Int64, count: Int64)? {
         guard bytes.count == 16 else { return nil }
-        let window = bytes[0..<8].reduce(UInt64(0)) { ($0 << 8) | UInt64($1) }
-        let count = bytes[8..<16].reduce(UInt64(0)) { ($0 << 8) | UInt64($1) }
-        return (Int64(bitPattern: window), Int64(clamping: count))
+        return (Int64(bitPattern: readBigEndian(bytes[0..<8])), Int64(clamping: readBigEndian(bytes[8..<16])))
+    }
+
+    private static func readBigEndian(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+        bytes.reduce(0) { ($0 << 8) | UInt64($1) }
     }
 
     /// The window count after `count` events of `window` are added to `held`.
