@@ -54,19 +54,11 @@ final class PostgresSession: @unchecked Sendable {
     /// Runs `query` and returns its rows.
     @discardableResult
     func query(_ query: PostgresQuery) throws(EventStoreError) -> PostgresQueryResult {
-        let result: PostgresQueryResult
         do {
-            result = try connection.query(query, logger: logger).wait()
+            return try queries([query])[0]
         } catch {
-            if !(error is PSQLError) || (error as? PSQLError)?.serverInfo == nil { isBroken = true }
-            throw .database("\(Self.statementName(query)): \(Self.message(error))")
+            throw .database(error.message)
         }
-        // A statement sent before this one, without waiting, failed.
-        if let failure = unansweredFailure.message {
-            isBroken = true
-            throw .database(failure)
-        }
-        return result
     }
 
     /// Sends every statement of `queries` at once and then waits for the
@@ -89,6 +81,7 @@ final class PostgresSession: @unchecked Sendable {
                     sqlState: Self.sqlState(error), message: "\(Self.statementName(query)): \(Self.message(error))")
             }
         }
+        // A statement sent before these, without waiting, failed.
         if let failure = unansweredFailure.message {
             isBroken = true
             throw PostgresStatementFailure(sqlState: nil, message: failure)
