@@ -306,12 +306,13 @@ struct PostgresAppender {
                 SELECT * FROM unnest(\(writes.putTables)::text[], \(writes.putKeys)::bytea[], \(writes.putValues)::bytea[])
                 ON CONFLICT (table_name, key) DO UPDATE SET value = EXCLUDED.value),
             counts AS (
-                SELECT a.t, a.k, \(unescaped: storedCount) AS held, CASE
-                    WHEN a.d > 0 AND \(unescaped: storedCount) > 9223372036854775807 - a.d THEN \(unescaped: storedCount)
-                    ELSE GREATEST(a.f, COALESCE(\(unescaped: storedCount), 0) + a.d) END AS result
-                FROM unnest(\(merges.addTables)::text[], \(merges.addKeys)::bytea[], \(merges.addFloors)::bigint[],
-                            \(merges.addDeltas)::bigint[]) AS a(t, k, f, d)
-                LEFT JOIN jobledger_projections p ON p.table_name = a.t AND p.key = a.k),
+                SELECT t, k, held, CASE
+                    WHEN d > 0 AND held > 9223372036854775807 - d THEN held
+                    ELSE GREATEST(f, COALESCE(held, 0) + d) END AS result
+                FROM (SELECT a.t, a.k, a.f, a.d, \(unescaped: storedCount) AS held
+                      FROM unnest(\(merges.addTables)::text[], \(merges.addKeys)::bytea[], \(merges.addFloors)::bigint[],
+                                  \(merges.addDeltas)::bigint[]) AS a(t, k, f, d)
+                      LEFT JOIN jobledger_projections p ON p.table_name = a.t AND p.key = a.k) AS adding),
             counted AS (
                 INSERT INTO jobledger_projections (table_name, key, value)
                 SELECT t, k, int8send(result) FROM counts WHERE result > 0
@@ -321,16 +322,16 @@ struct PostgresAppender {
                 WHERE p.table_name = c.t AND p.key = c.k AND c.result = 0 AND c.held <> 0),
             windowed AS (
                 INSERT INTO jobledger_projections (table_name, key, value)
-                SELECT w.t, w.k, CASE
-                    WHEN p.value IS NULL OR length(p.value) <> 16 OR \(unescaped: heldWindow) < w.w
-                        THEN int8send(w.w) || int8send(w.c)
-                    WHEN \(unescaped: heldWindow) > w.w THEN p.value
-                    WHEN \(unescaped: heldCount) > 9223372036854775807 - w.c
-                        THEN int8send(w.w) || int8send(\(unescaped: heldCount))
-                    ELSE int8send(w.w) || int8send(\(unescaped: heldCount) + w.c) END
-                FROM unnest(\(merges.windowTables)::text[], \(merges.windowKeys)::bytea[], \(merges.windows)::bigint[],
-                            \(merges.windowCounts)::bigint[]) AS w(t, k, w, c)
-                LEFT JOIN jobledger_projections p ON p.table_name = w.t AND p.key = w.k
+                SELECT t, k, CASE
+                    WHEN held IS NULL OR length(held) <> 16 OR held_window < w THEN int8send(w) || int8send(c)
+                    WHEN held_window > w THEN held
+                    WHEN held_count > 9223372036854775807 - c THEN int8send(w) || int8send(held_count)
+                    ELSE int8send(w) || int8send(held_count + c) END
+                FROM (SELECT m.t, m.k, m.w, m.c, p.value AS held, \(unescaped: heldWindow) AS held_window,
+                             \(unescaped: heldCount) AS held_count
+                      FROM unnest(\(merges.windowTables)::text[], \(merges.windowKeys)::bytea[], \(merges.windows)::bigint[],
+                                  \(merges.windowCounts)::bigint[]) AS m(t, k, w, c)
+                      LEFT JOIN jobledger_projections p ON p.table_name = m.t AND p.key = m.k) AS merging
                 ON CONFLICT (table_name, key) DO UPDATE SET value = EXCLUDED.value),
             notified AS (
                 SELECT pg_notify(\(session.notificationChannel), \(String(last))))
@@ -344,8 +345,7 @@ struct PostgresAppender {
         do {
             answers = try session.queries(committing ? [write, "COMMIT"] : [write])
         } catch let failure where enforced && failure.sqlState == "22012" {
-            let version = try session.query("SELECT value FROM jobledger_meta WHERE name = 'projection_version'")
-            let stored = try version.first?.decode(String?.self) ?? nil
+            let stored = try PostgresSchema.projectionVersion(session)
             throw EventStoreError.projectionsRebuilt(path: location, stored: stored ?? "none", running: running)
         } catch {
             throw EventStoreError.database(error.message)
