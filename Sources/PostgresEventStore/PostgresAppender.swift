@@ -319,7 +319,7 @@ struct PostgresAppender {
                 ON CONFLICT (table_name, key) DO UPDATE SET value = EXCLUDED.value),
             uncounted AS (
                 DELETE FROM jobledger_projections p USING counts c
-                WHERE p.table_name = c.t AND p.key = c.k AND c.result = 0 AND c.held <> 0),
+                WHERE p.table_name = c.t AND p.key = c.k AND c.result = 0 AND c.held IS NOT NULL),
             windowed AS (
                 INSERT INTO jobledger_projections (table_name, key, value)
                 SELECT t, k, CASE

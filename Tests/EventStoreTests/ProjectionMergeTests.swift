@@ -64,6 +64,7 @@ struct MergeOperationsProjection: Projection {
         #expect(ProjectionMerge.add(-3).outcome(on: nil) == .unchanged)
         #expect(ProjectionMerge.add(-7).outcome(on: seven) == .remove)
         #expect(ProjectionMerge.add(-9).outcome(on: seven) == .remove)
+        #expect(ProjectionMerge.add(-1).outcome(on: [0, 0]) == .remove)
         #expect(ProjectionMerge.add(2).outcome(on: [0, 5]) == .store(ProjectionMerge.bigEndian(7)))
         #expect(ProjectionMerge.add(1).outcome(on: seven + [9, 9]) == .store(ProjectionMerge.bigEndian(8)))
         let huge = [UInt8](repeating: 0xFF, count: 8)

@@ -49,7 +49,9 @@ public enum ProjectionMerge: Sendable, Hashable {
         let count = stored.map(storedCount) ?? 0
         let (sum, overflow) = count.addingReportingOverflow(delta)
         let result = overflow ? count : max(floor, sum)
-        if result == 0 { return count != 0 ? .remove : .unchanged }
+        // A row that ends at 0 goes, whatever it held: so the rule gives the
+        // same row for a run of additions made one by one or as one.
+        if result == 0 { return stored != nil ? .remove : .unchanged }
         return .store(bigEndian(result))
     }
 
